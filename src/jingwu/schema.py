@@ -1,0 +1,448 @@
+"""Canonical tables of the suite: column names, types, labels and validators.
+
+Every other module speaks this contract.  Frames are long and tidy (one row per
+unit and period), column names are English snake case, and the Chinese names
+live here in the label tables (``COLUMN_LABELS``) and in :mod:`jingwu.io`'s
+header map.
+
+Never-treated stations have an empty ``adoption_month`` (``NaT``).  That is the
+one place the convention is stated; :mod:`jingwu.effects` converts it to the
+``0`` code used by R ``did`` at its boundary.
+
+Examples
+--------
+>>> from jingwu import schema
+>>> schema.CATEGORIES[:3]
+('criminal', 'public_order', 'traffic')
+>>> schema.label("criminal", lang="zh")
+'刑事'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+__all__ = [
+    "CATEGORIES",
+    "CATEGORY_LABELS",
+    "AREA_TYPES",
+    "COLUMN_LABELS",
+    "TABLES",
+    "Column",
+    "label",
+    "validate_stations",
+    "validate_demand",
+    "validate_panel",
+    "validate_incidents",
+    "check_columns",
+    "add_rates",
+]
+
+#: Incident categories, in display order.
+CATEGORIES: tuple[str, ...] = (
+    "criminal",
+    "public_order",
+    "traffic",
+    "dispute",
+    "assistance",
+    "fraud",
+    "other",
+)
+
+#: zh/en labels for categories.  ``all`` is used by data that only has totals
+#: (for example Chicago's reported crimes).
+CATEGORY_LABELS: dict[str, dict[str, str]] = {
+    "criminal": {"zh": "刑事", "en": "Criminal"},
+    "public_order": {"zh": "治安", "en": "Public order"},
+    "traffic": {"zh": "交通", "en": "Traffic"},
+    "dispute": {"zh": "纠纷", "en": "Dispute"},
+    "assistance": {"zh": "求助", "en": "Assistance"},
+    "fraud": {"zh": "电诈", "en": "Telecom fraud"},
+    "other": {"zh": "其他", "en": "Other"},
+    "all": {"zh": "全部", "en": "All"},
+}
+
+#: Station area types (the ``area_type`` column).
+AREA_TYPES: dict[str, dict[str, str]] = {
+    "urban_core": {"zh": "城区核心", "en": "Urban core"},
+    "urban": {"zh": "城区", "en": "Urban"},
+    "fringe": {"zh": "城乡结合部", "en": "Urban-rural fringe"},
+    "rural": {"zh": "农村", "en": "Rural"},
+}
+
+#: zh/en labels of every canonical column.
+COLUMN_LABELS: dict[str, dict[str, str]] = {
+    "station_id": {"zh": "派出所编号", "en": "Station ID"},
+    "station_name": {"zh": "派出所名称", "en": "Station"},
+    "district": {"zh": "分局/区县", "en": "District"},
+    "area_type": {"zh": "区域类型", "en": "Area type"},
+    "population": {"zh": "辖区人口", "en": "Population"},
+    "area_km2": {"zh": "辖区面积(平方公里)", "en": "Area (km²)"},
+    "officers": {"zh": "民警", "en": "Officers"},
+    "auxiliaries": {"zh": "辅警", "en": "Auxiliaries"},
+    "adoption_month": {"zh": "智慧警务上线月份", "en": "Smart-policing adoption month"},
+    "incident_id": {"zh": "警情编号", "en": "Incident ID"},
+    "reported_at": {"zh": "报警时间", "en": "Reported at"},
+    "category": {"zh": "警情类别", "en": "Category"},
+    "handling_minutes": {"zh": "处置时长(分钟)", "en": "Handling time (min)"},
+    "response_minutes": {"zh": "到场时间(分钟)", "en": "Response time (min)"},
+    "is_case": {"zh": "是否立案", "en": "Filed as case"},
+    "cleared": {"zh": "破案", "en": "Cleared"},
+    "date": {"zh": "日期", "en": "Date"},
+    "count": {"zh": "警情数", "en": "Incidents"},
+    "month": {"zh": "月份", "en": "Month"},
+    "incidents": {"zh": "警情数", "en": "Incidents"},
+    "cases": {"zh": "立案数", "en": "Cases"},
+    "satisfaction_n": {"zh": "满意度调查人数", "en": "Survey respondents"},
+    "satisfaction_yes": {"zh": "满意人数", "en": "Satisfied respondents"},
+    "clearance_rate": {"zh": "破案率", "en": "Clearance rate"},
+    "satisfaction_rate": {"zh": "群众满意度", "en": "Satisfaction"},
+    "incidents_per_officer": {"zh": "人均警情", "en": "Incidents per officer"},
+    "adopted": {"zh": "已上线智慧警务", "en": "Adopted smart policing"},
+}
+
+
+def label(key: str, lang: str = "en") -> str:
+    """Return the zh or en label of a category, area type or column.
+
+    Unknown keys come back unchanged, so labelling never fails a plot.
+
+    Examples
+    --------
+    >>> label("fraud", "zh"), label("officers", "en"), label("xyz")
+    ('电诈', 'Officers', 'xyz')
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    for table in (CATEGORY_LABELS, AREA_TYPES, COLUMN_LABELS):
+        if key in table:
+            return table[key][lang]
+    return key
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical table.
+
+    ``kind`` is one of ``"str"``, ``"int"`` (non-negative integer counts),
+    ``"float"``, ``"date"``, ``"datetime"``, ``"month"``, ``"bool"`` or
+    ``"category"``.  ``nullable`` columns may hold missing values.
+    """
+
+    name: str
+    kind: str
+    required: bool = True
+    nullable: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "stations": (
+        Column("station_id", "str"),
+        Column("station_name", "str", required=False, nullable=True),
+        Column("district", "str"),
+        Column("area_type", "str", required=False, nullable=True),
+        Column("population", "int", minimum=0),
+        Column("area_km2", "float", required=False, nullable=True, minimum=0),
+        Column("officers", "int", minimum=0),
+        Column("auxiliaries", "int", required=False, nullable=True, minimum=0),
+        Column("adoption_month", "month", required=False, nullable=True),
+    ),
+    "incidents": (
+        Column("incident_id", "str"),
+        Column("station_id", "str"),
+        Column("reported_at", "datetime"),
+        Column("category", "category"),
+        Column("handling_minutes", "float", required=False, nullable=True, minimum=0),
+        Column("response_minutes", "float", required=False, nullable=True, minimum=0),
+        Column("is_case", "bool", required=False, nullable=True),
+        Column("cleared", "bool", required=False, nullable=True),
+    ),
+    "demand": (
+        Column("station_id", "str"),
+        Column("date", "date"),
+        Column("category", "category"),
+        Column("count", "int", minimum=0),
+    ),
+    "panel": (
+        Column("station_id", "str"),
+        Column("month", "month"),
+        Column("incidents", "int", minimum=0),
+        Column("cases", "int", required=False, nullable=True, minimum=0),
+        Column("cleared", "int", required=False, nullable=True, minimum=0),
+        Column("satisfaction_n", "int", required=False, nullable=True, minimum=0),
+        Column("satisfaction_yes", "int", required=False, nullable=True, minimum=0),
+        Column("response_minutes", "float", required=False, nullable=True, minimum=0),
+        Column("officers", "int", required=False, nullable=True, minimum=0),
+        Column("adoption_month", "month", required=False, nullable=True),
+    ),
+}
+
+#: Keys that identify one row of each table.
+KEYS: dict[str, tuple[str, ...]] = {
+    "stations": ("station_id",),
+    "incidents": ("incident_id",),
+    "demand": ("station_id", "date", "category"),
+    "panel": ("station_id", "month"),
+}
+
+#: Earliest and latest dates accepted anywhere (catches 1900 and Excel serials).
+DATE_MIN = pd.Timestamp("1990-01-01")
+DATE_MAX = pd.Timestamp("2100-12-31")
+
+
+def _line_numbers(df: pd.DataFrame, mask: np.ndarray) -> list[int]:
+    """File line numbers of flagged rows (header is line 1) if known."""
+    index = df.index[np.asarray(mask, dtype=bool)]
+    if "_line" in df.columns:
+        return [int(x) for x in df.loc[index, "_line"]]
+    return [int(i) for i in index]
+
+
+def check_columns(df: pd.DataFrame, table: str, *, file: str | None = None) -> None:
+    """Raise :class:`DataError` if required columns are missing or duplicated.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_columns(pd.DataFrame(columns=["station_id", "date", "category", "count"]), "demand")
+    """
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}; expected one of {sorted(TABLES)}")
+    cols = [str(c) for c in df.columns]
+    dup = sorted({c for c in cols if cols.count(c) > 1})
+    if dup:
+        raise DataError(
+            "duplicated column(s)", file=file, column=dup,
+            expected="each column to appear once (after header mapping)",
+        )
+    missing = [c.name for c in TABLES[table] if c.required and c.name not in cols]
+    if missing:
+        raise DataError(
+            f"missing required column(s) for the {table} table",
+            file=file, column=missing,
+            expected=f"columns {[c.name for c in TABLES[table] if c.required]}",
+        )
+
+
+def _check_column(df: pd.DataFrame, col: Column, file: str | None) -> None:
+    s = df[col.name]
+    null = s.isna().to_numpy()
+    if not col.nullable and null.any():
+        raise DataError(
+            "missing values", file=file, column=col.name,
+            rows=_line_numbers(df, null), expected="a value in every row",
+        )
+    present = s[~null]
+    if present.empty:
+        return
+    if col.kind in ("int", "float"):
+        if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            raise DataError(
+                f"values are not numeric (dtype {s.dtype})", file=file, column=col.name,
+                expected="numbers",
+            )
+        values = present.to_numpy(dtype=float)
+        bad = ~np.isfinite(values)
+        if col.kind == "int":
+            bad |= np.isfinite(values) & (values != np.round(values))
+        if bad.any():
+            rows = _line_numbers(df.loc[present.index], bad)
+            raise DataError(
+                "non-integer or non-finite values" if col.kind == "int" else "non-finite values",
+                file=file, column=col.name, rows=rows,
+                expected="whole numbers" if col.kind == "int" else "finite numbers",
+            )
+        for bound, cmp, word in ((col.minimum, np.less, ">="), (col.maximum, np.greater, "<=")):
+            if bound is not None:
+                out = cmp(values, bound)
+                if out.any():
+                    raise DataError(
+                        f"values out of range (e.g. {values[out][0]:g})",
+                        file=file, column=col.name,
+                        rows=_line_numbers(df.loc[present.index], out),
+                        expected=f"values {word} {bound:g}",
+                    )
+    elif col.kind in ("date", "datetime", "month"):
+        if col.kind == "month" and isinstance(s.dtype, pd.PeriodDtype):
+            ts = present.dt.to_timestamp()
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            ts = present
+        else:
+            raise DataError(
+                f"values are not dates (dtype {s.dtype})", file=file, column=col.name,
+                expected="dates (read files with jingwu.io to parse them)",
+            )
+        out = ((ts < DATE_MIN) | (ts > DATE_MAX)).to_numpy()
+        if out.any():
+            raise DataError(
+                f"dates out of range (e.g. {ts[out].iloc[0]})", file=file, column=col.name,
+                rows=_line_numbers(df.loc[present.index], out),
+                expected=f"dates between {DATE_MIN.date()} and {DATE_MAX.date()}",
+            )
+    elif col.kind == "category":
+        allowed = set(CATEGORIES) | {"all"}
+        bad = ~present.astype(str).isin(allowed).to_numpy()
+        if bad.any():
+            examples = sorted(set(present[bad].astype(str)))[:5]
+            raise DataError(
+                f"unknown categories {examples}", file=file, column=col.name,
+                rows=_line_numbers(df.loc[present.index], bad),
+                expected=f"one of {list(CATEGORIES)} (or map them with jingwu.io category_map=)",
+            )
+    elif col.kind == "str":
+        types = {type(v) for v in present}
+        if len(types) > 1 or not types <= {str}:
+            raise DataError(
+                f"mixed or non-text values ({', '.join(sorted(t.__name__ for t in types))})",
+                file=file, column=col.name, expected="text identifiers",
+            )
+    elif col.kind == "bool":
+        if not pd.api.types.is_bool_dtype(s) and not set(present.unique()) <= {True, False, 0, 1}:
+            raise DataError(
+                "values are not yes/no", file=file, column=col.name,
+                expected="true/false, 1/0 or 是/否",
+            )
+
+
+def _validate(df: pd.DataFrame, table: str, file: str | Path | None) -> pd.DataFrame:
+    file = None if file is None else str(file)
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame for the {table} table, got {type(df).__name__}")
+    if len(df) == 0:
+        raise DataError(f"the {table} table is empty", file=file, expected="at least one row")
+    check_columns(df, table, file=file)
+    for col in TABLES[table]:
+        if col.name in df.columns:
+            _check_column(df, col, file)
+    keys = list(KEYS[table])
+    dup = df.duplicated(keys, keep=False).to_numpy()
+    if dup.any():
+        raise DataError(
+            "duplicated keys", file=file, column=keys, rows=_line_numbers(df, dup),
+            expected=f"one row per {' × '.join(keys)}",
+        )
+    return df
+
+
+def validate_stations(df: pd.DataFrame, *, file: str | Path | None = None) -> pd.DataFrame:
+    """Check a ``stations`` table; return it unchanged or raise :class:`DataError`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> st = pd.DataFrame({"station_id": ["S01"], "district": ["D1"],
+    ...                    "population": [50000], "officers": [30]})
+    >>> validate_stations(st).shape
+    (1, 4)
+    """
+    return _validate(df, "stations", file)
+
+
+def validate_demand(df: pd.DataFrame, *, file: str | Path | None = None) -> pd.DataFrame:
+    """Check a daily ``demand`` table (station × date × category counts).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"station_id": ["S01"], "date": pd.to_datetime(["2024-01-01"]),
+    ...                   "category": ["fraud"], "count": [3]})
+    >>> validate_demand(d).shape
+    (1, 4)
+    """
+    return _validate(df, "demand", file)
+
+
+def validate_incidents(df: pd.DataFrame, *, file: str | Path | None = None) -> pd.DataFrame:
+    """Check an ``incidents`` table (one row per incident record).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> inc = pd.DataFrame({"incident_id": ["J1"], "station_id": ["S01"],
+    ...                     "reported_at": pd.to_datetime(["2024-01-01 08:00"]),
+    ...                     "category": ["traffic"]})
+    >>> validate_incidents(inc).shape
+    (1, 4)
+    """
+    return _validate(df, "incidents", file)
+
+
+def validate_panel(
+    df: pd.DataFrame,
+    *,
+    stations: pd.DataFrame | None = None,
+    file: str | Path | None = None,
+) -> pd.DataFrame:
+    """Check a monthly ``panel``; with ``stations``, also check every station is known.
+
+    Also checks the internal logic of the counts: ``cleared <= cases`` and
+    ``satisfaction_yes <= satisfaction_n``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"station_id": ["S01"], "month": pd.PeriodIndex(["2024-01"], freq="M"),
+    ...                   "incidents": [120], "cases": [30], "cleared": [12]})
+    >>> validate_panel(p).shape
+    (1, 5)
+    """
+    _validate(df, "panel", file)
+    fname = None if file is None else str(file)
+    for part, whole in (("cleared", "cases"), ("satisfaction_yes", "satisfaction_n")):
+        if part in df.columns and whole in df.columns:
+            over = (df[part] > df[whole]).fillna(False).to_numpy(dtype=bool)
+            if over.any():
+                raise DataError(
+                    f"'{part}' exceeds '{whole}'", file=fname, column=part,
+                    rows=_line_numbers(df, over), expected=f"{part} <= {whole}",
+                )
+    if stations is not None:
+        unknown = ~df["station_id"].isin(stations["station_id"]).to_numpy()
+        if unknown.any():
+            ids = sorted(set(df.loc[unknown, "station_id"].astype(str)))[:5]
+            raise DataError(
+                f"stations not in the station table: {ids}", file=fname, column="station_id",
+                rows=_line_numbers(df, unknown), expected="every station_id to appear in stations",
+            )
+    return df
+
+
+def add_rates(panel: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of a panel with derived rates.
+
+    Adds ``clearance_rate`` (cleared / cases), ``satisfaction_rate``
+    (satisfaction_yes / satisfaction_n), ``incidents_per_officer`` and
+    ``adopted`` (month >= adoption_month) where the inputs exist.  Rates with a
+    zero denominator are missing, not zero.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"station_id": ["S01"], "month": pd.PeriodIndex(["2024-01"], freq="M"),
+    ...                   "incidents": [120], "cases": [40], "cleared": [10]})
+    >>> float(add_rates(p)["clearance_rate"].iloc[0])
+    0.25
+    """
+    out = panel.copy()
+
+    def ratio(num: str, den: str) -> pd.Series:
+        d = out[den].astype("float64")
+        return out[num].astype("float64") / d.where(d > 0)
+
+    if {"cleared", "cases"} <= set(out.columns):
+        out["clearance_rate"] = ratio("cleared", "cases")
+    if {"satisfaction_yes", "satisfaction_n"} <= set(out.columns):
+        out["satisfaction_rate"] = ratio("satisfaction_yes", "satisfaction_n")
+    if {"incidents", "officers"} <= set(out.columns):
+        out["incidents_per_officer"] = ratio("incidents", "officers")
+    if {"month", "adoption_month"} <= set(out.columns):
+        adopted = out["adoption_month"].notna() & (out["month"] >= out["adoption_month"])
+        out["adopted"] = adopted.astype(bool)
+    return out
