@@ -148,9 +148,11 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("station_name", "str", required=False, nullable=True),
         Column("district", "str"),
         Column("area_type", "str", required=False, nullable=True),
-        Column("population", "int", minimum=0),
+        # Population and staffing are optional: public data (e.g. Chicago) often
+        # lacks them; the staffing and per-officer functions check for them.
+        Column("population", "int", required=False, nullable=True, minimum=0),
         Column("area_km2", "float", required=False, nullable=True, minimum=0),
-        Column("officers", "int", minimum=0),
+        Column("officers", "int", required=False, nullable=True, minimum=0),
         Column("auxiliaries", "int", required=False, nullable=True, minimum=0),
         Column("adoption_month", "month", required=False, nullable=True),
     ),
