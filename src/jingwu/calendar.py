@@ -93,7 +93,8 @@ def china_holidays(start: str | pd.Timestamp, end: str | pd.Timestamp) -> pd.Dat
     for d in getattr(cal, "weekend_workdays", set()):
         if start <= pd.Timestamp(d) <= end:
             rows.append((pd.Timestamp(d), "workday", "Adjusted working day", False))
-    out = pd.DataFrame(rows, columns=["date", "holiday", "name", "is_day_off"])
+    out = pd.DataFrame(rows, columns=["date", "holiday", "name", "is_day_off"]).astype(
+        {"date": "datetime64[ns]", "holiday": str, "name": str, "is_day_off": bool})
     labels = {k: v["zh"] for k, v in HOLIDAY_LABELS.items()} | {"workday": "调休上班", "other": "其他"}
     out["label_zh"] = out["holiday"].map(labels)
     return out.sort_values("date", kind="stable").reset_index(drop=True)[
@@ -151,7 +152,7 @@ def holiday_features(dates: pd.Series | pd.DatetimeIndex | list) -> pd.DataFrame
     if len(idx) == 0:
         raise ValueError("no dates given")
     special = china_holidays(idx.min(), idx.max())
-    off = special[special["is_day_off"]].drop_duplicates("date").set_index("date")["holiday"]
+    off = special.loc[special["is_day_off"]].drop_duplicates("date").set_index("date")["holiday"]
     work = set(special.loc[~special["is_day_off"], "date"])
     out = pd.DataFrame({"date": idx})
     out["dow"] = idx.dayofweek
