@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -90,7 +91,7 @@ def _execute(path: Path, out_dir: Path, params: dict, timeout: int) -> float:
                         if c.cell_type == "code" and any(o.get("output_type") == "error"
                                                          for o in c.get("outputs", []))), None)
         atomic_write_text(out_dir / "notebooks" / path.name, nbformat.writes(nb))
-        msg = str(exc).strip().splitlines()
+        msg = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()
         raise RuntimeError(
             f"{path.name}: cell {failing} failed: {msg[-1] if msg else exc}\n"
             f"(the partly executed notebook is in {out_dir / 'notebooks' / path.name})"

@@ -22,7 +22,7 @@ from .errors import DataError
 from .paths import data_dir
 from .simulate import City, read_city
 
-__all__ = ["load_m_city", "load_chicago", "Chicago", "m_city_dir", "chicago_dir"]
+__all__ = ["load_m_city", "load_chicago", "Chicago", "m_city_dir", "chicago_dir", "write_example_export"]
 
 
 def m_city_dir() -> Path:
@@ -176,3 +176,60 @@ def load_chicago(path: str | Path | None = None, dating: str = "best") -> Chicag
     return Chicago(stations=stations, demand=demand.reset_index(drop=True),
                    panel=panel.reset_index(drop=True), adoption=adoption,
                    sources=pd.read_csv(f_src), sentiment_citywide=city)
+
+
+#: Chinese headers of the example export, as police platforms name them.
+EXPORT_HEADERS_ZH = {
+    "incident_id": "接警编号", "station_id": "派出所编号", "reported_at": "报警时间",
+    "category": "警情类别", "handling_minutes": "处置时长(分钟)", "response_minutes": "到场时间(分钟)",
+    "is_case": "是否立案", "cleared": "是否破案", "caller_name": "报警人姓名",
+    "caller_phone": "联系电话", "caller_id_number": "身份证号", "address": "案发地址",
+}
+
+
+def write_example_export(
+    path: str | Path,
+    *,
+    station_ids: tuple[str, ...] = ("S01", "S17"),
+    start: str = "2024-03-01",
+    end: str = "2024-03-31",
+    encoding: str = "gbk",
+) -> Path:
+    """Write an M-city incident export shaped like a police platform's.
+
+    Chinese headers, Chinese category names, 是/否 flags, and *synthetic*
+    personal data (caller names, phones, ID-card numbers, addresses), so the
+    intake and its privacy screen can be shown on realistic input.  ``.csv``
+    is written in ``encoding`` (GBK by default, as most platform exports);
+    ``.xlsx`` gets a title row above the header, as such exports often do.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     f = write_example_export(pathlib.Path(d) / "export.csv", end="2024-03-02")
+    ...     f.read_bytes()[:8].decode("gbk")
+    '接警编号'
+    """
+    from .paths import atomic_write, atomic_write_bytes
+    from .simulate import simulate_incidents
+
+    path = Path(path)
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise ValueError(f"example exports are .csv or .xlsx, not {path.suffix!r}")
+    inc = simulate_incidents(load_m_city(), list(station_ids), start, end, with_personal_data=True)
+    zh = {k: v["zh"] for k, v in schema.CATEGORY_LABELS.items()}
+    inc["category"] = inc["category"].map(zh)
+    for col in ("is_case", "cleared"):
+        inc[col] = inc[col].map({True: "是", False: "否"})
+    inc["reported_at"] = inc["reported_at"].dt.strftime("%Y/%m/%d %H:%M:%S")
+    export = inc.rename(columns=EXPORT_HEADERS_ZH)
+    if path.suffix.lower() == ".csv":
+        return atomic_write_bytes(path, export.to_csv(index=False, lineterminator="\n").encode(encoding))
+
+    def write_xlsx(tmp: Path) -> None:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            export.to_excel(xl, index=False, startrow=2, sheet_name="警情明细")
+            xl.sheets["警情明细"]["A1"] = f"M市公安局警情明细表（{start} 至 {end}，示例数据）"
+
+    return atomic_write(path, write_xlsx)

@@ -41,6 +41,7 @@ __all__ = [
     "validate_incidents",
     "check_columns",
     "add_rates",
+    "contract_table",
 ]
 
 #: Incident categories, in display order.
@@ -448,3 +449,23 @@ def add_rates(panel: pd.DataFrame) -> pd.DataFrame:
         adopted = out["adoption_month"].notna() & (out["month"] >= out["adoption_month"])
         out["adopted"] = adopted.astype(bool)
     return out
+
+
+def contract_table(lang: str = "en") -> pd.DataFrame:
+    """The data contract as one tidy table (for the data tour and the docs).
+
+    Examples
+    --------
+    >>> t = contract_table()
+    >>> t.loc[t["column"] == "count", ["table", "kind", "required"]].values.tolist()
+    [['demand', 'int', True]]
+    """
+    rows = []
+    for table, cols in TABLES.items():
+        for c in cols:
+            rows.append({
+                "table": table, "column": c.name, "kind": c.kind, "required": c.required,
+                "label_zh": label(c.name, "zh"), "label_en": label(c.name, "en"),
+                "key": c.name in KEYS[table],
+            })
+    return pd.DataFrame(rows)
