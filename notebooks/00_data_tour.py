@@ -36,7 +36,7 @@ import pandas as pd
 
 import jingwu as jw
 
-LANG = jw.viz.set_theme()  # "zh" labels when a CJK font is available, else English
+LANG = jw.viz.set_theme()  # bilingual 中文 / English labels when a CJK font is available, else English
 pd.set_option("display.width", 120)
 
 # %% [markdown]

@@ -29,6 +29,17 @@ from .errors import DataError
 __all__ = ["daily_demand", "monthly_panel", "demand_to_monthly", "complete_demand", "hourly_counts"]
 
 
+def _connect() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with bounded memory (``JINGWU_DUCKDB_MEMORY``, default 1GB).
+
+    DuckDB spills to disk beyond the limit, so large inputs stay within it.
+    """
+    import os
+
+    limit = os.environ.get("JINGWU_DUCKDB_MEMORY", "1GB")
+    return duckdb.connect(config={"memory_limit": limit, "preserve_insertion_order": False})
+
+
 def _relation(con: duckdb.DuckDBPyConnection, source: pd.DataFrame | str | Path) -> str:
     """Register ``source`` with DuckDB and return the SQL table expression."""
     if isinstance(source, pd.DataFrame):
@@ -116,7 +127,7 @@ def daily_demand(
     file = None if isinstance(incidents, pd.DataFrame) else str(incidents)
     if isinstance(incidents, pd.DataFrame) and len(incidents) == 0:
         raise DataError("no incident records", file=file, expected="at least one row")
-    con = duckdb.connect()
+    con = _connect()
     try:
         rel = _relation(con, incidents)
         _check_source_columns(con, rel, ["station_id", "reported_at", "category"], file)
@@ -186,7 +197,7 @@ def monthly_panel(
     panel = demand_to_monthly(demand)
     if incidents is not None:
         file = None if isinstance(incidents, pd.DataFrame) else str(incidents)
-        con = duckdb.connect()
+        con = _connect()
         try:
             rel = _relation(con, incidents)
             cols = _check_source_columns(con, rel, ["station_id", "reported_at"], file)

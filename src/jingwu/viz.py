@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
@@ -50,7 +51,7 @@ import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 
-from .schema import CATEGORIES, label
+from .schema import AREA_TYPES, CATEGORIES, label
 
 __all__ = [
     "LANGS",
@@ -349,7 +350,7 @@ def _as_plottable(s: pd.Series) -> pd.Series:
 def _order(values: Iterable[Any]) -> list[Any]:
     """Categories in schema order, anything else sorted."""
     uniq = list(pd.unique(pd.Series(list(values))))
-    known = [c for c in (*CATEGORIES, "all") if c in uniq]
+    known = [c for c in (*CATEGORIES, "all", *AREA_TYPES) if c in uniq]
     rest = [v for v in uniq if v not in known]
     try:
         rest = sorted(rest)
@@ -457,6 +458,10 @@ def plot_series(
             ax.fill_between(part[x], part[lower], part[upper], color=colour, alpha=0.2, lw=0)
     if hue is not None and ax.get_legend() is not None:
         ax.get_legend().set_title(label_for(hue, lang))
+    if pd.api.types.is_datetime64_any_dtype(data[x]):
+        locator = mdates.AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     _finish(ax, title=title, xlabel=xlabel if xlabel is not None else label_for(x, lang),
             ylabel=ylabel if ylabel is not None else label_for(y, lang))
     return ax
@@ -472,6 +477,8 @@ def plot_category_mix(
     ax: Axes | None = None,
     lang: str | None = None,
     title: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
 ) -> Axes:
     """Stacked shares of demand by category per period (year by default).
 
@@ -484,7 +491,7 @@ def plot_category_mix(
         Period of each bar.
     date_col, category_col, count_col : str
         Column names.
-    ax, lang, title
+    ax, lang, title, xlabel, ylabel
         As in :func:`plot_series`.
 
     Returns
@@ -541,8 +548,9 @@ def plot_category_mix(
     ax.legend(title=label_for(category_col, lang), bbox_to_anchor=(1.01, 1), loc="upper left")
     period_word = {"Y": ("年份", "Year"), "Q": ("季度", "Quarter"), "M": ("月份", "Month")}[freq]
     share_word = ("占比", "Share")
-    _finish(ax, title=title, xlabel=_bilingual(period_word, lang),
-            ylabel=_bilingual(share_word, lang))
+    _finish(ax, title=title,
+            xlabel=xlabel if xlabel is not None else _bilingual(period_word, lang),
+            ylabel=ylabel if ylabel is not None else _bilingual(share_word, lang))
     return ax
 
 
@@ -640,7 +648,7 @@ def plot_station_grid(
                 fontsize="x-small", color="white" if dark else "black")
     ax.set_xlim(0, width)
     ax.set_ylim(len(districts), 0)
-    ax.set_yticks(np.arange(len(districts)) + 0.5, [str(d) for d in districts])
+    ax.set_yticks(np.arange(len(districts)) + 0.5, [str(d) for d in districts], rotation=0)
     ax.set_xticks([])
     ax.grid(False)
     for spine in ax.spines.values():
@@ -664,6 +672,8 @@ def plot_staffing_vs_demand(
     ax: Axes | None = None,
     lang: str | None = None,
     title: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
 ) -> Axes:
     """Officers against yearly demand, one labelled point per station.
 
@@ -691,7 +701,7 @@ def plot_staffing_vs_demand(
         (True labels all, False none).
     reference : bool
         Draw the proportional-staffing line.
-    ax, lang, title
+    ax, lang, title, xlabel, ylabel
         As in :func:`plot_series`.
 
     Returns
@@ -735,8 +745,12 @@ def plot_staffing_vs_demand(
     if dem[station_col].duplicated().any():
         raise ValueError("demand_per_year has several rows for a station; aggregate it first")
     data = stations.merge(dem, on=station_col, how="inner", validate="one_to_one")
+    data = data[data["_demand"].notna() & data[officers_col].notna()].reset_index(drop=True)
     if data.empty:
-        raise ValueError(f"no station of demand_per_year matches stations[{station_col!r}]")
+        raise ValueError(
+            f"no station has both demand and {officers_col!r}: check that the station ids of "
+            f"demand_per_year match stations[{station_col!r}]"
+        )
     ax = _new_ax(ax, (7, 5))
     use_hue = hue is not None and hue in data.columns and data[hue].notna().any()
     if use_hue:
@@ -745,7 +759,8 @@ def plot_staffing_vs_demand(
         sns.scatterplot(data=data, x="_demand", y=officers_col, hue="_hue",
                         hue_order=[label_for(g, lang) for g in groups], ax=ax, s=45)
         if ax.get_legend() is not None:
-            ax.get_legend().set_title(label_for(hue, lang))
+            sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1),
+                            title=label_for(hue, lang))
     else:
         sns.scatterplot(data=data, x="_demand", y=officers_col, ax=ax, s=45)
     x = data["_demand"].to_numpy(dtype=float)
@@ -756,7 +771,8 @@ def plot_staffing_vs_demand(
         ax.plot(xs, ratio * xs, ls="--", color="0.4", lw=1,
                 label=_bilingual(("按警情比例配置", "Proportional staffing"), lang))
         handles, labels = ax.get_legend_handles_labels()
-        ax.legend(handles, labels, title=label_for(hue, lang) if use_hue else None)
+        ax.legend(handles, labels, title=label_for(hue, lang) if use_hue else None,
+                  bbox_to_anchor=(1.01, 1), loc="upper left")
     if annotate is True:
         n_label = len(data)
     elif annotate is False:
@@ -771,9 +787,10 @@ def plot_staffing_vs_demand(
                     textcoords="offset points", fontsize="x-small")
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
-    per_year = _bilingual(("(每年)", "per year"), lang)
-    _finish(ax, title=title, xlabel=f"{label_for(demand_name, lang)} {per_year}",
-            ylabel=label_for(officers_col, lang))
+    zh_x, en_x = f"{label(str(demand_name), 'zh')}(每年)", f"{label(str(demand_name), 'en')} per year"
+    _finish(ax, title=title,
+            xlabel=xlabel if xlabel is not None else _bilingual((zh_x, en_x), lang),
+            ylabel=ylabel if ylabel is not None else label_for(officers_col, lang))
     return ax
 
 
@@ -880,6 +897,7 @@ def plot_coefficients(
             ax.axhline(ref, color="0.3", lw=0.8)
         if onset is not None:
             ax.axvline(onset, color="0.5", lw=0.8, ls="--")
+        ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
         default_x = _bilingual(("相对上线月份", "Periods relative to adoption"), lang)
         default_y = label_for(estimate, lang)
     else:
