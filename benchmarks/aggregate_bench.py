@@ -27,8 +27,8 @@ HERE = Path(__file__).resolve().parent
 CATS = ["criminal", "public_order", "traffic", "dispute", "assistance", "fraud", "other"]
 
 
-def make_file(path: Path, rows: int, seed: int = 0) -> None:
-    """Write ``rows`` synthetic incidents in chunks (1,000 stations, 2020–2024)."""
+def make_file(path: Path, rows: int, stations: int, seed: int = 0) -> None:
+    """Write ``rows`` synthetic incidents in chunks (``stations`` stations, 2020–2024)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -41,7 +41,7 @@ def make_file(path: Path, rows: int, seed: int = 0) -> None:
         n = min(chunk, rows - lo)
         df = pd.DataFrame({
             "incident_id": np.char.add("J", np.arange(lo, lo + n).astype(str)),
-            "station_id": np.char.add("S", rng.integers(0, 1000, n).astype(str)),
+            "station_id": np.char.add("S", rng.integers(0, stations, n).astype(str)),
             "reported_at": start + rng.integers(0, span, n).astype("timedelta64[s]"),
             "category": np.array(CATS)[rng.integers(0, len(CATS), n)],
             "response_minutes": rng.gamma(4, 2.5, n).round(1),
@@ -71,6 +71,8 @@ def run_child(path: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--stations", type=int, default=200,
+                    help="stations (the output grid is stations × days × 7 categories)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -79,17 +81,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         f = Path(tmp) / "incidents.parquet"
         t0 = time.perf_counter()
-        make_file(f, args.rows)
+        make_file(f, args.rows, args.stations)
         gen = time.perf_counter() - t0
         out = subprocess.run([sys.executable, __file__, "--child", str(f)], check=True,
                              capture_output=True, text=True)
         result = json.loads(out.stdout.strip().splitlines()[-1])
-        result |= {"rows": args.rows, "file_mb": round(f.stat().st_size / 2**20, 1),
+        result |= {"rows": args.rows, "stations": args.stations, "file_mb": round(f.stat().st_size / 2**20, 1),
                    "generate_seconds": round(gen, 1), "machine": platform.machine(),
                    "cpus": __import__("os").cpu_count(), "python": platform.python_version()}
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "aggregate.json").write_text(json.dumps(result, indent=1) + "\n")
-    print(f"{args.rows:,} incidents: daily demand in {result['daily_seconds']} s, monthly panel in "
+    print(f"{args.rows:,} incidents, {args.stations} stations: daily demand in {result['daily_seconds']} s, monthly panel in "
           f"{result['monthly_seconds']} s, peak memory {result['peak_rss_mb']} MB")
 
 
