@@ -144,7 +144,10 @@ _ADDRESS_RE = re.compile(
     r"|(?:(?:路|街|巷|弄|道|村|胡同|小区|大道|社区|组).{0,8}?\d+\s*(?:号|栋|幢|单元|室|楼|弄|组))"
 )
 # Organisations (stations, bureaus, teams) are not personal addresses.
-_ORG_SUFFIX = re.compile(r"(?:派出所|分局|公安局|警务室|警务站|中队|大队|支队|所|局|队|科|办|中心|委员会|医院|学校)$")
+_ORG_SUFFIX = re.compile(
+    r"(?:派出所|分局|公安局|警务室|警务站|中队|大队|支队|所|局|队|科|办|中心|委员会|医院|学校"
+    r"|街道|社区|办事处|镇|乡|区|县|市|省)$"  # organisations and areas, not street addresses
+)
 _CJK_NAME_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _PLACE_SUFFIX = re.compile(r"(?:省|市|区|县|镇|乡|村|街道|路|街|所|局|队|组|类|案|情|港|州|山|湖|江|河)$")
 
@@ -201,6 +204,8 @@ def _header_reason(name: object) -> str | None:
             return reason
     if text in _EN_PHRASES:
         return _EN_PHRASES[text]
+    if compact in _EN_WORDS:  # "E-mail", "cell_phone"
+        return _EN_WORDS[compact]
     for word in re.split(r"[^a-z0-9]+", text):
         if word in _EN_WORDS:
             return _EN_WORDS[word]
@@ -233,16 +238,22 @@ def _content_reasons(values: Sequence[str]) -> list[tuple[str, int]]:
     n_addr = sum(1 for v in values if _looks_like_address(v))
     if n and n_addr / n >= _WEAK_SHARE:
         found.append(("most values look like street addresses", n_addr))
-    n_name = sum(1 for v in values if _looks_like_name(v))
-    if n and n_name / n >= _WEAK_SHARE and len(set(values)) >= 2:
+    names = [v for v in values if _looks_like_name(v)]
+    n_name = len(names)
+    # at least three different names: a "白班/夜班" column is not a list of people
+    if n and n_name / n >= _WEAK_SHARE and len(set(names)) >= 3:
         found.append(("most values look like Chinese personal names", n_name))
     return found
 
 
 def _text_sample(s: pd.Series) -> list[str]:
     present = s.dropna()
-    if pd.api.types.is_bool_dtype(present) or pd.api.types.is_float_dtype(present):
-        return []  # flags and measurements cannot hold IDs, phones or names
+    if pd.api.types.is_bool_dtype(present) or pd.api.types.is_datetime64_any_dtype(present):
+        return []  # flags and timestamps cannot hold IDs, phones or names
+    if pd.api.types.is_float_dtype(present):
+        # phone numbers stored as floats (a numeric column with gaps): whole values only
+        whole = present[np.isfinite(present) & (present == np.round(present))]
+        return [str(int(v)) for v in whole.iloc[:_SAMPLE]]
     out = []
     for v in present.iloc[: _SAMPLE * 2]:
         t = str(v).strip()
@@ -277,11 +288,14 @@ def scan_pii(df: pd.DataFrame, *, exclude: Iterable[str] | None = None) -> pd.Da
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"station_name": ["城东派出所", "城西派出所"],
-    ...                    "报警人": ["张伟", "李娜"],
-    ...                    "说明": ["江苏省南京市鼓楼区中山路12号", "鼓楼区湖南路8号3单元"]})
-    >>> scan_pii(df)[["column", "detected_by", "count"]].to_dict("records")
-    [{'column': '报警人', 'detected_by': 'header', 'count': 2}, {'column': '报警人', 'detected_by': 'content', 'count': 2}, {'column': '说明', 'detected_by': 'content', 'count': 2}]
+    >>> df = pd.DataFrame({"station_name": ["城东派出所", "城西派出所", "江北派出所"],
+    ...                    "报警人": ["张伟", "李娜", "王芳"],
+    ...                    "说明": ["江苏省南京市鼓楼区中山路12号", "鼓楼区湖南路8号3单元", "无"]})
+    >>> for row in scan_pii(df).itertuples(index=False):
+    ...     print(row.column, row.detected_by, row.count, row.reason, sep=" | ")
+    报警人 | header | 3 | header suggests caller (personal data)
+    报警人 | content | 3 | most values look like Chinese personal names
+    说明 | content | 2 | most values look like street addresses
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
@@ -358,6 +372,8 @@ def hash_values(values: pd.Series, salt: str | bytes) -> pd.Series:
     def one(v: object) -> object:
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT:
             return None
+        if isinstance(v, str) and not v.strip():
+            return v  # blank stays blank
         return hashlib.sha256(key + b"\x1f" + str(v).encode("utf-8")).hexdigest()
 
     return pd.Series([one(v) for v in values], index=values.index, dtype=object, name=values.name)
