@@ -1,0 +1,101 @@
+"""Time jingwu.effects.att_gt + all aggregations on a large synthetic staggered panel.
+
+Usage: python benchmarks/effects_scale.py [--units 40000] [--periods 60]
+Writes benchmarks/results/effects_scale.json (seconds and peak memory).  If
+another Python Callaway-Sant'Anna implementation is installed (diff-diff,
+csdid), it is timed on the same data for comparison.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def make_panel(n_units: int, n_periods: int, seed: int = 0) -> pd.DataFrame:
+    """Staggered panel: 5 adoption cohorts + never treated; effects grow with exposure."""
+    rng = np.random.default_rng(seed)
+    cohorts = np.linspace(n_periods * 0.3, n_periods * 0.8, 5).round().astype(int)
+    g = rng.choice(np.append(cohorts, 0), size=n_units)
+    t = np.arange(1, n_periods + 1)
+    unit_fe = rng.normal(0, 1, n_units)
+    time_fe = 0.02 * t + 0.1 * np.sin(t / 6)
+    e = t[None, :] - g[:, None]
+    treated = (g[:, None] > 0) & (e >= 0)
+    effect = np.where(treated, 0.5 + 0.02 * e, 0.0)
+    y = unit_fe[:, None] + time_fe[None, :] + effect + rng.normal(0, 1, (n_units, n_periods))
+    return pd.DataFrame({
+        "id": np.repeat(np.arange(n_units), n_periods),
+        "t": np.tile(t, n_units),
+        "g": np.repeat(g, n_periods),
+        "y": y.ravel(),
+    })
+
+
+def run_jingwu(df: pd.DataFrame) -> dict:
+    from jingwu.effects import att_gt
+    t0 = time.perf_counter()
+    res = att_gt(df, "y", "id", "t", "g")
+    t1 = time.perf_counter()
+    aggs = {k: res.aggregate(k) for k in ("simple", "group", "dynamic", "calendar")}
+    t2 = time.perf_counter()
+    return {"att_gt_s": t1 - t0, "aggregations_s": t2 - t1, "total_s": t2 - t0,
+            "n_cells": int(len(res.att)), "simple_att": aggs["simple"].overall_att,
+            "simple_se": aggs["simple"].overall_se}
+
+
+def run_other(df: pd.DataFrame) -> dict | None:
+    try:
+        from diff_diff import CallawaySantAnna  # type: ignore
+    except Exception:
+        return None
+    t0 = time.perf_counter()
+    cs = CallawaySantAnna(control_group="never_treated", n_bootstrap=0)
+    r = cs.fit(df, outcome="y", unit="id", time="t", first_treat="g", aggregate="all")
+    return {"package": "diff-diff", "total_s": time.perf_counter() - t0,
+            "simple_att": float(getattr(r, "overall_att", np.nan))}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=40_000)
+    ap.add_argument("--periods", type=int, default=60)
+    ap.add_argument("--other", action="store_true", help="also time another installed package")
+    args = ap.parse_args()
+    df = make_panel(args.units, args.periods)
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out = run_jingwu(df)  # timed without tracemalloc (it slows numpy allocations)
+    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["maxrss_before_mb"] = rss0
+    if args.units <= 10_000:  # tracemalloc peak on small runs only
+        tracemalloc.start()
+        run_jingwu(df)
+        out["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    result = {"units": args.units, "periods": args.periods, "cohorts": 5, "rows": len(df),
+              "jingwu": out, "python": sys.version.split()[0], "machine": platform.machine(),
+              "cpus": os.cpu_count(), "numpy": np.__version__, "pandas": pd.__version__}
+    if args.other:
+        result["other"] = run_other(df)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / "effects_scale.json"
+    with tempfile.NamedTemporaryFile("w", dir=RESULTS, delete=False, suffix=".tmp") as fh:
+        json.dump(result, fh, indent=2)
+    os.replace(fh.name, path)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

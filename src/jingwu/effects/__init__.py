@@ -1,0 +1,66 @@
+"""Staggered-adoption difference-in-differences: estimators, event studies, diagnostics.
+
+The API follows R ``did`` and ``pyfixest``: every function takes a long panel
+``data`` and the column names ``(yname, idname, tname, gname)``.
+
+Conventions (stated here once)
+------------------------------
+* **Never treated.**  ``gname`` holds the first treated period.  Units that
+  are never treated may be coded ``0`` (R ``did``) or missing (``NaN``/``NaT``
+  -- the jingwu ``stations.adoption_month`` convention); both are converted at
+  the boundary.  Cohorts adopting after the last observed period count as
+  never treated, and units already treated in the first period are dropped
+  with a warning (as in R ``did``).
+* **Time.**  ``tname`` is integer (e.g. years) or a pandas ``Period`` column
+  (e.g. months, ``freq="M"``); ``gname`` must then be a Period column of the
+  same frequency (datetimes are converted to monthly Periods).  Periods are
+  turned into consecutive integers internally, so event times are counted in
+  periods, and converted back in every output frame.
+* **Panels** are balanced: units missing a period are dropped with a warning,
+  as R ``did`` does with ``panel=TRUE``.
+* **Rates and weights.**  Outcomes such as the clearance rate (cleared /
+  cases) or a satisfaction share (yes / respondents) are analysed as given;
+  pass the denominator as ``weightsname`` (e.g. ``"cases"`` or
+  ``"satisfaction_n"``) to weight units by it.  R ``did`` needs unit-level
+  weights, so time-varying weights are averaged within unit.  Estimates are
+  in the outcome's units: multiply a share's ATT and SE by 100 to report
+  percentage points (the caller's job; nothing here rescales).
+* **Inference.**  Analytic influence-function SEs by default; multiplier
+  bootstrap with uniform bands when ``bstrap=True`` (deterministic given
+  ``random_state``).
+
+Contents
+--------
+:func:`att_gt` (Callaway & Sant'Anna) and ``.aggregate()``;
+:func:`twfe`, :func:`wild_cluster_bootstrap`, :func:`bacon_decomposition`;
+:func:`sun_abraham`, :func:`imputation` (Borusyak, Jaravel & Spiess);
+:func:`event_study`, :func:`plot_event_studies`;
+:func:`pretrend_test`, :func:`honest_did` (Rambachan & Roth).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> from jingwu import effects
+>>> months = pd.period_range("2023-01", periods=6, freq="M")
+>>> df = pd.DataFrame([(s, m) for s in range(12) for m in months], columns=["station_id", "month"])
+>>> adopt = {0: "2023-03", 1: "2023-05"}
+>>> df["adoption_month"] = pd.PeriodIndex([adopt.get(s % 3, None) for s in df["station_id"]], freq="M")
+>>> df["y"] = df["station_id"] + 0.1 * df["month"].dt.month + 2.0 * (df["month"] >= df["adoption_month"])
+>>> res = effects.att_gt(df, "y", "station_id", "month", "adoption_month")
+>>> res.to_frame()["group"].iloc[0]
+Period('2023-03', 'M')
+>>> round(res.aggregate("simple").overall_att, 6)
+2.0
+"""
+from ._cs import AggregateResult, ATTGTResult, att_gt
+from ._diagnostics import honest_did, pretrend_test
+from ._event import ImputationResult, event_study, imputation, sun_abraham
+from ._plot import plot_event_studies
+from ._twfe import TWFEResult, bacon_decomposition, twfe, wild_cluster_bootstrap
+
+__all__ = [
+    "att_gt", "ATTGTResult", "AggregateResult",
+    "twfe", "TWFEResult", "wild_cluster_bootstrap", "bacon_decomposition",
+    "imputation", "ImputationResult", "sun_abraham", "event_study", "plot_event_studies",
+    "pretrend_test", "honest_did",
+]

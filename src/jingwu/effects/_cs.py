@@ -1,0 +1,435 @@
+"""Callaway & Sant'Anna (2021) group-time ATTs and their aggregations.
+
+A vectorised numpy port of R ``did::att_gt`` / ``did::aggte`` (panel data):
+same cells, comparison groups, base periods, weights and influence-function
+standard errors, so results agree with R ``did`` 2.x to floating-point error.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._drdid import did_2x2
+from ._prep import Panel, prepare_panel
+
+__all__ = ["att_gt", "ATTGTResult", "AggregateResult"]
+
+_SE_TINY = np.sqrt(np.finfo(float).eps) * 10
+
+
+# --------------------------------------------------------------------------- inference
+def _se_from_if(inf: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
+    """Analytic SEs from an (n x k) influence-function matrix: sqrt(sum IF^2)/n.
+
+    With clusters, IFs are summed within cluster first (cluster-robust).
+    """
+    inf = np.atleast_2d(inf.T).T if inf.ndim == 1 else inf
+    n = inf.shape[0]
+    if cluster is not None:
+        inf = _sum_by(inf, cluster)
+    se = np.sqrt(np.sum(inf**2, axis=0)) / n
+    se = np.where(se <= _SE_TINY, np.nan, se)
+    return se
+
+
+def _sum_by(inf: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    G = int(codes.max()) + 1
+    out = np.zeros((G, inf.shape[1]))
+    np.add.at(out, codes, inf)
+    return out
+
+
+def _vcov_from_if(inf: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
+    n = inf.shape[0]
+    if cluster is not None:
+        inf = _sum_by(inf, cluster)
+    return inf.T @ inf / n**2
+
+
+def multiplier_bootstrap(inf: np.ndarray, cluster: np.ndarray | None, biters: int, alp: float,
+                         random_state) -> tuple[np.ndarray, float]:
+    """Rademacher multiplier bootstrap as in R ``did::mboot``.
+
+    Returns bootstrap SEs (IQR / (z_.75 - z_.25)) and the critical value of the
+    sup-t statistic for uniform (simultaneous) bands.
+    """
+    rng = np.random.default_rng(random_state)
+    n = inf.shape[0]
+    psi = _sum_by(inf, cluster) if cluster is not None else inf
+    m = psi.shape[0]
+    res = np.empty((biters, inf.shape[1]))
+    chunk = max(1, min(biters, int(2e7 // max(m, 1))))
+    for start in range(0, biters, chunk):
+        b = min(chunk, biters - start)
+        v = rng.choice(np.array([-1.0, 1.0]), size=(b, m))
+        res[start:start + b] = v @ psi / n
+    res *= np.sqrt(n)
+    live = np.sum(res**2, axis=0) > _SE_TINY
+    q75, q25 = np.quantile(res, [0.75, 0.25], axis=0, method="inverted_cdf")
+    bsig = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
+    bsig = np.where(live & (bsig > _SE_TINY), bsig, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tmax = np.nanmax(np.abs(res / bsig), axis=1) if np.isfinite(bsig).any() else np.full(biters, np.nan)
+    tmax = tmax[np.isfinite(tmax)]
+    crit = float(np.quantile(tmax, 1 - alp, method="inverted_cdf")) if len(tmax) else np.nan
+    return bsig / np.sqrt(n), crit
+
+
+# --------------------------------------------------------------------------- att_gt
+@dataclass
+class ATTGTResult:
+    """Group-time average treatment effects, ATT(g,t), with influence functions.
+
+    Attributes
+    ----------
+    group, time : encoded cohort and period of each ATT(g,t) (see ``to_frame``
+        for user labels).
+    att, se : estimates and standard errors.
+    crit_val : critical value for the confidence bands (uniform if ``bstrap``).
+    inffunc : (n units x cells) influence-function matrix.
+    """
+
+    group: np.ndarray
+    time: np.ndarray
+    base: np.ndarray
+    att: np.ndarray
+    se: np.ndarray
+    inffunc: np.ndarray
+    crit_val: float
+    panel: Panel
+    params: dict = field(default_factory=dict)
+
+    # -- basic views ----------------------------------------------------------
+    @property
+    def n(self) -> int:
+        return self.panel.n
+
+    @property
+    def post(self) -> np.ndarray:
+        return self.group <= self.time
+
+    def _event_time(self) -> np.ndarray:
+        c = self.panel.codec
+        return self.time - self.group if c.kind != "float" else self.time - self.group
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy frame: group, time, event_time, att, se, ci_lower, ci_upper, post, base_time."""
+        c = self.panel.codec
+        return pd.DataFrame({
+            "group": c.decode(self.group),
+            "time": c.decode(self.time),
+            "event_time": (self.time - self.group).astype(int) if c.kind != "float" else self.time - self.group,
+            "att": self.att,
+            "se": self.se,
+            "ci_lower": self.att - self.crit_val * self.se,
+            "ci_upper": self.att + self.crit_val * self.se,
+            "post": self.post,
+            "base_time": c.decode(self.base),
+        })
+
+    def vcov(self) -> np.ndarray:
+        """Covariance matrix of the ATT(g,t)s from the influence functions."""
+        return _vcov_from_if(self.inffunc, self.panel.cluster)
+
+    def aggregate(self, type: str = "simple", *, balance_e: int | None = None,
+                  min_e: float = -np.inf, max_e: float = np.inf, na_rm: bool = False,
+                  bstrap: bool | None = None, biters: int | None = None,
+                  alp: float | None = None, random_state=None) -> "AggregateResult":
+        """Aggregate ATT(g,t) like R ``did::aggte``.
+
+        Parameters
+        ----------
+        type : {"simple", "group", "dynamic", "calendar"}
+            Overall average over post cells weighted by cohort size; by cohort;
+            by event time (event study); by calendar period.
+        balance_e, min_e, max_e : event-time restrictions (as in ``aggte``).
+        bstrap, biters, alp, random_state : default to the ``att_gt`` call's.
+        """
+        from ._aggte import aggregate
+        p = self.params
+        return aggregate(
+            self, type=type, balance_e=balance_e, min_e=min_e, max_e=max_e, na_rm=na_rm,
+            bstrap=p["bstrap"] if bstrap is None else bstrap,
+            biters=p["biters"] if biters is None else biters,
+            alp=p["alp"] if alp is None else alp,
+            random_state=p["random_state"] if random_state is None else random_state,
+        )
+
+    def summary(self) -> str:
+        """Printable table of the ATT(g,t) with the pre-trend Wald test."""
+        from ._diagnostics import pretrend_test
+        df = self.to_frame()
+        lines = [
+            "Group-time average treatment effects (Callaway & Sant'Anna 2021)",
+            f"control group: {self.params['control_group']}, method: {self.params['est_method']}, "
+            f"base period: {self.params['base_period']}, units: {self.n}",
+            df.drop(columns=["base_time"]).to_string(index=False, float_format=lambda v: f"{v:.4f}"),
+        ]
+        try:
+            pt = pretrend_test(self)
+            lines.append(f"Pre-trend Wald test: chi2({pt['df']}) = {pt['stat']:.3f}, p = {pt['p_value']:.4f}")
+        except ValueError:
+            pass
+        band = "simultaneous (bootstrap)" if self.params["bstrap"] else "pointwise"
+        lines.append(f"{100 * (1 - self.params['alp']):.0f}% {band} confidence bands.")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:  # pragma: no cover - convenience
+        return self.summary()
+
+    def plot(self, ax=None, **kwargs):
+        """Event-study style plot of every ATT(g,t), one panel row per cohort."""
+        from ._plot import plot_attgt
+        return plot_attgt(self, ax=ax, **kwargs)
+
+
+def _cells(panel: Panel, base_period: str, anticipation: int):
+    """Yield (g, t_index, base_index) as in R did's compute.att_gt loops."""
+    times = panel.times
+    glist = np.unique(panel.g[np.isfinite(panel.g)])
+    T = len(times)
+    tfac = 0 if base_period == "universal" else 1
+    for g in glist:
+        pre_idx = np.flatnonzero(times + anticipation < g)
+        if len(pre_idx) == 0:
+            continue
+        gbase = pre_idx[-1]
+        for t in range(T - tfac):
+            cur = t + tfac
+            pret = gbase if base_period == "universal" else t
+            if g <= times[cur]:
+                pret = gbase
+            yield g, cur, pret, max(t, pret if base_period == "universal" else t) + tfac
+
+
+def att_gt(
+    data: pd.DataFrame,
+    yname: str,
+    idname: str,
+    tname: str,
+    gname: str,
+    xformla: str | list[str] | None = None,
+    control_group: str = "nevertreated",
+    est_method: str = "dr",
+    weightsname: str | None = None,
+    clustervars: str | list[str] | None = None,
+    anticipation: int = 0,
+    base_period: str = "varying",
+    alp: float = 0.05,
+    bstrap: bool = False,
+    biters: int = 999,
+    random_state: int | np.random.Generator | None = None,
+) -> ATTGTResult:
+    """Group-time average treatment effects (Callaway & Sant'Anna 2021).
+
+    A numpy port of R ``did::att_gt`` for balanced panels: each ATT(g,t) is a
+    2x2 DiD (doubly robust, IPW or regression; Sant'Anna & Zhao 2020) between
+    cohort ``g`` and a comparison group, with influence-function standard
+    errors.  Numbers agree with R ``did`` 2.5 on ``mpdta`` to ~1e-10.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long panel, one row per unit and period.
+    yname, idname, tname, gname : str
+        Outcome, unit id, period and first-treated-period columns.  Periods
+        are integers or pandas Periods; never-treated units have ``gname`` 0
+        or missing (see :mod:`jingwu.effects`).
+    xformla : str or list of str, optional
+        Covariates, e.g. ``"~ lpop"`` or ``["lpop"]``; values are taken from
+        the base period of each comparison (R ``did`` convention).
+    control_group : {"nevertreated", "notyettreated"}
+    est_method : {"dr", "ipw", "reg"}
+    weightsname : str, optional
+        Sampling weights (e.g. the number of cases behind a clearance rate).
+        R ``did`` needs unit-level weights; time-varying weights are averaged
+        within unit.
+    clustervars : str, optional
+        Variable to cluster on (besides the unit), constant within units.
+        Unlike R ``did`` (bootstrap only), analytic SEs are clustered too.
+    anticipation : int
+        Number of periods before ``g`` in which units may already react.
+    base_period : {"varying", "universal"}
+    alp : float
+        Significance level.
+    bstrap : bool
+        Multiplier-bootstrap SEs and uniform confidence bands.
+    biters : int
+        Bootstrap draws.
+    random_state : int or Generator, optional
+        Seed for the bootstrap (results are deterministic given the seed).
+
+    Returns
+    -------
+    ATTGTResult
+        With ``to_frame()``, ``aggregate(type)``, ``summary()``, ``plot()``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from jingwu.effects import att_gt
+    >>> rng = np.random.default_rng(0)
+    >>> units, years = np.arange(60), np.arange(2001, 2007)
+    >>> df = pd.DataFrame([(i, t) for i in units for t in years], columns=["id", "year"])
+    >>> df["first"] = df["id"].map(lambda i: [0, 2003, 2005][i % 3])
+    >>> treated = (df["first"] > 0) & (df["year"] >= df["first"])
+    >>> df["y"] = 0.1 * (df["year"] - 2000) + 1.0 * treated + rng.normal(0, 0.1, len(df))
+    >>> res = att_gt(df, "y", "id", "year", "first")
+    >>> res.to_frame()[["group", "time", "att"]].head(3).round(2)
+       group  time   att
+    0   2003  2002 -0.02
+    1   2003  2003  0.98
+    2   2003  2004  0.98
+    >>> round(res.aggregate("simple").overall_att, 2)
+    1.02
+    """
+    if est_method not in ("dr", "ipw", "reg"):
+        raise ValueError(f"est_method must be 'dr', 'ipw' or 'reg', got {est_method!r}")
+    if base_period not in ("varying", "universal"):
+        raise ValueError(f"base_period must be 'varying' or 'universal', got {base_period!r}")
+    if not 0 < alp < 1:
+        raise ValueError(f"alp must be in (0, 1), got {alp}")
+    if bstrap and (not isinstance(biters, (int, np.integer)) or biters < 10):
+        raise ValueError(f"biters must be an integer >= 10, got {biters!r}")
+    panel = prepare_panel(data, yname, idname, tname, gname, xformla=xformla,
+                          weightsname=weightsname, clustervars=clustervars,
+                          anticipation=anticipation, control_group=control_group)
+    params = dict(yname=yname, idname=idname, tname=tname, gname=gname, xformla=xformla,
+                  control_group=control_group, est_method=est_method, weightsname=weightsname,
+                  clustervars=clustervars, anticipation=anticipation, base_period=base_period,
+                  alp=alp, bstrap=bstrap, biters=biters, random_state=random_state)
+    return _att_gt_panel(panel, params)
+
+
+def _att_gt_panel(panel: Panel, params: dict) -> ATTGTResult:
+    control_group = params["control_group"]
+    est_method = params["est_method"]
+    base_period = params["base_period"]
+    anticipation = params["anticipation"]
+    n = panel.n
+    times, Y, gu, w = panel.times, panel.Y, panel.g, panel.w
+    cells = list(_cells(panel, base_period, anticipation))
+    inf = np.zeros((n, len(cells)), order="F")  # column writes are contiguous
+    YT = np.ascontiguousarray(Y.T)                # period rows are contiguous
+    att = np.full(len(cells), np.nan)
+    groups = np.empty(len(cells))
+    tt = np.empty(len(cells))
+    bb = np.empty(len(cells))
+    never = np.isinf(gu)
+    ones = np.ones((n, 1))
+    for j, (g, cur, pret, cmax) in enumerate(cells):
+        groups[j], tt[j], bb[j] = g, times[cur], times[pret]
+        if cur == pret:  # universal base period reference cell
+            att[j] = 0.0
+            continue
+        if control_group == "nevertreated":
+            C = never
+        else:
+            C = never | ((gu > times[cmax] + anticipation) & (gu != g))
+        Gm = gu == g
+        idx = np.flatnonzero(Gm | C)
+        if Gm.sum() == 0 or C.sum() == 0:
+            continue
+        lo, hi = (pret, cur) if cur > pret else (cur, pret)
+        dy = YT[cur, idx] - YT[pret, idx]
+        X = panel.X[lo, idx, :] if panel.X is not None else ones[idx]
+        D = Gm[idx].astype(float)
+        try:
+            a, f = did_2x2(dy, D, X, w[idx], est_method)
+        except np.linalg.LinAlgError:
+            continue
+        att[j] = a
+        inf[idx, j] = (n / len(idx)) * f
+    se = _se_from_if(inf, panel.cluster)
+    se = np.where(np.isnan(att), np.nan, se)
+    crit = stats.norm.ppf(1 - params["alp"] / 2)
+    if params["bstrap"]:
+        bse, bcrit = multiplier_bootstrap(inf, panel.cluster, params["biters"], params["alp"],
+                                          params["random_state"])
+        se = bse
+        if np.isfinite(bcrit):
+            crit = bcrit
+    return ATTGTResult(group=groups, time=tt, base=bb, att=att, se=se, inffunc=inf,
+                       crit_val=float(crit), panel=panel, params=params)
+
+
+@dataclass
+class AggregateResult:
+    """Aggregated treatment effects (R ``did::aggte``).
+
+    Attributes
+    ----------
+    type : "simple", "group", "dynamic" or "calendar".
+    overall_att, overall_se : the overall summary parameter and its SE.
+    egt : the level (cohort, event time or period) of each row, encoded.
+    att, se : per-level estimates (empty for "simple").
+    inf_overall : influence function of the overall estimate (n,).
+    inffunc : (n x levels) influence functions of the per-level estimates.
+    """
+
+    type: str
+    overall_att: float
+    overall_se: float
+    egt: np.ndarray
+    att: np.ndarray
+    se: np.ndarray
+    crit_val: float
+    inf_overall: np.ndarray
+    inffunc: np.ndarray
+    source: ATTGTResult
+    alp: float = 0.05
+
+    def _level_name(self) -> str:
+        return {"group": "group", "dynamic": "event_time", "calendar": "time"}.get(self.type, "level")
+
+    def to_frame(self, overall: bool = False) -> pd.DataFrame:
+        """Tidy frame of the per-level estimates (``overall=True``: one overall row).
+
+        Columns: the level (``group``, ``event_time`` or ``time``), att, se,
+        ci_lower, ci_upper.  For ``type="simple"`` the frame has the single
+        overall row.
+        """
+        z = stats.norm.ppf(1 - self.alp / 2)
+        if overall or self.type == "simple":
+            return pd.DataFrame({
+                "type": [self.type], "att": [self.overall_att], "se": [self.overall_se],
+                "ci_lower": [self.overall_att - z * self.overall_se],
+                "ci_upper": [self.overall_att + z * self.overall_se],
+            })
+        codec = self.source.panel.codec
+        if self.type == "dynamic":
+            lev = self.egt.astype(int) if codec.kind != "float" else self.egt
+        else:
+            lev = codec.decode(self.egt)
+        return pd.DataFrame({
+            self._level_name(): lev, "att": self.att, "se": self.se,
+            "ci_lower": self.att - self.crit_val * self.se,
+            "ci_upper": self.att + self.crit_val * self.se,
+        })
+
+    def vcov(self) -> np.ndarray:
+        """Covariance of the per-level estimates (from the influence functions)."""
+        return _vcov_from_if(self.inffunc, self.source.panel.cluster)
+
+    def summary(self) -> str:
+        z = stats.norm.ppf(1 - self.alp / 2)
+        title = {"simple": "Overall ATT (simple weighted average)", "group": "ATT by cohort",
+                 "dynamic": "Event study (ATT by event time)", "calendar": "ATT by calendar period"}
+        lines = [title[self.type],
+                 f"overall ATT = {self.overall_att:.4f} (SE {self.overall_se:.4f}), "
+                 f"{100 * (1 - self.alp):.0f}% CI [{self.overall_att - z * self.overall_se:.4f}, "
+                 f"{self.overall_att + z * self.overall_se:.4f}]"]
+        if self.type != "simple":
+            lines.append(self.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:  # pragma: no cover
+        return self.summary()
+
+    def plot(self, ax=None, **kwargs):
+        """Plot the per-level estimates with confidence bands (event-study style)."""
+        from ._plot import plot_aggregate
+        return plot_aggregate(self, ax=ax, **kwargs)

@@ -1,0 +1,399 @@
+"""Event-study estimators: BJS imputation, Sun & Abraham, dynamic TWFE, and a common front end."""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._cs import _att_gt_panel, _se_from_if, att_gt
+from ._prep import Panel, prepare_panel
+from ._twfe import _demean, _long_inputs
+
+__all__ = ["imputation", "ImputationResult", "sun_abraham", "event_study"]
+
+_EVENT_COLS = ["estimator", "event_time", "att", "se", "ci_lower", "ci_upper"]
+
+
+# --------------------------------------------------------------------------- BJS imputation
+def _fe_solve(Om: np.ndarray, bu: np.ndarray, bt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Solve the two-way FE normal equations on the weighted untreated cells.
+
+    ``Om`` (n x T) holds the regression weight of each untreated observation
+    (0 elsewhere).  Unit effects are eliminated (Schur complement), leaving a
+    T x T system, so the cost is O(nT) whatever the number of units.
+    """
+    Du = Om.sum(axis=1)
+    Dt = Om.sum(axis=0)
+    inv_u = np.divide(1.0, Du, out=np.zeros_like(Du), where=Du > 0)
+    S = np.diag(Dt) - Om.T @ (Om * inv_u[:, None])
+    rhs = bt - Om.T @ (bu * inv_u)
+    lam = np.linalg.lstsq(S, rhs, rcond=None)[0]
+    alpha = (bu - Om @ lam) * inv_u
+    return alpha, lam
+
+
+@dataclass
+class ImputationResult:
+    """Borusyak, Jaravel & Spiess (2024) imputation estimates.
+
+    Attributes
+    ----------
+    overall_att, overall_se : average effect over all treated observations.
+    event : tidy frame of horizon-specific effects (event_time >= 0) and,
+        when requested, pre-trend coefficients (event_time < 0).
+    tau : frame of unit-period imputed effects (id, time, event_time, tau).
+    """
+
+    overall_att: float
+    overall_se: float
+    event: pd.DataFrame
+    tau: pd.DataFrame
+    alp: float = 0.05
+
+    def to_frame(self) -> pd.DataFrame:
+        """Event-study frame (estimator, event_time, att, se, ci_lower, ci_upper)."""
+        return self.event.copy()
+
+    def summary(self) -> str:
+        z = stats.norm.ppf(1 - self.alp / 2)
+        return (f"Imputation estimator (Borusyak, Jaravel & Spiess 2024)\noverall ATT = "
+                f"{self.overall_att:.5f} (SE {self.overall_se:.5f}), CI "
+                f"[{self.overall_att - z * self.overall_se:.4f}, {self.overall_att + z * self.overall_se:.4f}]\n"
+                + self.event.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+
+    def __repr__(self) -> str:  # pragma: no cover
+        return self.summary()
+
+
+def imputation(
+    data: pd.DataFrame,
+    yname: str,
+    idname: str,
+    tname: str,
+    gname: str,
+    weightsname: str | None = None,
+    clustervars: str | None = None,
+    anticipation: int = 0,
+    horizons: list[int] | None = None,
+    pretrends: int = 0,
+    alp: float = 0.05,
+) -> ImputationResult:
+    """Imputation DiD estimator of Borusyak, Jaravel & Spiess (2024).
+
+    Unit and period effects are fitted on untreated observations only (never
+    treated and not yet treated), treated outcomes are compared with their
+    imputed untreated values, and the effects are averaged.  Standard errors
+    use BJS's conservative formula (Theorem 3) with effects averaged by
+    cohort and period, clustered by unit (or ``clustervars``).  The fixed
+    effects are solved with a T x T Schur complement, so the cost grows
+    linearly with the number of units.  On ``mpdta`` the overall ATT is
+    -0.04771 (as ``pyfixest.did2s`` and Stata ``did_imputation``).
+
+    Parameters
+    ----------
+    data, yname, idname, tname, gname : as in :func:`att_gt`.
+    weightsname : str, optional
+        Unit weights (regression and averaging weights).
+    clustervars : str, optional
+        Cluster variable containing whole units (default: units).
+    anticipation : int
+        Periods before adoption excluded from the untreated sample.
+    horizons : list of int, optional
+        Event times to report (default: all observed, >= 0).
+    pretrends : int
+        Number of pre-period coefficients (event times -1..-pretrends) from
+        BJS's pre-trend regression on untreated observations.
+    alp : float
+        Significance level.
+
+    Returns
+    -------
+    ImputationResult
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from jingwu.effects import imputation
+    >>> df = pd.DataFrame({"id": np.repeat(np.arange(9), 5), "t": np.tile(np.arange(5), 9)})
+    >>> df["g"] = df["id"] % 3 * 2            # cohorts 0 (never), 2, 4
+    >>> df["y"] = df["id"] + 0.3 * df["t"] + 1.5 * ((df["g"] > 0) & (df["t"] >= df["g"]))
+    >>> round(imputation(df, "y", "id", "t", "g").overall_att, 6)
+    1.5
+    """
+    panel = prepare_panel(data, yname, idname, tname, gname, weightsname=weightsname,
+                          clustervars=clustervars, anticipation=anticipation,
+                          control_group="notyettreated", drop_first_period_treated=True,
+                          recode_last_cohort=False)
+    return _imputation_panel(panel, horizons=horizons, pretrends=pretrends, alp=alp,
+                             anticipation=anticipation)
+
+
+def _imputation_panel(panel: Panel, horizons=None, pretrends: int = 0, alp: float = 0.05,
+                      anticipation: int = 0) -> ImputationResult:
+    Y, g, times, w = panel.Y, panel.g, panel.times, panel.w
+    n, T = Y.shape
+    tt = np.broadcast_to(times[None, :], (n, T))
+    gg = g[:, None]
+    treated = tt >= gg
+    untreated = tt < gg - anticipation
+    Om = untreated * w[:, None]
+    Y0 = np.where(untreated, Y, 0.0)
+    alpha, lam = _fe_solve(Om, (Om * Y0).sum(axis=1), (Om * Y0).sum(axis=0))
+    fit = alpha[:, None] + lam[None, :]
+    ok_unit = Om.sum(axis=1) > 0
+    ok_time = Om.sum(axis=0) > 0
+    imputable = treated & ok_unit[:, None] & ok_time[None, :]
+    if (treated & ~imputable).any():
+        warnings.warn(f"{int((treated & ~imputable).sum())} treated observations cannot be imputed "
+                      "(no untreated observation of that unit or period) and are dropped.",
+                      stacklevel=3)
+    tau = np.where(imputable, Y - fit, 0.0)
+    resid = np.where(untreated, Y - fit, 0.0)
+    et = np.where(imputable, tt - gg, np.nan)
+    z = stats.norm.ppf(1 - alp / 2)
+
+    def estimate(sel: np.ndarray) -> tuple[float, float]:
+        w1 = sel * w[:, None]
+        tot = w1.sum()
+        if tot <= 0:
+            return np.nan, np.nan
+        w1 = w1 / tot
+        est = float(np.sum(w1 * tau))
+        gu, gt = _fe_solve(Om, w1.sum(axis=1), w1.sum(axis=0))
+        v0 = -Om * (gu[:, None] + gt[None, :])
+        # tau-bar by cohort x period (v-weighted)
+        eps1 = np.zeros_like(tau)
+        for c in np.unique(g[np.isfinite(g)]):
+            rows = g == c
+            num = (w1[rows] * tau[rows]).sum(axis=0)
+            den = w1[rows].sum(axis=0)
+            tbar = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+            eps1[rows] = np.where(w1[rows] > 0, tau[rows] - tbar[None, :], 0.0)
+        contrib = (v0 * resid).sum(axis=1) + (w1 * eps1).sum(axis=1)
+        if panel.cluster is not None:
+            contrib = np.bincount(panel.cluster, weights=contrib)
+        return est, float(np.sqrt(np.sum(contrib**2)))
+
+    overall, overall_se = estimate(imputable)
+    if horizons is None:
+        horizons = np.unique(et[np.isfinite(et)]).astype(int).tolist()
+    rows = []
+    for h in horizons:
+        est, se = estimate(imputable & (et == h))
+        rows.append(("imputation", int(h), est, se))
+    if pretrends:
+        rows = _bjs_pretrends(panel, untreated, Om, pretrends, w) + rows
+    ev = pd.DataFrame(rows, columns=["estimator", "event_time", "att", "se"])
+    ev["ci_lower"] = ev["att"] - z * ev["se"]
+    ev["ci_upper"] = ev["att"] + z * ev["se"]
+    ev = ev.sort_values("event_time", ignore_index=True)
+    ii, jj = np.nonzero(imputable)
+    tau_df = pd.DataFrame({"id": panel.ids[ii], "time": panel.codec.decode(times[jj]),
+                           "event_time": (times[jj] - g[ii]), "tau": tau[ii, jj]})
+    return ImputationResult(overall_att=overall, overall_se=overall_se, event=ev, tau=tau_df, alp=alp)
+
+
+def _bjs_pretrends(panel: Panel, untreated, Om, K: int, w) -> list:
+    """BJS pre-trend test coefficients: regress Y on FE + 1{t - g = -k}, untreated obs only."""
+    Y, g, times = panel.Y, panel.g, panel.times
+    n, T = Y.shape
+    rel = times[None, :] - g[:, None]
+    ks = [k for k in range(1, K + 1) if ((rel == -k) & untreated).any()]
+    if not ks:
+        return []
+    Ds = [((rel == -k) & untreated).astype(float) for k in ks]
+    cols = [np.where(untreated, Y, 0.0)] + Ds
+    res = []
+    for c in cols:  # FWL: residualise on the two-way FE within the untreated sample
+        a, lmb = _fe_solve(Om, (Om * c).sum(axis=1), (Om * c).sum(axis=0))
+        res.append(np.where(untreated, c - a[:, None] - lmb[None, :], 0.0))
+    yr = res[0]
+    Xr = np.stack(res[1:], axis=-1)  # n x T x k
+    Wm = Om
+    XtX = np.einsum("itk,it,itl->kl", Xr, Wm, Xr)
+    Xty = np.einsum("itk,it,it->k", Xr, Wm, yr)
+    XtX_inv = np.linalg.pinv(XtX)
+    b = XtX_inv @ Xty
+    u = yr - Xr @ b
+    sc = np.einsum("itk,it,it->ik", Xr, Wm, u)
+    if panel.cluster is not None:
+        sc = np.vstack([np.bincount(panel.cluster, weights=sc[:, j]) for j in range(sc.shape[1])]).T
+    V = XtX_inv @ (sc.T @ sc) @ XtX_inv
+    return [("imputation", -k, float(b[j]), float(np.sqrt(V[j, j]))) for j, k in enumerate(ks)]
+
+
+# --------------------------------------------------------------------------- Sun & Abraham
+def sun_abraham(
+    data: pd.DataFrame,
+    yname: str,
+    idname: str,
+    tname: str,
+    gname: str,
+    weightsname: str | None = None,
+    clustervars: str | None = None,
+    alp: float = 0.05,
+) -> pd.DataFrame:
+    """Sun & Abraham (2021) interaction-weighted event study.
+
+    Cohort x relative-period effects CATT(g, e) relative to e = -1, estimated
+    against never-treated units (or, if there are none, the last-treated
+    cohort with periods from its adoption on dropped), averaged over cohorts
+    with their sample shares among units observed at e.  In a balanced panel
+    the saturated SA regression ``y ~ cohort x rel. period | unit + period``
+    gives exactly the DiDs computed here, so we compute them directly (fast for
+    any number of units).  SEs are cluster-robust (units) treating the cohort
+    shares as fixed, with ``fixest``'s small-sample factor, as ``sunab()``.
+
+    Returns
+    -------
+    DataFrame
+        estimator, event_time, att, se, ci_lower, ci_upper.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from jingwu.effects import sun_abraham
+    >>> df = pd.DataFrame({"id": np.repeat(np.arange(9), 5), "t": np.tile(np.arange(5), 9)})
+    >>> df["g"] = df["id"] % 3 * 2
+    >>> df["y"] = df["id"] + 0.3 * df["t"] + 1.5 * ((df["g"] > 0) & (df["t"] >= df["g"]))
+    >>> sa = sun_abraham(df, "y", "id", "t", "g")
+    >>> sa.loc[sa["event_time"] >= 0, "att"].round(6).tolist()
+    [1.5, 1.5, 1.5]
+    """
+    panel = prepare_panel(data, yname, idname, tname, gname, weightsname=weightsname,
+                          clustervars=clustervars, control_group="notyettreated")
+    params = dict(control_group="nevertreated", est_method="reg", base_period="universal",
+                  anticipation=0, alp=alp, bstrap=False, biters=0, random_state=None,
+                  xformla=None)
+    res = _att_gt_panel(panel, params)
+    e_all = res.time - res.group
+    glist = np.unique(res.group)
+    pg = np.array([np.mean(panel.w * (panel.g == c)) for c in glist])[np.searchsorted(glist, res.group)]
+    n_int = int(np.sum(res.time != res.base))  # number of interaction coefficients
+    n_obs = panel.n * len(panel.times)
+    G = panel.n if panel.cluster is None else int(panel.cluster.max()) + 1
+    k = n_int + len(panel.times)
+    adj = np.sqrt(G / (G - 1) * (n_obs - 1) / (n_obs - k))
+    rows = []
+    for e in np.unique(e_all):
+        sel = np.flatnonzero(e_all == e)
+        wts = pg[sel] / pg[sel].sum()
+        att = float(res.att[sel] @ wts)
+        inf = res.inffunc[:, sel] @ wts
+        se = float(_se_from_if(inf[:, None], panel.cluster)[0]) * adj if e != -1 else 0.0
+        rows.append(("sa", e, att, se))
+    out = pd.DataFrame(rows, columns=["estimator", "event_time", "att", "se"])
+    out["event_time"] = out["event_time"].astype(int) if panel.codec.kind != "float" else out["event_time"]
+    c = stats.t.ppf(1 - alp / 2, G - 1)
+    out["ci_lower"] = out["att"] - c * out["se"]
+    out["ci_upper"] = out["att"] + c * out["se"]
+    return out
+
+
+# --------------------------------------------------------------------------- dynamic TWFE
+def _twfe_event(data, yname, idname, tname, gname, weightsname=None, cluster=None,
+                window: tuple[int, int] | None = None, alp: float = 0.05) -> pd.DataFrame:
+    """Dynamic TWFE: y ~ sum_{e != -1} 1{t - g = e} | unit + period (end bins if ``window``)."""
+    y, d, unit, time, w, cl, ok = _long_inputs(data, yname, idname, tname, None, gname,
+                                               weightsname, cluster or idname, return_mask=True)
+    from ._prep import _time_codec
+    codec = _time_codec(data[tname], tname)
+    t = codec.encode(data[tname], tname)
+    gv = codec.encode(data[gname], gname)
+    gv = np.where(np.isnan(gv) | ((gv == 0) & (codec.kind != "period")), np.inf, gv)
+    rel = (t - gv)[ok]
+    if window is not None:
+        lo, hi = window
+        rel = np.where(np.isfinite(rel), np.clip(rel, lo, hi), rel)
+    es = np.unique(rel[np.isfinite(rel)])
+    es = es[es != -1]
+    Xd = np.column_stack([(rel == e).astype(float) for e in es])
+    M = _demean(np.column_stack([y, Xd]), [unit, time], w)
+    sw = np.sqrt(w)
+    yt, Xt = M[:, 0] * sw, M[:, 1:] * sw[:, None]
+    XtX_inv = np.linalg.pinv(Xt.T @ Xt)
+    b = XtX_inv @ Xt.T @ yt
+    u = yt - Xt @ b
+    G = int(cl.max()) + 1
+    sc = np.vstack([np.bincount(cl, weights=Xt[:, j] * u, minlength=G) for j in range(Xt.shape[1])]).T
+    n = len(y)
+    k = Xt.shape[1] + int(time.max()) + 1
+    V = XtX_inv @ (sc.T @ sc) @ XtX_inv * G / (G - 1) * (n - 1) / (n - k)
+    se = np.sqrt(np.diag(V))
+    out = pd.DataFrame({"estimator": "twfe", "event_time": es, "att": b, "se": se})
+    out = pd.concat([out, pd.DataFrame({"estimator": ["twfe"], "event_time": [-1.0], "att": [0.0],
+                                        "se": [0.0]})]).sort_values("event_time", ignore_index=True)
+    if codec.kind != "float":
+        out["event_time"] = out["event_time"].astype(int)
+    c = stats.t.ppf(1 - alp / 2, G - 1)
+    out["ci_lower"] = out["att"] - c * out["se"]
+    out["ci_upper"] = out["att"] + c * out["se"]
+    return out
+
+
+# --------------------------------------------------------------------------- front end
+def event_study(
+    data: pd.DataFrame,
+    yname: str,
+    idname: str,
+    tname: str,
+    gname: str,
+    estimator: str = "cs",
+    weightsname: str | None = None,
+    alp: float = 0.05,
+    **kwargs,
+) -> pd.DataFrame:
+    """Event-study estimates in one tidy format, for overlaying estimators.
+
+    Parameters
+    ----------
+    data, yname, idname, tname, gname : as in :func:`att_gt`.
+    estimator : {"cs", "twfe", "sa", "imputation"}
+        ``"cs"``: Callaway-Sant'Anna dynamic aggregation (``base_period``
+        defaults to ``"universal"`` here so every estimator is normalised to
+        event time -1; other :func:`att_gt` arguments pass through);
+        ``"twfe"``: dynamic TWFE with relative-period dummies (``window=(lo,
+        hi)`` bins the ends; known to be biased with heterogeneous effects);
+        ``"sa"``: Sun & Abraham; ``"imputation"``: Borusyak-Jaravel-Spiess
+        (``pretrends=K`` adds K pre-period coefficients).
+    weightsname : str, optional
+    alp : float
+
+    Returns
+    -------
+    DataFrame
+        Columns ``estimator, event_time, att, se, ci_lower, ci_upper``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from jingwu.effects import event_study
+    >>> df = pd.DataFrame({"id": np.repeat(np.arange(9), 5), "t": np.tile(np.arange(5), 9)})
+    >>> df["g"] = df["id"] % 3 * 2
+    >>> df["y"] = df["id"] + 0.3 * df["t"] + 1.5 * ((df["g"] > 0) & (df["t"] >= df["g"]))
+    >>> es = event_study(df, "y", "id", "t", "g", estimator="cs")
+    >>> list(es.columns)
+    ['estimator', 'event_time', 'att', 'se', 'ci_lower', 'ci_upper']
+    >>> es.loc[es["event_time"] >= 0, "att"].round(6).unique().tolist()
+    [1.5]
+    """
+    if estimator == "cs":
+        kwargs.setdefault("base_period", "universal")
+        res = att_gt(data, yname, idname, tname, gname, weightsname=weightsname, alp=alp, **kwargs)
+        agg = res.aggregate("dynamic")
+        f = agg.to_frame().rename(columns={"event_time": "event_time"})
+        f.insert(0, "estimator", "cs")
+        return f[_EVENT_COLS]
+    if estimator == "sa":
+        return sun_abraham(data, yname, idname, tname, gname, weightsname=weightsname, alp=alp,
+                           **kwargs)[_EVENT_COLS]
+    if estimator == "imputation":
+        return imputation(data, yname, idname, tname, gname, weightsname=weightsname, alp=alp,
+                          **kwargs).to_frame()[_EVENT_COLS]
+    if estimator == "twfe":
+        return _twfe_event(data, yname, idname, tname, gname, weightsname=weightsname, alp=alp,
+                           **kwargs)[_EVENT_COLS]
+    raise ValueError(f"estimator must be 'cs', 'twfe', 'sa' or 'imputation', got {estimator!r}")

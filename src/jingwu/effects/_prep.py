@@ -1,0 +1,280 @@
+"""Input handling shared by the effects estimators: long frame -> balanced wide panel.
+
+Everything that touches the user's column conventions lives here (never-treated
+coding, Period time, unit-level weights and clusters), so the estimators work
+on plain numpy arrays.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+
+__all__ = ["Panel", "prepare_panel", "TimeCodec"]
+
+
+@dataclass
+class TimeCodec:
+    """Map user time labels (numbers or pandas Periods) to floats and back."""
+
+    kind: str  # "int", "float" or "period"
+    freq: object = None
+
+    def encode(self, s: pd.Series, column: str) -> np.ndarray:
+        """Times -> float array (Periods become their integer ordinals)."""
+        if isinstance(s.dtype, pd.PeriodDtype):
+            if self.kind != "period":
+                raise DataError("time is a Period here but numeric elsewhere", column=column,
+                                expected="the same type as the time column")
+            if s.dtype.freq != self.freq:
+                raise DataError(f"Period frequency {s.dtype.freq} differs from the time column's "
+                                f"{self.freq}", column=column, expected=f"Periods of freq {self.freq}")
+            out = np.full(len(s), np.nan)
+            ok = s.notna().to_numpy()
+            out[ok] = s[ok].array.asi8.astype(float) if hasattr(s[ok].array, "asi8") else \
+                np.asarray([p.ordinal for p in s[ok]], dtype=float)
+            return out
+        if pd.api.types.is_datetime64_any_dtype(s):
+            return self.encode(s.dt.to_period(self.freq or "M"), column)
+        if self.kind == "period":
+            raise DataError(f"values are {s.dtype}, not Periods", column=column,
+                            expected=f"pandas Periods of freq {self.freq} (or empty for never)")
+        if not pd.api.types.is_numeric_dtype(s):
+            raise DataError(f"values are not numeric or Periods (dtype {s.dtype})", column=column,
+                            expected="integers (e.g. years) or pandas Periods")
+        return s.to_numpy(dtype=float, na_value=np.nan)
+
+    def decode(self, values: np.ndarray) -> np.ndarray | pd.PeriodIndex:
+        """Floats -> user labels (Periods, ints or floats)."""
+        values = np.asarray(values, dtype=float)
+        if self.kind == "period":
+            return pd.PeriodIndex.from_ordinals(values.astype(np.int64), freq=self.freq)
+        if self.kind == "int" and np.all(np.isfinite(values)):
+            return values.astype(np.int64)
+        return values
+
+    def decode_list(self, values: np.ndarray) -> list:
+        """Like :meth:`decode` but a list of scalars (NaN stays NaN)."""
+        values = np.asarray(values, dtype=float)
+        out: list = []
+        for v in values:
+            if not np.isfinite(v):
+                out.append(pd.NaT if self.kind == "period" else np.nan)
+            elif self.kind == "period":
+                out.append(pd.Period(ordinal=int(v), freq=self.freq))
+            elif self.kind == "int":
+                out.append(int(v))
+            else:
+                out.append(float(v))
+        return out
+
+
+@dataclass
+class Panel:
+    """A balanced panel in wide form.  ``g`` is ``inf`` for never-treated units."""
+
+    ids: np.ndarray            # (n,) unit labels
+    times: np.ndarray          # (T,) encoded times, increasing
+    codec: TimeCodec
+    Y: np.ndarray              # (n, T)
+    g: np.ndarray              # (n,) encoded first treated period; inf = never
+    w: np.ndarray              # (n,) unit weights, mean 1
+    X: np.ndarray | None       # (T, n, k) covariates incl. intercept, or None
+    xnames: list[str] = field(default_factory=list)
+    cluster: np.ndarray | None = None  # (n,) integer cluster codes (None = unit)
+    weighted: bool = False
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+
+def _check_columns(data: pd.DataFrame, cols: list[str | None]) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    missing = [c for c in cols if c is not None and c not in data.columns]
+    if missing:
+        raise DataError("columns not found", column=missing,
+                        expected=f"columns among {list(data.columns)[:12]}")
+
+
+def _time_codec(s: pd.Series, column: str) -> TimeCodec:
+    if isinstance(s.dtype, pd.PeriodDtype):
+        return TimeCodec("period", s.dtype.freq)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return TimeCodec("period", pd.Period("2000-01", freq="M").freq)
+    if pd.api.types.is_integer_dtype(s):
+        return TimeCodec("int")
+    if pd.api.types.is_float_dtype(s):
+        vals = s.dropna().to_numpy()
+        return TimeCodec("int" if np.all(vals == np.round(vals)) else "float")
+    raise DataError(f"time values are {s.dtype}", column=column,
+                    expected="integers (e.g. years) or pandas Periods (e.g. months)")
+
+
+def _design(data: pd.DataFrame, xformla: str | list[str] | None) -> tuple[np.ndarray, list[str]]:
+    """Covariate matrix with intercept, like R ``model.matrix``."""
+    if xformla is None:
+        return np.ones((len(data), 1)), ["(Intercept)"]
+    if isinstance(xformla, (list, tuple)):
+        cols = list(xformla)
+        _check_columns(data, cols)
+        mat = data[cols].to_numpy(dtype=float, na_value=np.nan)
+        return np.column_stack([np.ones(len(data)), mat]), ["(Intercept)", *cols]
+    if not isinstance(xformla, str):
+        raise TypeError("xformla must be a formula string like '~ lpop' or a list of columns")
+    from formulaic import model_matrix
+
+    rhs = xformla.split("~", 1)[-1].strip()
+    mm = model_matrix(rhs, data, na_action="ignore")
+    names = list(mm.columns)
+    mat = np.asarray(mm, dtype=float)
+    if "Intercept" not in names:
+        mat = np.column_stack([np.ones(len(data)), mat])
+        names = ["Intercept", *names]
+    return mat, ["(Intercept)" if c == "Intercept" else c for c in names]
+
+
+def prepare_panel(
+    data: pd.DataFrame,
+    yname: str,
+    idname: str,
+    tname: str,
+    gname: str,
+    *,
+    xformla: str | list[str] | None = None,
+    weightsname: str | None = None,
+    clustervars: str | list[str] | None = None,
+    anticipation: int = 0,
+    control_group: str = "nevertreated",
+    drop_first_period_treated: bool = True,
+    recode_last_cohort: bool = True,
+) -> Panel:
+    """Validate a long panel and return it balanced and wide.
+
+    Follows R ``did``'s pre-processing: never-treated coded ``0`` or missing;
+    cohorts first treated after the last period count as never treated; units
+    treated in the first period (no pre-period) are dropped with a warning;
+    rows with missing outcome/covariates and units not observed in every
+    period are dropped with a warning.  Without never-treated units and with
+    ``control_group="notyettreated"``, the last cohort becomes the comparison
+    group and periods from its adoption on are dropped.
+    """
+    if not isinstance(anticipation, (int, np.integer)) or anticipation < 0:
+        raise ValueError(f"anticipation must be an integer >= 0, got {anticipation!r}")
+    if control_group not in ("nevertreated", "notyettreated"):
+        raise ValueError(f"control_group must be 'nevertreated' or 'notyettreated', got {control_group!r}")
+    if isinstance(clustervars, str):
+        clustervars = [clustervars]
+    clustervars = [c for c in (clustervars or []) if c != idname]
+    if len(clustervars) > 1:
+        raise ValueError("at most one clustering variable besides idname is supported")
+    _check_columns(data, [yname, idname, tname, gname, weightsname, *clustervars])
+
+    codec = _time_codec(data[tname], tname)
+    t = codec.encode(data[tname], tname)
+    if np.isnan(t).any():
+        raise DataError("missing time values", column=tname,
+                        rows=(np.flatnonzero(np.isnan(t)) + 2)[:5], expected="no missing periods")
+    graw = data[gname]
+    if codec.kind != "period" and isinstance(graw.dtype, pd.PeriodDtype):
+        raise DataError("treatment timing is a Period but time is numeric", column=gname,
+                        expected="the same type as the time column")
+    g = codec.encode(graw, gname)
+    # never-treated: 0 (R did) or missing (jingwu schema) -> inf
+    if codec.kind == "period":
+        g = np.where(np.isnan(g), np.inf, g)
+    else:
+        g = np.where(np.isnan(g) | (g == 0), np.inf, g)
+
+    y = pd.to_numeric(data[yname], errors="coerce").to_numpy(dtype=float)
+    X, xnames = _design(data, xformla)
+    if weightsname is not None:
+        wts = pd.to_numeric(data[weightsname], errors="coerce").to_numpy(dtype=float)
+        if np.any(wts[np.isfinite(wts)] < 0):
+            raise DataError("negative weights", column=weightsname, expected="weights >= 0")
+    else:
+        wts = np.ones(len(data))
+
+    ok = np.isfinite(y) & np.all(np.isfinite(X), axis=1) & np.isfinite(wts)
+    if not ok.all():
+        warnings.warn(f"Dropped {int((~ok).sum())} rows with missing outcome, covariates or weights.",
+                      stacklevel=3)
+    ids_all = data[idname].to_numpy()
+    uid, uinv = np.unique(ids_all[ok], return_inverse=True)
+    times = np.unique(t[ok])
+    tinv = np.searchsorted(times, t[ok])
+    n, T = len(uid), len(times)
+    if n == 0:
+        raise DataError("no usable rows", column=yname, expected="non-missing outcomes")
+    counts = np.zeros((n, T), dtype=np.int64)
+    np.add.at(counts, (uinv, tinv), 1)
+    if counts.max() > 1:
+        bad = np.argwhere(counts > 1)[0]
+        raise DataError(f"unit {uid[bad[0]]!r} has more than one row in period "
+                        f"{codec.decode_list([times[bad[1]]])[0]}", column=[idname, tname],
+                        expected="one row per unit and period")
+    full = counts.sum(axis=1) == T
+    if not full.all():
+        warnings.warn(f"Dropped {int((~full).sum())} units not observed in every period "
+                      "(balanced panel required, as in R did).", stacklevel=3)
+    # unit-level g, weights, clusters must be constant
+    gu = np.full(n, np.nan)
+    gu_first = pd.Series(g[ok]).groupby(uinv).agg(["min", "max"])
+    if not np.array_equal(gu_first["min"].to_numpy(), gu_first["max"].to_numpy()):
+        badu = uid[np.flatnonzero(gu_first["min"].to_numpy() != gu_first["max"].to_numpy())[:5]]
+        raise DataError(f"treatment timing changes within units {list(badu)}", column=gname,
+                        expected="one adoption period per unit (empty or 0 = never treated)")
+    gu = gu_first["min"].to_numpy()
+    wu = pd.Series(wts[ok]).groupby(uinv).mean().to_numpy()
+    cl = None
+    if clustervars:
+        cvals = pd.Series(data[clustervars[0]].to_numpy()[ok])
+        nun = cvals.groupby(uinv).nunique()
+        if (nun > 1).any():
+            raise DataError("cluster variable varies within a unit", column=clustervars[0],
+                            expected="clusters that contain whole units")
+        cl = pd.factorize(cvals.groupby(uinv).first())[0]
+
+    Y = np.full((n, T), np.nan)
+    Y[uinv, tinv] = y[ok]
+    Xw = np.full((T, n, X.shape[1]), np.nan)
+    Xw[tinv, uinv, :] = X[ok]
+
+    keep = full.copy()
+    # cohorts adopting after the last period are never treated in the window
+    gu = np.where(gu > times[-1], np.inf, gu)
+    # units already treated in the first period (+ anticipation) have no pre-period
+    early = np.isfinite(gu) & (gu - anticipation <= times[0])
+    if drop_first_period_treated and (early & keep).any():
+        warnings.warn(f"Dropped {int((early & keep).sum())} units that were already treated in "
+                      "the first period.", stacklevel=3)
+    keep &= ~early if drop_first_period_treated else keep
+    tkeep = np.ones(T, dtype=bool)
+    if recode_last_cohort and not np.isinf(gu[keep]).any():
+        if control_group == "nevertreated":
+            raise DataError("no never-treated units", column=gname,
+                            expected="some units never treated (0 or empty), or "
+                                     "control_group='notyettreated'")
+        gmax = gu[keep].max()
+        tkeep = times < gmax - anticipation
+        gu = np.where(gu == gmax, np.inf, gu)
+    if keep.sum() == 0:
+        raise DataError("no units left after balancing the panel", column=[idname, tname],
+                        expected="units observed in every period")
+    Y = Y[keep][:, tkeep]
+    Xw = Xw[tkeep][:, keep, :]
+    times = times[tkeep]
+    w = wu[keep]
+    if w.mean() <= 0:
+        raise DataError("all weights are zero", column=weightsname, expected="positive weights")
+    w = w / w.mean()
+    if xformla is None:
+        Xw = None
+    return Panel(ids=uid[keep], times=times, codec=codec, Y=Y, g=gu[keep], w=w, X=Xw,
+                 xnames=xnames, cluster=None if cl is None else pd.factorize(cl[keep])[0],
+                 weighted=weightsname is not None)
