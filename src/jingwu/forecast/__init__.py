@@ -1,0 +1,47 @@
+"""Demand forecasting: backtests, a model zoo, calibrated intervals, hierarchies, shift profiles.
+
+Data come in the forecasting ecosystem's long format (``unique_id``, ``ds``,
+``y``; rename with ``id_col``, ``time_col``, ``target_col``), at daily,
+weekly or monthly frequency, any number of series.
+
+- :func:`backtest` — rolling-origin evaluation (MASE, RMSSE, sMAPE, bias,
+  coverage, Winkler and pinball), per model, horizon and series.
+- :func:`forecast` — point forecasts with conformal intervals; ``model="auto"``
+  takes the backtest winner.
+- :func:`reconcile` — station → district → city coherent forecasts
+  (bottom-up, OLS, MinT-shrink); :func:`summing_matrix`, :func:`aggregate_hierarchy`.
+- :func:`hour_of_week_profile` — 168 hourly shares per station or category.
+- :mod:`~jingwu.forecast.metrics` — the metric functions.
+
+Models: ``snaive`` (the benchmark), ``naive``, ``ets``, ``arima``, ``mstl``,
+``theta`` (statsforecast), ``gbm`` (a global scikit-learn
+HistGradientBoosting model with calendar, lag and Chinese-holiday features)
+and ``ensemble`` (mean or median of the others).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> import jingwu as jw
+>>> rng = np.random.default_rng(0)
+>>> ds = pd.date_range("2024-01-01", periods=56)
+>>> d = pd.DataFrame({"unique_id": "S01", "ds": ds, "y": rng.poisson(10 + 4 * (ds.dayofweek >= 5))})
+>>> bt = jw.forecast.backtest(d, h=7, n_windows=2, models=["snaive", "naive"])
+>>> bt.summary()[["model", "mase"]].shape
+(2, 2)
+"""
+from __future__ import annotations
+
+from . import metrics
+from ._data import FreqInfo, freq_info, prepare
+from .evaluate import (DEFAULT_MODELS, FAST_MODELS, BacktestResult, backtest, forecast, plot_backtest,
+                       plot_forecast)
+from .hierarchy import aggregate_hierarchy, coherence_error, reconcile, shrunk_covariance, summing_matrix
+from .models import MODELS, GlobalGBM, calendar_features
+from .profile import hour_of_week_profile
+
+__all__ = [
+    "DEFAULT_MODELS", "FAST_MODELS", "MODELS", "BacktestResult", "FreqInfo", "GlobalGBM",
+    "aggregate_hierarchy", "backtest", "calendar_features", "coherence_error", "forecast",
+    "freq_info", "hour_of_week_profile", "metrics", "plot_backtest", "plot_forecast", "prepare",
+    "reconcile", "shrunk_covariance", "summing_matrix",
+]

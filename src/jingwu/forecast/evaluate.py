@@ -1,0 +1,511 @@
+"""Rolling-origin backtests, model choice, calibrated intervals and forecasts."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from . import metrics as M
+from ._data import FreqInfo, check_h, check_levels, prepare
+from .models import LOCAL, MODELS, GlobalGBM, fit_predict_local
+
+__all__ = ["DEFAULT_MODELS", "FAST_MODELS", "BacktestResult", "backtest", "forecast", "plot_backtest",
+           "plot_forecast"]
+
+#: Models run by default (AutoARIMA is slow and opt-in).
+DEFAULT_MODELS: tuple[str, ...] = ("snaive", "ets", "mstl", "theta", "gbm", "ensemble")
+#: A cheaper set for quick runs.
+FAST_MODELS: tuple[str, ...] = ("snaive", "theta", "gbm", "ensemble")
+_BENCHMARKS = ("snaive", "naive")
+
+
+def _check_models(models: Sequence[str] | str) -> list[str]:
+    if isinstance(models, str):
+        models = [models]
+    models = list(dict.fromkeys(models))
+    if not models:
+        raise ValueError("give at least one model")
+    bad = [m for m in models if m not in MODELS and m != "ensemble"]
+    if bad:
+        raise ValueError(f"unknown model(s) {bad}; choose from {sorted(MODELS) + ['ensemble']}")
+    if "snaive" not in models:
+        models.insert(0, "snaive")  # the benchmark every result is scaled by
+    return models
+
+
+def _check_engine(engine: Any) -> Any:
+    if engine is None:
+        return None
+    try:
+        import dask  # noqa: F401
+        import dask.dataframe  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            "engine= needs Dask for statsforecast's distributed backend: "
+            "`pip install jingwu[dist]` (or pass engine=None)"
+        ) from None
+    if engine != "dask" and not hasattr(engine, "scheduler_info"):
+        raise ValueError(f"engine must be None, 'dask' or a dask.distributed Client, not {engine!r}")
+    return engine
+
+
+def _members(models: list[str], ensemble_members: Sequence[str] | None) -> list[str]:
+    if ensemble_members is None:
+        # ETS, Theta and the global GBM combine best on police demand (MSTL is kept as a
+        # single model); fall back to every non-benchmark model that was asked for.
+        pref = [m for m in ("ets", "theta", "gbm") if m in models]
+        return pref if len(pref) >= 2 else [m for m in models if m not in _BENCHMARKS and m != "ensemble"]
+    bad = [m for m in ensemble_members if m not in models or m == "ensemble"]
+    if bad:
+        raise ValueError(f"ensemble members {bad} are not among the models {models}")
+    return list(ensemble_members)
+
+
+def _fit_predict(train: pd.DataFrame, h: int, models: list[str], info: FreqInfo, *,
+                 members: list[str], combine: str, n_jobs: int, engine: Any, seed: int,
+                 gbm_params: dict | None, input_size: int | None) -> pd.DataFrame:
+    """Point forecasts of every model, wide: unique_id, ds, <model>..."""
+    if input_size is not None:
+        train = train.groupby("unique_id", sort=False).tail(int(input_size))
+    need = set(models) | (set(members) if "ensemble" in models else set())
+    local = [m for m in LOCAL if m in need]
+    out = fit_predict_local(train, h, local, info, n_jobs=n_jobs, engine=engine)
+    if "gbm" in need:
+        g = GlobalGBM(info, seed=seed, **(gbm_params or {})).fit_predict(train, h)
+        out = g if not local else out.merge(g, on=["unique_id", "ds"], how="left")
+    if "ensemble" in models:
+        vals = out[members].to_numpy(dtype=float)
+        out["ensemble"] = np.median(vals, axis=1) if combine == "median" else vals.mean(axis=1)
+    if (train["y"] >= 0).all():
+        out[models] = out[models].clip(lower=0)
+    return out[["unique_id", "ds", *models]]
+
+
+def _cutoffs(dates: pd.DatetimeIndex, info: FreqInfo, h: int, n_windows: int, step: int) -> pd.DatetimeIndex:
+    end = dates.max()
+    return pd.DatetimeIndex([end - (h + k * step) * info.offset for k in range(n_windows)][::-1])
+
+
+def _z_quantiles(z: np.ndarray, levels: Sequence[int]) -> dict[int, tuple[float, float]]:
+    z = z[np.isfinite(z)]
+    if len(z) == 0:
+        return {lv: (np.nan, np.nan) for lv in levels}
+    out = {}
+    for lv in levels:
+        a = 1 - lv / 100
+        # finite-sample conformal adjustment: widen the quantile levels slightly
+        n = len(z)
+        adj = min(1.0, (1 - a / 2) * (n + 1) / n)
+        lo, hi = np.quantile(z, [1 - adj, adj])
+        out[lv] = (float(lo), float(hi))
+    return out
+
+
+@dataclass
+class BacktestResult:
+    """Rolling-origin backtest: forecasts, scales and metrics.
+
+    Attributes
+    ----------
+    forecasts : DataFrame
+        ``unique_id, ds, cutoff, step, y, model, yhat`` and ``lo_<L>, hi_<L>``
+        for each level (conformal intervals calibrated on the *other* windows).
+    scales : DataFrame
+        ``unique_id, cutoff, scale_mae, scale_mse``: in-sample seasonal-naive
+        errors of each window's training data (MASE and RMSSE denominators).
+    cutoffs : DatetimeIndex
+        The last training date of each window.
+    z : DataFrame
+        Scaled errors ``(y - yhat) / scale_mae`` per model (for calibration).
+    """
+
+    forecasts: pd.DataFrame
+    scales: pd.DataFrame
+    cutoffs: pd.DatetimeIndex
+    h: int
+    levels: tuple[int, ...]
+    info: FreqInfo
+    models: list[str]
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def metrics(self, by: str | Sequence[str] = "model") -> pd.DataFrame:
+        """Tidy accuracy table grouped by ``"model"`` and optionally ``"step"``, ``"unique_id"``, ``"cutoff"``.
+
+        Columns: ``mase``, ``rmsse``, ``smape``, ``bias`` (mean of ``(ŷ-y)/scale``),
+        ``me`` (mean ``ŷ - y``), and per level ``coverage_<L>``, ``winkler_<L>``
+        and ``pinball_<L>`` (both scaled by the MASE denominator).
+        """
+        by = [by] if isinstance(by, str) else list(by)
+        if "model" not in by:
+            by = ["model", *by]
+        bad = [b for b in by if b not in ("model", "step", "unique_id", "cutoff")]
+        if bad:
+            raise ValueError(f"cannot group by {bad}; use model, step, unique_id or cutoff")
+        f = self.forecasts.merge(self.scales, on=["unique_id", "cutoff"])
+        e = f["yhat"] - f["y"]
+        den = f["y"].abs() + f["yhat"].abs()
+        rows = pd.DataFrame({
+            **{b: f[b] for b in set(by) | {"unique_id", "cutoff"}},
+            "ae": e.abs() / f["scale_mae"], "se": e**2 / f["scale_mse"],
+            "smape": np.where(den > 0, 200 * e.abs() / den.where(den > 0, 1), 0.0),
+            "bias": e / f["scale_mae"], "me": e,
+        })
+        for lv in self.levels:
+            lo, hi = f[f"lo_{lv}"], f[f"hi_{lv}"]
+            a = 1 - lv / 100
+            rows[f"coverage_{lv}"] = ((f["y"] >= lo) & (f["y"] <= hi)).astype(float)
+            w = (hi - lo) + (2 / a) * (lo - f["y"]).clip(lower=0) + (2 / a) * (f["y"] - hi).clip(lower=0)
+            rows[f"winkler_{lv}"] = w / f["scale_mae"]
+            pl = np.maximum(a / 2 * (f["y"] - lo), (a / 2 - 1) * (f["y"] - lo))
+            ph = np.maximum((1 - a / 2) * (f["y"] - hi), (-a / 2) * (f["y"] - hi))
+            rows[f"pinball_{lv}"] = (pl + ph) / 2 / f["scale_mae"]
+        keys = list(dict.fromkeys([*by, "unique_id", "cutoff"]))
+        inner = rows.groupby(keys, sort=False).mean(numeric_only=True)
+        inner["rmsse"] = np.sqrt(inner.pop("se"))
+        inner = inner.rename(columns={"ae": "mase"})
+        out = inner.groupby(by, sort=True).mean().reset_index()
+        cols = [*by, "mase", "rmsse", "smape", "bias", "me"] + [
+            f"{k}_{lv}" for lv in self.levels for k in ("coverage", "winkler", "pinball")]
+        out = out[cols]
+        if by == ["model"]:
+            order = {m: i for i, m in enumerate(self.models)}
+            out = out.sort_values("model", key=lambda s: s.map(order)).reset_index(drop=True)
+        return out
+
+    def summary(self) -> pd.DataFrame:
+        """Metrics per model with ``mase_vs_snaive`` (ratio to the seasonal naive), best first."""
+        s = self.metrics("model")
+        s.insert(2, "mase_vs_snaive", s["mase"] / float(s.loc[s["model"] == "snaive", "mase"].iloc[0]))
+        return s.sort_values("mase", kind="stable").reset_index(drop=True)
+
+    @property
+    def best(self) -> str:
+        """The model with the lowest mean MASE."""
+        return str(self.summary()["model"].iloc[0])
+
+    def to_frame(self) -> pd.DataFrame:
+        """The backtest forecasts (a copy), with the user's column names."""
+        f = self.forecasts.copy()
+        return f.rename(columns={"unique_id": self.ids.get("id_col", "unique_id"),
+                                 "ds": self.ids.get("time_col", "ds"), "y": self.ids.get("target_col", "y")})
+
+    def residual_z(self, model: str) -> np.ndarray:
+        """Scaled errors ``(y - ŷ)/scale`` of one model across all windows."""
+        f = self.forecasts[self.forecasts["model"] == model].merge(self.scales, on=["unique_id", "cutoff"])
+        return ((f["y"] - f["yhat"]) / f["scale_mae"]).to_numpy()
+
+    def plot(self, metric: str = "mase", **kwargs: Any) -> Any:
+        """Plot ``metric`` per model by horizon step (see :func:`plot_backtest`)."""
+        return plot_backtest(self, metric=metric, **kwargs)
+
+    def __repr__(self) -> str:
+        n = self.forecasts["unique_id"].nunique()
+        return (f"BacktestResult({n} series, {len(self.cutoffs)} windows of h={self.h}, "
+                f"models={self.models}, best={self.best!r})")
+
+
+def backtest(
+    df: pd.DataFrame,
+    h: int,
+    n_windows: int = 4,
+    step: int | None = None,
+    models: Sequence[str] | str = DEFAULT_MODELS,
+    level: Sequence[int] | None = (80, 95),
+    *,
+    freq: str | None = None,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    input_size: int | None = None,
+    combine: str = "mean",
+    ensemble_members: Sequence[str] | None = None,
+    n_jobs: int = 1,
+    engine: Any = None,
+    seed: int = 0,
+    gbm_params: dict | None = None,
+) -> BacktestResult:
+    """Rolling-origin evaluation of several models.
+
+    Window ``k`` trains on everything up to its cutoff (the last ``input_size``
+    periods if given) and forecasts the next ``h`` periods; cutoffs are
+    ``step`` periods apart and the last window ends at the last date.
+    Intervals are split-conformal: the scaled errors of the *other* windows
+    give the quantiles (leave-one-window-out), so coverage is measured on
+    data the calibration did not see.  With ``n_windows=1`` the window
+    calibrates itself, so its coverage is optimistic: use at least 2 (4+ for
+    stable quantiles).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Long data, one row per series and period (``unique_id, ds, y`` or the
+        names given by ``id_col``, ``time_col``, ``target_col``).  All series
+        must end on the same date and have regular dates.
+    h : int
+        Forecast horizon (periods).
+    n_windows, step : int
+        Number of windows and periods between cutoffs (default ``h``).
+    models : sequence of str
+        From :data:`jingwu.forecast.models.MODELS` plus ``"ensemble"`` (the
+        ``combine`` of ``ensemble_members``; default ETS, Theta and GBM when
+        at least two of them are run, else every non-benchmark model).  ``"snaive"`` is always added: it is the benchmark.
+    level : sequence of int
+        Central interval levels in percent.
+    freq : str, optional
+        Pandas alias (``"D"``, ``"W-SUN"``, ``"MS"``); inferred when omitted.
+    input_size : int, optional
+        Train on at most this many recent periods per series (speed).
+    n_jobs : int
+        statsforecast processes.
+    engine : None, "dask" or dask.distributed.Client
+        Run the local models on statsforecast's distributed (fugue/Dask) backend.
+    seed : int
+        Random state of the gradient-boosting model.
+
+    Returns
+    -------
+    BacktestResult
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> ds = pd.date_range("2024-01-01", periods=70)
+    >>> d = pd.DataFrame({"unique_id": "s1", "ds": ds, "y": rng.poisson(20, 70)})
+    >>> bt = backtest(d, h=7, n_windows=2, models=["snaive", "naive"])
+    >>> list(bt.cutoffs.strftime("%m-%d")), sorted(bt.metrics()["model"])
+    (['02-25', '03-03'], ['naive', 'snaive'])
+    """
+    h = check_h(h)
+    levels = check_levels(level)
+    if isinstance(n_windows, bool) or not isinstance(n_windows, (int, np.integer)) or n_windows < 1:
+        raise ValueError(f"n_windows must be a positive integer, got {n_windows!r}")
+    step = h if step is None else step
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 1:
+        raise ValueError(f"step must be a positive integer, got {step!r}")
+    if combine not in ("mean", "median"):
+        raise ValueError(f"combine must be 'mean' or 'median', not {combine!r}")
+    models = _check_models(models)
+    members = _members(models, ensemble_members)
+    if "ensemble" in models and not members:
+        raise ValueError("the ensemble needs at least one non-benchmark model among models")
+    engine = _check_engine(engine)
+    data, info = prepare(df, id_col=id_col, time_col=time_col, target_col=target_col, freq=freq)
+    ends = data.groupby("unique_id")["ds"].max()
+    if ends.nunique() > 1:
+        raise DataError(
+            f"series end on different dates ({ends.min().date()} … {ends.max().date()}; e.g. "
+            f"{ends.idxmin()!r})", column=id_col, expected="all series to end on the same date for a backtest",
+        )
+    cutoffs = _cutoffs(pd.DatetimeIndex(data["ds"]), info, h, int(n_windows), int(step))
+    starts = data.groupby("unique_id")["ds"].min()
+    need = 2 * info.season + 1
+    short = [u for u, s in starts.items()
+             if len(pd.date_range(s, cutoffs[0], freq=info.offset)) < need]
+    if short:
+        raise DataError(
+            f"{len(short)} series are too short for {n_windows} windows of h={h} (e.g. {short[0]!r})",
+            column=id_col, expected=f"at least {need} periods before the first cutoff {cutoffs[0].date()}",
+        )
+    frames, scales = [], []
+    for c in cutoffs:
+        train = data[data["ds"] <= c]
+        test = data[(data["ds"] > c) & (data["ds"] <= c + h * info.offset)]
+        fc = _fit_predict(train, h, models, info, members=members, combine=combine, n_jobs=n_jobs,
+                          engine=engine, seed=seed, gbm_params=gbm_params, input_size=input_size)
+        fc = fc.merge(test, on=["unique_id", "ds"], how="inner")
+        fc["cutoff"] = c
+        fc["step"] = fc.groupby("unique_id").cumcount() + 1
+        frames.append(fc.melt(["unique_id", "ds", "cutoff", "step", "y"], models,
+                              var_name="model", value_name="yhat"))
+        tr = train if input_size is None else train.groupby("unique_id").tail(int(input_size))
+        sc = tr.groupby("unique_id")["y"].agg(
+            scale_mae=lambda s: M.scale(s.to_numpy(), info.season),
+            scale_mse=lambda s: M.scale(s.to_numpy(), info.season, power=2)).reset_index()
+        sc["cutoff"] = c
+        scales.append(sc)
+    f = pd.concat(frames, ignore_index=True)
+    sc = pd.concat(scales, ignore_index=True)
+    f = f.merge(sc, on=["unique_id", "cutoff"])
+    z = (f["y"] - f["yhat"]) / f["scale_mae"]
+    for lv in levels:
+        f[f"lo_{lv}"] = np.nan
+        f[f"hi_{lv}"] = np.nan
+    nonneg = bool((data["y"] >= 0).all())
+    for mname in models:
+        for c in cutoffs:
+            here = (f["model"] == mname) & (f["cutoff"] == c)
+            calib = (f["model"] == mname) & ((f["cutoff"] != c) if len(cutoffs) > 1 else True)
+            q = _z_quantiles(z[calib].to_numpy(), levels)
+            for lv, (qlo, qhi) in q.items():
+                lo = f.loc[here, "yhat"] + qlo * f.loc[here, "scale_mae"]
+                f.loc[here, f"lo_{lv}"] = lo.clip(lower=0) if nonneg else lo
+                f.loc[here, f"hi_{lv}"] = f.loc[here, "yhat"] + qhi * f.loc[here, "scale_mae"]
+    f = f.drop(columns=["scale_mae", "scale_mse"]).sort_values(
+        ["model", "unique_id", "cutoff", "ds"], key=lambda s: s.map({m: i for i, m in enumerate(models)})
+        if s.name == "model" else s).reset_index(drop=True)
+    return BacktestResult(forecasts=f, scales=sc, cutoffs=cutoffs, h=h, levels=levels, info=info,
+                          models=models, ids={"id_col": id_col, "time_col": time_col, "target_col": target_col})
+
+
+def forecast(
+    df: pd.DataFrame,
+    h: int,
+    level: Sequence[int] | None = (80, 95),
+    model: str = "auto",
+    *,
+    freq: str | None = None,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    calibration: BacktestResult | None = None,
+    n_windows: int = 4,
+    models: Sequence[str] = DEFAULT_MODELS,
+    input_size: int | None = None,
+    combine: str = "mean",
+    ensemble_members: Sequence[str] | None = None,
+    n_jobs: int = 1,
+    engine: Any = None,
+    seed: int = 0,
+    gbm_params: dict | None = None,
+) -> pd.DataFrame:
+    """Point forecasts and calibrated intervals for every series.
+
+    ``model="auto"`` runs a backtest (or uses ``calibration``) and picks the
+    model with the lowest MASE.  Intervals are conformal: the quantiles of the
+    chosen model's scaled backtest errors, times each series' seasonal-naive
+    scale, around the point forecast (lower bounds clipped at 0 for counts).
+
+    Returns
+    -------
+    DataFrame
+        ``unique_id, ds, model, yhat, lo_<L>, hi_<L>`` (with the user's id and
+        time column names); ``.attrs["model"]`` names the model.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(2)
+    >>> d = pd.DataFrame({"station": "s1", "date": pd.date_range("2024-01-01", periods=84),
+    ...                   "n": rng.poisson(15, 84)})
+    >>> fc = forecast(d, h=7, model="auto", models=["snaive", "naive"], n_windows=2,
+    ...               id_col="station", time_col="date", target_col="n")
+    >>> fc.columns.tolist()[:4], len(fc), bool((fc["lo_95"] <= fc["yhat"]).all())
+    (['station', 'date', 'model', 'yhat'], 7, True)
+    """
+    h = check_h(h)
+    levels = check_levels(level)
+    engine = _check_engine(engine)
+    data, info = prepare(df, id_col=id_col, time_col=time_col, target_col=target_col, freq=freq)
+    if calibration is None and (model == "auto" or levels):
+        mlist = list(models) if model == "auto" else [model]
+        calibration = backtest(data, h, n_windows=n_windows, models=mlist, level=levels, freq=info.alias,
+                               input_size=input_size, combine=combine, ensemble_members=ensemble_members,
+                               n_jobs=n_jobs, engine=engine, seed=seed, gbm_params=gbm_params)
+    chosen = calibration.best if model == "auto" else model
+    mlist = _check_models([chosen])
+    if chosen == "ensemble":
+        base = calibration.models if calibration is not None else list(models)
+        members = _members(base, ensemble_members)
+        mlist = list(dict.fromkeys(["snaive", *members, "ensemble"]))
+    else:
+        members = []
+    if calibration is not None and chosen not in calibration.models:
+        raise ValueError(f"model {chosen!r} is not in the calibration backtest ({calibration.models})")
+    fc = _fit_predict(data, h, mlist, info, members=members, combine=combine, n_jobs=n_jobs, engine=engine,
+                      seed=seed, gbm_params=gbm_params, input_size=input_size)
+    out = fc[["unique_id", "ds"]].copy()
+    out["model"] = chosen
+    out["yhat"] = fc[chosen].to_numpy()
+    if levels:
+        tr = data if input_size is None else data.groupby("unique_id").tail(int(input_size))
+        s = tr.groupby("unique_id")["y"].apply(lambda v: M.scale(v.to_numpy(), info.season))
+        sc = out["unique_id"].map(s).to_numpy()
+        q = _z_quantiles(calibration.residual_z(chosen), levels)
+        nonneg = bool((data["y"] >= 0).all())
+        for lv, (qlo, qhi) in q.items():
+            lo = out["yhat"] + qlo * sc
+            out[f"lo_{lv}"] = lo.clip(lower=0) if nonneg else lo
+            out[f"hi_{lv}"] = out["yhat"] + qhi * sc
+    out = out.rename(columns={"unique_id": id_col, "ds": time_col})
+    out.attrs["model"] = chosen
+    return out
+
+
+def plot_backtest(result: BacktestResult, metric: str = "mase", *, ax: Any = None,
+                  title: str | None = None) -> Any:
+    """Line plot of a metric by horizon step, one line per model (benchmark dashed).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import numpy as np, pandas as pd
+    >>> d = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-01", periods=42),
+    ...                   "y": np.random.default_rng(0).poisson(9, 42)})
+    >>> ax = plot_backtest(backtest(d, 7, 2, models=["snaive", "naive"]))
+    >>> ax.get_xlabel()
+    'Horizon (steps ahead)'
+    >>> matplotlib.pyplot.close("all")
+    """
+    import matplotlib.pyplot as plt
+
+    tab = result.metrics(["model", "step"])
+    if metric not in tab.columns:
+        raise ValueError(f"unknown metric {metric!r}; choose from {list(tab.columns[2:])}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4))
+    for m in result.models:
+        part = tab[tab["model"] == m]
+        ax.plot(part["step"], part[metric], label=m, ls="--" if m in _BENCHMARKS else "-",
+                lw=2.2 if m == result.best else 1.2)
+    ax.set_xlabel("Horizon (steps ahead)")
+    ax.set_ylabel(metric.upper() if metric in ("mase", "rmsse", "smape") else metric)
+    ax.set_title(title or f"Backtest: {metric} by horizon ({len(result.cutoffs)} windows)")
+    ax.legend(frameon=False, ncol=3)
+    return ax
+
+
+def plot_forecast(history: pd.DataFrame, fc: pd.DataFrame, *, id_col: str = "unique_id",
+                  time_col: str = "ds", target_col: str = "y", ids: Sequence[str] | None = None,
+                  last: int = 120, level: int | None = None, ncols: int = 2) -> Any:
+    """Small multiples: recent history and the forecast with its interval band(s).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> hist = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-01", periods=5), "y": [1, 2, 3, 2, 1]})
+    >>> fc = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-06", periods=2), "yhat": [2.0, 2.0],
+    ...                    "lo_80": [1.0, 1.0], "hi_80": [3.0, 3.0]})
+    >>> fig = plot_forecast(hist, fc)
+    >>> len(fig.axes)
+    1
+    >>> matplotlib.pyplot.close("all")
+    """
+    import matplotlib.pyplot as plt
+
+    ids = list(ids) if ids is not None else list(pd.unique(fc[id_col]))[:6]
+    ncols = min(ncols, len(ids))
+    nrows = int(np.ceil(len(ids) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.5 * ncols, 2.8 * nrows), squeeze=False, sharex=True)
+    levels = sorted(int(c[3:]) for c in fc.columns if c.startswith("lo_"))
+    if level is not None:
+        levels = [level]
+    for ax, uid in zip(axes.ravel(), ids):
+        hpart = history[history[id_col] == uid].sort_values(time_col).tail(last)
+        fpart = fc[fc[id_col] == uid].sort_values(time_col)
+        ax.plot(hpart[time_col], hpart[target_col], color="0.3", lw=0.8)
+        for i, lv in enumerate(sorted(levels, reverse=True)):
+            ax.fill_between(fpart[time_col], fpart[f"lo_{lv}"], fpart[f"hi_{lv}"], color="C0",
+                            alpha=0.15 + 0.15 * i, lw=0, label=f"{lv}%")
+        ax.plot(fpart[time_col], fpart["yhat"], color="C0", lw=1.5)
+        ax.set_title(str(uid), fontsize=10)
+    for ax in axes.ravel()[len(ids):]:
+        ax.set_visible(False)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
