@@ -1,0 +1,1387 @@
+"""Cluster police stations by workload profile（派出所警务工作量聚类）.
+
+Four steps, each a function that takes and returns tidy frames:
+
+1. :func:`workload_features` turns daily demand (plus, where available, the
+   station table, a monthly panel and incident records) into one row per
+   station of interpretable features: volume (per officer, per 10,000
+   residents), incident mix, weekly shape, seasonal amplitude, Spring Festival
+   response, growth, fraud share, clearance, response time and night share.
+   Every feature has a zh/en label and a one-line definition
+   (:data:`FEATURES`, :func:`describe_features`).
+2. :func:`select_k` compares numbers of clusters with silhouette,
+   Calinski–Harabasz, Davies–Bouldin, the gap statistic and GMM BIC, and
+   :func:`choose_k` applies a documented voting rule.
+3. :func:`fit` clusters (k-means, Ward or a Gaussian mixture) and returns a
+   :class:`ClusterResult` with centres in original units, standardised
+   profiles, descriptive zh/en cluster names and plots.
+4. :func:`stability` reports per-cluster bootstrap Jaccard similarities as
+   R ``fpc::clusterboot`` does (Hennig 2007) and the distribution of the
+   adjusted Rand index over bootstraps.
+
+Every model is a scikit-learn :class:`~sklearn.pipeline.Pipeline`
+(feature transform → scaler → block weights → model), seeded and
+deterministic.
+
+Preprocessing (:func:`make_pipeline`)
+-------------------------------------
+* compositional blocks (incident-mix shares, day-of-week shares) are centred
+  log-ratio (CLR) transformed (Aitchison 1986) before distances are taken;
+* volumes are log-transformed and the Spring Festival ratio is logged;
+* every column is standardised (mean 0, s.d. 1);
+* with ``block_weights=True`` (off by default: on M city it lets the two
+  scalar holiday/season features dominate and hides the three urban types)
+  every column of a block of ``m``
+  columns is multiplied by ``1/sqrt(m)``, so the seven mix shares count as
+  much as one scalar feature such as seasonal amplitude (each *block* gets
+  equal weight in squared Euclidean distance).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> from jingwu import cluster
+>>> rng = np.random.default_rng(0)
+>>> X = pd.DataFrame(np.r_[rng.normal(0, .3, (10, 2)), rng.normal(5, .3, (10, 2))],
+...                  columns=["a", "b"])
+>>> res = cluster.fit(X, k=2)
+>>> res.labels.value_counts().tolist()
+[10, 10]
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence, TypeVar
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.decomposition import PCA
+from sklearn.metrics import (
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    silhouette_score,
+)
+from sklearn.mixture import GaussianMixture
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from . import schema
+from .calendar import lunar_new_year
+from .errors import DataError
+
+__all__ = [
+    "FEATURES",
+    "METHODS",
+    "describe_features",
+    "OUTCOME_FEATURES",
+    "workload_columns",
+    "workload_features",
+    "CLRTransform",
+    "FeatureTransform",
+    "BlockWeights",
+    "make_pipeline",
+    "select_k",
+    "choose_k",
+    "plot_select_k",
+    "gap_statistic",
+    "fit",
+    "ClusterResult",
+    "stability",
+    "StabilityResult",
+    "clusterboot_jaccard",
+]
+
+#: Clustering methods understood by :func:`make_pipeline`.
+METHODS: tuple[str, ...] = ("kmeans", "ward", "gmm")
+
+_DOW = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DOW_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+_DOW_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _feature_table() -> dict[str, dict[str, str]]:
+    """Build :data:`FEATURES` (name -> label, short name, definition, block, transform)."""
+    f: dict[str, dict[str, str]] = {
+        "annual_incidents": dict(
+            zh="年均警情数", en="Incidents a year", short_zh="警情量", short_en="volume",
+            block="volume", transform="log", unit="incidents/year",
+            definition="Mean annual incidents (all categories) over the full years in the data."),
+        "incidents_per_officer": dict(
+            zh="人均警情(民警)", en="Incidents per officer", short_zh="人均警情", short_en="load per officer",
+            block="volume", transform="log", unit="incidents/officer/year",
+            definition="Mean annual incidents divided by the number of officers (民警)."),
+        "incidents_per_10k": dict(
+            zh="每万人警情", en="Incidents per 10,000 residents", short_zh="万人警情",
+            short_en="incidents per resident", block="volume", transform="log",
+            unit="incidents/10k residents/year",
+            definition="Mean annual incidents per 10,000 residents of the station's area."),
+    }
+    for c in schema.CATEGORIES:
+        lab = schema.CATEGORY_LABELS[c]
+        f[f"mix_{c}"] = dict(
+            zh=f"{lab['zh']}占比", en=f"{lab['en']} share", short_zh=lab["zh"],
+            short_en=lab["en"].lower(), block="mix", transform="clr", unit="share",
+            definition=f"Share of {lab['en'].lower()} incidents in all incidents "
+                       "(compositional; CLR-transformed before distances).")
+    for d, zh, en in zip(_DOW, _DOW_ZH, _DOW_EN):
+        f[f"dow_{d}"] = dict(
+            zh=f"{zh}占比", en=f"{en} share", short_zh=f"{zh}警情", short_en=f"{en} demand",
+            block="weekly", transform="clr", unit="share",
+            definition=f"Share of the week's incidents that fall on a {en} "
+                       "(holiday weeks excluded; CLR-transformed before distances).")
+    f.update({
+        "seasonal_amplitude": dict(
+            zh="季节振幅", en="Seasonal amplitude", short_zh="季节波动", short_en="seasonality",
+            block="seasonal_amplitude", transform="none", unit="relative",
+            definition="Amplitude of the first yearly harmonic of daily demand relative to the "
+                       "station-year mean (0.1 = ±10 %), holidays excluded."),
+        "spring_festival": dict(
+            zh="春节响应", en="Spring Festival response", short_zh="春节警情",
+            short_en="Spring Festival demand", block="spring_festival", transform="log",
+            unit="ratio",
+            definition="Mean daily demand in the Spring Festival week (lunar new year −1 to +6 "
+                       "days) divided by the 3 weeks before and after it; averaged over years."),
+        "growth": dict(
+            zh="年增长率", en="Annual growth", short_zh="增长", short_en="growth",
+            block="growth", transform="none", unit="per year",
+            definition="Annual growth of incidents: exp(slope) − 1 of log annual totals on year."),
+        "fraud_share": dict(
+            zh="电诈占比(近一年)", en="Fraud share (last year)", short_zh="电诈",
+            short_en="fraud", block="fraud_share", transform="none", unit="share",
+            definition="Share of telecom-fraud incidents in the last 365 days of data."),
+        "clearance_rate": dict(
+            zh="破案率", en="Clearance rate", short_zh="破案率", short_en="clearance",
+            block="clearance_rate", transform="none", unit="share",
+            definition="Cleared cases divided by cases, summed over the panel."),
+        "response_minutes": dict(
+            zh="平均到场时间", en="Response time", short_zh="到场时间", short_en="response time",
+            block="response_minutes", transform="none", unit="minutes",
+            definition="Mean of the monthly mean response times (minutes) in the panel."),
+        "night_share": dict(
+            zh="夜间警情占比", en="Night share", short_zh="夜间警情", short_en="night demand",
+            block="night_share", transform="none", unit="share",
+            definition="Share of incident records reported between 22:00 and 06:00."),
+    })
+    return f
+
+
+#: Every workload feature: zh/en label, short zh/en name (for cluster names),
+#: block (features clustered together and weighted as one), transform applied
+#: before distances (``clr``, ``log`` or ``none``), unit and a one-line definition.
+FEATURES: dict[str, dict[str, str]] = _feature_table()
+
+
+#: Features that are outcomes of policing rather than demand (notebook 03 studies
+#: them): describe clusters with them, but cluster on :func:`workload_columns`.
+OUTCOME_FEATURES: tuple[str, ...] = ("clearance_rate", "response_minutes")
+
+
+def workload_columns(features: pd.DataFrame) -> list[str]:
+    """Columns of ``features`` that describe demand, i.e. all but :data:`OUTCOME_FEATURES`.
+
+    Examples
+    --------
+    >>> workload_columns(pd.DataFrame(columns=["growth", "clearance_rate"]))
+    ['growth']
+    """
+    return [c for c in features.columns if c not in OUTCOME_FEATURES]
+
+
+def describe_features(columns: Sequence[str] | None = None, lang: str = "en") -> pd.DataFrame:
+    """The feature dictionary as a table (for notebooks and papers).
+
+    Parameters
+    ----------
+    columns : sequence of str, optional
+        Only these features (e.g. ``features.columns``); unknown names are
+        listed with empty labels.  Default: all.
+    lang : {"en", "zh"}
+        Language of the ``label`` column (both ``label_zh`` and ``label_en`` are
+        always present).
+
+    Returns
+    -------
+    DataFrame
+        ``feature``, ``label``, ``label_zh``, ``label_en``, ``block``,
+        ``transform``, ``unit``, ``definition``.
+
+    Examples
+    --------
+    >>> describe_features(["fraud_share"]).loc[0, ["label_zh", "block"]].tolist()
+    ['电诈占比(近一年)', 'fraud_share']
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    names = list(FEATURES) if columns is None else [str(c) for c in columns]
+    rows = []
+    for n in names:
+        spec = FEATURES.get(n, {})
+        rows.append({
+            "feature": n, "label": spec.get(lang, n), "label_zh": spec.get("zh", n),
+            "label_en": spec.get("en", n), "block": spec.get("block", n),
+            "transform": spec.get("transform", "none"), "unit": spec.get("unit", ""),
+            "definition": spec.get("definition", ""),
+        })
+    return pd.DataFrame(rows)
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _single_threaded(func: _F) -> _F:
+    """Run with one BLAS/OpenMP thread: tens of stations gain nothing from
+    threads, and on a busy machine thread start-up makes k-means ~20× slower."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with threadpool_limits(limits=1):
+            return func(*args, **kwargs)
+    return wrapper  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- features
+
+def _check_demand(demand: pd.DataFrame) -> None:
+    missing = [c for c in ("station_id", "date", "category", "count") if c not in demand.columns]
+    if missing:
+        raise DataError("demand lacks required columns", file="demand", column=missing,
+                        expected="station_id, date, category, count")
+    if len(demand) == 0:
+        raise DataError("demand is empty", file="demand", expected="at least one row")
+    if (demand["count"] < 0).any():
+        rows = [int(i) for i in demand.index[demand["count"] < 0]]
+        raise DataError("negative counts", file="demand", column="count", rows=rows,
+                        expected="count >= 0")
+
+
+def _daily_matrix(demand: pd.DataFrame) -> pd.DataFrame:
+    """Station × date matrix of total counts (missing days = 0)."""
+    tot = demand.groupby(["station_id", "date"], observed=True)["count"].sum()
+    mat = tot.unstack("date", fill_value=0).astype(float)
+    full = pd.date_range(mat.columns.min(), mat.columns.max(), freq="D")
+    return mat.reindex(columns=full, fill_value=0.0)
+
+
+def _holiday_mask(dates: pd.DatetimeIndex) -> np.ndarray:
+    """Days near the Spring Festival (−7..+15) or in the Golden Week (1–7 Oct)."""
+    mask = (dates.month == 10) & (dates.day <= 7)
+    for y in range(dates.year.min() - 1, dates.year.max() + 2):
+        lny = pd.Timestamp(lunar_new_year(y))
+        off = (dates - lny).days
+        mask |= (off >= -7) & (off <= 15)
+    return np.asarray(mask)
+
+
+def _full_years(dates: pd.DatetimeIndex) -> list[int]:
+    counts = pd.Series(1, index=dates).groupby(dates.year).sum()
+    return [int(y) for y, n in counts.items() if n >= 365]
+
+
+def _seasonal_amplitude(mat: pd.DataFrame, ordinary: np.ndarray) -> np.ndarray:
+    """First-harmonic amplitude of demand relative to the station-year mean."""
+    dates = mat.columns
+    vals = mat.to_numpy()
+    years = dates.year.to_numpy()
+    rel = np.empty_like(vals)
+    for y in np.unique(years):
+        cols = years == y
+        m = vals[:, cols & ordinary].mean(axis=1, keepdims=True)
+        rel[:, cols] = vals[:, cols] / np.where(m > 0, m, np.nan)
+    t = 2 * np.pi * dates.dayofyear.to_numpy() / 365.25
+    X = np.column_stack([np.ones(len(dates)), np.cos(t), np.sin(t)])[ordinary]
+    Y = rel[:, ordinary].T
+    ok = np.isfinite(Y).all(axis=0)
+    out = np.full(len(mat), np.nan)
+    if ok.any():
+        beta, *_ = np.linalg.lstsq(X, Y[:, ok], rcond=None)
+        out[ok] = np.hypot(beta[1], beta[2])
+    return out
+
+
+def _spring_festival(mat: pd.DataFrame) -> np.ndarray:
+    """Mean daily demand in the Spring Festival week / 3 weeks either side."""
+    dates = mat.columns
+    vals = mat.to_numpy()
+    ratios = []
+    for y in range(dates.year.min(), dates.year.max() + 1):
+        lny = pd.Timestamp(lunar_new_year(y))
+        off = np.asarray((dates - lny).days)
+        if off.min() > -22 or off.max() < 27:
+            continue  # the reference weeks are not all in the data
+        week = (off >= -1) & (off <= 6)
+        ref = ((off >= -22) & (off <= -2)) | ((off >= 7) & (off <= 27))
+        r = vals[:, ref].mean(axis=1)
+        ratios.append(np.log(vals[:, week].mean(axis=1) / np.where(r > 0, r, np.nan)))
+    if not ratios:
+        return np.full(len(mat), np.nan)
+    with np.errstate(invalid="ignore"):
+        return np.exp(np.nanmean(np.vstack(ratios), axis=0))
+
+
+def _growth(mat: pd.DataFrame) -> np.ndarray:
+    dates = mat.columns
+    years = _full_years(dates)
+    if len(years) < 2:
+        return np.full(len(mat), np.nan)
+    annual = np.column_stack([mat.loc[:, dates.year == y].sum(axis=1).to_numpy() for y in years])
+    with np.errstate(divide="ignore"):
+        logy = np.log(annual)
+    x = np.asarray(years, float) - np.mean(years)
+    out = np.full(len(mat), np.nan)
+    ok = np.isfinite(logy).all(axis=1)
+    slope = (logy[ok] - logy[ok].mean(axis=1, keepdims=True)) @ x / (x @ x)
+    out[ok] = np.expm1(slope)
+    return out
+
+
+def workload_features(
+    demand: pd.DataFrame,
+    stations: pd.DataFrame | None = None,
+    incidents: pd.DataFrame | None = None,
+    panel: pd.DataFrame | None = None,
+    *,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """One row of workload features per station.
+
+    Features that the inputs cannot support are left out (not filled):
+    per-officer and per-resident volume need ``officers`` / ``population`` in
+    ``stations``; the incident mix and fraud share need more than one category
+    (Chicago's ``"all"`` has none); clearance and response time need a panel
+    with ``cases``/``cleared`` and ``response_minutes``; night share needs
+    incident records with ``reported_at``; growth needs two full years and the
+    Spring Festival response needs a lunar new year with three weeks of data on
+    both sides.  See :data:`FEATURES` for every definition.
+
+    Parameters
+    ----------
+    demand : DataFrame
+        Daily demand: ``station_id``, ``date``, ``category``, ``count``.
+    stations : DataFrame, optional
+        Station table with ``officers`` and/or ``population``.
+    incidents : DataFrame, optional
+        Incident records with ``station_id`` and ``reported_at``.
+    panel : DataFrame, optional
+        Monthly panel with ``cases``, ``cleared``, ``response_minutes``.
+    start, end : date-like, optional
+        Restrict demand, incidents and panel to this window (inclusive).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``station_id`` (sorted), one column per feature.  The inputs
+        are not modified.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"station_id": ["A"] * 14, "category": "all", "count": [1] * 7 + [3] * 7,
+    ...                   "date": pd.date_range("2024-03-04", periods=14)})
+    >>> f = workload_features(d)
+    >>> round(float(f.loc["A", "dow_mon"]), 4), "mix_fraud" in f.columns
+    (0.1429, False)
+    """
+    _check_demand(demand)
+    d = demand
+    if start is not None or end is not None:
+        lo = pd.Timestamp(start) if start is not None else d["date"].min()
+        hi = pd.Timestamp(end) if end is not None else d["date"].max()
+        d = d[(d["date"] >= lo) & (d["date"] <= hi)]
+        if len(d) == 0:
+            raise DataError("no demand in the requested window", file="demand", column="date",
+                            expected=f"dates between {lo.date()} and {hi.date()}")
+    mat = _daily_matrix(d)
+    dates = mat.columns
+    n_days = len(dates)
+    out = pd.DataFrame(index=pd.Index(mat.index.astype(str), name="station_id"))
+
+    # Volume: mean annual incidents (full years, or scaled to a year).
+    years = _full_years(dates)
+    if years:
+        annual = np.mean([mat.loc[:, dates.year == y].sum(axis=1).to_numpy() for y in years], axis=0)
+    else:
+        annual = mat.sum(axis=1).to_numpy() * 365.25 / n_days
+    out["annual_incidents"] = annual
+    if stations is not None:
+        if "station_id" not in stations.columns:
+            raise DataError("stations lacks station_id", file="stations", column="station_id",
+                            expected="a station_id column")
+        st = stations.drop_duplicates("station_id")
+        st.index = st["station_id"].astype(str)
+        for col, name, scale in (("officers", "incidents_per_officer", 1.0),
+                                 ("population", "incidents_per_10k", 1e4)):
+            if col in st.columns and st[col].notna().any():
+                den = pd.to_numeric(st[col], errors="coerce").reindex(out.index).astype(float)
+                if (den <= 0).any():
+                    bad = list(den.index[den <= 0])
+                    raise DataError(f"non-positive {col}", file="stations", column=col,
+                                    rows=bad, expected=f"{col} > 0 for every station")
+                if den.isna().all():
+                    continue
+                out[name] = annual / den.to_numpy() * scale
+
+    # Incident mix (compositional shares), when there is more than one category.
+    cats = [c for c in pd.unique(d["category"].astype(str)) if c != "all"]
+    if len(cats) > 1:
+        by_cat = d.groupby(["station_id", "category"], observed=True)["count"].sum().unstack(fill_value=0)
+        by_cat.index = by_cat.index.astype(str)
+        by_cat.columns = by_cat.columns.astype(str)
+        order = [c for c in schema.CATEGORIES if c in by_cat.columns] + \
+                sorted(c for c in by_cat.columns if c not in schema.CATEGORIES and c != "all")
+        by_cat = by_cat.reindex(index=out.index, columns=order, fill_value=0)
+        shares = by_cat.div(by_cat.sum(axis=1).where(lambda s: s > 0), axis=0)
+        for c in order:
+            out[f"mix_{c}"] = shares[c].to_numpy()
+
+    # Weekly profile: day-of-week shares, holidays excluded.
+    ordinary = ~_holiday_mask(dates)
+    dow = dates.dayofweek.to_numpy()
+    per_dow = np.column_stack([mat.to_numpy()[:, ordinary & (dow == k)].mean(axis=1) for k in range(7)])
+    tot = per_dow.sum(axis=1, keepdims=True)
+    per_dow = per_dow / np.where(tot > 0, tot, np.nan)
+    for k, name in enumerate(_DOW):
+        out[f"dow_{name}"] = per_dow[:, k]
+
+    if n_days >= 365:
+        out["seasonal_amplitude"] = _seasonal_amplitude(mat, ordinary)
+    sf = _spring_festival(mat)
+    if np.isfinite(sf).any():
+        out["spring_festival"] = sf
+    gr = _growth(mat)
+    if np.isfinite(gr).any():
+        out["growth"] = gr
+
+    if "fraud" in cats:
+        last = d[d["date"] > d["date"].max() - pd.Timedelta(days=365)]
+        num = last[last["category"].astype(str) == "fraud"].groupby("station_id")["count"].sum()
+        den = last.groupby("station_id")["count"].sum()
+        num.index, den.index = num.index.astype(str), den.index.astype(str)
+        out["fraud_share"] = (num.reindex(out.index, fill_value=0) / den.reindex(out.index)).to_numpy()
+
+    if panel is not None:
+        p = panel
+        if "month" in p.columns and (start is not None or end is not None):
+            mon = p["month"].dt.to_timestamp() if hasattr(p["month"], "dt") and \
+                isinstance(p["month"].dtype, pd.PeriodDtype) else pd.to_datetime(p["month"])
+            p = p[(mon >= dates.min().to_period("M").to_timestamp()) & (mon <= dates.max())]
+        ids = p["station_id"].astype(str)
+        if {"cases", "cleared"} <= set(p.columns) and p["cases"].notna().any():
+            g = p[["cases", "cleared"]].astype(float).groupby(ids).sum(min_count=1)
+            out["clearance_rate"] = (g["cleared"] / g["cases"].where(g["cases"] > 0)).reindex(out.index).to_numpy()
+        if "response_minutes" in p.columns and p["response_minutes"].notna().any():
+            out["response_minutes"] = (p["response_minutes"].astype(float).groupby(ids).mean()
+                                       .reindex(out.index).to_numpy())
+
+    if incidents is not None:
+        if not {"station_id", "reported_at"} <= set(incidents.columns):
+            raise DataError("incidents lack station_id/reported_at", file="incidents",
+                            column=["station_id", "reported_at"], expected="both columns")
+        inc = incidents
+        if start is not None or end is not None:
+            day = inc["reported_at"].dt.normalize()
+            inc = inc[(day >= dates.min()) & (day <= dates.max())]
+        hour = inc["reported_at"].dt.hour
+        night = ((hour >= 22) | (hour < 6)).groupby(inc["station_id"].astype(str)).mean()
+        out["night_share"] = night.reindex(out.index).to_numpy()
+
+    return out.astype(float)
+
+
+# --------------------------------------------------------------------------- pipeline
+
+class CLRTransform(BaseEstimator, TransformerMixin):
+    """Centred log-ratio transform of compositions (rows of shares).
+
+    ``clr(x) = log(x) − mean(log(x))`` after replacing zeros with ``eps``
+    and re-closing each row (multiplicative replacement).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> CLRTransform().fit_transform(np.array([[0.5, 0.25, 0.25]])).round(3).tolist()
+    [[0.462, -0.231, -0.231]]
+    """
+
+    def __init__(self, eps: float = 1e-6) -> None:
+        self.eps = eps
+
+    def fit(self, X: Any, y: Any = None) -> "CLRTransform":
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        x = np.asarray(X, dtype=float)
+        if np.any(x < 0):
+            raise ValueError("compositional shares must be non-negative")
+        x = np.where(x <= 0, self.eps, x)
+        x = x / x.sum(axis=1, keepdims=True)
+        lx = np.log(x)
+        return lx - lx.mean(axis=1, keepdims=True)
+
+
+def _blocks(columns: Sequence[str]) -> list[tuple[str, str, list[int]]]:
+    """(block, transform, column positions) in column order of first appearance."""
+    blocks: dict[str, tuple[str, list[int]]] = {}
+    for i, c in enumerate(columns):
+        spec = FEATURES.get(str(c), {"block": str(c), "transform": "none"})
+        b = spec["block"]
+        if b not in blocks:
+            blocks[b] = (spec["transform"], [])
+        blocks[b][1].append(i)
+    return [(b, t, idx) for b, (t, idx) in blocks.items()]
+
+
+class FeatureTransform(BaseEstimator, TransformerMixin):
+    """Per-block transforms before scaling: CLR for shares, log for volumes/ratios.
+
+    Columns are recognised by name through :data:`FEATURES`; unknown columns
+    pass through unchanged.  A compositional block with a single column
+    (e.g. only one category) passes through.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> X = pd.DataFrame({"annual_incidents": [100.0, 1000.0], "z": [1.0, 2.0]})
+    >>> FeatureTransform().fit_transform(X).round(3).tolist()
+    [[4.605, 1.0], [6.908, 2.0]]
+    """
+
+    def fit(self, X: Any, y: Any = None) -> "FeatureTransform":
+        cols = list(X.columns) if isinstance(X, pd.DataFrame) else [str(i) for i in range(np.shape(X)[1])]
+        self.columns_ = cols
+        self.blocks_ = _blocks(cols)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        x = np.asarray(X, dtype=float).copy()
+        for _, how, idx in self.blocks_:
+            if how == "clr" and len(idx) > 1:
+                x[:, idx] = CLRTransform().transform(x[:, idx])
+            elif how == "log":
+                if np.any(x[:, idx] <= 0):
+                    raise ValueError("log-transformed features must be positive")
+                x[:, idx] = np.log(x[:, idx])
+        return x
+
+
+class BlockWeights(BaseEstimator, TransformerMixin):
+    """Multiply each column of an ``m``-column block by ``1/sqrt(m)``.
+
+    Applied after standardising, it gives every block (the mix, the weekly
+    profile, the volume measures, each scalar feature) equal total variance.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> BlockWeights(blocks=[[0, 1, 2, 3], [4]]).fit_transform(np.ones((1, 5))).tolist()
+    [[0.5, 0.5, 0.5, 0.5, 1.0]]
+    """
+
+    def __init__(self, blocks: Sequence[Sequence[int]] | None = None) -> None:
+        self.blocks = blocks
+
+    def fit(self, X: Any, y: Any = None) -> "BlockWeights":
+        n = np.shape(X)[1]
+        w = np.ones(n)
+        for idx in self.blocks or []:
+            w[list(idx)] = 1 / np.sqrt(len(idx))
+        self.weights_ = w
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        return np.asarray(X, dtype=float) * self.weights_
+
+
+def _model(method: str, k: int, seed: int) -> Any:
+    if method == "kmeans":
+        return KMeans(n_clusters=k, n_init=20, random_state=seed)
+    if method == "ward":
+        return AgglomerativeClustering(n_clusters=k, linkage="ward")
+    if method == "gmm":
+        return GaussianMixture(n_components=k, covariance_type="diag", n_init=5,
+                               reg_covar=1e-3, random_state=seed)
+    raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+
+
+def make_pipeline(
+    features: pd.DataFrame,
+    k: int,
+    method: str = "kmeans",
+    *,
+    seed: int = 0,
+    block_weights: bool = False,
+) -> Pipeline:
+    """The scikit-learn pipeline: transform → StandardScaler → block weights → model.
+
+    Parameters
+    ----------
+    features : DataFrame
+        Feature table (columns named as in :data:`FEATURES`; others pass through).
+    k : int
+        Number of clusters.
+    method : {"kmeans", "ward", "gmm"}
+        k-means (``n_init=20``), Ward agglomeration, or a diagonal-covariance
+        Gaussian mixture (``n_init=5``).
+    seed : int
+        ``random_state`` of the model.
+    block_weights : bool
+        Weight blocks equally (see the module docstring).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> X = pd.DataFrame({"mix_fraud": [.1, .2], "mix_traffic": [.9, .8]})
+    >>> [name for name, _ in make_pipeline(X, 2).steps]
+    ['transform', 'scale', 'weight', 'model']
+    """
+    if not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive integer, not {k!r}")
+    blocks = [idx for _, _, idx in _blocks([str(c) for c in features.columns])] if block_weights else None
+    return Pipeline([
+        ("transform", FeatureTransform()),
+        ("scale", StandardScaler()),
+        ("weight", BlockWeights(blocks=blocks)),
+        ("model", _model(method, int(k), seed)),
+    ])
+
+
+def _check_features(features: pd.DataFrame, min_rows: int = 3) -> pd.DataFrame:
+    if not isinstance(features, pd.DataFrame):
+        raise TypeError("features must be a DataFrame (e.g. from workload_features)")
+    if features.shape[1] == 0 or len(features) < min_rows:
+        raise DataError(f"need at least {min_rows} stations and one feature", file="features",
+                        expected=f">= {min_rows} rows, >= 1 column")
+    x = features.to_numpy(dtype=float)
+    bad = ~np.isfinite(x)
+    if bad.any():
+        rows = [str(features.index[i]) for i in np.unique(np.nonzero(bad)[0])]
+        cols = [str(features.columns[j]) for j in np.unique(np.nonzero(bad)[1])]
+        raise DataError("missing or infinite feature values", file="features", column=cols,
+                        rows=rows, expected="finite values (drop the feature or the station)")
+    const = [str(c) for c in features.columns if np.ptp(features[c].to_numpy(float)) == 0]
+    if len(const) == features.shape[1]:
+        raise DataError("every feature is constant", file="features", column=const,
+                        expected="at least one varying feature")
+    return features
+
+
+def _transformed(pipe: Pipeline, features: pd.DataFrame) -> np.ndarray:
+    return pipe[:-1].fit_transform(features)
+
+
+def _fit_labels(pipe: Pipeline, features: pd.DataFrame) -> np.ndarray:
+    return np.asarray(pipe.fit_predict(features) if hasattr(pipe[-1], "fit_predict")
+                      else pipe.fit(features).predict(features))
+
+
+# --------------------------------------------------------------------------- choosing k
+
+def _wss(x: np.ndarray, labels: np.ndarray) -> float:
+    return float(sum(((x[labels == g] - x[labels == g].mean(axis=0)) ** 2).sum()
+                     for g in np.unique(labels)))
+
+
+def _cluster_matrix(x: np.ndarray, k: int, method: str, seed: int) -> np.ndarray:
+    if k == 1:
+        return np.zeros(len(x), dtype=int)
+    model = _model(method, k, seed)
+    return np.asarray(model.fit_predict(x))
+
+
+@_single_threaded
+def gap_statistic(
+    x: np.ndarray,
+    k_max: int,
+    *,
+    method: str = "kmeans",
+    n_ref: int = 20,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Gap statistic of Tibshirani, Walther & Hastie (2001), k = 1..k_max.
+
+    ``Gap(k) = mean_b log W*_kb − log W_k`` where ``W`` is the pooled
+    within-cluster sum of squares and the ``n_ref`` reference data sets are
+    drawn uniformly over the box aligned with the principal components of
+    ``x`` (their reference distribution (b)), with a seeded generator.
+    ``s_k = sd_b(log W*_kb) · sqrt(1 + 1/n_ref)``.
+
+    Parameters
+    ----------
+    x : array (n, p)
+        Data as clustered (already transformed and scaled).
+    k_max : int
+        Largest k.
+    method : {"kmeans", "ward", "gmm"}
+        Clustering applied to the data and to every reference set.
+    n_ref : int
+        Number of reference draws B.
+    seed : int
+        Seed of the reference draws and of the model.
+
+    Returns
+    -------
+    DataFrame
+        ``k``, ``log_w``, ``log_w_ref``, ``gap``, ``s``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> x = np.r_[rng.normal(0, .2, (15, 2)), rng.normal(3, .2, (15, 2))]
+    >>> g = gap_statistic(x, 3, n_ref=5)
+    >>> int(g.loc[g["gap"].idxmax(), "k"])
+    2
+    """
+    x = np.asarray(x, float)
+    if n_ref < 2:
+        raise ValueError("n_ref must be at least 2")
+    if k_max < 1 or k_max >= len(x):
+        raise ValueError(f"k_max must be between 1 and n - 1 = {len(x) - 1}")
+    rng = np.random.default_rng(seed)
+    xc = x - x.mean(axis=0)
+    _, _, vt = np.linalg.svd(xc, full_matrices=False)
+    z = xc @ vt.T
+    lo, hi = z.min(axis=0), z.max(axis=0)
+    refs = [rng.uniform(lo, hi, size=z.shape) @ vt for _ in range(n_ref)]
+    rows = []
+    for k in range(1, k_max + 1):
+        log_w = np.log(_wss(x, _cluster_matrix(x, k, method, seed)))
+        ref = np.array([np.log(_wss(r, _cluster_matrix(r, k, method, seed))) for r in refs])
+        rows.append({"k": k, "log_w": log_w, "log_w_ref": ref.mean(), "gap": ref.mean() - log_w,
+                     "s": ref.std(ddof=0) * np.sqrt(1 + 1 / n_ref)})
+    return pd.DataFrame(rows)
+
+
+@_single_threaded
+def select_k(
+    features: pd.DataFrame,
+    k_range: Sequence[int] = range(2, 9),
+    methods: Sequence[str] = METHODS,
+    *,
+    n_ref: int = 20,
+    seed: int = 0,
+    block_weights: bool = False,
+) -> pd.DataFrame:
+    """Model-selection criteria for every k and method.
+
+    Parameters
+    ----------
+    features : DataFrame
+        One row per station (:func:`workload_features`).
+    k_range : sequence of int
+        Candidate numbers of clusters (each ≥ 2 and < number of stations).
+    methods : sequence of {"kmeans", "ward", "gmm"}
+        Clustering methods.
+    n_ref : int
+        Reference draws of the gap statistic.
+    seed : int
+        Seed of models and reference draws.
+    block_weights : bool
+        See :func:`make_pipeline`.
+
+    Returns
+    -------
+    DataFrame
+        One row per (method, k): ``silhouette`` (higher is better),
+        ``calinski_harabasz`` (higher), ``davies_bouldin`` (lower), ``gap``
+        and ``gap_s`` (Tibshirani's rule), ``bic`` (GMM only, lower),
+        ``n_clusters_found`` (distinct labels; a GMM may leave components empty).
+        Pass it to :func:`choose_k` and :func:`plot_select_k`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(np.r_[rng.normal(0, .2, (8, 2)), rng.normal(4, .2, (8, 2))], columns=["a", "b"])
+    >>> sel = select_k(X, [2, 3], methods=["kmeans"], n_ref=5)
+    >>> choose_k(sel)
+    2
+    """
+    _check_features(features)
+    ks = sorted({int(k) for k in k_range})
+    n = len(features)
+    if not ks or ks[0] < 2 or ks[-1] >= n:
+        raise ValueError(f"k_range must hold integers between 2 and n - 1 = {n - 1}, not {list(k_range)}")
+    for m in methods:
+        if m not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, not {m!r}")
+    x = _transformed(make_pipeline(features, 2, block_weights=block_weights), features)
+    rows = []
+    for m in methods:
+        k_gap = min(ks[-1] + 1, n - 1)
+        gap = gap_statistic(x, k_gap, method=m, n_ref=n_ref, seed=seed).set_index("k")
+        for k in ks:
+            if m == "gmm":
+                model = _model(m, k, seed).fit(x)
+                labels, bic = model.predict(x), float(model.bic(x))
+            else:
+                labels, bic = _cluster_matrix(x, k, m, seed), np.nan
+            found = len(np.unique(labels))
+            ok = 1 < found < n
+            rows.append({
+                "method": m, "k": k,
+                "silhouette": silhouette_score(x, labels) if ok else np.nan,
+                "calinski_harabasz": calinski_harabasz_score(x, labels) if ok else np.nan,
+                "davies_bouldin": davies_bouldin_score(x, labels) if ok else np.nan,
+                "gap": gap.loc[k, "gap"], "gap_s": gap.loc[k, "s"],
+                "gap_next": gap.loc[k + 1, "gap"] if k + 1 in gap.index else np.nan,
+                "gap_s_next": gap.loc[k + 1, "s"] if k + 1 in gap.index else np.nan,
+                "bic": bic, "n_clusters_found": found,
+            })
+    return pd.DataFrame(rows)
+
+
+def _votes(sel: pd.DataFrame) -> pd.DataFrame:
+    """The k each method prefers under each criterion."""
+    votes = []
+    for m, g in sel.groupby("method", sort=False):
+        g = g.sort_values("k").reset_index(drop=True)
+        cand: dict[str, Any] = {}
+        if g["silhouette"].notna().any():
+            cand["silhouette"] = g.loc[g["silhouette"].idxmax(), "k"]
+        if g["calinski_harabasz"].notna().any():
+            cand["calinski_harabasz"] = g.loc[g["calinski_harabasz"].idxmax(), "k"]
+        if g["davies_bouldin"].notna().any():
+            cand["davies_bouldin"] = g.loc[g["davies_bouldin"].idxmin(), "k"]
+        if g["gap"].notna().any():
+            ok = g["gap"] >= g["gap_next"] - g["gap_s_next"]
+            cand["gap"] = g.loc[ok.idxmax(), "k"] if ok.any() else g["k"].max()
+        if g["bic"].notna().any():
+            cand["bic"] = g.loc[g["bic"].idxmin(), "k"]
+        votes += [{"method": m, "criterion": c, "k": int(k)} for c, k in cand.items()]
+    return pd.DataFrame(votes, columns=["method", "criterion", "k"])
+
+
+def _mode(values: pd.Series, prefer: int | None = None) -> int:
+    counts = values.value_counts()
+    top = sorted(int(k) for k in counts.index[counts == counts.max()])
+    return prefer if prefer in top else top[0]
+
+
+def choose_k(selection: pd.DataFrame, *, return_votes: bool = False) -> int | tuple[int, pd.DataFrame]:
+    """Pick k from a :func:`select_k` table by a documented vote of criteria.
+
+    The rule, in three steps:
+
+    1. each method names its preferred k under each criterion: the highest
+       silhouette, the highest Calinski–Harabasz, the lowest Davies–Bouldin,
+       Tibshirani's gap rule (the smallest k with
+       ``Gap(k) ≥ Gap(k+1) − s(k+1)``; the largest k if none) and, for the
+       GMM, the lowest BIC;
+    2. each *criterion* casts one vote: the k most of the methods name
+       (ties: the gap statistic's k if it is among them, else the smaller k);
+    3. the k with most criterion votes wins; a tie goes to the gap
+       statistic's k if it is among the tied (it is the only criterion
+       calibrated against a no-structure reference), else to the smaller k.
+
+    Silhouette and Davies–Bouldin reward the best-separated *top-level*
+    split, so with nested structure (two very distinct groups and three
+    similar ones) they can prefer fewer clusters than Calinski–Harabasz,
+    the gap statistic and BIC; the vote keeps every criterion visible.
+
+    Parameters
+    ----------
+    selection : DataFrame
+        Output of :func:`select_k`.
+    return_votes : bool
+        Also return the table of votes (``method``, ``criterion``, ``k``,
+        with the criterion votes as method ``"criterion vote"``).
+
+    Examples
+    --------
+    >>> sel = pd.DataFrame({"method": "kmeans", "k": [2, 3], "silhouette": [.4, .6],
+    ...     "calinski_harabasz": [10., 30.], "davies_bouldin": [.9, .5], "gap": [.1, .5],
+    ...     "gap_s": .05, "gap_next": [.5, .4], "gap_s_next": .05, "bic": float("nan")})
+    >>> choose_k(sel)
+    3
+    """
+    need = {"method", "k", "silhouette", "calinski_harabasz", "davies_bouldin", "gap", "gap_next",
+            "gap_s_next", "bic"}
+    if not need <= set(selection.columns):
+        raise ValueError(f"selection lacks columns {sorted(need - set(selection.columns))}; use select_k")
+    votes = _votes(selection)
+    if votes.empty:
+        raise ValueError("no criterion could be computed; check the selection table")
+    gap_votes = votes.loc[votes["criterion"] == "gap", "k"]
+    gap_k = _mode(gap_votes) if len(gap_votes) else None
+    crit = {c: _mode(v["k"], prefer=gap_k) for c, v in votes.groupby("criterion", sort=False)}
+    k = _mode(pd.Series(list(crit.values())), prefer=gap_k)
+    if not return_votes:
+        return k
+    extra = pd.DataFrame({"method": "criterion vote", "criterion": list(crit), "k": list(crit.values())})
+    return k, pd.concat([votes, extra], ignore_index=True)
+
+
+def plot_select_k(selection: pd.DataFrame, *, chosen: int | None = None, lang: str | None = None) -> Any:
+    """Plot every criterion against k, one panel per criterion, one line per method.
+
+    Returns the matplotlib Figure.  ``chosen`` draws a vertical line.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> sel = pd.DataFrame({"method": "kmeans", "k": [2, 3], "silhouette": [.4, .6],
+    ...     "calinski_harabasz": [10., 30.], "davies_bouldin": [.9, .5], "gap": [.1, .5],
+    ...     "gap_s": .05, "bic": float("nan")})
+    >>> len(plot_select_k(sel, chosen=3).axes)
+    5
+    """
+    import matplotlib.pyplot as plt
+
+    from .viz import _resolve_lang
+
+    lang = _resolve_lang(lang)
+    names = {
+        "silhouette": ("轮廓系数 ↑", "Silhouette ↑"),
+        "calinski_harabasz": ("Calinski–Harabasz ↑", "Calinski–Harabasz ↑"),
+        "davies_bouldin": ("Davies–Bouldin ↓", "Davies–Bouldin ↓"),
+        "gap": ("Gap 统计量 ↑", "Gap statistic ↑"),
+        "bic": ("GMM BIC ↓", "GMM BIC ↓"),
+    }
+    fig, axes = plt.subplots(1, 5, figsize=(16, 3.6))
+    for ax, (col, (zh, en)) in zip(axes, names.items()):
+        for m, g in selection.groupby("method", sort=False):
+            g = g.sort_values("k")
+            if g[col].notna().any():
+                if col == "gap":
+                    ax.errorbar(g["k"], g[col], yerr=g["gap_s"], marker="o", capsize=3, label=m)
+                else:
+                    ax.plot(g["k"], g[col], marker="o", label=m)
+        if chosen is not None:
+            ax.axvline(chosen, color="grey", linestyle="--", linewidth=1)
+        ax.set_title(zh if lang == "zh" else en if lang == "en" else f"{zh}\n{en}" if zh != en else en)
+        ax.set_xlabel("k")
+        ax.set_xticks(sorted(selection["k"].unique()))
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- fitting
+
+def _canonical(labels: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Relabel clusters 1..k by the first principal coordinate of their centre, then size."""
+    uniq = np.unique(labels)
+    pc = PCA(n_components=1).fit(x)
+    sign = np.sign(pc.components_[0][np.argmax(np.abs(pc.components_[0]))])
+    score = {g: float(sign * pc.transform(x[labels == g]).mean()) for g in uniq}
+    order = sorted(uniq, key=lambda g: (-score[g], -(labels == g).sum(), g))
+    mapping = {g: i + 1 for i, g in enumerate(order)}
+    return np.array([mapping[g] for g in labels])
+
+
+@dataclass
+class ClusterResult:
+    """A fitted workload clustering.
+
+    Attributes
+    ----------
+    features : DataFrame
+        The feature table clustered (not modified).
+    labels : Series
+        Cluster 1..k per station (1 = highest on the first principal axis).
+    pipeline : Pipeline
+        The fitted scikit-learn pipeline.
+    method, k, seed :
+        Settings used.
+    centres : DataFrame
+        Cluster means of every feature in its original units (one row per
+        cluster; shares as arithmetic means of station shares).
+    """
+
+    features: pd.DataFrame
+    labels: pd.Series
+    pipeline: Pipeline
+    method: str
+    k: int
+    seed: int
+    centres: pd.DataFrame = field(repr=False)
+    embedding: np.ndarray = field(repr=False)
+    describe: pd.DataFrame | None = field(default=None, repr=False)
+
+    def _table(self) -> pd.DataFrame:
+        return self.features if self.describe is None else self.features.join(self.describe)
+
+    def profiles(self) -> pd.DataFrame:
+        """Standardised feature means per cluster (z-scores; heatmap data).
+
+        Each feature is standardised over stations (mean 0, s.d. 1, in its
+        original units) and averaged within clusters: rows are clusters,
+        columns features.
+        """
+        f = self._table()
+        z = (f - f.mean()) / f.std(ddof=0).replace(0, np.nan)
+        return z.fillna(0.0).groupby(self.labels.values).mean().rename_axis("cluster")
+
+    def names(self, lang: str = "both", n_features: int = 2) -> pd.Series:
+        """Descriptive names built from each cluster's most distinguishing features.
+
+        For each cluster the features with the largest absolute standardised
+        mean (:meth:`profiles`) are taken, at most one per block (so a busy
+        station is not "high volume, high volume per officer"; a single
+        weekday only when |z| ≥ 1.5), and written as
+        高/低 + the feature's short name, e.g.
+        ``"高电诈·高人均警情 / High fraud, high load per officer"``.  If two
+        clusters would share a name, more features are added until names are
+        unique.
+
+        Parameters
+        ----------
+        lang : {"both", "zh", "en"}
+        n_features : int
+            Features per name.
+        """
+        if lang not in ("both", "zh", "en"):
+            raise ValueError(f"lang must be 'both', 'zh' or 'en', not {lang!r}")
+        prof = self.profiles()[list(self.features.columns)]
+        ranked = {}
+        for g, row in prof.iterrows():
+            order = row.abs().sort_values(ascending=False, kind="stable").index
+            seen, picked = set(), []
+            for feat in order:
+                blk = FEATURES.get(feat, {"block": feat})["block"]
+                if blk in seen or (blk == "weekly" and abs(row[feat]) < 1.5):
+                    continue
+                seen.add(blk)
+                picked.append((feat, row[feat]))
+            ranked[g] = picked
+        n = n_features
+        while True:
+            parts = {g: p[:n] for g, p in ranked.items()}
+            zh = {g: "·".join(("高" if v > 0 else "低") + FEATURES.get(f, {}).get("short_zh", f)
+                              for f, v in p) for g, p in parts.items()}
+            en = {g: ", ".join(("high " if v > 0 else "low ") + FEATURES.get(f, {}).get("short_en", f)
+                               for f, v in p) for g, p in parts.items()}
+            en = {g: s[:1].upper() + s[1:] for g, s in en.items()}
+            if len(set(zh.values())) == len(zh) or n >= max(len(p) for p in ranked.values()):
+                break
+            n += 1
+        out = {g: zh[g] if lang == "zh" else en[g] if lang == "en" else f"{zh[g]} / {en[g]}" for g in prof.index}
+        return pd.Series(out, name="name").rename_axis("cluster")
+
+    def to_frame(self, lang: str = "both") -> pd.DataFrame:
+        """One row per station: ``station_id``, ``cluster``, ``cluster_name`` and the features."""
+        names = self.names(lang)
+        out = self._table().copy()
+        out.insert(0, "cluster", self.labels.values)
+        out.insert(1, "cluster_name", self.labels.map(names).values)
+        return out.rename_axis("station_id").reset_index()
+
+    def summary(self) -> pd.DataFrame:
+        """Size and name of every cluster."""
+        return pd.DataFrame({"n_stations": self.labels.value_counts().sort_index(),
+                             "name": self.names()}).rename_axis("cluster")
+
+    def plot_map(self, *, ax: Any = None, annotate: bool = True, lang: str | None = None) -> Any:
+        """Stations on the first two principal components of the clustered data.
+
+        Returns the matplotlib Axes.
+        """
+        import matplotlib.pyplot as plt
+
+        from .viz import _resolve_lang
+
+        lang = _resolve_lang(lang)
+        if ax is None:
+            _, ax = plt.subplots(figsize=(8, 6))
+        pca = PCA(n_components=min(2, self.embedding.shape[1]), random_state=0).fit(self.embedding)
+        xy = pca.transform(self.embedding)
+        if xy.shape[1] == 1:
+            xy = np.column_stack([xy, np.zeros(len(xy))])
+        names = self.names("zh" if lang == "zh" else "en" if lang == "en" else "both")
+        palette = plt.get_cmap("tab10")
+        for g in sorted(self.labels.unique()):
+            sel = (self.labels == g).to_numpy()
+            ax.scatter(xy[sel, 0], xy[sel, 1], s=45, color=palette((g - 1) % 10),
+                       label=f"{g}: {names[g]}", edgecolor="white", linewidth=0.5)
+        if annotate:
+            for (sid, (px, py)) in zip(self.labels.index, xy):
+                ax.annotate(str(sid), (px, py), fontsize=6, xytext=(2, 2), textcoords="offset points",
+                            color="dimgrey")
+        ev = pca.explained_variance_ratio_
+        ax.set_xlabel(f"PC1 ({ev[0]:.0%})")
+        ax.set_ylabel(f"PC2 ({ev[1]:.0%})" if len(ev) > 1 else "")
+        ax.legend(fontsize=7, loc="best", framealpha=0.8)
+        return ax
+
+    def plot_profiles(self, *, ax: Any = None, lang: str | None = None, vmax: float = 2.0) -> Any:
+        """Heatmap of :meth:`profiles` (features × clusters), labelled in zh/en.
+
+        Returns the matplotlib Axes.
+        """
+        import matplotlib.pyplot as plt
+        import seaborn as sns
+
+        from .viz import _resolve_lang
+
+        lang = _resolve_lang(lang)
+        prof = self.profiles().T
+        key = "zh" if lang == "zh" else "en"
+        prof.index = [FEATURES.get(f, {}).get(key, f) if lang != "both"
+                      else (f"{FEATURES[f]['zh']} / {FEATURES[f]['en']}" if f in FEATURES else f)
+                      for f in prof.index]
+        names = self.names("zh" if lang == "zh" else "en" if lang == "en" else "both")
+        prof.columns = [f"{g}: {names[g]}".replace(" / ", "\n") for g in prof.columns]
+        if ax is None:
+            _, ax = plt.subplots(figsize=(3.0 * self.k + 4, 0.32 * len(prof) + 2))
+        sns.heatmap(prof, cmap="RdBu_r", center=0, vmin=-vmax, vmax=vmax, annot=True, fmt=".1f",
+                    annot_kws={"fontsize": 7}, cbar_kws={"label": "z"}, ax=ax)
+        ax.tick_params(axis="x", labelrotation=0, labelsize=7)
+        ax.tick_params(axis="y", labelsize=8)
+        return ax
+
+
+@_single_threaded
+def fit(
+    features: pd.DataFrame,
+    k: int | None = None,
+    method: str = "kmeans",
+    *,
+    seed: int = 0,
+    k_range: Sequence[int] = range(2, 9),
+    block_weights: bool = False,
+    describe: pd.DataFrame | None = None,
+) -> ClusterResult:
+    """Cluster stations on their workload features.
+
+    Parameters
+    ----------
+    features : DataFrame
+        One row per station (:func:`workload_features`), finite values.
+    k : int, optional
+        Number of clusters; default chosen by :func:`choose_k` over ``k_range``.
+    method : {"kmeans", "ward", "gmm"}
+    seed : int
+        Seed of the model (same seed → same labels).
+    k_range : sequence of int
+        Candidates when ``k`` is None.
+    block_weights : bool
+        See :func:`make_pipeline`.
+    describe : DataFrame, optional
+        Extra columns per station (same index; e.g. the outcomes
+        ``clearance_rate`` and ``response_minutes``) shown in ``centres``,
+        :meth:`~ClusterResult.profiles` and ``to_frame`` but not clustered
+        and not used for names.
+
+    Returns
+    -------
+    ClusterResult
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(np.r_[rng.normal(0, .2, (6, 2)), rng.normal(3, .2, (6, 2))],
+    ...                  columns=["fraud_share", "growth"])
+    >>> res = fit(X, k=2)
+    >>> res.names("en").tolist()
+    ['High growth, high fraud', 'Low growth, low fraud']
+    """
+    _check_features(features)
+    if k is None:
+        k_range = [kk for kk in k_range if 2 <= kk < len(features)]
+        k = choose_k(select_k(features, k_range, methods=(method,), seed=seed, block_weights=block_weights))
+    if not 1 <= int(k) <= len(features):
+        raise ValueError(f"k must be between 1 and the number of stations ({len(features)}), not {k}")
+    pipe = make_pipeline(features, int(k), method, seed=seed, block_weights=block_weights)
+    raw = _fit_labels(pipe, features)
+    x = pipe[:-1].transform(features)
+    labels = _canonical(raw, x) if int(k) > 1 else np.ones(len(features), dtype=int)
+    lab = pd.Series(labels, index=features.index, name="cluster")
+    extra = None
+    if describe is not None:
+        extra = describe.drop(columns=[c for c in describe.columns if c in features.columns])
+        extra = extra.reindex(features.index)
+    table = features if extra is None else features.join(extra)
+    centres = table.groupby(labels).mean().rename_axis("cluster")
+    return ClusterResult(features=features, labels=lab, pipeline=pipe, method=method, k=int(k),
+                         seed=seed, centres=centres, embedding=x, describe=extra)
+
+
+# --------------------------------------------------------------------------- stability
+
+def clusterboot_jaccard(original: np.ndarray, sample: np.ndarray, boot_labels: np.ndarray) -> np.ndarray:
+    """Per original cluster, the max Jaccard with any bootstrap cluster (fpc definition).
+
+    As in R ``fpc::clusterboot`` (``bootmethod = "boot"``, default
+    ``multipleboot = FALSE``, so ``sample`` holds each drawn point once): the
+    original cluster's membership is restricted to the points in the sample,
+    compared with each bootstrap cluster on the same points
+    (``fpc::clujaccard``), and the best Jaccard is kept.  A cluster with no
+    member in the sample scores 0, as in fpc.
+
+    Parameters
+    ----------
+    original : array (n,)
+        Original labels of all points.
+    sample : array (m,)
+        Indices of the bootstrap sample (with repetitions).
+    boot_labels : array (m,)
+        Labels of the bootstrap clustering, aligned with ``sample``.
+
+    Returns
+    -------
+    array
+        One Jaccard per original cluster, in ``np.unique(original)`` order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> clusterboot_jaccard(np.array([0, 0, 1, 1]), np.array([0, 1, 2]),
+    ...                     np.array([5, 6, 6])).round(3).tolist()
+    [0.5, 0.5]
+    """
+    original = np.asarray(original)
+    sub = original[np.asarray(sample)]
+    boot_labels = np.asarray(boot_labels)
+    out = []
+    for g in np.unique(original):
+        a = sub == g
+        best = 0.0
+        for h in np.unique(boot_labels):
+            b = boot_labels == h
+            best = max(best, (a & b).sum() / (a | b).sum())
+        out.append(best)
+    return np.array(out, dtype=float)
+
+
+@dataclass
+class StabilityResult:
+    """Bootstrap stability of a clustering.
+
+    Attributes
+    ----------
+    clusters : DataFrame
+        Per cluster: ``n_stations``, ``jaccard_mean`` (fpc ``bootmean``),
+        ``jaccard_sd``, ``dissolved`` (share of bootstraps with Jaccard ≤ 0.5,
+        fpc ``bootbrd``/B), ``recovered`` (share > 0.75, fpc ``bootrecover``/B), ``unstable``
+        (mean < ``threshold``).
+    jaccard : DataFrame
+        Bootstrap × cluster Jaccard values.
+    ari : Series
+        ARI between the original labels (on the bootstrap sample) and the
+        bootstrap clustering, one per bootstrap.
+    """
+
+    clusters: pd.DataFrame
+    jaccard: pd.DataFrame
+    ari: pd.Series
+    threshold: float
+    labels: pd.Series = field(repr=False)
+
+    @property
+    def min_jaccard(self) -> float:
+        """Smallest per-cluster mean Jaccard."""
+        return float(self.clusters["jaccard_mean"].min())
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-cluster table."""
+        return self.clusters.copy()
+
+    def plot(self, *, names: pd.Series | None = None, lang: str | None = None) -> Any:
+        """Box plots of per-cluster Jaccard and the ARI distribution; returns the Figure."""
+        import matplotlib.pyplot as plt
+
+        from .viz import _resolve_lang
+
+        lang = _resolve_lang(lang)
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [3, 1]})
+        data = [self.jaccard[c].dropna().to_numpy() for c in self.jaccard.columns]
+        ticks = [f"{c}" if names is None else f"{c}: {names[c]}".replace(" / ", "\n")
+                 for c in self.jaccard.columns]
+        a1.boxplot(data, showmeans=True)
+        a1.set_xticks(range(1, len(ticks) + 1), ticks, fontsize=7)
+        a1.axhline(self.threshold, color="firebrick", linestyle="--", linewidth=1)
+        a1.set_ylim(0, 1.02)
+        t = {"zh": "各类自助法 Jaccard", "en": "Bootstrap Jaccard per cluster"}
+        a1.set_title(t["zh"] if lang == "zh" else t["en"] if lang == "en" else f"{t['zh']} / {t['en']}")
+        a1.set_ylabel("Jaccard")
+        a2.boxplot([self.ari.to_numpy()], showmeans=True)
+        a2.set_xticks([1], ["ARI"])
+        a2.set_ylim(min(0, float(self.ari.min())) - 0.02, 1.02)
+        a2.set_title("ARI")
+        fig.tight_layout()
+        return fig
+
+
+@_single_threaded
+def stability(
+    features: pd.DataFrame,
+    k: int,
+    n_boot: int = 100,
+    method: str = "kmeans",
+    *,
+    seed: int = 0,
+    threshold: float = 0.6,
+    block_weights: bool = False,
+) -> StabilityResult:
+    """Bootstrap stability of each cluster (Hennig 2007; R ``fpc::clusterboot``).
+
+    The stations are resampled with replacement ``n_boot`` times and, as in
+    fpc's default, each drawn station enters the bootstrap data once; each sample
+    is re-clustered with the same pipeline (re-fitting the scaler) and every
+    original cluster is compared with its most similar bootstrap cluster by
+    the Jaccard coefficient on the resampled points
+    (:func:`clusterboot_jaccard`).  The mean over bootstraps is fpc's
+    ``bootmean``; Hennig's guidance: < 0.6 unstable ("dissolved" pattern),
+    0.6–0.75 pattern but doubtful membership, ≥ 0.85 highly stable.
+
+    Parameters
+    ----------
+    features : DataFrame
+    k : int
+    n_boot : int
+        Bootstrap replicates.
+    method : {"kmeans", "ward", "gmm"}
+    seed : int
+        Seed of the resampling and of the models.
+    threshold : float
+        Clusters with mean Jaccard below it are flagged ``unstable``.
+    block_weights : bool
+
+    Returns
+    -------
+    StabilityResult
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(np.r_[rng.normal(0, .2, (10, 2)), rng.normal(4, .2, (10, 2))], columns=["a", "b"])
+    >>> st = stability(X, 2, n_boot=10)
+    >>> round(st.min_jaccard, 2), bool(st.clusters["unstable"].any())
+    (1.0, False)
+    """
+    _check_features(features)
+    if n_boot < 1:
+        raise ValueError("n_boot must be at least 1")
+    base = fit(features, k, method, seed=seed, block_weights=block_weights)
+    orig = base.labels.to_numpy()
+    rng = np.random.default_rng(seed)
+    n = len(features)
+    jac, ari = [], []
+    for b in range(n_boot):
+        idx = pd.unique(rng.integers(0, n, n))  # fpc default multipleboot = FALSE
+        while len(idx) <= k:  # cannot form k clusters
+            idx = pd.unique(rng.integers(0, n, n))
+        fb = features.iloc[idx]
+        pipe = make_pipeline(features, k, method, seed=seed, block_weights=block_weights)
+        lb = _fit_labels(pipe, fb)
+        jac.append(clusterboot_jaccard(orig, idx, lb))
+        ari.append(adjusted_rand_score(orig[idx], lb))
+    clusters = np.unique(orig)
+    J = pd.DataFrame(jac, columns=pd.Index(clusters, name="cluster"))
+    J.index.name = "bootstrap"
+    tab = pd.DataFrame({
+        "n_stations": pd.Series(orig).value_counts().reindex(clusters).to_numpy(),
+        "jaccard_mean": J.mean().to_numpy(),
+        "jaccard_sd": J.std(ddof=1).to_numpy() if n_boot > 1 else np.nan,
+        "dissolved": (J <= 0.5).sum().to_numpy() / J.notna().sum().to_numpy(),
+        "recovered": (J > 0.75).sum().to_numpy() / J.notna().sum().to_numpy(),
+    }, index=pd.Index(clusters, name="cluster"))
+    tab["unstable"] = tab["jaccard_mean"] < threshold
+    return StabilityResult(clusters=tab, jaccard=J, ari=pd.Series(ari, name="ari").rename_axis("bootstrap"),
+                           threshold=threshold, labels=base.labels)
