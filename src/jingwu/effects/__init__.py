@@ -35,7 +35,10 @@ Contents
 :func:`twfe`, :func:`wild_cluster_bootstrap`, :func:`bacon_decomposition`;
 :func:`sun_abraham`, :func:`imputation` (Borusyak, Jaravel & Spiess);
 :func:`event_study`, :func:`plot_event_studies`;
-:func:`pretrend_test`, :func:`honest_did` (Rambachan & Roth).
+:func:`pretrend_test`, :func:`honest_did` (Rambachan & Roth);
+study helpers for the suite's station panel: :func:`outcome_panel`,
+:func:`naive_before_after`, :func:`compare_estimators`, :func:`subgroup_effects`,
+:func:`truth_effects`, :func:`bacon_summary`.
 
 Examples
 --------
@@ -55,12 +58,16 @@ Period('2023-03', 'M')
 from ._cs import AggregateResult, ATTGTResult, att_gt
 from ._diagnostics import honest_did, pretrend_test
 from ._event import ImputationResult, event_study, imputation, sun_abraham
-from ._plot import plot_event_studies
+from ._plot import plot_bacon, plot_event_studies
+from ._study import (OUTCOMES, bacon_summary, compare_estimators, naive_before_after, outcome_label,
+                     outcome_panel, scale_effects, subgroup_effects, truth_effects)
 from ._twfe import TWFEResult, bacon_decomposition, twfe, wild_cluster_bootstrap
 
 __all__ = [
     "att_gt", "ATTGTResult", "AggregateResult",
     "twfe", "TWFEResult", "wild_cluster_bootstrap", "bacon_decomposition",
     "imputation", "ImputationResult", "sun_abraham", "event_study", "plot_event_studies",
-    "pretrend_test", "honest_did",
+    "pretrend_test", "honest_did", "plot_bacon",
+    "OUTCOMES", "outcome_panel", "outcome_label", "naive_before_after", "compare_estimators",
+    "subgroup_effects", "truth_effects", "scale_effects", "bacon_summary",
 ]

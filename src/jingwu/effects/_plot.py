@@ -15,7 +15,7 @@ def _axes(ax):
 
 
 def plot_event_studies(frames, ax=None, dodge: float = 0.12, xlabel: str = "Event time",
-                       ylabel: str = "Effect", title: str | None = None):
+                       ylabel: str = "Effect", title: str | None = None, truth=None):
     """Overlay event studies from several estimators, with confidence intervals.
 
     Parameters
@@ -26,6 +26,9 @@ def plot_event_studies(frames, ax=None, dodge: float = 0.12, xlabel: str = "Even
     ax : matplotlib Axes, optional
     dodge : float
         Horizontal offset between estimators so intervals do not overlap.
+    truth : DataFrame, optional
+        Known effects (``event_time``, ``att``) drawn as a line, for
+        simulated data.
 
     Returns
     -------
@@ -55,6 +58,9 @@ def plot_event_studies(frames, ax=None, dodge: float = 0.12, xlabel: str = "Even
         hi = d["ci_upper"].to_numpy(dtype=float)
         err = np.vstack([np.nan_to_num(y - lo), np.nan_to_num(hi - y)])
         ax.errorbar(x, y, yerr=err, fmt="o", capsize=3, markersize=4, label=est)
+    if truth is not None:
+        tr = truth.sort_values("event_time")
+        ax.plot(tr["event_time"], tr["att"], color="black", lw=1.5, label="truth")
     ax.axhline(0, color="0.4", lw=0.8)
     ax.axvline(-0.5, color="0.4", lw=0.8, ls="--")
     ax.set_xlabel(xlabel)
@@ -112,3 +118,32 @@ def plot_attgt(res, ax=None, **kwargs):
         a.set_title(f"cohort {g}", fontsize=9)
     axes[0].legend(frameon=False)
     return axes[0] if len(axes) == 1 else axes
+
+
+def plot_bacon(bacon, ax=None, title: str | None = None):
+    """Goodman-Bacon scatter: each 2x2 DiD's estimate against its TWFE weight.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from jingwu.effects import plot_bacon
+    >>> b = pd.DataFrame({"type": ["treated vs never treated", "later vs earlier treated"],
+    ...                   "estimate": [2.0, -1.0], "weight": [0.75, 0.25]})
+    >>> len(plot_bacon(b).collections)
+    2
+    """
+    ax = _axes(ax)
+    markers = {"treated vs never treated": "o", "earlier vs later treated": "^",
+               "later vs earlier treated": "x"}
+    for kind, d in bacon.groupby("type", sort=True):
+        ax.scatter(d["weight"], d["estimate"], marker=markers.get(kind, "s"), label=kind)
+    twfe_coef = float((bacon["estimate"] * bacon["weight"]).sum())
+    ax.axhline(twfe_coef, color="0.3", lw=1, ls="--", label=f"TWFE = {twfe_coef:.3g}")
+    ax.set_xlabel("Weight in TWFE")
+    ax.set_ylabel("2x2 DiD estimate")
+    if title:
+        ax.set_title(title)
+    ax.legend(frameon=False, fontsize="small")
+    return ax
