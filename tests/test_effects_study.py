@@ -134,4 +134,16 @@ def test_scale_and_label():
     t = pd.DataFrame({"att": [0.02], "se": [0.01]})
     assert ef.scale_effects(t, "satisfaction_rate")["se"].iloc[0] == pytest.approx(1.0)
     assert ef.scale_effects(t, "response_minutes")["att"].iloc[0] == 0.02
-    assert ef.outcome_label("response_minutes") == "Response time (minutes) (min)"
+    assert ef.outcome_label("response_minutes") == "Response time (min)"
+
+
+def test_outcome_panel_quarterly_pools_months(city):
+    m = ef.outcome_panel(city.panel, "clearance_rate")
+    q = ef.outcome_panel(city.panel, "clearance_rate", freq="Q")
+    assert len(q) == len(m) // 3
+    s01 = city.panel[city.panel["station_id"] == "S01"].head(3)
+    assert q["y"].iloc[0] == pytest.approx(s01["cleared"].sum() / s01["cases"].sum())
+    r = ef.outcome_panel(city.panel, "response_minutes", freq="Q")
+    assert r["y"].iloc[0] == pytest.approx(s01["response_minutes"].mean())
+    with pytest.raises(ValueError, match="observed quarterly"):
+        ef.outcome_panel(city.panel, "satisfaction_rate", freq="M")

@@ -34,7 +34,7 @@ OUTCOMES: dict[str, dict] = {
     "satisfaction_rate": {"zh": "群众满意度", "en": "Public satisfaction",
                           "numerator": "satisfaction_yes", "denominator": "satisfaction_n",
                           "freq": "Q", "scale": 100.0, "unit": "pp"},
-    "response_minutes": {"zh": "出警时间", "en": "Response time (minutes)", "column": "response_minutes",
+    "response_minutes": {"zh": "出警时间", "en": "Response time", "column": "response_minutes",
                          "denominator": None, "freq": "M", "scale": 1.0, "unit": "min"},
 }
 
@@ -54,19 +54,20 @@ def _require(panel: pd.DataFrame, columns: list[str], what: str) -> None:
                         expected=f"columns {columns}")
 
 
-def _quarterly(df: pd.DataFrame, num: str, den: str) -> pd.DataFrame:
-    """Sum survey months into quarters; a quarter counts as treated from the
-    first survey taken on or after the adoption month."""
+def _quarterly(df: pd.DataFrame, num: str, den: str | None) -> pd.DataFrame:
+    """Sum (or, without a denominator, average) months into quarters; a quarter
+    counts as treated from the first observed month on or after adoption."""
     df = df.assign(period=df["month"].dt.asfreq("Q"))
     after = df["adoption_month"].notna() & (df["month"] >= df["adoption_month"])
     first = df.loc[after].groupby("station_id")["period"].min()
-    out = df.groupby(["station_id", "period"], sort=True)[[num, den]].sum().reset_index()
+    grouped = df.groupby(["station_id", "period"], sort=True)
+    out = (grouped[[num, den]].sum() if den else grouped[[num]].mean()).reset_index()
     out["cohort"] = out["station_id"].map(first).astype(pd.PeriodDtype("Q"))
     return out
 
 
 def outcome_panel(panel: pd.DataFrame, outcome: str, stations: pd.DataFrame | None = None,
-                  *, keep: list[str] | None = None) -> pd.DataFrame:
+                  *, keep: list[str] | None = None, freq: str | None = None) -> pd.DataFrame:
     """Long frame for one outcome: ``station_id, period, cohort, y, weight``.
 
     Clearance is ``cleared / cases`` per station-month (weight: cases);
@@ -86,6 +87,11 @@ def outcome_panel(panel: pd.DataFrame, outcome: str, stations: pd.DataFrame | No
         Station attributes to attach (``keep`` columns, e.g. ``district``).
     keep : list of str, optional
         Columns of ``stations`` to keep (default: ``district`` if present).
+    freq : {"M", "Q"}, optional
+        Clock of the analysis (default: the outcome's own, see
+        :data:`OUTCOMES`).  ``"Q"`` pools months into quarters (rates: sums
+        of numerator and denominator; response time: the mean), which makes
+        pre-period estimates less noisy for sensitivity analysis.
 
     Examples
     --------
@@ -97,12 +103,20 @@ def outcome_panel(panel: pd.DataFrame, outcome: str, stations: pd.DataFrame | No
     [[Period('2020-01', 'M'), 0.25, 4.0], [Period('2020-02', 'M'), 0.5, 4.0]]
     """
     spec = _spec(outcome)
+    freq = spec["freq"] if freq is None else freq
+    if freq not in ("M", "Q"):
+        raise ValueError(f"freq must be 'M' or 'Q', not {freq!r}")
+    if spec["freq"] == "Q" and freq == "M":
+        raise ValueError(f"{outcome} is observed quarterly; it cannot be analysed monthly")
     value_cols = [spec["column"]] if "column" in spec else [spec["numerator"], spec["denominator"]]
     _require(panel, _KEYS + value_cols, outcome)
     df = panel[_KEYS + value_cols].copy()
     if "column" in spec:
-        df = df[df[spec["column"]].notna()]
-        out = df.rename(columns={"month": "period", "adoption_month": "cohort", spec["column"]: "y"})
+        col = spec["column"]
+        df = df[df[col].notna()]
+        df = _quarterly(df, col, None) if freq == "Q" else \
+            df.rename(columns={"month": "period", "adoption_month": "cohort"})
+        out = df.rename(columns={col: "y"})
         out["weight"] = 1.0
     else:
         num, den = spec["numerator"], spec["denominator"]
@@ -111,7 +125,7 @@ def outcome_panel(panel: pd.DataFrame, outcome: str, stations: pd.DataFrame | No
         if bad.any():
             raise DataError(f"{num} exceeds {den}", column=num, rows=list(df.index[bad][:10]),
                             expected=f"0 <= {num} <= {den}")
-        if spec["freq"] == "Q":
+        if freq == "Q":
             df = _quarterly(df, num, den)
         else:
             df = df.rename(columns={"month": "period", "adoption_month": "cohort"})
