@@ -53,7 +53,9 @@ def _key_for(name: str) -> str:
 
 @lru_cache(maxsize=64)
 def _calendar(years: tuple[int, ...]) -> _holidays.HolidayBase:
-    return _holidays.China(years=list(years))
+    # Holiday names are matched below, so fix their language: without it the
+    # package follows the process locale (Chinese names when LANG is unset).
+    return _holidays.China(years=list(years), language="en_US")
 
 
 def _years(start: pd.Timestamp, end: pd.Timestamp) -> tuple[int, ...]:
