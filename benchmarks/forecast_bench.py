@@ -89,7 +89,7 @@ def main() -> int:
               f"{r['peak_rss_mb']:7.0f} MB  MASE {r['mase']:.3f}", flush=True)
         results.append(r)
     payload = {"benchmark": "forecast backtest, daily series of 3 years, h=28",
-               "machine": {"python": platform.python_version(), "platform": platform.platform(),
+               "machine": {"python": platform.python_version(), "platform": f"{platform.system()}-{platform.machine()}",
                            "cpus": __import__("os").cpu_count()},
                "params": {"series": a.series, "windows": a.windows, "n_jobs": a.n_jobs},
                "results": results}
