@@ -237,7 +237,8 @@ jw.report.record_value("01.peak_hour_share", peak["share"], unit="share",
 quantiles = (rec[rec["unique_id"].isin(station_ids)]
              .rename(columns={"unique_id": "station_id", "ds": "date", "yhat": "mean"})
              .assign(q80=lambda d: d["hi_60"].clip(lower=d["mean"]), q95=lambda d: d["hi_90"].clip(lower=d["mean"]))
-             [["station_id", "date", "mean", "q80", "q95"]].sort_values(["station_id", "date"]))
+             [["station_id", "date", "mean", "q80", "q95"]].sort_values(["station_id", "date"])
+             .reset_index(drop=True))
 quantiles["model"] = chosen
 jw.report.save_table(quantiles, "station_forecast_quantiles", prefix="01", formats="csv")
 jw.report.record_value("01.city_forecast_28d", float(quantiles["mean"].sum()), unit="incidents",

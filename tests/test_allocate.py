@@ -8,6 +8,7 @@ import pytest
 
 import jingwu as jw
 from jingwu import allocate as al
+from jingwu.allocate.optimise import _delay_cost
 
 
 # Erlang C textbook values: P(wait) for offered load a and c agents.  a = 2, c = 3
@@ -110,7 +111,7 @@ def test_reallocate_matches_brute_force(seed):
     mu = 1.0
 
     def delay(x):
-        return sum(al._delay_cost(lam.iloc[i], mu, int(x[i])) for i in range(n))
+        return sum(_delay_cost(lam.iloc[i], mu, int(x[i])) for i in range(n))
 
     stable = int((np.floor(lam / mu) + 1).sum())
     if stable <= total:
@@ -163,3 +164,194 @@ def test_m_city_reallocation_reduces_worst_load_and_gini():
     assert after["max_load"] < 0.8 * before["max_load"]
     assert after["gini_load"] < 0.5 * before["gini_load"]
     assert new.sum() == current.sum()
+
+
+# --------------------------------------------------------------------------- planning helpers
+
+def _daily(values, start="2020-01-01", station="S1"):
+    return pd.DataFrame({"station_id": station, "date": pd.date_range(start, periods=len(values)),
+                         "count": values})
+
+
+def test_horizon_total_formula():
+    rng = np.random.default_rng(3)
+    m = rng.uniform(5, 20, 10)
+    e = rng.uniform(0.5, 4, 10)
+    f = pd.DataFrame({"station_id": "A", "mean": m, "q80": m + e})
+    for rho in (0.0, 0.3, 1.0):
+        got = al.horizon_total(f, rho=rho).loc["A"]
+        # Normal errors with s.d. ∝ e and equicorrelation rho: the total's s.d. over the summed s.d.
+        cov = rho * np.outer(e, e) + (1 - rho) * np.diag(e**2)
+        assert got["q_total"] == pytest.approx(m.sum() + np.sqrt(cov.sum()))
+        assert got["mean"] == pytest.approx(m.sum()) and got["q_summed"] == pytest.approx((m + e).sum())
+    assert al.horizon_total(f, rho=1.0).loc["A", "q_total"] == pytest.approx((m + e).sum())
+    # The quantile of the total grows with the correlation.
+    q = [al.horizon_total(f, rho=r).loc["A", "q_total"] for r in (0, 0.2, 0.6, 1)]
+    assert np.all(np.diff(q) > 0)
+    with pytest.raises(ValueError, match="rho"):
+        al.horizon_total(f, rho=1.5)
+    with pytest.raises(jw.DataError, match="below"):
+        al.horizon_total(f.assign(q80=f["mean"] - 1), rho=0.5)
+
+
+def test_error_correlation_recovers_equicorrelation():
+    # Each 28-day block shares one level shock (variance t2) on top of daily noise (s2):
+    # within a block the correlation is t2 / (t2 + s2).  Blocks start on the origins' grid
+    # only roughly, so the estimate is checked within a band, and pure noise gives ~0.
+    rng = np.random.default_rng(11)
+    n = 6 * 365
+    noise = rng.normal(0, 4, (5, n))
+    shocks = np.repeat(rng.normal(0, 2, (5, n // 28 + 1)), 28, axis=1)[:, :n]
+    frames = [_daily(200 + noise[i] + shocks[i], station=f"S{i}") for i in range(5)]
+    rho_shock = al.error_correlation(pd.concat(frames), 28, years=5)
+    frames = [_daily(200 + noise[i], station=f"S{i}") for i in range(5)]
+    rho_noise = al.error_correlation(pd.concat(frames), 28, years=5)
+    assert rho_noise < 0.05
+    assert 0.1 < rho_shock < 0.35   # true within-block value 4/20 = 0.2
+    with pytest.raises(jw.DataError, match="too little history"):
+        al.error_correlation(_daily(np.ones(40)), 28)
+    with pytest.raises(ValueError, match="h must be"):
+        al.error_correlation(_daily(np.ones(400)), 1)
+
+
+def test_seasonal_index_is_trend_neutral_and_exact():
+    days = pd.date_range("2019-01-01", "2024-12-31")
+    trend = pd.DataFrame({"station_id": "A", "date": days, "count": 100 + 0.05 * np.arange(len(days))})
+    idx = al.seasonal_index(trend, "2025-01-01", 28)
+    assert idx["A"] == pytest.approx(1.0, abs=0.002)          # a steady trend is not a season
+    assert len(idx.attrs["years"]) == 3
+    july = trend.assign(count=np.where(days.month == 7, 30.0, 10.0))
+    # A July window: 30 per day against a year with one July (31 days) at 30 and 334 days at 10.
+    assert al.seasonal_index(july, "2025-07-01", 28)["A"] == pytest.approx(30 / ((31 * 30 + 334 * 10) / 365))
+    with pytest.raises(jw.DataError, match="no past year"):
+        al.seasonal_index(_daily(np.ones(100)), "2020-05-01", 28)
+
+
+def test_category_workload_and_hours():
+    d = pd.DataFrame({"station_id": ["A", "A", "B", "A"], "category": ["fraud", "traffic", "fraud", "fraud"],
+                      "date": pd.to_datetime(["2024-12-30", "2024-12-31", "2024-12-31", "2022-01-01"]),
+                      "count": [1, 3, 2, 100]})
+    w = al.category_workload(pd.Series({"A": 40.0, "B": 10.0}), d)   # the 2022 row is outside the year
+    assert w.set_index(["station_id", "category"])["count"].to_dict() == {
+        ("A", "fraud"): 10.0, ("A", "traffic"): 30.0, ("B", "fraud"): 10.0}
+    hours = al.category_hours(w)
+    assert hours.loc["A", "fraud"] == pytest.approx(10 * 90 / 60) and hours.loc["B", "traffic"] == 0
+    with pytest.raises(jw.DataError, match="no recent incidents"):
+        al.category_workload(pd.Series({"C": 1.0}), d)
+    out = al.workload_staffing(w, days=365)
+    # Call-weighted handling time: (10·90 + 30·45) / 40.
+    assert out.set_index("station_id").loc["A", "handling_minutes"] == pytest.approx((900 + 1350) / 40)
+
+
+def test_need_sensitivity_is_linear():
+    w = pd.DataFrame({"station_id": ["A", "B"], "category": ["fraud", "dispute"], "count": [5000.0, 800.0]})
+    t = al.need_sensitivity(w, grid={"officers_per_call": [1.0, 2.0], "committed_share": [1 / 3, 2 / 3]},
+                            days=365)
+    base = t.iloc[0]["officers_needed"]
+    assert t["officers_needed"].tolist() == pytest.approx([base, base / 2, 2 * base, base])
+    with pytest.raises(ValueError, match="unknown"):
+        al.need_sensitivity(w, grid={"speed": [1]})
+
+
+def test_station_minimums():
+    st = pd.DataFrame({"station_id": ["A", "B", "C"], "population": [0, 25_000, 25_001]})
+    assert al.station_minimums(st).tolist() == [5, 5, 6]
+    p = al.StaffingParams(residents_per_community_officer=3000, min_officers=2)
+    assert al.station_minimums(st, p).tolist() == [2, 9, 9]
+    with pytest.raises(jw.DataError, match="population"):
+        al.station_minimums(st.assign(population=[1, -1, 3]))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_minimal_transfers_is_minimal_and_feasible(seed):
+    rng = np.random.default_rng(seed)
+    n = 8
+    idx = [f"S{i}" for i in range(n)]
+    need = pd.Series(rng.uniform(1, 12, n).round(2), index=idx)
+    current = pd.Series(rng.integers(2, 14, n), index=idx)
+    required = np.maximum(2, np.ceil(need))
+    deficit = np.maximum(required - current, 0).sum()
+    if deficit > np.maximum(current - required, 0).sum():
+        with pytest.raises(ValueError, match="more are needed"):
+            al.minimal_transfers(need, current, minimum=2)
+        return
+    x = al.minimal_transfers(need, current, minimum=2)
+    assert x.sum() == current.sum() and (x >= 2).all()
+    assert (need / x <= 1 + 1e-12).all()
+    assert (x - current).clip(lower=0).sum() == deficit        # the lower bound on moves is reached
+    # Stations that were over capacity only gain; donors only lose.
+    assert ((x - current)[need > current] >= 0).all()
+
+
+def test_shift_summary_wraps_midnight():
+    hourly = pd.DataFrame({"dow": np.repeat(np.arange(7), 24), "hour": np.tile(np.arange(24), 7)})
+    hourly["arrival_rate"] = 1.0
+    hourly["erlang_c_units"] = np.where(hourly["hour"] < 6, 5, 2)
+    hourly["sqrt_units"] = hourly["erlang_c_units"]
+    hourly["officers"] = hourly["erlang_c_units"]
+    out = al.shift_summary(hourly, shift_starts=(6, 14, 22))
+    assert len(out) == 21 and (out["hours"] == 8).all()
+    night = out[out["shift"] == "22-06"]
+    assert (night["officers"] == 5).all() and (night["calls"] == 8).all()
+    assert out[out["shift"] == "06-14"]["officers"].eq(2).all()
+    assert out["officer_hours"].sum() == 7 * (5 * 8 + 2 * 16)
+    with pytest.raises(ValueError, match="shift_starts"):
+        al.shift_summary(hourly, shift_starts=(8, 0))
+
+
+def test_station_forecast_uses_a_matching_saved_table(tmp_path):
+    rng = np.random.default_rng(0)
+    d = pd.concat([_daily(rng.poisson(20, 80), station=s) for s in ("S1", "S2")])
+    dates = pd.date_range(d["date"].max() + pd.Timedelta(days=1), periods=7)
+    table = pd.DataFrame({"station_id": np.repeat(["S1", "S2"], 7), "date": np.tile(dates, 2),
+                          "mean": 10.0, "q80": 12.0, "q95": 15.0, "model": "gbm"})
+    path = tmp_path / "fc.csv"
+    table.to_csv(path, index=False)
+    got = jw.forecast.station_forecast(d, h=7, saved=path)
+    assert got.attrs["source"] == "saved" and (got["model"] == "gbm").all() and len(got) == 14
+    # Wrong horizon, or a station missing: forecast instead.
+    assert jw.forecast.station_forecast(d, h=5, saved=path, input_size=None).attrs["source"] == "computed"
+    table[table["station_id"] == "S1"].to_csv(path, index=False)
+    fresh = jw.forecast.station_forecast(d, h=7, saved=path, input_size=None)
+    assert fresh.attrs["source"] == "computed" and set(fresh["station_id"]) == {"S1", "S2"}
+    assert (fresh["q95"] >= fresh["q80"]).all() and (fresh["q80"] >= fresh["mean"]).all()
+    with pytest.raises(jw.DataError, match="missing columns"):
+        jw.forecast.station_forecast(d.drop(columns="count"), h=7, saved=False)
+
+
+def test_station_clusters_saved_or_computed(tmp_path):
+    city = jw.datasets.load_m_city()
+    path = tmp_path / "clusters.csv"
+    pd.DataFrame({"station_id": city.stations["station_id"], "cluster": 1, "cluster_name": "all"}).to_csv(
+        path, index=False)
+    saved = jw.cluster.station_clusters(city.demand, city.stations, saved=path)
+    assert saved.attrs["source"] == "saved" and (saved["cluster_name"] == "all").all()
+    computed = jw.cluster.station_clusters(city.demand, city.stations, city.panel, saved=tmp_path / "absent.csv",
+                                   k_range=range(4, 7), n_ref=5)
+    assert computed.attrs["source"] == "computed" and len(computed) == 48
+    # The computed clusters separate the rural stations from the city core.
+    arche = city.truth.archetype_of()
+    rural = computed[computed["station_id"].map(arche) == "rural"]["cluster"]
+    core = computed[computed["station_id"].map(arche) == "commercial_core"]["cluster"]
+    assert rural.nunique() == 1 and not set(rural) & set(core)
+
+
+def test_m_city_plan_from_forecast_to_reallocation():
+    city = jw.datasets.load_m_city()
+    rho = al.error_correlation(city.demand, 28)
+    assert 0.01 < rho < 0.2
+    fc = jw.forecast.station_forecast(city.demand, 28, saved=False)
+    plan = al.horizon_total(fc, rho=rho)
+    assert (plan["q_total"] < plan["q_summed"]).all() and (plan["q_total"] > plan["mean"]).all()
+    season = al.seasonal_index(city.demand, fc["date"].min(), 28)
+    assert 0.8 < float((plan["q_total"].sum() / (plan["q_total"] / season).sum())) < 0.95   # January is quiet
+    work = al.category_workload(plan["q_total"] / season, city.demand)
+    need = al.workload_staffing(work, days=28).set_index("station_id")["officers_needed"]
+    current = city.stations.set_index("station_id")["officers"]
+    mins = al.station_minimums(city.stations, community=False)
+    new = al.reallocate(need, current=current, minimum=mins)
+    before, after = al.equity_metrics(need, current), al.equity_metrics(need, new)
+    assert after["max_load"] < 0.6 * before["max_load"] and after["gini_load"] < 0.2 * before["gini_load"]
+    few = al.minimal_transfers(need, current, minimum=mins)
+    assert al.equity_metrics(need, few)["max_load"] <= 1
+    assert (few - current).clip(lower=0).sum() < 0.1 * (new - current).clip(lower=0).sum()

@@ -248,3 +248,39 @@ def hourly_counts(incidents: pd.DataFrame) -> pd.DataFrame:
            .groupby(["station_id", "category", "dow", "hour"], sort=True).size()
            .rename("count").reset_index())
     return out
+
+
+def station_daily_totals(demand: pd.DataFrame, what: str = "daily totals") -> pd.DataFrame:
+    """Daily incident totals per station (categories summed), station ids as text.
+
+    Parameters
+    ----------
+    demand : DataFrame
+        Daily demand with ``station_id``, ``date``, ``count`` (any other
+        columns, e.g. ``category``, are summed over).
+    what : str
+        What the totals are for, named in error messages.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"station_id": ["S1", "S1"], "date": ["2024-01-01"] * 2,
+    ...                   "category": ["fraud", "traffic"], "count": [2, 3]})
+    >>> station_daily_totals(d)["count"].tolist()
+    [5]
+    """
+    if not isinstance(demand, pd.DataFrame):
+        raise ValueError(f"demand must be a DataFrame, got {type(demand).__name__}")
+    missing = sorted({"station_id", "date", "count"} - set(demand.columns))
+    if missing:
+        raise DataError(f"missing columns for {what}", column=missing,
+                        expected="daily demand with station_id, date and count")
+    if len(demand) == 0:
+        raise DataError(f"no demand rows for {what}", expected="at least one row")
+    d = pd.DataFrame({"station_id": demand["station_id"].astype(str).to_numpy(),
+                      "date": pd.to_datetime(demand["date"]).to_numpy(),
+                      "count": pd.to_numeric(demand["count"], errors="coerce").to_numpy()})
+    bad = ~np.isfinite(d["count"].to_numpy(dtype=float)) | (d["count"].to_numpy(dtype=float) < 0)
+    if bad.any():
+        raise DataError("missing, negative or non-finite counts", column="count",
+                        rows=np.flatnonzero(bad).tolist(), expected="incident counts >= 0")
+    return d.groupby(["station_id", "date"], as_index=False, sort=True)["count"].sum()

@@ -50,6 +50,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence, TypeVar
 
@@ -69,11 +70,13 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from . import schema
+from . import paths, schema
 from .calendar import lunar_new_year
 from .errors import DataError
 
 __all__ = [
+    "CLUSTER_TABLE",
+    "station_clusters",
     "FEATURES",
     "METHODS",
     "describe_features",
@@ -1385,3 +1388,64 @@ def stability(
     tab["unstable"] = tab["jaccard_mean"] < threshold
     return StabilityResult(clusters=tab, jaccard=J, ari=pd.Series(ari, name="ari").rename_axis("bootstrap"),
                            threshold=threshold, labels=base.labels)
+
+
+#: Notebook 02's stations with their workload cluster, in the tables directory.
+CLUSTER_TABLE = "02_cluster_workload.csv"
+
+
+def station_clusters(
+    demand: pd.DataFrame,
+    stations: pd.DataFrame,
+    panel: pd.DataFrame | None = None,
+    *,
+    saved: str | os.PathLike[str] | bool | None = None,
+    k: int | None = None,
+    k_range: Sequence[int] = range(2, 8),
+    methods: Sequence[str] = ("kmeans", "ward"),
+    n_ref: int = 10,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Each station's workload cluster: notebook 02's, or clustered here the same way.
+
+    Notebook 02 saves its clusters in :data:`CLUSTER_TABLE`; that table is
+    used when it lists every station of ``stations``.  Otherwise the stations
+    are clustered with :mod:`jingwu.cluster` as notebook 02 does: workload
+    features, k chosen by the criteria vote over ``k_range`` (unless ``k`` is
+    given), k-means.
+
+    Returns
+    -------
+    DataFrame
+        ``station_id, cluster, cluster_name``; ``.attrs["source"]`` is
+        ``"saved"`` or ``"computed"``.
+
+    Examples
+    --------
+    >>> import jingwu as jw
+    >>> city = jw.datasets.load_m_city()
+    >>> cl = station_clusters(city.demand, city.stations, saved=False, k=3)
+    >>> cl.attrs["source"], sorted(cl["cluster"].unique().tolist())
+    ('computed', [1, 2, 3])
+    """
+    if "station_id" not in stations.columns:
+        raise DataError("stations lacks station_id", column="station_id", expected="a station_id column")
+    ids = sorted(stations["station_id"].astype(str))
+    path = paths.saved_table(saved, CLUSTER_TABLE)
+    if path is not None and path.is_file():
+        table = pd.read_csv(path, dtype={"station_id": str})
+        if {"station_id", "cluster", "cluster_name"} <= set(table.columns) and set(ids) <= set(table["station_id"]):
+            out = (table[table["station_id"].isin(ids)][["station_id", "cluster", "cluster_name"]]
+                   .drop_duplicates("station_id").sort_values("station_id").reset_index(drop=True))
+            out.attrs.update(source="saved", path=path.name)
+            return out
+    features = workload_features(demand, stations, panel=panel)
+    X = features[workload_columns(features)]
+    if k is None:
+        k = choose_k(select_k(X, [kk for kk in k_range if 2 <= kk < len(X)], methods=methods,
+                                    n_ref=n_ref, seed=seed))
+    result = fit(X, int(k), seed=seed)
+    out = result.to_frame()[["station_id", "cluster", "cluster_name"]]
+    out = out.assign(station_id=out["station_id"].astype(str)).sort_values("station_id").reset_index(drop=True)
+    out.attrs.update(source="computed")
+    return out

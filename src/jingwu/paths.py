@@ -274,3 +274,22 @@ def atomic_write_text(
     if not isinstance(text, str):
         raise ValueError(f"text must be str, got {type(text).__name__}")
     return atomic_write_bytes(path, text.encode(encoding))
+
+
+def saved_table(saved: str | os.PathLike[str] | bool | None, name: str) -> Path | None:
+    """Where to look for a table another notebook saved (``None``: do not look).
+
+    ``saved`` is ``None``/``True`` (the tables directory), a path, or ``False``.
+
+    Examples
+    --------
+    >>> saved_table(False, "01_x.csv") is None
+    True
+    >>> saved_table("my.csv", "01_x.csv").name
+    'my.csv'
+    """
+    if saved is False:
+        return None
+    if saved is None or saved is True:
+        return tables_dir() / name
+    return Path(saved)

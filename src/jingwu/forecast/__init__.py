@@ -37,11 +37,12 @@ from .evaluate import (DEFAULT_MODELS, FAST_MODELS, BacktestResult, backtest, fo
                        plot_forecast)
 from .hierarchy import aggregate_hierarchy, coherence_error, reconcile, shrunk_covariance, summing_matrix
 from .models import MODELS, GlobalGBM, calendar_features
+from .handoff import FORECAST_TABLE, station_forecast
 from .profile import hour_of_week_profile
 
 __all__ = [
     "DEFAULT_MODELS", "FAST_MODELS", "MODELS", "BacktestResult", "FreqInfo", "GlobalGBM",
     "aggregate_hierarchy", "backtest", "calendar_features", "coherence_error", "forecast",
     "freq_info", "hour_of_week_profile", "metrics", "plot_backtest", "plot_forecast", "prepare",
-    "reconcile", "shrunk_covariance", "summing_matrix",
+    "reconcile", "shrunk_covariance", "summing_matrix", "station_forecast", "FORECAST_TABLE",
 ]
