@@ -147,3 +147,12 @@ def test_outcome_panel_quarterly_pools_months(city):
     assert r["y"].iloc[0] == pytest.approx(s01["response_minutes"].mean())
     with pytest.raises(ValueError, match="observed quarterly"):
         ef.outcome_panel(city.panel, "satisfaction_rate", freq="M")
+
+
+def test_pretrend_test_explains_too_many_pre_periods(city):
+    data = ef.outcome_panel(city.panel, "satisfaction_rate")
+    res = ef.att_gt(data, "y", "station_id", "period", "cohort")
+    with pytest.raises(ValueError, match="min_e"):
+        ef.pretrend_test(res)
+    windowed = ef.pretrend_test(res.aggregate("dynamic", min_e=-4))
+    assert windowed["df"] == 4 and 0 < windowed["p_value"] < 1

@@ -57,7 +57,10 @@ def pretrend_test(result: ATTGTResult | AggregateResult) -> dict:
         S = inf
     V = S.T @ S / inf.shape[0] ** 2
     if np.linalg.cond(V) > 1 / np.finfo(float).eps:
-        raise ValueError("pre-period covariance matrix is singular")
+        raise ValueError(
+            f"pre-period covariance matrix is singular ({theta.size} pre-period estimates from "
+            f"{inf.shape[0]} units); test a window of event times instead: "
+            "pretrend_test(result.aggregate('dynamic', min_e=-12))")
     W = float(theta @ np.linalg.solve(V, theta))
     return {"stat": W, "df": int(theta.size), "p_value": float(stats.chi2.sf(W, theta.size))}
 
@@ -119,7 +122,9 @@ def honest_did(
         ``method, M (or Mbar), lb, ub, id_lb, id_ub`` (CI and estimated
         identified set); ``.attrs["breakdown"]`` is the smallest M/Mbar whose
         CI contains 0 (``inf`` if never on the grid's scale; ``nan`` if even
-        the original CI contains 0).
+        the original CI contains 0).  For relative magnitudes every Mbar > 0
+        uses the Bonferroni critical value, so the breakdown can be 0 even
+        when the Mbar = 0 row (the usual CI) excludes 0: a conservative answer.
 
     Examples
     --------
