@@ -19,6 +19,7 @@ from scipy import stats
 from ..errors import DataError
 from ._cs import att_gt
 from ._event import imputation
+from ._prep import _time_codec
 from ._twfe import twfe
 
 __all__ = ["OUTCOMES", "outcome_panel", "naive_before_after", "compare_estimators",
@@ -166,8 +167,11 @@ def naive_before_after(data: pd.DataFrame, window: int | None = None, *, yname: 
     df = data[data[gname].notna()]
     if df.empty:
         raise DataError("no adopting units", column=gname, expected="some non-missing adoption periods")
-    t = _ordinal(df[tname])
-    g = _ordinal(df[gname])
+    # the estimators' own time codec: Periods become ordinals, and cohort and
+    # time must be of the same kind
+    codec = _time_codec(df[tname], tname)
+    t = codec.encode(df[tname], tname)
+    g = codec.encode(df[gname], gname)
     e = t - g
     if window is None:
         window = int(np.nanmax(np.abs(e))) + 1
@@ -179,12 +183,6 @@ def naive_before_after(data: pd.DataFrame, window: int | None = None, *, yname: 
                         column=tname, expected="observations around adoption")
     se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else float("nan")
     return {"att": float(diff.mean()), "se": se, "n_units": int(len(diff)), "window": int(window)}
-
-
-def _ordinal(s: pd.Series) -> np.ndarray:
-    if isinstance(s.dtype, pd.PeriodDtype):
-        return np.array([np.nan if pd.isna(p) else p.ordinal for p in s], dtype=float)
-    return s.to_numpy(dtype=float, na_value=np.nan)
 
 
 def _row(estimator: str, label: str, att: float, se: float, z: float) -> dict:
