@@ -139,6 +139,15 @@ def reproduce(*, quick: bool = False, only: list[str] | None = None,
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from .simulate import simulate_city, write_city
 
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        print(f"jingwu simulate: {out} is a file, not a directory; choose another --out",
+              file=sys.stderr)
+        return 2
+    if out.is_dir() and any(out.iterdir()) and not args.force:
+        print(f"jingwu simulate: {out} is not empty; refusing to overwrite files in it "
+              "(choose an empty or new directory, or pass --force)", file=sys.stderr)
+        return 2
     city = simulate_city(seed=args.seed)
     digests = write_city(city, args.out)
     print(f"wrote {city!r} to {args.out}")
@@ -153,10 +162,24 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     reader = {"incidents": io.read_incidents, "stations": io.read_stations,
               "panel": io.read_panel, "demand": io.read_demand}[args.table]
-    try:
-        df = reader(args.path)
-    except DataError as exc:
-        print(f"invalid: {exc}", file=sys.stderr)
+    path = Path(args.path)
+    problem = None
+    if not path.exists():
+        problem = f"no such file: {path}"
+    elif path.is_dir():
+        problem = f"{path} is a directory; give the export file itself"
+    elif not os.access(path, os.R_OK):
+        problem = f"cannot read {path} (permission denied)"
+    if problem is None:
+        try:
+            df = reader(path)
+        except DataError as exc:
+            print(f"invalid: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:  # unreadable at the last moment, a broken link ...
+            problem = f"cannot read {path} ({exc.strerror or type(exc).__name__})"
+    if problem is not None:
+        print(f"jingwu validate: {problem}", file=sys.stderr)
         return 2
     print(f"ok: {args.path} is a valid {args.table} table ({len(df):,} rows, columns {list(df.columns)})")
     return 0
@@ -186,7 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     p = sub.add_parser("simulate", help="regenerate the M-city files")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled city's)")
-    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--out", required=True, help="output directory (new or empty)")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty --out directory, replacing the city's files")
     p = sub.add_parser("validate", help="check a data export against the schema")
     p.add_argument("path")
     p.add_argument("--table", choices=["incidents", "stations", "panel", "demand"], default="incidents")
