@@ -336,6 +336,12 @@ def _csv_rows(path: Path, encoding: str | None) -> _Rows:
                     "so every later line would be swallowed into one value", file=str(path),
                     rows=[prev + 1], expected="quotes in pairs (close the quote or remove it)",
                 ) from None
+            if reader.line_num > prev + 1:
+                raise DataError(
+                    f"unbalanced quote: the value starting on line {prev + 1} runs to line "
+                    f"{reader.line_num} and breaks there ({e})", file=str(path), rows=[prev + 1],
+                    expected="quotes in pairs (close the quote on that line or remove it)",
+                ) from None
             raise DataError(f"malformed CSV: {e}", file=str(path), rows=[reader.line_num],
                             expected="well-formed CSV (check unbalanced quotes)") from None
         finally:
