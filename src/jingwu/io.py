@@ -203,6 +203,14 @@ def _check_decodes(path: Path, codec: str) -> tuple[int, int] | None:
         while True:
             block = fh.read(_BLOCK)
             final = not block
+            nul = block.find(b"\x00")
+            if nul >= 0 and not codec.startswith("utf-16"):
+                at = line + block[:nul].count(b"\n")
+                raise DataError(
+                    f"wrong encoding: NUL characters (first at byte offset {offset + nul}, line "
+                    f"{at}); the file looks like UTF-16 or binary data",
+                    file=str(path), expected="UTF-8 or GBK/GB18030 text (save as 'CSV UTF-8')",
+                )
             try:
                 dec.decode(block, final=final)
             except UnicodeDecodeError as e:
@@ -320,14 +328,15 @@ def _csv_rows(path: Path, encoding: str | None) -> _Rows:
 
     def gen() -> Iterator[tuple[list[Any], int]]:
         prev = 0
+        width = 1
         try:
             for row in reader:
                 start = prev + 1
                 prev = reader.line_num
                 if row and "".join(row).strip():
-                    if any("\x00" in c for c in row):
-                        raise DataError("NUL characters in the data", file=str(path), rows=[start],
-                                        expected="UTF-8 or GBK/GB18030 text")
+                    if prev > start:  # a quoted value ran over several lines
+                        _check_swallowed(row, start, width, delim, str(path))
+                    width = max(width, len(row))
                     yield row, start
         except csv.Error as e:
             if "end of data" in str(e):
@@ -618,11 +627,23 @@ def _map_unique(s: pd.Series, func: Any, na: Any = None) -> np.ndarray:
     return table[codes]
 
 
+def _arrow_strip(values: np.ndarray | pd.Series) -> Any:
+    """Strings with outer whitespace removed, as a pyarrow array (vectorised in C++)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.utf8_trim_whitespace(pa.array(np.asarray(values, dtype=object), type=pa.large_string()))
+
+
 def _is_missing(s: pd.Series) -> np.ndarray:
     miss = s.isna().to_numpy(dtype=bool)
     if _all_text(s):
-        arr = s.to_numpy(dtype=object)
-        return np.fromiter((v.strip().lower() in _MISSING for v in arr), dtype=bool, count=len(arr))
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        low = pc.utf8_lower(_arrow_strip(s.to_numpy(dtype=object)))
+        return pc.is_in(low, value_set=pa.array(sorted(_MISSING), type=pa.large_string())).to_numpy(
+            zero_copy_only=False)
     if s.dtype == object or pd.api.types.is_string_dtype(s):
         blank = _map_unique(s, lambda v: isinstance(v, str) and v.strip().lower() in _MISSING,
                             na=True)
@@ -645,7 +666,10 @@ def _all_text(s: pd.Series) -> bool:
 
 def _to_text(s: pd.Series, miss: np.ndarray) -> pd.Series:
     if _all_text(s):
-        return s.str.strip().where(~miss, None)
+        out = np.asarray(_arrow_strip(s.to_numpy(dtype=object)).to_numpy(zero_copy_only=False),
+                         dtype=object)
+        out[miss] = None
+        return pd.Series(out, index=s.index, dtype=object)
     out = _map_unique(s, _text_one)
     out[miss] = None
     return pd.Series(out, index=s.index, dtype=object)
@@ -789,7 +813,11 @@ def _local_time(s: pd.Series, ctx: dict[str, Any]) -> pd.Series:
 def _zoned_strings(text: pd.Series, lines: np.ndarray, file: str, col: str,
                    ctx: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Parse strings with a UTC offset or zone; (local datetime64 values, mask of such strings)."""
-    zoned = text.str.contains(_TZ_RE).to_numpy(dtype=bool)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    zoned = pc.match_substring_regex(pa.array(text.to_numpy(dtype=object), type=pa.large_string()),
+                                     _TZ_RE.pattern, ignore_case=True).to_numpy(zero_copy_only=False)
     res = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
     if zoned.any():
         cleaned = text[zoned].str.replace(r"\s*(?:UTC|GMT)$", "Z", regex=True, case=False)
@@ -832,7 +860,11 @@ def _to_datetime(s: pd.Series, miss: np.ndarray, lines: np.ndarray, file: str, c
                             "dates between 1990 and 2100") from None
         is_str = kinds == "str"
         if is_str.any():
-            text = pd.Series([str(v).strip() for v in vals[is_str]], dtype=object)
+            sv = vals[is_str]
+            if all(type(v) is str for v in sv):
+                text = pd.Series(_arrow_strip(sv).to_numpy(zero_copy_only=False), dtype=object)
+            else:  # 20240105 stored as a number
+                text = pd.Series([str(v).strip() for v in sv], dtype=object)
             zoned_vals, zoned = _zoned_strings(text, lines[is_str], file, col, ctx)
             if zoned.any():
                 res[np.flatnonzero(is_str)[zoned]] = zoned_vals[zoned]
@@ -1012,8 +1044,6 @@ def _rows_to_chunks(rows: Iterator[tuple[list[Any], int]], n: int, file: str,
         body_lines = np.asarray(lines, dtype="int64")
         extra = [i for i, r in enumerate(buf)
                  if len(r) > n and any(c is not None and str(c).strip() for c in r[n:])]
-        if delimiter is not None:
-            _check_swallowed(buf, body_lines, n, delimiter, file)
         if extra:
             raise DataError(
                 f"rows have more values than the header has columns ({n})", file=file,
@@ -1034,21 +1064,22 @@ def _rows_to_chunks(rows: Iterator[tuple[list[Any], int]], n: int, file: str,
         yield flush()
 
 
-def _check_swallowed(rows: list[list[Any]], lines: np.ndarray, n: int, delimiter: str,
-                     file: str) -> None:
-    """An unbalanced quote makes one cell run over later lines: find it and say where."""
-    for i, r in enumerate(rows):
-        for j, c in enumerate(r):
-            if isinstance(c, str) and "\n" in c:
-                inner = c.split("\n")[1:]
-                if n > 1 and any(seg.count(delimiter) >= n - 1 for seg in inner):
-                    start = int(lines[i])
-                    raise DataError(
-                        f"unbalanced quote: the value in column {j + 1} starting on line {start} "
-                        f"runs to line {start + c.count(chr(10))} and swallows lines that look "
-                        "like rows", file=file, rows=[start],
-                        expected="quotes in pairs (close the quote on that line or remove it)",
-                    )
+def _check_swallowed(row: list[str], start: int, n: int, delimiter: str, file: str) -> None:
+    """An unbalanced quote makes one cell run over later lines: find it and say where.
+
+    A line inside the value with as many delimiters as a row has (``n``
+    columns seen so far) is a swallowed row, not free text.
+    """
+    for j, c in enumerate(row):
+        if "\n" in c:
+            inner = c.split("\n")[1:]
+            if n > 1 and any(seg.count(delimiter) >= n - 1 for seg in inner):
+                raise DataError(
+                    f"unbalanced quote: the value in column {j + 1} starting on line {start} "
+                    f"runs to line {start + c.count(chr(10))} and swallows lines that look "
+                    "like rows", file=file, rows=[start],
+                    expected="quotes in pairs (close the quote on that line or remove it)",
+                )
 
 
 def _open(p: Path, table: str | None, user: Mapping[str, str | None], sheet_name: int | str | None,
@@ -1160,10 +1191,21 @@ def _totals_rows(df: pd.DataFrame, table: str) -> np.ndarray:
             continue
         if col == "category" and table == "demand":
             continue  # handled after conversion: a file of only 全部 rows is a totals table
-        codes, uniques = pd.factorize(df[col])
-        is_total = np.array([isinstance(u, str) and _norm(u) in _TOTAL_WORDS for u in uniques]
-                            + [False], dtype=bool)
-        bad |= is_total[codes]
+        s = df[col]
+        if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            key = pc.replace_substring_regex(pc.utf8_lower(pa.array(s.to_numpy(dtype=object),
+                                                                     type=pa.large_string())),
+                                             r"[\s_\-./·:：]+", "")
+            hit = pc.is_in(key, value_set=pa.array(sorted(_TOTAL_WORDS), type=pa.large_string()))
+            bad |= pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+        else:
+            codes, uniques = pd.factorize(s)
+            is_total = np.array([isinstance(u, str) and _norm(u) in _TOTAL_WORDS for u in uniques]
+                                + [False], dtype=bool)
+            bad |= is_total[codes]
     return bad
 
 

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .errors import register_scrubber
 from .schema import TABLES
 
 __all__ = [
@@ -245,11 +246,11 @@ _NAME_BEFORE = ("与", "和", "跟", "同", "被", "对", "将", "把", "向", "
                 "邻居", "丈夫", "妻子", "老公", "老婆", "儿子", "女儿", "父亲", "母亲", "哥哥",
                 "姐姐", "弟弟", "妹妹", "男子", "女子", "司机", "居民", "村民", "群众", "民警",
                 "辅警", "孩子", "朋友", "同事", "租客", "房东", "店主", "老板", "业主", "患者",
-                "：", ":", "、")
+                "：", ":", "、", "'", "\"", "“", "‘", "[", " ")
 _NAME_AFTER = ("与", "和", "跟", "同", "因", "称", "报警", "报案", "报称", "求助", "被", "在",
                "于", "驾驶", "骑", "家", "（", "(", "、", "等", "向", "对", "将", "把", "的",
                "发现", "反映", "打", "发生", "争吵", "吵架", "斗殴", "互殴", "之间", "一起", "说", "投诉", "表示", "殴打", "打伤", "盗窃", "到场", "来电", "来所",
-               "男", "女", "，", ",", "。", "；")
+               "男", "女", "，", ",", "。", "；", "'", "\"", "”", "’", "]", " ")
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -767,6 +768,14 @@ def remove_pii(
     logger.info("%s", notice)
     warnings.warn(str(notice), PrivacyWarning, stacklevel=2)
     return clean, notice
+
+
+def _scrub_message(text: str) -> str:
+    """Mask personal data in an error or warning message (see :mod:`jingwu.errors`)."""
+    return str(mask_text(text)) if text else text
+
+
+register_scrubber(_scrub_message)
 
 
 def suppress_small_cells(
