@@ -673,6 +673,18 @@ def test_line_numbers_after_multiline_cell_and_chunks(tmp_path):
 
 
 #: Distinct hostile inputs per class (an input read in two modes counts once).
+@pytest.mark.parametrize("middle,bad_line", [
+    ('J4,S01,2024-01-05 08:30,刑事,"跨\n两行"', 8),   # a value over two lines after plain rows
+    ("", 7),                                            # a blank line after plain rows
+    ("J4,S01,2024-01-05 08:30,刑事", 7),               # a short row after plain rows
+])
+def test_line_numbers_after_irregular_row_mid_file(tmp_path, middle, bad_line):
+    plain = [f"J{i},S01,2024-01-05 08:30,刑事,无" for i in range(4)]
+    text = "\n".join([INC_H + ",备注", *plain, middle, "J9,S01,昨天,刑事,无"]) + "\n"
+    with pytest.raises(jw.DataError, match=rf"unparseable dates .*\(rows {bad_line}\)"):
+        jio.read_incidents(write(tmp_path, "m.csv", text))
+
+
 BATTERY_CLASSES = {
     "pii": len(PII_IN_TEXT) + len(PERSON_HEADERS) + 2,
     "clean": len(CLEAN_LOOKALIKES),
@@ -687,7 +699,7 @@ BATTERY_CLASSES = {
     "dates": len(DATES) + 2,
     "aggregate": len(AGG_FRAMES) + 7,
     "cli": 3,
-    "lines": 2,
+    "lines": 5,
 }
 
 

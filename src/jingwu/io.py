@@ -292,6 +292,7 @@ class _Rows:
         self._close = close
         self.sheet = sheet
         self.notes: list[str] = []
+        self.encoding: str | None = None
 
     def __iter__(self) -> Iterator[tuple[list[Any], int]]:
         return self._rows
@@ -302,8 +303,10 @@ class _Rows:
             self._close = None
 
 
-def _csv_rows(path: Path, encoding: str | None) -> _Rows:
-    enc = _encoding(path, encoding)
+def _csv_rows(path: Path, encoding: str | None, *, start_line: int = 0, width: int = 1) -> _Rows:
+    """Rows of a text export; with ``start_line``, from the line after it (the encoding
+    is then taken as given, already checked)."""
+    enc = _encoding(path, encoding) if not start_line else str(encoding)
     fh = open(path, encoding=enc, newline="")
     sample = fh.read(1 << 16)
     if not sample.strip():
@@ -324,19 +327,21 @@ def _csv_rows(path: Path, encoding: str | None) -> _Rows:
     # a long free-text cell (a case narrative) is legitimate; Python's default
     # limit of 128 KB per field would reject it
     csv.field_size_limit(2**31 - 1)
+    for _ in range(start_line):
+        fh.readline()
     reader = csv.reader(fh, delimiter=delim, strict=True)
 
     def gen() -> Iterator[tuple[list[Any], int]]:
-        prev = 0
-        width = 1
+        prev = start_line
+        cols = width
         try:
             for row in reader:
                 start = prev + 1
-                prev = reader.line_num
+                prev = start_line + reader.line_num
                 if row and "".join(row).strip():
                     if prev > start:  # a quoted value ran over several lines
-                        _check_swallowed(row, start, width, delim, str(path))
-                    width = max(width, len(row))
+                        _check_swallowed(row, start, cols, delim, str(path))
+                    cols = max(cols, len(row))
                     yield row, start
         except csv.Error as e:
             if "end of data" in str(e):
@@ -345,18 +350,78 @@ def _csv_rows(path: Path, encoding: str | None) -> _Rows:
                     "so every later line would be swallowed into one value", file=str(path),
                     rows=[prev + 1], expected="quotes in pairs (close the quote or remove it)",
                 ) from None
-            if reader.line_num > prev + 1:
+            if start_line + reader.line_num > prev + 1:
                 raise DataError(
                     f"unbalanced quote: the value starting on line {prev + 1} runs to line "
-                    f"{reader.line_num} and breaks there ({e})", file=str(path), rows=[prev + 1],
+                    f"{start_line + reader.line_num} and breaks there ({e})", file=str(path), rows=[prev + 1],
                     expected="quotes in pairs (close the quote on that line or remove it)",
                 ) from None
-            raise DataError(f"malformed CSV: {e}", file=str(path), rows=[reader.line_num],
+            raise DataError(f"malformed CSV: {e}", file=str(path), rows=[start_line + reader.line_num],
                             expected="well-formed CSV (check unbalanced quotes)") from None
         finally:
             fh.close()
 
-    return _Rows(gen(), delimiter=delim, close=fh.close)
+    out = _Rows(gen(), delimiter=delim, close=fh.close)
+    out.encoding = enc
+    return out
+
+
+def _fast_csv_chunks(path: Path, encoding: str, delimiter: str, header_line: int, n: int,
+                     file: str, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+    """Raw cell chunks parsed by pyarrow's CSV reader (C++), for plain exports.
+
+    The fast path holds while every record is one line with exactly ``n``
+    cells, so record k is line ``header_line + k``.  At the first block that
+    breaks this (a blank line, a short or long row, a value running over
+    lines, an unbalanced quote) reading continues with Python's csv module
+    from that point, which reports such problems with their line numbers.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    names = [f"c{j}" for j in range(n)]
+    done = 0
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                encoding="utf8" if encoding.lower().startswith("utf-8") else encoding,
+                skip_rows=header_line, column_names=names, block_size=8 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
+                                                 strings_can_be_null=False),
+        )
+        for batch in reader:
+            # a quoted value with a line break is parsed, but shifts later line numbers
+            broken = None
+            for j in range(n):
+                hit = pc.match_substring_regex(batch.column(j), "[\r\n]")
+                if pc.any(hit).as_py():
+                    first = int(np.flatnonzero(hit.to_numpy(zero_copy_only=False))[0])
+                    broken = first if broken is None else min(broken, first)
+            if broken is not None:
+                batch = batch.slice(0, broken)
+            for lo in range(0, batch.num_rows, chunk_rows):
+                part = batch.slice(lo, chunk_rows)
+                df = pd.DataFrame({j: part.column(j).to_numpy(zero_copy_only=False)
+                                   for j in range(n)}, dtype=object)
+                lines = np.arange(header_line + 1 + done, header_line + 1 + done + len(df),
+                                  dtype="int64")
+                done += len(df)
+                yield df, lines
+            if broken is not None:
+                break
+        else:
+            return
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+        pass
+    rest = _csv_rows(path, encoding, start_line=header_line + done, width=n)
+    try:
+        yield from _rows_to_chunks(iter(rest), n, file, delimiter, chunk_rows)
+    finally:
+        rest.close()
 
 
 def _sheet_rows(ws: Any, max_row: int | None = None) -> Iterator[tuple[list[Any], int]]:
@@ -1129,8 +1194,14 @@ def _open(p: Path, table: str | None, user: Mapping[str, str | None], sheet_name
             yield from body
             yield from it
 
-        chunks = _rows_to_chunks(rows(), len(headers), file, src.delimiter, chunk_rows)
         notes = [f"{file}: {n}" for n in src.notes]
+        single_line_header = not any(isinstance(c, str) and "\n" in c for c in head[h][0])
+        if kind == "csv" and single_line_header and src.encoding and src.delimiter:
+            src.close()
+            chunks = _fast_csv_chunks(p, src.encoding, src.delimiter, head[h][1], len(headers),
+                                      file, chunk_rows)
+            return _Source(file, headers, head[h][1], chunks, notes, lambda: None)
+        chunks = _rows_to_chunks(rows(), len(headers), file, src.delimiter, chunk_rows)
         return _Source(file, headers, head[h][1], chunks, notes, src.close)
     except BaseException:
         src.close()
