@@ -46,7 +46,7 @@ import unicodedata
 import warnings
 import zoneinfo
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -366,8 +366,18 @@ def _csv_rows(path: Path, encoding: str | None, *, start_line: int = 0, width: i
     return out
 
 
+def _has_quotes(path: Path) -> bool:
+    """True if the file has a double quote anywhere (a value could then span lines)."""
+    with open(path, "rb") as fh:
+        while block := fh.read(_BLOCK * 8):
+            if b'"' in block:
+                return True
+    return False
+
+
 def _fast_csv_chunks(path: Path, encoding: str, delimiter: str, header_line: int, n: int,
-                     file: str, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+                     file: str, chunk_rows: int, wanted: dict[str, Any],
+                     ) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
     """Raw cell chunks parsed by pyarrow's CSV reader (C++), for plain exports.
 
     The fast path holds while every record is one line with exactly ``n``
@@ -382,6 +392,7 @@ def _fast_csv_chunks(path: Path, encoding: str, delimiter: str, header_line: int
 
     names = [f"c{j}" for j in range(n)]
     done = 0
+    quoted = _has_quotes(path)
     try:
         reader = pacsv.open_csv(
             path,
@@ -396,17 +407,21 @@ def _fast_csv_chunks(path: Path, encoding: str, delimiter: str, header_line: int
         for batch in reader:
             # a quoted value with a line break is parsed, but shifts later line numbers
             broken = None
-            for j in range(n):
-                hit = pc.match_substring_regex(batch.column(j), "[\r\n]")
-                if pc.any(hit).as_py():
-                    first = int(np.flatnonzero(hit.to_numpy(zero_copy_only=False))[0])
-                    broken = first if broken is None else min(broken, first)
+            for j in range(n if quoted else 0):  # no quote in the file: no value spans lines
+                for brk in ("\n", "\r"):
+                    hit = pc.match_substring(batch.column(j), brk)
+                    if pc.any(hit).as_py():
+                        first = int(np.flatnonzero(hit.to_numpy(zero_copy_only=False))[0])
+                        broken = first if broken is None else min(broken, first)
             if broken is not None:
                 batch = batch.slice(0, broken)
             for lo in range(0, batch.num_rows, chunk_rows):
                 part = batch.slice(lo, chunk_rows)
+                # columns nobody reads (iter_table's non-canonical ones) stay empty
+                cols = wanted.get("columns")
                 df = pd.DataFrame({j: part.column(j).to_numpy(zero_copy_only=False)
-                                   for j in range(n)}, dtype=object)
+                                   if cols is None or j in cols else None
+                                   for j in range(n)}, index=range(part.num_rows), dtype=object)
                 lines = np.arange(header_line + 1 + done, header_line + 1 + done + len(df),
                                   dtype="int64")
                 done += len(df)
@@ -908,7 +923,10 @@ def _to_datetime(s: pd.Series, miss: np.ndarray, lines: np.ndarray, file: str, c
         out = out.astype("datetime64[ns]")
     else:
         vals = s.to_numpy(dtype=object)
-        kinds = _map_unique(s, _date_kind, na="missing")
+        if _all_text(s):  # every CSV cell: no per-value type check needed
+            kinds = np.full(len(s), "str", dtype=object)
+        else:
+            kinds = _map_unique(s, _date_kind, na="missing")
         kinds[miss] = "missing"
         wrong_type = kinds == "bad"
         if wrong_type.any():
@@ -1083,6 +1101,7 @@ def _check_path(path: str | Path) -> Path:
 _TOTAL_WORDS = frozenset(_norm(w) for w in (
     "合计", "小计", "总计", "总数", "累计", "共计", "全部", "全所", "全局", "全市", "汇总", "合 计",
     "total", "totals", "subtotal", "grand total", "sum", "all"))
+_TOTAL_START = "^\\s*(?:" + "|".join(sorted({re.escape(w[0]) for w in _TOTAL_WORDS} | {"合"})) + ")"
 _TOTAL_COLUMNS = ("station_id", "station_name", "district", "incident_id", "category", "date",
                   "month", "reported_at")
 
@@ -1097,6 +1116,7 @@ class _Source:
     chunks: Iterator[tuple[pd.DataFrame, np.ndarray]]
     notes: list[str]
     close: Any
+    wanted: dict[str, Any] = field(default_factory=dict)
 
 
 def _rows_to_chunks(rows: Iterator[tuple[list[Any], int]], n: int, file: str,
@@ -1198,9 +1218,10 @@ def _open(p: Path, table: str | None, user: Mapping[str, str | None], sheet_name
         single_line_header = not any(isinstance(c, str) and "\n" in c for c in head[h][0])
         if kind == "csv" and single_line_header and src.encoding and src.delimiter:
             src.close()
+            wanted: dict[str, Any] = {}
             chunks = _fast_csv_chunks(p, src.encoding, src.delimiter, head[h][1], len(headers),
-                                      file, chunk_rows)
-            return _Source(file, headers, head[h][1], chunks, notes, lambda: None)
+                                      file, chunk_rows, wanted)
+            return _Source(file, headers, head[h][1], chunks, notes, lambda: None, wanted)
         chunks = _rows_to_chunks(rows(), len(headers), file, src.delimiter, chunk_rows)
         return _Source(file, headers, head[h][1], chunks, notes, src.close)
     except BaseException:
@@ -1267,11 +1288,16 @@ def _totals_rows(df: pd.DataFrame, table: str) -> np.ndarray:
             import pyarrow as pa
             import pyarrow.compute as pc
 
-            key = pc.replace_substring_regex(pc.utf8_lower(pa.array(s.to_numpy(dtype=object),
-                                                                     type=pa.large_string())),
-                                             r"[\s_\-./·:：]+", "")
-            hit = pc.is_in(key, value_set=pa.array(sorted(_TOTAL_WORDS), type=pa.large_string()))
-            bad |= pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+            arr = pa.array(s.to_numpy(dtype=object), type=pa.large_string())
+            # a cheap first screen: totals labels are short and start with one of these
+            cand = pc.fill_null(pc.and_(
+                pc.less_equal(pc.utf8_length(arr), 16),
+                pc.match_substring_regex(arr, _TOTAL_START, ignore_case=True)), False).to_numpy(zero_copy_only=False)
+            idx = np.flatnonzero(cand)
+            if len(idx):
+                key = pc.replace_substring_regex(pc.utf8_lower(arr.take(idx)), r"[\s_\-./·:：]+", "")
+                hit = pc.is_in(key, value_set=pa.array(sorted(_TOTAL_WORDS), type=pa.large_string()))
+                bad[idx[pc.fill_null(hit, False).to_numpy(zero_copy_only=False)]] = True
         else:
             codes, uniques = pd.factorize(s)
             is_total = np.array([isinstance(u, str) and _norm(u) in _TOTAL_WORDS for u in uniques]
@@ -1590,6 +1616,7 @@ def iter_table(
     # never convert or hold other columns: they may hold personal data
     targets = [t if t in ctx["canonical"] or (t == "station_name" and table != "stations")
                else None for t in targets]
+    src.wanted["columns"] = {j for j, t in enumerate(targets) if t is not None}
     ctx["canonical"] = [c for c in ctx["canonical"] if c in targets or c == "station_id"]
     keep = ctx["canonical"] if columns is None else [c for c in ctx["canonical"] if c in columns]
     keys = list(schema.KEYS[table])
