@@ -746,8 +746,11 @@ def _all_text(s: pd.Series) -> bool:
 
 def _to_text(s: pd.Series, miss: np.ndarray) -> pd.Series:
     if _all_text(s):
-        out = np.asarray(_arrow_strip(s.to_numpy(dtype=object)).to_numpy(zero_copy_only=False),
-                         dtype=object)
+        # strip each distinct value once; repeated ids then share one string object
+        codes, uniques = pd.factorize(s)
+        clean = np.asarray(_arrow_strip(np.asarray(uniques, dtype=object)).to_numpy(
+            zero_copy_only=False), dtype=object)
+        out = clean[codes]
         out[miss] = None
         return pd.Series(out, index=s.index, dtype=object)
     out = _map_unique(s, _text_one)

@@ -384,6 +384,17 @@ def _arrow_text(values: Sequence[str] | pd.Series) -> Any:
 
 
 def _detect(arr: Any) -> dict[str, np.ndarray]:
+    """Boolean hit masks per kind over a pyarrow string array; each distinct value once."""
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(arr)
+    if len(enc.dictionary) * 2 > len(arr):
+        return _detect_values(arr)
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    return {k: v[idx] for k, v in _detect_values(enc.dictionary).items()}
+
+
+def _detect_values(arr: Any) -> dict[str, np.ndarray]:
     """Boolean hit masks per kind over a pyarrow string array (RE2 in C++, then exact checks).
 
     One combined pattern screens every value; the per-kind patterns and the
@@ -478,11 +489,15 @@ def mask_text(values: pd.Series | str) -> pd.Series | str:
     if present.any():
         text = values[present].map(_as_text) if values.dtype != object else \
             values[present].astype(str)
-        masked = np.asarray(_mask_arrow(_arrow_text(text)).to_numpy(zero_copy_only=False),
-                            dtype=object)
-        bare = _detect(_arrow_text(masked))["bare_name"]
+        import pyarrow.compute as pc
+
+        # mask each distinct value once (C++ dictionary encoding), then spread back
+        enc = pc.dictionary_encode(_arrow_text(text))
+        uniques = _mask_arrow(enc.dictionary)
+        bare = _detect_values(uniques)["bare_name"]
+        masked = np.asarray(uniques.to_numpy(zero_copy_only=False), dtype=object)
         masked[bare] = MASK_TOKENS["name"]
-        out[present] = masked
+        out[present] = masked[enc.indices.to_numpy(zero_copy_only=False)]
     return out
 
 
@@ -492,8 +507,12 @@ def _as_text(v: object) -> str:
     return str(v)
 
 
-def _column_text(s: pd.Series) -> pd.Series | None:
-    """Every non-empty value of a column as text, or None if it cannot hold personal data."""
+def _column_text(s: pd.Series) -> Any:
+    """Every non-empty value of a column as a pyarrow string array, or None if the column
+    cannot hold personal data.  Arrow all the way: no per-value Python strings are made."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     present = s.dropna()
     if present.empty or pd.api.types.is_bool_dtype(present) \
             or pd.api.types.is_datetime64_any_dtype(present) \
@@ -502,21 +521,25 @@ def _column_text(s: pd.Series) -> pd.Series | None:
     if pd.api.types.is_float_dtype(present):
         v = present.to_numpy(dtype="float64")
         whole = np.isfinite(v) & (v == np.round(v)) & (np.abs(v) < 1e18)
-        return pd.Series(v[whole].astype("int64").astype(str))
+        return pc.cast(pa.array(v[whole].astype("int64")), pa.large_string())
     if pd.api.types.is_integer_dtype(present):
-        return present.astype("int64").astype(str)
+        return pc.cast(pa.array(present.to_numpy(dtype="int64")), pa.large_string())
+    values = present.to_numpy(dtype=object)
+    try:
+        arr = pa.array(values, type=pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed cells (Excel): numbers, dates, text
+        arr = pa.array([_as_text(v) for v in values], type=pa.large_string())
+    text = pc.utf8_trim_whitespace(arr)
+    return text.filter(pc.not_equal(text, ""))
+
+
+def _content_reasons(text: Any) -> list[tuple[str, int]]:
+    """(reason, number of values) for every kind of personal data in a column."""
     import pyarrow.compute as pc
 
-    text = pc.utf8_trim_whitespace(_arrow_text(present.astype(str)))
-    text = text.filter(pc.not_equal(text, ""))
-    return pd.Series(text.to_numpy(zero_copy_only=False), dtype=object)
-
-
-def _content_reasons(text: pd.Series | None) -> list[tuple[str, int]]:
-    """(reason, number of values) for every kind of personal data in a column."""
-    if text is None or text.empty:
+    if text is None or len(text) == 0:
         return []
-    hits = _detect(_arrow_text(text))
+    hits = _detect(text)
     found: list[tuple[str, int]] = []
     for kind in ("resident_id", "mobile", "landline", "address", "name"):
         n = int(hits[kind].sum())
@@ -525,7 +548,8 @@ def _content_reasons(text: pd.Series | None) -> list[tuple[str, int]]:
     bare = hits["bare_name"]
     n_name = int(bare.sum())
     # at least three different names: a "白班/夜班" column is not a list of people
-    if n_name and n_name / len(text) >= _NAME_SHARE and text[bare].nunique() >= 3:
+    if n_name and n_name / len(text) >= _NAME_SHARE and \
+            pc.count_distinct(text.filter(bare)).as_py() >= 3:
         found.append((_REASONS["bare_name"], n_name))
     return found
 
