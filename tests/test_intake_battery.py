@@ -148,13 +148,17 @@ def test_person_columns_dropped_even_with_annotated_values(tmp_path, header):
         assert "张伟" not in out.to_string() and not any("张伟" in n for n in notes)
 
 
-def test_pii_on_row_2500_of_3000_is_found(tmp_path):
+@pytest.mark.parametrize("chunk_rows", [200_000, 1000])
+def test_pii_on_row_2500_of_3000_is_found(tmp_path, chunk_rows):
     rows = [f"J{i},S01,2024-01-05 08:30,刑事,已处理" for i in range(3000)]
     rows[2499] = f"J2499,S01,2024-01-05 08:30,刑事,证件{ID18B}"
     p = write(tmp_path, "big.csv", "\n".join([INC_H + ",备注", *rows]) + "\n")
-    out, notes, _ = read_quiet(jio.read_incidents, p)
+    out, notes, _ = read_quiet(jio.read_incidents, p, chunk_rows=chunk_rows)
     assert "备注" not in out.columns and len(out) == 3000
     assert any("resident ID" in n and "'备注'" in n for n in notes)
+    # found in the third chunk, masked in all: the other rows keep their text
+    masked, _, _ = read_quiet(jio.read_incidents, p, chunk_rows=chunk_rows, pii="mask")
+    assert masked["备注"].iloc[2499] == "证件[身份证号]" and masked["备注"].iloc[0] == "已处理"
 
 
 def test_minority_of_addresses_flags_the_column():

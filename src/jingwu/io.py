@@ -1505,30 +1505,46 @@ def read_table(
         path, table, header_map=header_map, category_map=category_map, sheet_name=sheet_name,
         encoding=encoding, totals=totals, timezone=timezone, as_of=as_of, chunk_rows=chunk_rows)
     file = str(path)
+    # "keep" is honoured for columns holding no personal data only: free text
+    # keeps its words with the personal parts masked
+    mode = {"keep": "mask"}.get(pii, pii)
+    parts: list[pd.DataFrame] = []
+    handled: list[set[str]] = []
+    findings: list[pd.DataFrame] = []
     try:
-        parts = list(_chunks(src, targets, table, ctx, cmap))
+        for part in _chunks(src, targets, table, ctx, cmap):
+            # personal data is removed chunk by chunk, so it is never all held at once;
+            # a column found personal in a later chunk is treated in the earlier ones below
+            extras = [c for c in part.columns if c not in ctx["canonical"] and c != "_line"]
+            if extras:
+                found = privacy.scan_pii(part[extras], exclude=ctx["canonical"])
+                findings.append(found)
+                known = pd.concat(findings, ignore_index=True)
+                part = privacy.apply_findings(part, known, mode=mode, salt=salt)
+                handled.append(set(known["column"]))
+            else:
+                handled.append(set())
+            parts.append(part)
     finally:
         src.close()
     if not parts or sum(len(x) for x in parts) == 0:
         raise DataError(f"no data rows below the header (line {src.header_line})", file=file,
                         expected="at least one data row")
+    if findings:
+        every = pd.concat(findings, ignore_index=True)
+        flagged = set(every["column"])
+        for i, part in enumerate(parts):
+            late = flagged - handled[i]
+            if late:
+                parts[i] = privacy.apply_findings(part, every[every["column"].isin(late)],
+                                                  mode=mode, salt=salt)
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     del parts
-    for col in out.columns:  # a column empty in one chunk and full in another
-        if out[col].dtype == object and col in ctx["canonical"]:
-            kind = next(c.kind for c in schema.TABLES[table] if c.name == col)
-            if kind == "int":
-                out[col] = pd.array(out[col], dtype="Int64")
     out = _totals_categories(out, table, file, ctx)
     canonical = [c for c in ctx["canonical"] if c in out.columns]
     extras = [c for c in out.columns if c not in canonical and c != "_line"]
-    if extras:
-        # "keep" is honoured for columns holding no personal data only: free
-        # text keeps its words with the personal parts masked
-        mode = {"keep": "mask"}.get(pii, pii)
-        cleaned, _notice = privacy.remove_pii(out[extras], mode=mode, salt=salt, source=file,
-                                              exclude=canonical)
-        out = pd.concat([out[canonical], cleaned, out[["_line"]]], axis=1)
+    out = out[canonical + extras + ["_line"]]
+    notice = privacy.make_notice(findings, mode=mode, source=file)
     notes = _notices(src, table, ctx)
     if table == "panel":
         st = stations
@@ -1543,6 +1559,9 @@ def read_table(
         schema.validate_incidents(out, file=file)
     else:
         schema.validate_demand(out, file=file)
+    if notice:
+        privacy.logger.info("%s", notice)
+        warnings.warn(str(notice), privacy.PrivacyWarning, stacklevel=3)
     _warn(notes)
     out = out.drop(columns="_line")
     out.attrs["source"] = file

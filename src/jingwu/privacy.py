@@ -53,6 +53,8 @@ __all__ = [
     "PiiNotice",
     "MASK_TOKENS",
     "scan_pii",
+    "apply_findings",
+    "make_notice",
     "mask_text",
     "check_salt",
     "remove_pii",
@@ -769,29 +771,79 @@ def remove_pii(
     if mode == "hash":
         check_salt(salt)
     findings = scan_pii(df, exclude=exclude)
-    flagged = list(dict.fromkeys(findings["column"]))
-    by_header = set(findings.loc[findings["detected_by"] == "header", "column"])
-    if mode == "mask":
-        columns = [c for c in flagged if c in by_header]
-        masked = [c for c in flagged if c not in by_header]
-    else:
-        columns, masked = flagged, []
-    notice = PiiNotice(mode=mode, findings=findings,
-                       source=None if source is None else str(source), columns=columns,
-                       masked=masked)
-    if not notice:
-        return df.copy(), notice
+    clean = apply_findings(df, findings, mode=mode, salt=salt)
+    notice = make_notice([findings], mode=mode, source=source)
+    if notice:
+        logger.info("%s", notice)
+        warnings.warn(str(notice), PrivacyWarning, stacklevel=2)
+    return clean, notice
+
+
+def _flagged(findings: pd.DataFrame) -> dict[str, bool]:
+    """Flagged column -> whether its header names personal data."""
+    out: dict[str, bool] = {}
+    for col, by in zip(findings["column"], findings["detected_by"]):
+        out[col] = out.get(col, False) or by == "header"
+    return out
+
+
+def apply_findings(df: pd.DataFrame, findings: pd.DataFrame, *, mode: str,
+                   salt: str | bytes | None = None) -> pd.DataFrame:
+    """Drop, mask or hash the columns named in ``findings`` (from :func:`scan_pii`).
+
+    Used by :func:`remove_pii`, and by readers that scan a long file chunk by
+    chunk and apply what any chunk found to every chunk.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"station_id": ["S01"], "备注": ["回电13812345678"]})
+    >>> apply_findings(df, scan_pii(df), mode="mask")["备注"].tolist()
+    ['回电[手机号]']
+    """
+    flagged = {c: h for c, h in _flagged(findings).items() if c in df.columns}
+    if not flagged:
+        return df.copy()
     if mode == "hash":
         clean = df.copy()
-        for col in columns:
+        for col in flagged:
             clean[col] = hash_values(df[col], salt)  # type: ignore[arg-type]
-    else:
-        clean = df.drop(columns=columns)
-        for col in masked:
+        return clean
+    drop = [c for c, h in flagged.items() if mode == "drop" or h]
+    clean = df.drop(columns=drop)
+    for col in flagged:
+        if col not in drop:
             clean[col] = mask_text(df[col])
-    logger.info("%s", notice)
-    warnings.warn(str(notice), PrivacyWarning, stacklevel=2)
-    return clean, notice
+    return clean
+
+
+def make_notice(findings: Sequence[pd.DataFrame], *, mode: str,
+                source: str | Path | None = None) -> PiiNotice:
+    """One :class:`PiiNotice` from the findings of several chunks of one file (counts summed).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = scan_pii(pd.DataFrame({"电话": ["13812345678"]}))
+    >>> print(make_notice([f, f], mode="drop", source="a.csv"))
+    a.csv: personal data dropped in 1 column(s): '电话' (header suggests phone number; values contain mobile phone numbers)
+    """
+    frames = [f for f in findings if len(f)]
+    if frames:
+        allf = pd.concat(frames, ignore_index=True)
+        allf = (allf.groupby(["column", "detected_by", "reason"], sort=False, as_index=False)["count"]
+                .sum())
+    else:
+        allf = pd.DataFrame(columns=["column", "detected_by", "reason", "count"]).astype(
+            {"count": "int64"})
+    flagged = _flagged(allf)
+    if mode == "mask":
+        columns = [c for c, h in flagged.items() if h]
+        masked = [c for c, h in flagged.items() if not h]
+    else:
+        columns, masked = list(flagged), []
+    return PiiNotice(mode=mode, findings=allf, source=None if source is None else str(source),
+                     columns=columns, masked=masked)
 
 
 def _scrub_message(text: str) -> str:
