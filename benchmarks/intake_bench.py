@@ -16,7 +16,7 @@ resident memory is its own:
   chunks with every check of ``read_incidents``, reduced chunk by chunk;
 * ``monthly`` -- ``jingwu.aggregate.monthly_panel(incidents=path)``, same.
 
-    python benchmarks/intake_bench.py [--rows 2000000 10000000]
+    python benchmarks/intake_bench.py [--rows 2000000 10000000] [--tasks read ...]
 
 Output: benchmarks/results/intake.json
 """
@@ -124,20 +124,25 @@ def measure(task: str, path: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, nargs="*", default=[2_000_000, 10_000_000])
+    ap.add_argument("--tasks", nargs="*", choices=["read", "scan", "daily", "monthly"],
+                    help="re-measure only these tasks, merged into the existing results")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         run_child(*args.child)
         return
-    results = {"sizes": {}}
+    out = HERE / "results" / "intake.json"
+    results = json.loads(out.read_text()) if args.tasks and out.exists() else {"sizes": {}}
     with tempfile.TemporaryDirectory() as tmp:
         for rows in args.rows:
             path = Path(tmp) / f"export_{rows}.csv"
             t0 = time.perf_counter()
             make_file(path, rows)
-            entry = {"file_mb": round(path.stat().st_size / 2**20, 1),
-                     "generate_seconds": round(time.perf_counter() - t0, 1)}
+            entry = results["sizes"].get(str(rows), {})
+            entry.update({"file_mb": round(path.stat().st_size / 2**20, 1),
+                          "generate_seconds": round(time.perf_counter() - t0, 1)})
             tasks = ["read", "scan", "daily", "monthly"] if rows <= 2_000_000 else ["daily", "monthly"]
+            tasks = [t for t in tasks if not args.tasks or t in args.tasks]
             for task in tasks:
                 print(f"{rows:,} rows: {task} ...", flush=True)
                 entry[task] = measure(task, path)
@@ -146,7 +151,6 @@ def main() -> None:
             path.unlink()
     results.update({"machine": platform.machine(), "python": platform.python_version(),
                     "cpus": __import__("os").cpu_count()})
-    out = HERE / "results" / "intake.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     print(f"wrote {out}")
