@@ -209,3 +209,137 @@ def test_clusterboot_jaccard_matches_r_fpc_clujaccard():
     got = cl.clusterboot_jaccard(orig, np.array([0, 1, 3, 4]), np.array([7, 8, 8, 8]))
     assert got[0] == pytest.approx(max(_ref("jaccard_c1_b7"), _ref("jaccard_c1_b8")))
     assert got[1] == pytest.approx(_ref("jaccard_c2_b8"))
+
+
+# --------------------------------------------------------------------------- one Ward tree, identical numbers
+
+@pytest.mark.parametrize("seed", range(6))
+def test_ward_cuts_of_one_tree_equal_a_fit_at_each_k(seed):
+    from sklearn.cluster import AgglomerativeClustering
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 60))
+    x = rng.normal(size=(n, int(rng.integers(1, 6))))
+    if seed % 2:
+        x = np.round(x, 1)   # ties in the distances
+    ks = range(1, min(n, 12) + 1)
+    cuts = cl._ward_partitions(x, ks)
+    for k in ks:
+        ref = np.zeros(n, int) if k == 1 else AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(x)
+        np.testing.assert_array_equal(cuts[k], ref)
+
+
+def test_gap_statistic_with_ward_is_unchanged_by_the_single_tree():
+    from sklearn.cluster import AgglomerativeClustering
+
+    rng = np.random.default_rng(4)
+    x = np.r_[rng.normal(0, .3, (20, 3)), rng.normal(2, .3, (15, 3))]
+    got = cl.gap_statistic(x, 6, method="ward", n_ref=7, seed=3)
+    # the previous computation: a new Ward clustering for every k and reference set
+    r = np.random.default_rng(3)
+    xc = x - x.mean(axis=0)
+    _, _, vt = np.linalg.svd(xc, full_matrices=False)
+    z = xc @ vt.T
+    refs = [r.uniform(z.min(axis=0), z.max(axis=0), size=z.shape) @ vt for _ in range(7)]
+
+    def log_w(data, k):
+        lab = np.zeros(len(data), int) if k == 1 else AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(data)
+        return np.log(cl._wss(data, lab))
+
+    for k in range(1, 7):
+        ref = np.array([log_w(rr, k) for rr in refs])
+        row = got.set_index("k").loc[k]
+        assert row["log_w"] == log_w(x, k)
+        assert row["gap"] == ref.mean() - log_w(x, k)
+        assert row["s"] == ref.std(ddof=0) * np.sqrt(1 + 1 / 7)
+
+
+# --------------------------------------------------------------------------- features: memory-lean pass, bad numbers, joins
+
+def _city_demand(n_stations=4, days=800, seed=0):
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2021-01-01", periods=days)
+    cats = ["criminal", "traffic", "fraud"]
+    idx = pd.MultiIndex.from_product([[f"S{i}" for i in range(n_stations)], dates, cats],
+                                     names=["station_id", "date", "category"])
+    return idx.to_frame(index=False).assign(count=rng.poisson(3, len(idx)))
+
+
+def test_chunked_pass_and_dtypes_give_identical_features(monkeypatch):
+    d = _city_demand()
+    whole = cl.workload_features(d)
+    as_cat = d.assign(station_id=d["station_id"].astype("category"), category=d["category"].astype("category"))
+    pd.testing.assert_frame_equal(whole, cl.workload_features(as_cat), check_exact=True)
+    monkeypatch.setattr(cl, "_CHUNK_ROWS", 997)
+    monkeypatch.setattr(cl, "_CHUNK_STATIONS", 3)
+    chunked = cl.workload_features(d.sample(frac=1, random_state=1))
+    # sums are exact; a least-squares solve over fewer stations may differ in the last bits
+    pd.testing.assert_frame_equal(whole.drop(columns="seasonal_amplitude"),
+                                  chunked.drop(columns="seasonal_amplitude"), check_exact=True)
+    np.testing.assert_allclose(whole["seasonal_amplitude"], chunked["seasonal_amplitude"], rtol=1e-12)
+    windowed = cl.workload_features(d, start="2021-03-01", end="2022-02-28")
+    assert windowed.loc["S0", "annual_incidents"] == d[(d["date"] >= "2021-03-01") & (d["date"] <= "2022-02-28")
+                                                       & (d["station_id"] == "S0")]["count"].sum() * 365.25 / 365
+
+
+@pytest.mark.parametrize("bad, column, shown", [
+    (np.nan, "count", "S1 2021-01-01"), (-2, "count", "S1 2021-01-01"), ("12", "count", "S1 2021-01-01"),
+    (np.inf, "count", "S1 2021-01-01"),
+])
+def test_bad_counts_are_refused_naming_station_and_date(bad, column, shown):
+    d = _city_demand(n_stations=2, days=30)
+    d["count"] = d["count"].astype(object if isinstance(bad, str) else float)
+    d.loc[(d["station_id"] == "S1") & (d["date"] == "2021-01-01") & (d["category"] == "fraud"), "count"] = bad
+    with pytest.raises(jw.DataError, match=rf"column '{column}': 1 row\(s\) with a text, missing, infinite or "
+                                           rf"negative count \(rows {shown}\); expected incident counts"):
+        cl.workload_features(d)
+
+
+def test_bad_dates_and_ids_are_refused():
+    d = _city_demand(n_stations=2, days=30)
+    with pytest.raises(jw.DataError, match=r"'date'.*1 row\(s\) with a missing or unreadable date \(rows S0\)"):
+        cl.workload_features(d.assign(date=d["date"].where(d.index != 0)))
+    with pytest.raises(jw.DataError, match=r"'date'.*time of day.*rows S0 2021-01-01"):
+        cl.workload_features(d.assign(date=d["date"].where(d.index != 0, pd.Timestamp("2021-01-01 08:00"))))
+    with pytest.raises(jw.DataError, match=r"'station_id'.*1 row\(s\) without a station_id \(rows row 3\)"):
+        cl.workload_features(d.assign(station_id=d["station_id"].where(d.index != 3)))
+    with pytest.raises(jw.DataError, match="no demand in the requested window"):
+        cl.workload_features(d, start="2030-01-01")
+
+
+def test_station_tables_that_do_not_match_are_reported_with_near_matches():
+    d = _city_demand(n_stations=3, days=30)
+    names = {"S0": "Y市公安局城关派出所", "S1": "Y市公安局东关派出所", "S2": "Y市公安局北关派出所"}
+    d["station_id"] = d["station_id"].map(names)
+    st = pd.DataFrame({"station_id": ["城关派出所", "东关派出所", "北关派出所"], "officers": [10, 12, 9]})
+    with pytest.raises(jw.DataError) as e:
+        cl.workload_features(d, st)
+    msg = str(e.value)
+    assert msg.startswith("stations: column 'station_id': 3 of 3 demand stations are not in stations")
+    assert "remove the common prefix 'Y市公安局' (3 then match)" in msg and "not applied" in msg
+    # fixed by the user: every feature is there
+    fixed = st.assign(station_id="Y市公安局" + st["station_id"])
+    f = cl.workload_features(d, fixed)
+    assert f["incidents_per_officer"].notna().all()
+    # a station in the table without demand is left out, with a warning naming it
+    with pytest.warns(UserWarning, match=r"stations: 1 station\(s\) without demand rows.*新区派出所"):
+        cl.workload_features(d, pd.concat([fixed, pd.DataFrame({"station_id": ["新区派出所"], "officers": [4]})]))
+    # one station without officers, or with text: named
+    with pytest.raises(jw.DataError, match=r"'officers': 1 station\(s\) with a missing, text.*Y市公安局东关派出所"):
+        cl.workload_features(d, fixed.assign(officers=[10, np.nan, 9]))
+    with pytest.raises(jw.DataError, match=r"'officers'.*Y市公安局北关派出所"):
+        cl.workload_features(d, fixed.assign(officers=pd.Series([10, 12, "九"], dtype=object)))
+    # an empty officers column is simply not a feature (documented)
+    assert "incidents_per_officer" not in cl.workload_features(d, fixed.assign(officers=np.nan)).columns
+
+
+def test_panel_and_incidents_must_cover_the_demand_stations():
+    d = _city_demand(n_stations=2, days=40)
+    panel = pd.DataFrame({"station_id": ["S0", "S0"], "month": pd.PeriodIndex(["2021-01", "2021-02"], freq="M"),
+                          "cases": [3, 4], "cleared": [1, 2]})
+    with pytest.raises(jw.DataError, match=r"panel: column 'station_id': 1 of 2 demand stations.*\(rows S1\)"):
+        cl.workload_features(d, panel=panel)
+    inc = pd.DataFrame({"station_id": ["S0", "S1", "S9"], "reported_at": pd.to_datetime(["2021-01-01 23:00"] * 3)})
+    with pytest.warns(UserWarning, match=r"incidents: 1 station\(s\) without demand rows.*S9"):
+        f = cl.workload_features(d, incidents=inc)
+    assert f["night_share"].tolist() == [1.0, 1.0]
