@@ -343,3 +343,98 @@ def test_panel_and_incidents_must_cover_the_demand_stations():
     with pytest.warns(UserWarning, match=r"incidents: 1 station\(s\) without demand rows.*S9"):
         f = cl.workload_features(d, incidents=inc)
     assert f["night_share"].tolist() == [1.0, 1.0]
+
+
+# --------------------------------------------------------------------------- small samples (15 stations)
+
+def _selection(ks, sizes, n, best_ch_at):
+    """A select_k table where Calinski-Harabasz, Davies-Bouldin and BIC keep improving with k."""
+    ks = list(ks)
+    return pd.DataFrame({
+        "method": "kmeans", "k": ks, "silhouette": [0.5 if k == 4 else 0.3 for k in ks],
+        "calinski_harabasz": [10.0 + (k == best_ch_at) * 50 + k for k in ks],
+        "davies_bouldin": [1.0 - 0.05 * k for k in ks], "gap": [0.1 * k for k in ks], "gap_s": 0.01,
+        "gap_next": [0.1 * (k + 1) for k in ks], "gap_s_next": 0.01, "bic": [100.0 - k for k in ks],
+        "min_cluster_size": sizes, "n_stations": n})
+
+
+def test_choose_k_skips_one_station_clusters_and_too_many_clusters_for_few_stations():
+    sel = _selection(range(2, 10), [7, 5, 3, 3, 2, 1, 1, 1], 15, best_ch_at=8)
+    # unrestricted (the old rule): CH, DB, BIC and the gap all favour the largest k
+    assert cl.choose_k(sel, min_cluster_size=1, min_mean_size=1) == 9
+    # no singletons (k <= 6) and at least 3 stations per cluster on average (k <= 5)
+    k, votes = cl.choose_k(sel, return_votes=True)
+    assert k == 5 and votes["k"].max() == 5
+    assert cl.choose_k(sel, min_mean_size=1) == 6
+    # 48 stations: the parsimony bound (16) does not bind, only the singletons do
+    assert cl.choose_k(sel.assign(n_stations=48)) == 6
+    with pytest.raises(ValueError, match="no candidate k"):
+        cl.choose_k(sel.assign(min_cluster_size=1))
+    with pytest.raises(ValueError, match="min_cluster_size"):
+        cl.choose_k(sel, min_cluster_size=0)
+
+
+def _fifteen_stations(seed=0):
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0, 0, 0], [4, 0, 0], [0, 4, 0], [0, 0, 4], [4, 4, 4]], float)
+    x = np.vstack([rng.normal(c, 0.4, (3, 3)) for c in centres])
+    return pd.DataFrame(x, columns=["fraud_share", "growth", "seasonal_amplitude"],
+                        index=pd.Index([f"S{i:02d}" for i in range(15)], name="station_id"))
+
+
+def test_select_k_reports_the_smallest_cluster_and_singletons_are_flagged():
+    X = _fifteen_stations()
+    sel = cl.select_k(X, range(2, 10), methods=["kmeans", "ward"], n_ref=5)
+    assert (sel["n_stations"] == 15).all()
+    assert sel.loc[sel["k"] == 9, "min_cluster_size"].eq(1).all()      # 9 clusters of 15: some alone
+    assert cl.choose_k(sel) == 5
+    with pytest.warns(UserWarning, match=r"k = 9 leaves \d cluster\(s\) with a single station"):
+        res = cl.fit(X, 9)
+    summ = res.summary()
+    assert summ["singleton"].tolist() == (summ["n_stations"] == 1).tolist() and summ["singleton"].any()
+    assert all(name.endswith("(1 station)") for name in res.names("en")[summ["singleton"]])
+    assert all(name.endswith("（单站）") for name in res.names("zh")[summ["singleton"]])
+    with pytest.warns(UserWarning):
+        st = cl.stability(X, 9, n_boot=10)
+    assert st.clusters.loc[st.clusters["singleton"], "unstable"].all()
+
+
+@pytest.mark.filterwarnings("ignore:k = 5 leaves")
+def test_names_do_not_repeat_a_concept_or_follow_noise():
+    X = _fifteen_stations().rename(columns={"growth": "mix_fraud"})
+    X["mix_fraud"] = X["fraud_share"] + np.random.default_rng(1).normal(0, 0.01, 15)   # the same concept
+    res = cl.fit(X, 5)
+    for name in res.names("en"):
+        assert name.count("fraud") <= 1, name      # not "high fraud, high telecom fraud"
+        assert name.count(",") <= 1
+    # beyond the first feature, only clear differences (|z| >= 0.5) enter a name
+    row = pd.Series({"fraud_share": 1.2, "mix_fraud": 1.1, "growth": 0.4, "dow_tue": 1.0})
+    assert cl._name_features(row) == [("fraud_share", 1.2)]
+    assert cl._name_features(row.replace(0.4, -0.6)) == [("fraud_share", 1.2), ("growth", -0.6)]
+
+
+def test_only_clashing_names_grow_and_equal_ones_are_numbered():
+    # clusters 1 and 2 differ from 3 only in the same direction on fraud: their names would clash
+    X = pd.DataFrame({"fraud_share": [5, 5.1, 4.9, 5, 5.1, 4.9, 0, 0.1, -0.1],
+                      "growth": [1, 1.1, 0.9, -1, -1.1, -0.9, 0, 0.1, -0.1]},
+                     index=[f"S{i}" for i in range(9)])
+    assert cl.fit(X, 3).names("en").tolist() == ["High growth, high fraud", "Low growth, high fraud", "Low fraud"]
+    # one feature cannot tell two low clusters apart: they are numbered, not named after noise
+    Z = pd.DataFrame({"growth": [1, 1.1, 0.9, 3, 3.1, 2.9, 0, 0.1, -0.1]}, index=[f"S{i}" for i in range(9)])
+    assert cl.fit(Z, 3).names("en").tolist() == ["High growth", "Low growth (2)", "Low growth (3)"]
+
+
+@pytest.mark.slow
+def test_fifteen_simulated_stations_no_longer_get_one_station_clusters():
+    # Issue "small samples": 15 simulated stations (seed 1) used to give k = 9 with six singletons.
+    city = jw.simulate.simulate_city(seed=1, n_stations=15, start="2021-01-01", end="2023-12-31")
+    f = cl.workload_features(city.demand, city.stations, panel=city.panel)
+    X = f[cl.workload_columns(f)]
+    sel = cl.select_k(X, range(2, 10), n_ref=20)
+    assert cl.choose_k(sel, min_cluster_size=1, min_mean_size=1) == 9
+    k = cl.choose_k(sel)
+    assert k == 5
+    res = cl.fit(X, k)
+    truth = city.truth.archetypes.set_index("station_id")["archetype"].reindex(f.index)
+    assert adjusted_rand_score(truth, res.labels) == 1.0
+    assert not res.summary()["singleton"].any() and res.names().is_unique

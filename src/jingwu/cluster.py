@@ -1071,7 +1071,10 @@ def select_k(
         One row per (method, k): ``silhouette`` (higher is better),
         ``calinski_harabasz`` (higher), ``davies_bouldin`` (lower), ``gap``
         and ``gap_s`` (Tibshirani's rule), ``bic`` (GMM only, lower),
-        ``n_clusters_found`` (distinct labels; a GMM may leave components empty).
+        ``n_clusters_found`` (distinct labels; a GMM may leave components empty),
+        ``min_cluster_size`` (stations in the smallest cluster) and
+        ``n_stations``; :func:`choose_k` uses the last two for its
+        small-sample rules.
         Pass it to :func:`choose_k` and :func:`plot_select_k`.
 
     Examples
@@ -1103,7 +1106,8 @@ def select_k(
                 labels, bic = model.predict(x), float(model.bic(x))
             else:
                 labels, bic = cuts[k] if m == "ward" else _cluster_matrix(x, k, m, seed), np.nan
-            found = len(np.unique(labels))
+            sizes = np.unique(labels, return_counts=True)[1]
+            found = len(sizes)
             ok = 1 < found < n
             rows.append({
                 "method": m, "k": k,
@@ -1114,6 +1118,7 @@ def select_k(
                 "gap_next": gap.loc[k + 1, "gap"] if k + 1 in gap.index else np.nan,
                 "gap_s_next": gap.loc[k + 1, "s"] if k + 1 in gap.index else np.nan,
                 "bic": bic, "n_clusters_found": found,
+                "min_cluster_size": int(sizes.min()), "n_stations": n,
             })
     return pd.DataFrame(rows)
 
@@ -1145,11 +1150,37 @@ def _mode(values: pd.Series, prefer: int | None = None) -> int:
     return prefer if prefer in top else top[0]
 
 
-def choose_k(selection: pd.DataFrame, *, return_votes: bool = False) -> int | tuple[int, pd.DataFrame]:
+def _admissible(selection: pd.DataFrame, min_cluster_size: int, min_mean_size: float) -> pd.Series:
+    """Rows of a :func:`select_k` table that the small-sample rules let vote."""
+    ok = pd.Series(True, index=selection.index)
+    if "min_cluster_size" in selection.columns:
+        ok &= selection["min_cluster_size"] >= min_cluster_size
+    if "n_stations" in selection.columns:
+        ok &= selection["k"] <= selection["n_stations"] / min_mean_size
+    return ok
+
+
+def choose_k(
+    selection: pd.DataFrame,
+    *,
+    return_votes: bool = False,
+    min_cluster_size: int = 2,
+    min_mean_size: float = 3.0,
+) -> int | tuple[int, pd.DataFrame]:
     """Pick k from a :func:`select_k` table by a documented vote of criteria.
 
-    The rule, in three steps:
+    The rule, in four steps:
 
+    0. small-sample rules: a (method, k) whose smallest cluster has fewer
+       than ``min_cluster_size`` stations (default 2: no one-station
+       clusters) does not vote, and no k above ``n / min_mean_size`` (default:
+       at least three stations per cluster on average) is considered.  With
+       few stations, Calinski–Harabasz, Davies–Bouldin and BIC keep improving
+       as outlying stations are split off into clusters of their own; these
+       rules stop that (with 15 stations they once chose k = 7 with three
+       one-station clusters).  They need the ``min_cluster_size`` and
+       ``n_stations`` columns of :func:`select_k`; tables without them are
+       voted on unrestricted;
     1. each method names its preferred k under each criterion: the highest
        silhouette, the highest Calinski–Harabasz, the lowest Davies–Bouldin,
        Tibshirani's gap rule (the smallest k with
@@ -1173,6 +1204,17 @@ def choose_k(selection: pd.DataFrame, *, return_votes: bool = False) -> int | tu
     return_votes : bool
         Also return the table of votes (``method``, ``criterion``, ``k``,
         with the criterion votes as method ``"criterion vote"``).
+    min_cluster_size : int
+        Smallest admissible cluster (stations); 1 switches the rule off.
+    min_mean_size : float
+        Fewest stations per cluster on average (k ≤ n / ``min_mean_size``);
+        1 switches the rule off.
+
+    Raises
+    ------
+    ValueError
+        When no candidate satisfies the small-sample rules (the message says
+        which k were tried and how to relax the rules).
 
     Examples
     --------
@@ -1181,12 +1223,25 @@ def choose_k(selection: pd.DataFrame, *, return_votes: bool = False) -> int | tu
     ...     "gap_s": .05, "gap_next": [.5, .4], "gap_s_next": .05, "bic": float("nan")})
     >>> choose_k(sel)
     3
+    >>> choose_k(sel.assign(min_cluster_size=[4, 1], n_stations=9))   # k = 3 leaves a station alone
+    2
     """
     need = {"method", "k", "silhouette", "calinski_harabasz", "davies_bouldin", "gap", "gap_next",
             "gap_s_next", "bic"}
     if not need <= set(selection.columns):
         raise ValueError(f"selection lacks columns {sorted(need - set(selection.columns))}; use select_k")
-    votes = _votes(selection)
+    if isinstance(min_cluster_size, bool) or not isinstance(min_cluster_size, (int, np.integer)) \
+            or min_cluster_size < 1:
+        raise ValueError(f"min_cluster_size must be an integer >= 1, not {min_cluster_size!r}")
+    if not isinstance(min_mean_size, (int, float, np.integer, np.floating)) or not min_mean_size >= 1:
+        raise ValueError(f"min_mean_size must be a number >= 1, not {min_mean_size!r}")
+    ok = _admissible(selection, int(min_cluster_size), float(min_mean_size))
+    if not ok.any():
+        raise ValueError(
+            f"no candidate k ({sorted(set(selection['k'].astype(int)))}) has every cluster of at least "
+            f"{min_cluster_size} stations and at least {min_mean_size:g} stations per cluster on average; "
+            "try smaller k, or lower min_cluster_size / min_mean_size")
+    votes = _votes(selection[ok])
     if votes.empty:
         raise ValueError("no criterion could be computed; check the selection table")
     gap_votes = votes.loc[votes["criterion"] == "gap", "k"]
@@ -1257,6 +1312,31 @@ def _canonical(labels: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.array([mapping[g] for g in labels])
 
 
+#: Features that measure the same thing as another one, for names (fraud share
+#: of the last year and fraud share of the whole mix).
+_SAME_CONCEPT: dict[str, str] = {"fraud_share": "mix_fraud"}
+#: Beyond its first feature, a name only uses features with |z| at least this.
+_NAME_MIN_Z = 0.5
+
+
+def _name_features(row: pd.Series) -> list[tuple[str, float]]:
+    """A cluster's profile row -> (feature, z) candidates for its name, most distinctive first."""
+    order = row.abs().sort_values(ascending=False, kind="stable").index
+    seen: set[str] = set()
+    picked: list[tuple[str, float]] = []
+    for feat in order:
+        blk = FEATURES.get(feat, {"block": feat})["block"]
+        concept = _SAME_CONCEPT.get(feat, feat)
+        z = float(row[feat])
+        if blk in seen or concept in seen or (blk == "weekly" and abs(z) < 1.5):
+            continue
+        if picked and abs(z) < _NAME_MIN_Z:
+            break
+        seen.update({blk, concept})
+        picked.append((feat, z))
+    return picked
+
+
 @dataclass
 class ClusterResult:
     """A fitted workload clustering.
@@ -1304,46 +1384,55 @@ class ClusterResult:
         """Descriptive names built from each cluster's most distinguishing features.
 
         For each cluster the features with the largest absolute standardised
-        mean (:meth:`profiles`) are taken, at most one per block (so a busy
-        station is not "high volume, high volume per officer"; a single
-        weekday only when |z| ≥ 1.5), and written as
-        高/低 + the feature's short name, e.g.
-        ``"高电诈·高人均警情 / High fraud, high load per officer"``.  If two
-        clusters would share a name, more features are added until names are
-        unique.
+        mean (:meth:`profiles`) are taken, at most one per block and one per
+        concept (so a busy station is not "high volume, high volume per
+        officer", nor "high fraud, high telecom fraud" from the fraud share and
+        the fraud mix share; a single weekday only when |z| ≥ 1.5), and written
+        as 高/低 + the feature's short name, e.g.
+        ``"高电诈·高人均警情 / High fraud, high load per officer"``.  After the
+        first, a feature enters a name only if it sets the cluster clearly
+        apart (|z| ≥ 0.5), so that small clusters are not named after noise.
+        If two clusters would share a name, only *those* names get one more
+        feature (again |z| ≥ 0.5), and names still equal are numbered.  A
+        one-station cluster is marked (“1 station”, 单站) since it describes a
+        station, not a type.
 
         Parameters
         ----------
         lang : {"both", "zh", "en"}
         n_features : int
-            Features per name.
+            Features per name (at most).
         """
         if lang not in ("both", "zh", "en"):
             raise ValueError(f"lang must be 'both', 'zh' or 'en', not {lang!r}")
         prof = self.profiles()[list(self.features.columns)]
-        ranked = {}
-        for g, row in prof.iterrows():
-            order = row.abs().sort_values(ascending=False, kind="stable").index
-            seen, picked = set(), []
-            for feat in order:
-                blk = FEATURES.get(feat, {"block": feat})["block"]
-                if blk in seen or (blk == "weekly" and abs(row[feat]) < 1.5):
-                    continue
-                seen.add(blk)
-                picked.append((feat, row[feat]))
-            ranked[g] = picked
-        n = n_features
+        ranked = {g: _name_features(row) for g, row in prof.iterrows()}
+        n = {g: min(n_features, len(p)) for g, p in ranked.items()}
+
+        def spell(g: Any) -> tuple[str, str]:
+            parts = ranked[g][:max(n[g], 1)]
+            zh = "·".join(("高" if v > 0 else "低") + FEATURES.get(f, {}).get("short_zh", f) for f, v in parts)
+            en = ", ".join(("high " if v > 0 else "low ") + FEATURES.get(f, {}).get("short_en", f)
+                           for f, v in parts)
+            return zh, en[:1].upper() + en[1:]
+
         while True:
-            parts = {g: p[:n] for g, p in ranked.items()}
-            zh = {g: "·".join(("高" if v > 0 else "低") + FEATURES.get(f, {}).get("short_zh", f)
-                              for f, v in p) for g, p in parts.items()}
-            en = {g: ", ".join(("high " if v > 0 else "low ") + FEATURES.get(f, {}).get("short_en", f)
-                               for f, v in p) for g, p in parts.items()}
-            en = {g: s[:1].upper() + s[1:] for g, s in en.items()}
-            if len(set(zh.values())) == len(zh) or n >= max(len(p) for p in ranked.values()):
+            spelled = {g: spell(g) for g in ranked}
+            clash = [g for g in ranked if sum(spelled[h][0] == spelled[g][0] for h in ranked) > 1]
+            longer = [g for g in clash if n[g] < len(ranked[g])]
+            if not longer:
                 break
-            n += 1
-        out = {g: zh[g] if lang == "zh" else en[g] if lang == "en" else f"{zh[g]} / {en[g]}" for g in prof.index}
+            for g in longer:
+                n[g] += 1
+        sizes = self.labels.value_counts()
+        out = {}
+        for g in prof.index:
+            zh, en = spelled[g]
+            if g in clash:
+                zh, en = f"{zh}（{g}）", f"{en} ({g})"
+            if sizes.get(g, 0) == 1:
+                zh, en = f"{zh}（单站）", f"{en} (1 station)"
+            out[g] = zh if lang == "zh" else en if lang == "en" else f"{zh} / {en}"
         return pd.Series(out, name="name").rename_axis("cluster")
 
     def to_frame(self, lang: str = "both") -> pd.DataFrame:
@@ -1355,9 +1444,10 @@ class ClusterResult:
         return out.rename_axis("station_id").reset_index()
 
     def summary(self) -> pd.DataFrame:
-        """Size and name of every cluster."""
-        return pd.DataFrame({"n_stations": self.labels.value_counts().sort_index(),
-                             "name": self.names()}).rename_axis("cluster")
+        """Size and name of every cluster; ``singleton`` flags one-station clusters."""
+        sizes = self.labels.value_counts().sort_index()
+        return pd.DataFrame({"n_stations": sizes, "name": self.names(),
+                             "singleton": sizes == 1}).rename_axis("cluster")
 
     def plot_map(self, *, ax: Any = None, annotate: bool = True, lang: str | None = None) -> Any:
         """Stations on the first two principal components of the clustered data.
@@ -1416,6 +1506,15 @@ class ClusterResult:
         ax.tick_params(axis="x", labelrotation=0, labelsize=7)
         ax.tick_params(axis="y", labelsize=8)
         return ax
+
+
+def _warn_singletons(labels: pd.Series) -> None:
+    sizes = labels.value_counts()
+    alone = sorted(int(g) for g in sizes.index[sizes == 1])
+    if alone:
+        warnings.warn(f"k = {labels.nunique()} leaves {len(alone)} cluster(s) with a single station "
+                      f"(clusters {', '.join(map(str, alone))}): their profiles and names describe one "
+                      "station, not a type; consider a smaller k", UserWarning, stacklevel=3)
 
 
 @_single_threaded
@@ -1481,6 +1580,7 @@ def fit(
         extra = extra.reindex(features.index)
     table = features if extra is None else features.join(extra)
     centres = table.groupby(labels).mean().rename_axis("cluster")
+    _warn_singletons(lab)
     return ClusterResult(features=features, labels=lab, pipeline=pipe, method=method, k=int(k),
                          seed=seed, centres=centres, embedding=x, describe=extra)
 
@@ -1541,8 +1641,10 @@ class StabilityResult:
     clusters : DataFrame
         Per cluster: ``n_stations``, ``jaccard_mean`` (fpc ``bootmean``),
         ``jaccard_sd``, ``dissolved`` (share of bootstraps with Jaccard ≤ 0.5,
-        fpc ``bootbrd``/B), ``recovered`` (share > 0.75, fpc ``bootrecover``/B), ``unstable``
-        (mean < ``threshold``).
+        fpc ``bootbrd``/B), ``recovered`` (share > 0.75, fpc ``bootrecover``/B),
+        ``singleton`` (a one-station cluster) and ``unstable`` (mean <
+        ``threshold``, or a singleton: a station alone keeps a high Jaccard
+        whenever it is resampled, which says nothing about a type).
     jaccard : DataFrame
         Bootstrap × cluster Jaccard values.
     ari : Series
@@ -1666,7 +1768,9 @@ def stability(
         "dissolved": (J <= 0.5).sum().to_numpy() / J.notna().sum().to_numpy(),
         "recovered": (J > 0.75).sum().to_numpy() / J.notna().sum().to_numpy(),
     }, index=pd.Index(clusters, name="cluster"))
-    tab["unstable"] = tab["jaccard_mean"] < threshold
+    # One station resampled alone always "recovers" itself: no evidence of a stable type.
+    tab["singleton"] = tab["n_stations"] == 1
+    tab["unstable"] = (tab["jaccard_mean"] < threshold) | tab["singleton"]
     return StabilityResult(clusters=tab, jaccard=J, ari=pd.Series(ari, name="ari").rename_axis("bootstrap"),
                            threshold=threshold, labels=base.labels)
 
