@@ -266,12 +266,6 @@ def _check_demand(demand: pd.DataFrame) -> None:
                         expected="station_id, date, category, count")
     if len(demand) == 0:
         raise DataError("demand is empty", file="demand", expected="at least one row")
-    for col in ("station_id", "category"):
-        bad = demand[col].isna().to_numpy()
-        if bad.any():
-            raise DataError(f"{int(bad.sum())} row(s) without a {col}", file="demand", column=col,
-                            rows=[f"row {i}" for i in demand.index[bad][:_SHOWN]],
-                            expected=f"a {col} on every row")
 
 
 def _demand_dates(demand: pd.DataFrame) -> np.ndarray:
@@ -314,11 +308,11 @@ def _codes(values: pd.Series, uniques: pd.Index) -> np.ndarray:
 
 
 def _sorted_uniques(values: pd.Series) -> pd.Index:
-    """Distinct values in the order ``groupby(sort=True)`` gives them."""
+    """Distinct values (missing ones left out) in the order ``groupby(sort=True)`` gives them."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         used = np.unique(values.cat.codes.to_numpy())
         return pd.Index(values.cat.categories[used[used >= 0]])
-    return pd.Index(pd.unique(values)).sort_values()
+    return pd.Index(pd.unique(values)).dropna().sort_values()
 
 
 @dataclass
@@ -355,7 +349,7 @@ def _demand_totals(demand: pd.DataFrame, lo: pd.Timestamp | None, hi: pd.Timesta
     n_days = int((last - first) // day) + 1
     recent_from = int((last - first) // day) - 364          # old rule: date > max − 365 days
     stations = _sorted_uniques(demand["station_id"])
-    cats = pd.Index(pd.unique(demand["category"]))
+    cats = pd.Index(pd.unique(demand["category"])).dropna()
     n_s, n_c = len(stations), len(cats)
     mat = np.zeros(n_s * n_days)
     by_cat = np.zeros(n_s * n_c)
@@ -364,26 +358,38 @@ def _demand_totals(demand: pd.DataFrame, lo: pd.Timestamp | None, hi: pd.Timesta
     seen_c = np.zeros(n_c, dtype=bool)
     bad_rows: list[np.ndarray] = []
     timed: list[np.ndarray] = []
+    no_id: dict[str, list[np.ndarray]] = {"station_id": [], "category": []}
     for start in range(0, len(demand), _CHUNK_ROWS):
         part = demand.iloc[start:start + _CHUNK_ROWS]
         k = keep[start:start + _CHUNK_ROWS]
         w, bad = _bad_counts(part["count"])
         i = idays[start:start + _CHUNK_ROWS]
         clock = (i % day) != 0
-        if bad.any() or clock.any():
+        s, c = _codes(part["station_id"], stations), _codes(part["category"], cats)
+        if bad.any() or clock.any() or (s < 0).any() or (c < 0).any():   # −1: a missing id
             bad_rows.append(start + np.flatnonzero(bad))
             timed.append(start + np.flatnonzero(clock))
+            no_id["station_id"].append(start + np.flatnonzero(s < 0))
+            no_id["category"].append(start + np.flatnonzero(c < 0))
             continue
-        s = _codes(part["station_id"], stations)[k]
-        c = _codes(part["category"], cats)[k]
+        s, c = s[k], c[k]
         t = (i[k] - first) // day
         w = w[k]
-        mat += np.bincount(s * n_days + t, weights=w, minlength=n_s * n_days)
+        # only the block of station rows this chunk touches (demand is usually sorted by station)
+        lo_s, hi_s = (int(s.min()), int(s.max()) + 1) if len(s) else (0, 0)
+        mat[lo_s * n_days:hi_s * n_days] += np.bincount((s - lo_s) * n_days + t, weights=w,
+                                                       minlength=(hi_s - lo_s) * n_days)
         by_cat += np.bincount(s * n_c + c, weights=w, minlength=n_s * n_c)
         r = t >= recent_from
         by_cat_last += np.bincount(s[r] * n_c + c[r], weights=w[r], minlength=n_s * n_c)
         seen_s[s] = True
         seen_c[c] = True
+    for col, found in no_id.items():
+        rows = np.concatenate(found) if found else np.array([], dtype=int)
+        if len(rows):
+            raise DataError(f"{len(rows)} row(s) without a {col}", file="demand", column=col,
+                            rows=[f"row {i}" for i in demand.index[rows[:_SHOWN]]],
+                            expected=f"a {col} on every row")
     for found, column, problem, expected in (
             (bad_rows, "count", "a text, missing, infinite or negative count",
              "incident counts: numbers >= 0 (rows named by station id and date)"),
