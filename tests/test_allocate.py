@@ -355,3 +355,153 @@ def test_m_city_plan_from_forecast_to_reallocation():
     few = al.minimal_transfers(need, current, minimum=mins)
     assert al.equity_metrics(need, few)["max_load"] <= 1
     assert (few - current).clip(lower=0).sum() < 0.1 * (new - current).clip(lower=0).sum()
+
+
+# --------------------------------------------------------------------------- fast greedy = officer-by-officer greedy
+
+def _reallocate_one_by_one(need, total, minimum, objective="max_load", lam=None, mu=None):
+    """The reference algorithm (jingwu <= 0.1): one argmax over all stations per officer."""
+    x = np.asarray(minimum, dtype=int).copy()
+    w = np.asarray(need, dtype=float)
+    if objective == "delay":
+        stable = np.floor(lam / mu).astype(int) + 1
+        stable[lam == 0] = 0
+        x = np.maximum(x, stable)
+
+    def gain(i):
+        if objective == "max_load":
+            return w[i] / x[i] if x[i] > 0 else (math.inf if w[i] > 0 else 0.0)
+        if objective == "unmet":
+            return max(0.0, w[i] - x[i]) - max(0.0, w[i] - x[i] - 1)
+        return _delay_cost(lam[i], mu, x[i]) - _delay_cost(lam[i], mu, x[i] + 1)
+
+    gains = np.array([gain(i) for i in range(len(x))])
+    for _ in range(int(total - x.sum())):
+        i = int(np.argmax(gains))
+        x[i] += 1
+        gains[i] = gain(i)
+    return x
+
+
+def _random_case(rng):
+    n = int(rng.integers(1, 60))
+    kind = rng.integers(0, 4)
+    if kind == 0:        # continuous needs
+        need = rng.uniform(0, 30, n)
+    elif kind == 1:      # whole-number needs: many exact ties in need / x
+        need = rng.integers(0, 12, n).astype(float)
+    elif kind == 2:      # a few distinct values repeated, zeros included
+        need = rng.choice([0.0, 1.5, 3.0, 6.0], n)
+    else:                # tiny and huge loads side by side
+        need = np.exp(rng.uniform(-6, 8, n))
+    minimum = rng.integers(0, 4, n) * (rng.random(n) < 0.6)
+    total = int(minimum.sum() + rng.integers(0, 8 * n + 50))
+    return need, minimum, total
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_fast_reallocate_equals_officer_by_officer_greedy(seed):
+    rng = np.random.default_rng(seed)
+    need, minimum, total = _random_case(rng)
+    index = [f"S{i:03d}" for i in range(len(need))]
+    for objective in ("max_load", "unmet"):
+        got = al.reallocate(pd.Series(need, index=index), total=total,
+                            minimum=pd.Series(minimum, index=index), objective=objective)
+        np.testing.assert_array_equal(got.to_numpy(), _reallocate_one_by_one(need, total, minimum, objective))
+    lam = rng.uniform(0, 3, len(need)) * (rng.random(len(need)) < 0.8)
+    stable = int((np.where(lam > 0, np.floor(lam) + 1, 0)).sum())
+    if stable <= total and len(need) <= 25:
+        got = al.reallocate(pd.Series(need, index=index), total=total, minimum=pd.Series(minimum, index=index),
+                            objective="delay", arrival_rate=pd.Series(lam, index=index), service_rate=1.0)
+        np.testing.assert_array_equal(got.to_numpy(), _reallocate_one_by_one(need, total, minimum, "delay", lam, 1.0))
+
+
+def test_fast_reallocate_tie_breaks_and_edge_cases():
+    # equal loads: the station listed first gets the officer
+    need = pd.Series([4.0, 4.0, 4.0], index=["c", "a", "b"])
+    assert al.reallocate(need, total=4).tolist() == [2, 1, 1]
+    # nothing to do, a single station, all needs zero (everything to the first station)
+    assert al.reallocate(need, total=0).tolist() == [0, 0, 0]
+    assert al.reallocate(pd.Series({"A": 2.5}), total=7).tolist() == [7]
+    assert al.reallocate(pd.Series({"A": 0.0, "B": 0.0}), total=5).tolist() == [5, 0]
+    # M city: the exact allocation of the notebook is unchanged
+    city = jw.datasets.load_m_city()
+    last = city.demand[city.demand["date"] >= "2024-01-01"]
+    w = al.workload_staffing(last, days=366).set_index("station_id")["officers_needed"]
+    current = city.stations.set_index("station_id")["officers"]
+    fast = al.reallocate(w, current=current, minimum=5)
+    np.testing.assert_array_equal(fast.to_numpy(), _reallocate_one_by_one(w.to_numpy(), current.sum(),
+                                                                           np.full(len(w), 5)))
+
+
+# --------------------------------------------------------------------------- bad numbers are refused
+
+def test_reallocate_refuses_bad_numbers_and_names_the_stations():
+    need = pd.Series({"A": 8.0, "B": 2.0, "C": 2.0})
+    current = pd.Series({"A": 3, "B": 5, "C": 4})
+    with pytest.raises(jw.DataError, match=r"column 'need'.*\(rows B\)") as e:
+        al.reallocate(need.replace(2.0, np.nan).fillna({"C": 2.0}), total=10)
+    assert "finite numbers >= 0" in str(e.value)
+    with pytest.raises(jw.DataError, match=r"'need'.*rows A"):
+        al.reallocate(pd.Series({"A": -1.0, "B": 2.0}), total=10)
+    with pytest.raises(jw.DataError, match=r"'need'.*rows B"):
+        al.reallocate(pd.Series({"A": 1.0, "B": "2"}, dtype=object), total=10)
+    with pytest.raises(jw.DataError, match=r"'need'.*rows A"):
+        al.reallocate(pd.Series({"A": np.inf, "B": 2.0}), total=10)
+    with pytest.raises(jw.DataError, match=r"listed twice.*rows A"):
+        al.reallocate(pd.Series([1.0, 2.0], index=["A", "A"]), total=10)
+    with pytest.raises(jw.DataError, match="whole number"):
+        al.reallocate(need, total=10.5)
+    assert al.reallocate(need, total=10.0).sum() == 10          # a whole float is a whole number
+    with pytest.raises(jw.DataError, match=r"'minimum'.*rows A"):
+        al.reallocate(need, total=10, minimum=pd.Series({"A": 2.5, "B": 1, "C": 1}))
+    with pytest.raises(jw.DataError, match=r"'current'.*fractional.*rows C"):
+        al.reallocate(need, current=pd.Series({"A": 3, "B": 5, "C": 4.5}))
+    with pytest.raises(jw.DataError, match=r"'arrival_rate'.*rows C"):
+        al.reallocate(need, total=10, objective="delay", arrival_rate=pd.Series({"A": 1.0, "B": 1.0, "C": np.nan}),
+                      service_rate=1.0)
+    for mu in (0.0, -1.0, np.nan, "1"):
+        with pytest.raises(jw.DataError, match="service_rate"):
+            al.reallocate(need, total=10, objective="delay", arrival_rate=pd.Series(1.0, index=need.index),
+                          service_rate=mu)
+    assert al.reallocate(need, current=current).sum() == 12
+
+
+def test_current_that_does_not_match_need_is_reported_with_near_matches():
+    need = pd.Series({"Y市公安局城关派出所": 8.0, "Y市公安局东关派出所": 2.0, "北站派出所": 3.0})
+    current = pd.Series({"城关派出所": 5, "东关派出所": 4, "北站派出所": 4})
+    with pytest.raises(jw.DataError) as e:
+        al.reallocate(need, current=current)
+    msg = str(e.value)
+    assert "2 station(s) of need are not in current" in msg and "2 station(s) of current are not in need" in msg
+    assert "'Y市公安局城关派出所' -> '城关派出所'" in msg and "not applied" in msg
+    # an extra station in current would silently lose its officers from the total: refused too
+    with pytest.raises(jw.DataError, match="1 station\\(s\\) of current are not in need"):
+        al.reallocate(pd.Series({"北站派出所": 3.0}), current=pd.Series({"北站派出所": 4, "南站派出所": 2}))
+    with pytest.raises(jw.DataError, match="'officers'"):
+        al.equity_metrics(pd.Series({"A": 1.0}), pd.Series({"B": 1}))
+    with pytest.raises(jw.DataError, match="'current'"):
+        al.minimal_transfers(pd.Series({"A": 1.0}), pd.Series({"B": 1}))
+
+
+@pytest.mark.parametrize("args", [(np.nan, 1.0, 3), (1.0, np.nan, 3), (-1.0, 1.0, 3), (1.0, 0.0, 3),
+                                  ("2", 1.0, 3), (1.0, -2.0, 3), (True, 1.0, 3)])
+def test_queueing_refuses_bad_rates(args):
+    for f in (al.erlang_c, al.mean_wait):
+        with pytest.raises(jw.DataError, match="rate"):
+            f(*args)
+
+
+def test_staffing_refuses_non_positive_days_and_handling_times():
+    f = pd.DataFrame({"station_id": ["S1"], "category": ["fraud"], "count": [10.0]})
+    for days in (0, -3, np.nan):
+        with pytest.raises(jw.DataError, match="days"):
+            al.workload_staffing(f, days=days)
+    with pytest.raises(jw.DataError, match=r"'count'.*rows S2"):
+        al.workload_staffing(pd.DataFrame({"station_id": ["S1", "S2"], "category": "fraud", "count": [1, "x"]}))
+    prof = pd.DataFrame({"dow": [0], "hour": [0], "share": [1.0]})
+    for minutes in (0, -5, np.nan):
+        with pytest.raises(jw.DataError, match="handling_minutes"):
+            al.shift_staffing(prof, 10, handling_minutes=minutes)
+    with pytest.raises(jw.DataError, match="calls_per_week"):
+        al.shift_staffing(prof, np.nan, handling_minutes=30)

@@ -11,7 +11,9 @@ Four steps, each a function that takes and returns tidy frames:
    (:data:`FEATURES`, :func:`describe_features`).
 2. :func:`select_k` compares numbers of clusters with silhouette,
    Calinski–Harabasz, Davies–Bouldin, the gap statistic and GMM BIC, and
-   :func:`choose_k` applies a documented voting rule.
+   :func:`choose_k` applies a documented voting rule, with small-sample
+   rules (no one-station clusters, at least three stations per cluster on
+   average) so that a county's 15 stations are not split into singletons.
 3. :func:`fit` clusters (k-means, Ward or a Gaussian mixture) and returns a
    :class:`ClusterResult` with centres in original units, standardised
    profiles, descriptive zh/en cluster names and plots.
@@ -50,7 +52,9 @@ Examples
 from __future__ import annotations
 
 import functools
+import heapq
 import os
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence, TypeVar
 
@@ -247,25 +251,169 @@ def _single_threaded(func: _F) -> _F:
 
 # --------------------------------------------------------------------------- features
 
+#: Rows of demand handled at a time: the per-row work arrays stay small
+#: (tens of MB) however long the table is.
+_CHUNK_ROWS = 2_000_000
+#: Stations per block in the seasonal regression (same numbers, bounded memory).
+_CHUNK_STATIONS = 4096
+_SHOWN = 5
+
+
 def _check_demand(demand: pd.DataFrame) -> None:
+    if not isinstance(demand, pd.DataFrame):
+        raise TypeError("demand must be a DataFrame with station_id, date, category, count")
     missing = [c for c in ("station_id", "date", "category", "count") if c not in demand.columns]
     if missing:
         raise DataError("demand lacks required columns", file="demand", column=missing,
                         expected="station_id, date, category, count")
     if len(demand) == 0:
         raise DataError("demand is empty", file="demand", expected="at least one row")
-    if (demand["count"] < 0).any():
-        rows = [int(i) for i in demand.index[demand["count"] < 0]]
-        raise DataError("negative counts", file="demand", column="count", rows=rows,
-                        expected="count >= 0")
 
 
-def _daily_matrix(demand: pd.DataFrame) -> pd.DataFrame:
-    """Station × date matrix of total counts (missing days = 0)."""
-    tot = demand.groupby(["station_id", "date"], observed=True)["count"].sum()
-    mat = tot.unstack("date", fill_value=0).astype(float)
-    full = pd.date_range(mat.columns.min(), mat.columns.max(), freq="D")
-    return mat.reindex(columns=full, fill_value=0.0)
+def _demand_dates(demand: pd.DataFrame) -> np.ndarray:
+    """The ``date`` column as datetime64[ns] day starts; unusable dates are a DataError naming the stations."""
+    col = demand["date"]
+    if isinstance(col.dtype, pd.DatetimeTZDtype):
+        col = col.dt.tz_localize(None)
+    if not pd.api.types.is_datetime64_dtype(col.dtype):
+        col = pd.to_datetime(col, errors="coerce")
+    values = col.to_numpy(dtype="datetime64[ns]")
+    bad = np.isnat(values)
+    if bad.any():
+        raise DataError(f"{int(bad.sum())} row(s) with a missing or unreadable date", file="demand",
+                        column="date", rows=[str(s) for s in demand["station_id"].to_numpy()[bad][:_SHOWN]],
+                        expected="calendar days (rows named by station id)")
+    return values
+
+
+def _bad_counts(part: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Counts as floats and a mask of text, missing, infinite or negative ones."""
+    if pd.api.types.is_numeric_dtype(part.dtype) and not pd.api.types.is_bool_dtype(part.dtype):
+        w = part.to_numpy(dtype=float, na_value=np.nan)
+        text = np.zeros(len(w), dtype=bool)
+    else:
+        raw = part.to_numpy(dtype=object)
+        text = np.array([isinstance(v, (str, bytes, bool, np.bool_)) for v in raw], dtype=bool)
+        w = pd.to_numeric(pd.Series(np.where(text, np.nan, raw)), errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = text | ~np.isfinite(w) | (w < 0)
+    return w, bad
+
+
+def _codes(values: pd.Series, uniques: pd.Index) -> np.ndarray:
+    """Positions of ``values`` in ``uniques`` (categoricals through their small category table)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        lut = uniques.get_indexer(values.cat.categories)
+        codes = values.cat.codes.to_numpy()
+        return lut[codes]
+    return uniques.get_indexer(values)
+
+
+def _sorted_uniques(values: pd.Series) -> pd.Index:
+    """Distinct values (missing ones left out) in the order ``groupby(sort=True)`` gives them."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        used = np.unique(values.cat.codes.to_numpy())
+        return pd.Index(values.cat.categories[used[used >= 0]])
+    return pd.Index(pd.unique(values)).dropna().sort_values()
+
+
+@dataclass
+class _DemandTotals:
+    """Daily demand reduced to what the features need, in one pass over the rows."""
+
+    matrix: pd.DataFrame          # station × day totals (missing days 0)
+    by_category: pd.DataFrame     # station × category totals
+    last_year: pd.DataFrame       # the same over the last 365 days
+    categories: list[str]         # categories present (as text)
+
+
+def _demand_totals(demand: pd.DataFrame, lo: pd.Timestamp | None, hi: pd.Timestamp | None) -> _DemandTotals:
+    """Accumulate station × day and station × category totals chunk by chunk.
+
+    Refuses text, missing, infinite and negative counts (naming the stations
+    and dates), and stations or dates it cannot place.  Only rows inside
+    ``[lo, hi]`` count.  Integer counts are summed exactly, so the totals equal
+    those of a pandas group-by.
+    """
+    dates = _demand_dates(demand)
+    idays = dates.view("i8")
+    keep = np.ones(len(dates), dtype=bool)
+    if lo is not None:
+        keep &= dates >= np.datetime64(lo, "ns")
+    if hi is not None:
+        keep &= dates <= np.datetime64(hi, "ns")
+    if not keep.any():
+        raise DataError("no demand in the requested window", file="demand", column="date",
+                        expected=f"dates between {(lo or dates.min())} and {(hi or dates.max())}")
+    day = np.int64(86_400 * 10**9)
+    first = idays.min(where=keep, initial=np.iinfo(np.int64).max)
+    last = idays.max(where=keep, initial=np.iinfo(np.int64).min)
+    n_days = int((last - first) // day) + 1
+    recent_from = int((last - first) // day) - 364          # old rule: date > max − 365 days
+    stations = _sorted_uniques(demand["station_id"])
+    cats = pd.Index(pd.unique(demand["category"])).dropna()
+    n_s, n_c = len(stations), len(cats)
+    mat = np.zeros(n_s * n_days)
+    by_cat = np.zeros(n_s * n_c)
+    by_cat_last = np.zeros(n_s * n_c)
+    seen_s = np.zeros(n_s, dtype=bool)
+    seen_c = np.zeros(n_c, dtype=bool)
+    bad_rows: list[np.ndarray] = []
+    timed: list[np.ndarray] = []
+    no_id: dict[str, list[np.ndarray]] = {"station_id": [], "category": []}
+    for start in range(0, len(demand), _CHUNK_ROWS):
+        part = demand.iloc[start:start + _CHUNK_ROWS]
+        k = keep[start:start + _CHUNK_ROWS]
+        w, bad = _bad_counts(part["count"])
+        i = idays[start:start + _CHUNK_ROWS]
+        clock = (i % day) != 0
+        s, c = _codes(part["station_id"], stations), _codes(part["category"], cats)
+        if bad.any() or clock.any() or (s < 0).any() or (c < 0).any():   # −1: a missing id
+            bad_rows.append(start + np.flatnonzero(bad))
+            timed.append(start + np.flatnonzero(clock))
+            no_id["station_id"].append(start + np.flatnonzero(s < 0))
+            no_id["category"].append(start + np.flatnonzero(c < 0))
+            continue
+        s, c = s[k], c[k]
+        t = (i[k] - first) // day
+        w = w[k]
+        # only the block of station rows this chunk touches (demand is usually sorted by station)
+        lo_s, hi_s = (int(s.min()), int(s.max()) + 1) if len(s) else (0, 0)
+        mat[lo_s * n_days:hi_s * n_days] += np.bincount((s - lo_s) * n_days + t, weights=w,
+                                                       minlength=(hi_s - lo_s) * n_days)
+        by_cat += np.bincount(s * n_c + c, weights=w, minlength=n_s * n_c)
+        r = t >= recent_from
+        by_cat_last += np.bincount(s[r] * n_c + c[r], weights=w[r], minlength=n_s * n_c)
+        seen_s[s] = True
+        seen_c[c] = True
+    for col, found in no_id.items():
+        rows = np.concatenate(found) if found else np.array([], dtype=int)
+        if len(rows):
+            raise DataError(f"{len(rows)} row(s) without a {col}", file="demand", column=col,
+                            rows=[f"row {i}" for i in demand.index[rows[:_SHOWN]]],
+                            expected=f"a {col} on every row")
+    for found, column, problem, expected in (
+            (bad_rows, "count", "a text, missing, infinite or negative count",
+             "incident counts: numbers >= 0 (rows named by station id and date)"),
+            (timed, "date", "a time of day in the date (daily demand has one row per day)",
+             "calendar days at midnight (rows named by station id and date)")):
+        rows = np.concatenate(found) if found else np.array([], dtype=int)
+        if len(rows):
+            ids = demand["station_id"].to_numpy()[rows[:_SHOWN]]
+            shown = [f"{sid} {pd.Timestamp(dd).date()}" for sid, dd in zip(ids, dates[rows[:_SHOWN]])]
+            raise DataError(f"{len(rows)} row(s) with {problem}", file="demand", column=column,
+                            rows=shown, expected=expected)
+    names = pd.Index(stations[seen_s].astype(str), name="station_id")
+    days = pd.date_range(pd.Timestamp(first), periods=n_days, freq="D")
+    cat_names = [str(x) for x in cats[seen_c]]
+    return _DemandTotals(
+        # a boolean index would copy the whole matrix: only stations outside the window need it
+        matrix=pd.DataFrame(mat.reshape(n_s, n_days) if seen_s.all() else mat.reshape(n_s, n_days)[seen_s],
+                            index=names, columns=days, copy=False),
+        by_category=pd.DataFrame(by_cat.reshape(n_s, n_c)[seen_s][:, seen_c], index=names, columns=cat_names),
+        last_year=pd.DataFrame(by_cat_last.reshape(n_s, n_c)[seen_s][:, seen_c], index=names, columns=cat_names),
+        categories=cat_names,
+    )
 
 
 def _holiday_mask(dates: pd.DatetimeIndex) -> np.ndarray:
@@ -284,24 +432,42 @@ def _full_years(dates: pd.DatetimeIndex) -> list[int]:
 
 
 def _seasonal_amplitude(mat: pd.DataFrame, ordinary: np.ndarray) -> np.ndarray:
-    """First-harmonic amplitude of demand relative to the station-year mean."""
+    """First-harmonic amplitude of demand relative to the station-year mean.
+
+    Fitted for blocks of :data:`_CHUNK_STATIONS` stations at a time, so the
+    working copies stay small for a national table.
+    """
     dates = mat.columns
-    vals = mat.to_numpy()
-    years = dates.year.to_numpy()
-    rel = np.empty_like(vals)
-    for y in np.unique(years):
-        cols = years == y
-        m = vals[:, cols & ordinary].mean(axis=1, keepdims=True)
-        rel[:, cols] = vals[:, cols] / np.where(m > 0, m, np.nan)
     t = 2 * np.pi * dates.dayofyear.to_numpy() / 365.25
     X = np.column_stack([np.ones(len(dates)), np.cos(t), np.sin(t)])[ordinary]
-    Y = rel[:, ordinary].T
-    ok = np.isfinite(Y).all(axis=0)
+    years = dates.year.to_numpy()
     out = np.full(len(mat), np.nan)
-    if ok.any():
-        beta, *_ = np.linalg.lstsq(X, Y[:, ok], rcond=None)
-        out[ok] = np.hypot(beta[1], beta[2])
+    values = mat.to_numpy()
+    for lo in range(0, len(mat), _CHUNK_STATIONS):
+        vals = values[lo:lo + _CHUNK_STATIONS]
+        rel = np.empty_like(vals)
+        for y in np.unique(years):
+            cols = years == y
+            m = vals[:, cols & ordinary].mean(axis=1, keepdims=True)
+            rel[:, cols] = vals[:, cols] / np.where(m > 0, m, np.nan)
+        Y = rel[:, ordinary].T
+        del rel
+        ok = np.isfinite(Y).all(axis=0)
+        if ok.any():
+            beta, *_ = np.linalg.lstsq(X, Y[:, ok], rcond=None)
+            out[lo:lo + _CHUNK_STATIONS][ok] = np.hypot(beta[1], beta[2])
     return out
+
+
+def _annual_totals(mat: pd.DataFrame, years: Sequence[int]) -> np.ndarray:
+    """Station × year totals for ``years`` (contiguous column slices: no copies of the matrix)."""
+    y = mat.columns.year.to_numpy()
+    vals = mat.to_numpy()
+    cols = []
+    for year in years:
+        lo, hi = np.searchsorted(y, year, side="left"), np.searchsorted(y, year, side="right")
+        cols.append(vals[:, lo:hi].sum(axis=1))
+    return np.column_stack(cols) if cols else np.empty((len(mat), 0))
 
 
 def _spring_festival(mat: pd.DataFrame) -> np.ndarray:
@@ -329,7 +495,7 @@ def _growth(mat: pd.DataFrame) -> np.ndarray:
     years = _full_years(dates)
     if len(years) < 2:
         return np.full(len(mat), np.nan)
-    annual = np.column_stack([mat.loc[:, dates.year == y].sum(axis=1).to_numpy() for y in years])
+    annual = _annual_totals(mat, years)
     with np.errstate(divide="ignore"):
         logy = np.log(annual)
     x = np.asarray(years, float) - np.mean(years)
@@ -337,6 +503,102 @@ def _growth(mat: pd.DataFrame) -> np.ndarray:
     ok = np.isfinite(logy).all(axis=1)
     slope = (logy[ok] - logy[ok].mean(axis=1, keepdims=True)) @ x / (x @ x)
     out[ok] = np.expm1(slope)
+    return out
+
+
+def _near_matches(missing: Sequence[object], available: Sequence[object], limit: int = 3) -> list[str]:
+    """Suggestions for ids that differ only by a prefix or suffix (never applied).
+
+    Station names from different exports often differ by the bureau's name
+    ("Y市公安局城关派出所" vs "城关派出所"): a common prefix of the unmatched ids
+    that, removed, matches the other table is named, and otherwise single
+    pairs where one id ends or starts with the other.
+
+    Examples
+    --------
+    >>> _near_matches(["Y市公安局城关派出所", "Y市公安局东关派出所"], ["城关派出所", "东关派出所"])
+    ["remove the common prefix 'Y市公安局' (2 then match)"]
+    >>> _near_matches(["城关所"], ["城关所(新)", "东关所"])
+    ["'城关所' -> '城关所(新)'"]
+    """
+    miss, avail = [str(m) for m in missing], [str(a) for a in available]
+    if not miss or not avail:
+        return []
+    out = []
+    for side, keys, other in (("prefix", miss, set(avail)), ("prefix", avail, set(miss))):
+        common = os.path.commonprefix(keys) if len(keys) > 1 else ""
+        hits = sum(k[len(common):] in other for k in keys) if len(common) >= 2 else 0
+        if hits:
+            out.append(f"remove the common {side} '{common}' ({hits} then match)")
+    if out:
+        return out[:limit]
+    for m in miss:
+        hits = [a for a in avail if min(len(a), len(m)) >= 2
+                and (m.endswith(a) or a.endswith(m) or m.startswith(a) or a.startswith(m))]
+        if len(hits) == 1:
+            out.append(f"'{m}' -> '{hits[0]}'")
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _report_join(stations: pd.Index, other: pd.Index, table: str, feature: str) -> None:
+    """Station ids of ``demand`` against another table: no station may silently lose a feature.
+
+    Demand stations missing from ``table`` are a DataError (their ``feature``
+    could not be computed); stations of ``table`` without demand are left
+    out with a warning naming how many and which.  Near-matching ids are
+    suggested, never matched automatically.
+    """
+    missing = stations.difference(other, sort=False)
+    extra = other.difference(stations, sort=False)
+    hint = _near_matches(list(missing), list(extra))
+    hint_text = f" (near matches, not applied: {'; '.join(hint)})" if hint else ""
+    if len(missing):
+        raise DataError(f"{len(missing)} of {len(stations)} demand stations are not in {table}, so their "
+                        f"{feature} cannot be computed", file=table, column="station_id",
+                        rows=[str(m) for m in missing],
+                        expected=f"every demand station in {table}{hint_text}")
+    if len(extra):
+        shown = ", ".join(str(e) for e in list(extra)[:_SHOWN]) + (" ..." if len(extra) > _SHOWN else "")
+        warnings.warn(f"{table}: {len(extra)} station(s) without demand rows are left out of the "
+                      f"features: {shown}", UserWarning, stacklevel=3)
+
+
+def _per_station_volumes(stations: pd.DataFrame, index: pd.Index, annual: np.ndarray) -> dict[str, np.ndarray]:
+    """Incidents per officer and per 10,000 residents, from the station table.
+
+    A column that is absent or empty is left out (the feature is not
+    computed); a station that is missing from the table, listed twice with
+    different values, or has a missing, text, zero or negative value is a
+    DataError naming the stations.
+    """
+    if "station_id" not in stations.columns:
+        raise DataError("stations lacks station_id", file="stations", column="station_id",
+                        expected="a station_id column")
+    wanted = [(col, name, scale) for col, name, scale in (("officers", "incidents_per_officer", 1.0),
+                                                         ("population", "incidents_per_10k", 1e4))
+              if col in stations.columns and stations[col].notna().any()]
+    if not wanted:
+        return {}
+    ids = stations["station_id"].astype(str)
+    _report_join(index, pd.Index(ids.unique()), "stations", "incidents per officer and per resident")
+    st = stations.assign(station_id=ids)
+    out = {}
+    for col, name, scale in wanted:
+        clash = st.drop_duplicates(["station_id", col]).duplicated("station_id", keep=False)
+        if clash.any():
+            raise DataError(f"stations listed twice with different {col}", file="stations", column=col,
+                            rows=sorted(set(st.loc[clash, "station_id"])), expected="one value per station")
+        raw = st.drop_duplicates("station_id").set_index("station_id")[col].reindex(index)
+        text = raw.map(lambda v: isinstance(v, (str, bytes, bool))).to_numpy(dtype=bool)
+        den = pd.to_numeric(raw.where(~text), errors="coerce").astype(float)
+        bad = text | ~np.isfinite(den.to_numpy()) | (den.to_numpy() <= 0)
+        if bad.any():
+            raise DataError(f"{int(bad.sum())} station(s) with a missing, text, zero or negative {col}",
+                            file="stations", column=col, rows=list(index[bad]),
+                            expected=f"{col} > 0 for every station")
+        out[name] = annual / den.to_numpy() * scale
     return out
 
 
@@ -379,6 +641,26 @@ def workload_features(
         Indexed by ``station_id`` (sorted), one column per feature.  The inputs
         are not modified.
 
+    Raises
+    ------
+    DataError
+        Text, missing, infinite or negative counts, unreadable dates or dates
+        with a time of day, rows without a station or category (the first
+        rows are named by station id and date); demand stations missing from
+        ``stations``, ``panel`` or ``incidents`` when a feature needs that
+        table, or with a missing, text, zero or negative ``officers`` /
+        ``population`` (the stations are named and ids that differ only by a
+        prefix or suffix, such as the bureau's name, are suggested -- never
+        matched automatically).  Stations of those tables without demand are
+        left out with a warning that names them.
+
+    Notes
+    -----
+    Demand is read in chunks of :data:`_CHUNK_ROWS` rows into station × day
+    and station × category totals, so memory grows with stations × days, not
+    with the rows of the table (5,000 stations × 3 years × 7 categories, 38
+    million rows: 0.36 GB on top of the input; see ``benchmarks/``).
+
     Examples
     --------
     >>> import pandas as pd
@@ -389,53 +671,32 @@ def workload_features(
     (0.1429, False)
     """
     _check_demand(demand)
-    d = demand
-    if start is not None or end is not None:
-        lo = pd.Timestamp(start) if start is not None else d["date"].min()
-        hi = pd.Timestamp(end) if end is not None else d["date"].max()
-        d = d[(d["date"] >= lo) & (d["date"] <= hi)]
-        if len(d) == 0:
-            raise DataError("no demand in the requested window", file="demand", column="date",
-                            expected=f"dates between {lo.date()} and {hi.date()}")
-    mat = _daily_matrix(d)
+    lo = pd.Timestamp(start) if start is not None else None
+    hi = pd.Timestamp(end) if end is not None else None
+    totals = _demand_totals(demand, lo, hi)
+    mat = totals.matrix
     dates = mat.columns
     n_days = len(dates)
-    out = pd.DataFrame(index=pd.Index(mat.index.astype(str), name="station_id"))
+    out = pd.DataFrame(index=mat.index.copy())
 
     # Volume: mean annual incidents (full years, or scaled to a year).
     years = _full_years(dates)
     if years:
-        annual = np.mean([mat.loc[:, dates.year == y].sum(axis=1).to_numpy() for y in years], axis=0)
+        annual = np.mean(list(_annual_totals(mat, years).T), axis=0)
     else:
         annual = mat.sum(axis=1).to_numpy() * 365.25 / n_days
     out["annual_incidents"] = annual
     if stations is not None:
-        if "station_id" not in stations.columns:
-            raise DataError("stations lacks station_id", file="stations", column="station_id",
-                            expected="a station_id column")
-        st = stations.drop_duplicates("station_id")
-        st.index = st["station_id"].astype(str)
-        for col, name, scale in (("officers", "incidents_per_officer", 1.0),
-                                 ("population", "incidents_per_10k", 1e4)):
-            if col in st.columns and st[col].notna().any():
-                den = pd.to_numeric(st[col], errors="coerce").reindex(out.index).astype(float)
-                if (den <= 0).any():
-                    bad = list(den.index[den <= 0])
-                    raise DataError(f"non-positive {col}", file="stations", column=col,
-                                    rows=bad, expected=f"{col} > 0 for every station")
-                if den.isna().all():
-                    continue
-                out[name] = annual / den.to_numpy() * scale
+        for name, values in _per_station_volumes(stations, out.index, annual).items():
+            out[name] = values
 
     # Incident mix (compositional shares), when there is more than one category.
-    cats = [c for c in pd.unique(d["category"].astype(str)) if c != "all"]
+    cats = [c for c in totals.categories if c != "all"]
     if len(cats) > 1:
-        by_cat = d.groupby(["station_id", "category"], observed=True)["count"].sum().unstack(fill_value=0)
-        by_cat.index = by_cat.index.astype(str)
-        by_cat.columns = by_cat.columns.astype(str)
+        by_cat = totals.by_category
         order = [c for c in schema.CATEGORIES if c in by_cat.columns] + \
                 sorted(c for c in by_cat.columns if c not in schema.CATEGORIES and c != "all")
-        by_cat = by_cat.reindex(index=out.index, columns=order, fill_value=0)
+        by_cat = by_cat.reindex(columns=order, fill_value=0)
         shares = by_cat.div(by_cat.sum(axis=1).where(lambda s: s > 0), axis=0)
         for c in order:
             out[f"mix_{c}"] = shares[c].to_numpy()
@@ -459,19 +720,23 @@ def workload_features(
         out["growth"] = gr
 
     if "fraud" in cats:
-        last = d[d["date"] > d["date"].max() - pd.Timedelta(days=365)]
-        num = last[last["category"].astype(str) == "fraud"].groupby("station_id")["count"].sum()
-        den = last.groupby("station_id")["count"].sum()
-        num.index, den.index = num.index.astype(str), den.index.astype(str)
-        out["fraud_share"] = (num.reindex(out.index, fill_value=0) / den.reindex(out.index)).to_numpy()
+        last = totals.last_year
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["fraud_share"] = (last["fraud"] / last.sum(axis=1).where(lambda v: v > 0)).to_numpy()
 
     if panel is not None:
         p = panel
+        if "station_id" not in p.columns:
+            raise DataError("panel lacks station_id", file="panel", column="station_id",
+                            expected="a station_id column")
         if "month" in p.columns and (start is not None or end is not None):
             mon = p["month"].dt.to_timestamp() if hasattr(p["month"], "dt") and \
                 isinstance(p["month"].dtype, pd.PeriodDtype) else pd.to_datetime(p["month"])
             p = p[(mon >= dates.min().to_period("M").to_timestamp()) & (mon <= dates.max())]
         ids = p["station_id"].astype(str)
+        if ({"cases", "cleared"} <= set(p.columns) and p["cases"].notna().any()) or \
+                ("response_minutes" in p.columns and p["response_minutes"].notna().any()):
+            _report_join(out.index, pd.Index(ids.unique()), "panel", "clearance and response time")
         if {"cases", "cleared"} <= set(p.columns) and p["cases"].notna().any():
             g = p[["cases", "cleared"]].astype(float).groupby(ids).sum(min_count=1)
             out["clearance_rate"] = (g["cleared"] / g["cases"].where(g["cases"] > 0)).reindex(out.index).to_numpy()
@@ -487,6 +752,7 @@ def workload_features(
         if start is not None or end is not None:
             day = inc["reported_at"].dt.normalize()
             inc = inc[(day >= dates.min()) & (day <= dates.max())]
+        _report_join(out.index, pd.Index(inc["station_id"].astype(str).unique()), "incidents", "night share")
         hour = inc["reported_at"].dt.hour
         night = ((hour >= 22) | (hour < 6)).groupby(inc["station_id"].astype(str)).mean()
         out["night_share"] = night.reindex(out.index).to_numpy()
@@ -694,6 +960,48 @@ def _cluster_matrix(x: np.ndarray, k: int, method: str, seed: int) -> np.ndarray
     return np.asarray(model.fit_predict(x))
 
 
+def _ward_partitions(x: np.ndarray, ks: Sequence[int]) -> dict[int, np.ndarray]:
+    """Ward labels of ``x`` for each k of ``ks``, cut from one tree.
+
+    scikit-learn's ``AgglomerativeClustering(linkage="ward")`` builds the full
+    SciPy Ward tree and cuts it by undoing the last ``k − 1`` merges
+    (``_hc_cut``); the same cut, numbered the same way, is made here for
+    every k from a single tree, so the labels (and every criterion computed
+    from them, to the last bit) equal a fresh fit at each k.
+    """
+    from scipy.cluster.hierarchy import ward
+
+    n = len(x)
+    out: dict[int, np.ndarray] = {}
+    if n == 1:
+        return {int(k): np.zeros(1, dtype=int) for k in ks if int(k) == 1}
+    children = ward(np.require(x, dtype=float, requirements="W"))[:, :2].astype(np.intp)
+    for k in sorted({int(k) for k in ks if 1 <= int(k) <= n}):
+        nodes = [-(int(children[-1].max()) + 1)]
+        for _ in range(k - 1):
+            a, b = children[-nodes[0] - n]
+            heapq.heappush(nodes, -int(a))
+            heapq.heappushpop(nodes, -int(b))
+        labels = np.zeros(n, dtype=np.intp)
+        for i, node in enumerate(nodes):
+            stack = [-node]
+            while stack:
+                v = stack.pop()
+                if v < n:
+                    labels[v] = i
+                else:
+                    stack.extend(children[v - n])
+        out[k] = labels
+    return out
+
+
+def _partitions(x: np.ndarray, ks: Sequence[int], method: str, seed: int) -> dict[int, np.ndarray]:
+    """Labels for every k: one Ward tree cut at each k, or one model fit per k."""
+    if method == "ward":
+        return _ward_partitions(x, ks)
+    return {int(k): _cluster_matrix(x, int(k), method, seed) for k in ks}
+
+
 @_single_threaded
 def gap_statistic(
     x: np.ndarray,
@@ -749,11 +1057,13 @@ def gap_statistic(
     z = xc @ vt.T
     lo, hi = z.min(axis=0), z.max(axis=0)
     refs = [rng.uniform(lo, hi, size=z.shape) @ vt for _ in range(n_ref)]
+    ks = range(1, k_max + 1)
+    log_w = {k: np.log(_wss(x, lab)) for k, lab in _partitions(x, ks, method, seed).items()}
+    ref_w = [{k: np.log(_wss(r, lab)) for k, lab in _partitions(r, ks, method, seed).items()} for r in refs]
     rows = []
-    for k in range(1, k_max + 1):
-        log_w = np.log(_wss(x, _cluster_matrix(x, k, method, seed)))
-        ref = np.array([np.log(_wss(r, _cluster_matrix(r, k, method, seed))) for r in refs])
-        rows.append({"k": k, "log_w": log_w, "log_w_ref": ref.mean(), "gap": ref.mean() - log_w,
+    for k in ks:
+        ref = np.array([w[k] for w in ref_w])
+        rows.append({"k": k, "log_w": log_w[k], "log_w_ref": ref.mean(), "gap": ref.mean() - log_w[k],
                      "s": ref.std(ddof=0) * np.sqrt(1 + 1 / n_ref)})
     return pd.DataFrame(rows)
 
@@ -791,7 +1101,10 @@ def select_k(
         One row per (method, k): ``silhouette`` (higher is better),
         ``calinski_harabasz`` (higher), ``davies_bouldin`` (lower), ``gap``
         and ``gap_s`` (Tibshirani's rule), ``bic`` (GMM only, lower),
-        ``n_clusters_found`` (distinct labels; a GMM may leave components empty).
+        ``n_clusters_found`` (distinct labels; a GMM may leave components empty),
+        ``min_cluster_size`` (stations in the smallest cluster) and
+        ``n_stations``; :func:`choose_k` uses the last two for its
+        small-sample rules.
         Pass it to :func:`choose_k` and :func:`plot_select_k`.
 
     Examples
@@ -816,13 +1129,15 @@ def select_k(
     for m in methods:
         k_gap = min(ks[-1] + 1, n - 1)
         gap = gap_statistic(x, k_gap, method=m, n_ref=n_ref, seed=seed).set_index("k")
+        cuts = _ward_partitions(x, ks) if m == "ward" else {}
         for k in ks:
             if m == "gmm":
                 model = _model(m, k, seed).fit(x)
                 labels, bic = model.predict(x), float(model.bic(x))
             else:
-                labels, bic = _cluster_matrix(x, k, m, seed), np.nan
-            found = len(np.unique(labels))
+                labels, bic = cuts[k] if m == "ward" else _cluster_matrix(x, k, m, seed), np.nan
+            sizes = np.unique(labels, return_counts=True)[1]
+            found = len(sizes)
             ok = 1 < found < n
             rows.append({
                 "method": m, "k": k,
@@ -833,6 +1148,7 @@ def select_k(
                 "gap_next": gap.loc[k + 1, "gap"] if k + 1 in gap.index else np.nan,
                 "gap_s_next": gap.loc[k + 1, "s"] if k + 1 in gap.index else np.nan,
                 "bic": bic, "n_clusters_found": found,
+                "min_cluster_size": int(sizes.min()), "n_stations": n,
             })
     return pd.DataFrame(rows)
 
@@ -864,11 +1180,37 @@ def _mode(values: pd.Series, prefer: int | None = None) -> int:
     return prefer if prefer in top else top[0]
 
 
-def choose_k(selection: pd.DataFrame, *, return_votes: bool = False) -> int | tuple[int, pd.DataFrame]:
+def _admissible(selection: pd.DataFrame, min_cluster_size: int, min_mean_size: float) -> pd.Series:
+    """Rows of a :func:`select_k` table that the small-sample rules let vote."""
+    ok = pd.Series(True, index=selection.index)
+    if "min_cluster_size" in selection.columns:
+        ok &= selection["min_cluster_size"] >= min_cluster_size
+    if "n_stations" in selection.columns:
+        ok &= selection["k"] <= selection["n_stations"] / min_mean_size
+    return ok
+
+
+def choose_k(
+    selection: pd.DataFrame,
+    *,
+    return_votes: bool = False,
+    min_cluster_size: int = 2,
+    min_mean_size: float = 3.0,
+) -> int | tuple[int, pd.DataFrame]:
     """Pick k from a :func:`select_k` table by a documented vote of criteria.
 
-    The rule, in three steps:
+    The rule, in four steps:
 
+    0. small-sample rules: a (method, k) whose smallest cluster has fewer
+       than ``min_cluster_size`` stations (default 2: no one-station
+       clusters) does not vote, and no k above ``n / min_mean_size`` (default:
+       at least three stations per cluster on average) is considered.  With
+       few stations, Calinski–Harabasz, Davies–Bouldin and BIC keep improving
+       as outlying stations are split off into clusters of their own; these
+       rules stop that (with 15 stations they once chose k = 7 with three
+       one-station clusters).  They need the ``min_cluster_size`` and
+       ``n_stations`` columns of :func:`select_k`; tables without them are
+       voted on unrestricted;
     1. each method names its preferred k under each criterion: the highest
        silhouette, the highest Calinski–Harabasz, the lowest Davies–Bouldin,
        Tibshirani's gap rule (the smallest k with
@@ -892,6 +1234,17 @@ def choose_k(selection: pd.DataFrame, *, return_votes: bool = False) -> int | tu
     return_votes : bool
         Also return the table of votes (``method``, ``criterion``, ``k``,
         with the criterion votes as method ``"criterion vote"``).
+    min_cluster_size : int
+        Smallest admissible cluster (stations); 1 switches the rule off.
+    min_mean_size : float
+        Fewest stations per cluster on average (k ≤ n / ``min_mean_size``);
+        1 switches the rule off.
+
+    Raises
+    ------
+    ValueError
+        When no candidate satisfies the small-sample rules (the message says
+        which k were tried and how to relax the rules).
 
     Examples
     --------
@@ -900,12 +1253,25 @@ def choose_k(selection: pd.DataFrame, *, return_votes: bool = False) -> int | tu
     ...     "gap_s": .05, "gap_next": [.5, .4], "gap_s_next": .05, "bic": float("nan")})
     >>> choose_k(sel)
     3
+    >>> choose_k(sel.assign(min_cluster_size=[4, 1], n_stations=9))   # k = 3 leaves a station alone
+    2
     """
     need = {"method", "k", "silhouette", "calinski_harabasz", "davies_bouldin", "gap", "gap_next",
             "gap_s_next", "bic"}
     if not need <= set(selection.columns):
         raise ValueError(f"selection lacks columns {sorted(need - set(selection.columns))}; use select_k")
-    votes = _votes(selection)
+    if isinstance(min_cluster_size, bool) or not isinstance(min_cluster_size, (int, np.integer)) \
+            or min_cluster_size < 1:
+        raise ValueError(f"min_cluster_size must be an integer >= 1, not {min_cluster_size!r}")
+    if not isinstance(min_mean_size, (int, float, np.integer, np.floating)) or not min_mean_size >= 1:
+        raise ValueError(f"min_mean_size must be a number >= 1, not {min_mean_size!r}")
+    ok = _admissible(selection, int(min_cluster_size), float(min_mean_size))
+    if not ok.any():
+        raise ValueError(
+            f"no candidate k ({sorted(set(selection['k'].astype(int)))}) has every cluster of at least "
+            f"{min_cluster_size} stations and at least {min_mean_size:g} stations per cluster on average; "
+            "try smaller k, or lower min_cluster_size / min_mean_size")
+    votes = _votes(selection[ok])
     if votes.empty:
         raise ValueError("no criterion could be computed; check the selection table")
     gap_votes = votes.loc[votes["criterion"] == "gap", "k"]
@@ -976,6 +1342,31 @@ def _canonical(labels: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.array([mapping[g] for g in labels])
 
 
+#: Features that measure the same thing as another one, for names (fraud share
+#: of the last year and fraud share of the whole mix).
+_SAME_CONCEPT: dict[str, str] = {"fraud_share": "mix_fraud"}
+#: Beyond its first feature, a name only uses features with |z| at least this.
+_NAME_MIN_Z = 0.5
+
+
+def _name_features(row: pd.Series) -> list[tuple[str, float]]:
+    """A cluster's profile row -> (feature, z) candidates for its name, most distinctive first."""
+    order = row.abs().sort_values(ascending=False, kind="stable").index
+    seen: set[str] = set()
+    picked: list[tuple[str, float]] = []
+    for feat in order:
+        blk = FEATURES.get(feat, {"block": feat})["block"]
+        concept = _SAME_CONCEPT.get(feat, feat)
+        z = float(row[feat])
+        if blk in seen or concept in seen or (blk == "weekly" and abs(z) < 1.5):
+            continue
+        if picked and abs(z) < _NAME_MIN_Z:
+            break
+        seen.update({blk, concept})
+        picked.append((feat, z))
+    return picked
+
+
 @dataclass
 class ClusterResult:
     """A fitted workload clustering.
@@ -1023,46 +1414,55 @@ class ClusterResult:
         """Descriptive names built from each cluster's most distinguishing features.
 
         For each cluster the features with the largest absolute standardised
-        mean (:meth:`profiles`) are taken, at most one per block (so a busy
-        station is not "high volume, high volume per officer"; a single
-        weekday only when |z| ≥ 1.5), and written as
-        高/低 + the feature's short name, e.g.
-        ``"高电诈·高人均警情 / High fraud, high load per officer"``.  If two
-        clusters would share a name, more features are added until names are
-        unique.
+        mean (:meth:`profiles`) are taken, at most one per block and one per
+        concept (so a busy station is not "high volume, high volume per
+        officer", nor "high fraud, high telecom fraud" from the fraud share and
+        the fraud mix share; a single weekday only when |z| ≥ 1.5), and written
+        as 高/低 + the feature's short name, e.g.
+        ``"高电诈·高人均警情 / High fraud, high load per officer"``.  After the
+        first, a feature enters a name only if it sets the cluster clearly
+        apart (|z| ≥ 0.5), so that small clusters are not named after noise.
+        If two clusters would share a name, only *those* names get one more
+        feature (again |z| ≥ 0.5), and names still equal are numbered.  A
+        one-station cluster is marked (“1 station”, 单站) since it describes a
+        station, not a type.
 
         Parameters
         ----------
         lang : {"both", "zh", "en"}
         n_features : int
-            Features per name.
+            Features per name (at most).
         """
         if lang not in ("both", "zh", "en"):
             raise ValueError(f"lang must be 'both', 'zh' or 'en', not {lang!r}")
         prof = self.profiles()[list(self.features.columns)]
-        ranked = {}
-        for g, row in prof.iterrows():
-            order = row.abs().sort_values(ascending=False, kind="stable").index
-            seen, picked = set(), []
-            for feat in order:
-                blk = FEATURES.get(feat, {"block": feat})["block"]
-                if blk in seen or (blk == "weekly" and abs(row[feat]) < 1.5):
-                    continue
-                seen.add(blk)
-                picked.append((feat, row[feat]))
-            ranked[g] = picked
-        n = n_features
+        ranked = {g: _name_features(row) for g, row in prof.iterrows()}
+        n = {g: min(n_features, len(p)) for g, p in ranked.items()}
+
+        def spell(g: Any) -> tuple[str, str]:
+            parts = ranked[g][:max(n[g], 1)]
+            zh = "·".join(("高" if v > 0 else "低") + FEATURES.get(f, {}).get("short_zh", f) for f, v in parts)
+            en = ", ".join(("high " if v > 0 else "low ") + FEATURES.get(f, {}).get("short_en", f)
+                           for f, v in parts)
+            return zh, en[:1].upper() + en[1:]
+
         while True:
-            parts = {g: p[:n] for g, p in ranked.items()}
-            zh = {g: "·".join(("高" if v > 0 else "低") + FEATURES.get(f, {}).get("short_zh", f)
-                              for f, v in p) for g, p in parts.items()}
-            en = {g: ", ".join(("high " if v > 0 else "low ") + FEATURES.get(f, {}).get("short_en", f)
-                               for f, v in p) for g, p in parts.items()}
-            en = {g: s[:1].upper() + s[1:] for g, s in en.items()}
-            if len(set(zh.values())) == len(zh) or n >= max(len(p) for p in ranked.values()):
+            spelled = {g: spell(g) for g in ranked}
+            clash = [g for g in ranked if sum(spelled[h][0] == spelled[g][0] for h in ranked) > 1]
+            longer = [g for g in clash if n[g] < len(ranked[g])]
+            if not longer:
                 break
-            n += 1
-        out = {g: zh[g] if lang == "zh" else en[g] if lang == "en" else f"{zh[g]} / {en[g]}" for g in prof.index}
+            for g in longer:
+                n[g] += 1
+        sizes = self.labels.value_counts()
+        out = {}
+        for g in prof.index:
+            zh, en = spelled[g]
+            if g in clash:
+                zh, en = f"{zh}（{g}）", f"{en} ({g})"
+            if sizes.get(g, 0) == 1:
+                zh, en = f"{zh}（单站）", f"{en} (1 station)"
+            out[g] = zh if lang == "zh" else en if lang == "en" else f"{zh} / {en}"
         return pd.Series(out, name="name").rename_axis("cluster")
 
     def to_frame(self, lang: str = "both") -> pd.DataFrame:
@@ -1074,9 +1474,10 @@ class ClusterResult:
         return out.rename_axis("station_id").reset_index()
 
     def summary(self) -> pd.DataFrame:
-        """Size and name of every cluster."""
-        return pd.DataFrame({"n_stations": self.labels.value_counts().sort_index(),
-                             "name": self.names()}).rename_axis("cluster")
+        """Size and name of every cluster; ``singleton`` flags one-station clusters."""
+        sizes = self.labels.value_counts().sort_index()
+        return pd.DataFrame({"n_stations": sizes, "name": self.names(),
+                             "singleton": sizes == 1}).rename_axis("cluster")
 
     def plot_map(self, *, ax: Any = None, annotate: bool = True, lang: str | None = None) -> Any:
         """Stations on the first two principal components of the clustered data.
@@ -1135,6 +1536,15 @@ class ClusterResult:
         ax.tick_params(axis="x", labelrotation=0, labelsize=7)
         ax.tick_params(axis="y", labelsize=8)
         return ax
+
+
+def _warn_singletons(labels: pd.Series) -> None:
+    sizes = labels.value_counts()
+    alone = sorted(int(g) for g in sizes.index[sizes == 1])
+    if alone:
+        warnings.warn(f"k = {labels.nunique()} leaves {len(alone)} cluster(s) with a single station "
+                      f"(clusters {', '.join(map(str, alone))}): their profiles and names describe one "
+                      "station, not a type; consider a smaller k", UserWarning, stacklevel=3)
 
 
 @_single_threaded
@@ -1200,6 +1610,7 @@ def fit(
         extra = extra.reindex(features.index)
     table = features if extra is None else features.join(extra)
     centres = table.groupby(labels).mean().rename_axis("cluster")
+    _warn_singletons(lab)
     return ClusterResult(features=features, labels=lab, pipeline=pipe, method=method, k=int(k),
                          seed=seed, centres=centres, embedding=x, describe=extra)
 
@@ -1260,8 +1671,10 @@ class StabilityResult:
     clusters : DataFrame
         Per cluster: ``n_stations``, ``jaccard_mean`` (fpc ``bootmean``),
         ``jaccard_sd``, ``dissolved`` (share of bootstraps with Jaccard ≤ 0.5,
-        fpc ``bootbrd``/B), ``recovered`` (share > 0.75, fpc ``bootrecover``/B), ``unstable``
-        (mean < ``threshold``).
+        fpc ``bootbrd``/B), ``recovered`` (share > 0.75, fpc ``bootrecover``/B),
+        ``singleton`` (a one-station cluster) and ``unstable`` (mean <
+        ``threshold``, or a singleton: a station alone keeps a high Jaccard
+        whenever it is resampled, which says nothing about a type).
     jaccard : DataFrame
         Bootstrap × cluster Jaccard values.
     ari : Series
@@ -1385,7 +1798,9 @@ def stability(
         "dissolved": (J <= 0.5).sum().to_numpy() / J.notna().sum().to_numpy(),
         "recovered": (J > 0.75).sum().to_numpy() / J.notna().sum().to_numpy(),
     }, index=pd.Index(clusters, name="cluster"))
-    tab["unstable"] = tab["jaccard_mean"] < threshold
+    # One station resampled alone always "recovers" itself: no evidence of a stable type.
+    tab["singleton"] = tab["n_stations"] == 1
+    tab["unstable"] = (tab["jaccard_mean"] < threshold) | tab["singleton"]
     return StabilityResult(clusters=tab, jaccard=J, ari=pd.Series(ari, name="ari").rename_axis("bootstrap"),
                            threshold=threshold, labels=base.labels)
 

@@ -9,14 +9,14 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataError
-from ._common import _check_int
+from ._common import _bad_values, _check_int, _check_number, _is_real
 
 def _check_queue(arrival_rate: float, service_rate: float, servers: int) -> float:
-    if arrival_rate < 0 or service_rate <= 0:
-        raise ValueError("arrival_rate must be >= 0 and service_rate > 0")
-    if int(servers) != servers or servers < 1:
-        raise ValueError(f"servers must be a positive integer, got {servers}")
-    return arrival_rate / service_rate
+    lam = _check_number(arrival_rate, "arrival_rate")
+    mu = _check_number(service_rate, "service_rate", positive=True)
+    if not _is_real(servers) or not math.isfinite(float(servers)) or int(servers) != servers or servers < 1:
+        raise ValueError(f"servers must be a positive integer, got {servers!r}")
+    return lam / mu
 
 
 def erlang_c(arrival_rate: float, service_rate: float, servers: int) -> float:
@@ -156,7 +156,13 @@ def shift_staffing(profile: pd.DataFrame, calls_per_week: float, *, handling_min
     if need:
         raise DataError("missing columns in the hour-of-week profile", column=sorted(need),
                         expected="dow, hour, share")
-    mu = 60.0 / handling_minutes
+    calls_per_week = _check_number(calls_per_week, "calls_per_week")
+    mu = 60.0 / _check_number(handling_minutes, "handling_minutes", positive=True)
+    _check_number(officers_per_call, "officers_per_call", positive=True)
+    share, bad = _bad_values(profile["share"], integer=False)
+    if bad.any():
+        raise DataError("missing, text or negative shares in the hour-of-week profile", column="share",
+                        rows=np.flatnonzero(bad).tolist(), expected="shares >= 0 summing to 1")
     out = profile[["dow", "hour", "share"]].copy()
     out["arrival_rate"] = out["share"] * calls_per_week
     out["erlang_c_units"] = [servers_for_target(lam, mu, max_wait_prob=max_wait_prob,

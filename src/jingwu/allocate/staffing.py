@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import schema
 from ..errors import DataError
-from ._common import _check_int
+from ._common import _bad_values, _check_int, _check_number
 
 #: Mean handling minutes per incident by category: M city's simulated values.
 #: Replace with your own (e.g. the mean of ``handling_minutes`` in your
@@ -151,14 +151,16 @@ def workload_staffing(
     if missing:
         raise DataError("missing columns for workload staffing", column=missing,
                         expected=f"columns {need_cols}")
-    values = demand_forecast[value_col].to_numpy(dtype=float)
-    if (values < 0).any() or not np.isfinite(values).all():
-        raise DataError("negative or non-finite workload", column=value_col,
-                        rows=np.flatnonzero((values < 0) | ~np.isfinite(values)).tolist(),
-                        expected="expected incident counts >= 0")
+    vals, bad = _bad_values(demand_forecast[value_col], integer=False)
+    if bad.any():
+        raise DataError(f"{int(bad.sum())} row(s) with negative, missing, text or non-finite workload",
+                        column=value_col, rows=[str(s) for s in demand_forecast[id_col].to_numpy()[bad]],
+                        expected="expected incident counts >= 0 (rows named by station id)")
+    values = vals.to_numpy()
     if days is None:
         date_col = next((c for c in ("ds", "date") if c in demand_forecast.columns), None)
         days = float(demand_forecast[date_col].nunique()) if date_col else 365.0
+    days = _check_number(days, "days", positive=True)
     if category_col:
         cats = demand_forecast[category_col].astype(str)
         unknown = sorted(set(cats) - set(p.handling_minutes))
