@@ -331,6 +331,10 @@ def _twfe_event(data, yname, idname, tname, gname, weightsname=None, cluster=Non
     c = stats.t.ppf(1 - alp / 2, G - 1)
     out["ci_lower"] = out["att"] - c * out["se"]
     out["ci_upper"] = out["att"] + c * out["se"]
+    # full clustered covariance of the event-time coefficients (order: event_time, -1 left out),
+    # what HonestDiD needs
+    out.attrs["vcov"] = pd.DataFrame(V, index=es.astype(out["event_time"].dtype),
+                                     columns=es.astype(out["event_time"].dtype))
     return out
 
 
