@@ -106,6 +106,13 @@ def _time_codec(s: pd.Series, column: str) -> TimeCodec:
     if isinstance(s.dtype, pd.PeriodDtype):
         return TimeCodec("period", s.dtype.freq)
     if pd.api.types.is_datetime64_any_dtype(s):
+        d = s.dropna()
+        if d.dt.year.nunique() > 1 and d.dt.month.nunique() == 1:
+            raise DataError("datetimes fall in one calendar month of each year, so the data look "
+                            "annual, but datetimes are read as months (event times would count "
+                            "12 per year)", column=column,
+                            expected="annual data as integer years (.dt.year) or Periods "
+                                     "(.dt.to_period('Y')) in both the time and timing columns")
         return TimeCodec("period", pd.Period("2000-01", freq="M").freq)
     if pd.api.types.is_integer_dtype(s):
         return TimeCodec("int")
@@ -114,6 +121,48 @@ def _time_codec(s: pd.Series, column: str) -> TimeCodec:
         return TimeCodec("int" if np.all(vals == np.round(vals)) else "float")
     raise DataError(f"time values are {s.dtype}", column=column,
                     expected="integers (e.g. years) or pandas Periods (e.g. months)")
+
+
+def _check_ids(data: pd.DataFrame, idname: str) -> None:
+    """Unit ids of one kind: mixed numbers and strings sort unpredictably (or not at all)."""
+    col = data[idname]
+    if col.dtype == object:
+        kinds = col.dropna().map(lambda v: "number" if isinstance(v, (int, float, np.number))
+                                 else type(v).__name__)
+        if kinds.nunique() > 1:
+            rows = np.flatnonzero(kinds.ne(kinds.iloc[0]).to_numpy())[:5] + 2
+            raise DataError(f"unit ids mix {' and '.join(sorted(kinds.unique()))} values (e.g. 7 "
+                            "and '7' would be different units)", column=idname, rows=rows,
+                            expected="ids of one type: all numbers or all strings")
+    if col.isna().any():
+        raise DataError("missing unit ids", column=idname,
+                        rows=np.flatnonzero(col.isna().to_numpy())[:5] + 2, expected="an id in every row")
+
+
+def _check_timing_codes(graw: pd.Series, g: np.ndarray, t: np.ndarray, ids: np.ndarray,
+                        gname: str, kind: str) -> None:
+    """Catch timing codes that would silently mean something else (see the effects conventions)."""
+    present = ~np.isnan(g)
+    if kind != "period" and present.any():
+        vals = np.unique(g[present])
+        tmin, tmax = np.nanmin(t), np.nanmax(t)
+        if np.any(vals < 0) and tmin >= 0:
+            raise DataError(f"negative treatment timing {vals[vals < 0][:3].tolist()} while periods "
+                            f"run from {tmin:g} to {tmax:g}: never-treated coded as -1?", column=gname,
+                            rows=np.flatnonzero(present & (g < 0))[:5] + 2,
+                            expected="the first treated period; never treated as 0 or empty")
+        if set(vals.tolist()) <= {0.0, 1.0} and tmin > 1:
+            raise DataError(f"treatment timing is only 0/1 while periods run from {tmin:g} to "
+                            f"{tmax:g}: a treatment indicator passed as the timing column?",
+                            column=gname, expected="the first treated period of each unit (e.g. the "
+                            "adoption year), 0 or empty for never treated")
+    # a unit with timing in some rows and missing timing in others
+    miss = pd.Series(~present).groupby(ids).agg(["any", "all"])
+    partial = miss.index[(miss["any"] & ~miss["all"]).to_numpy()]
+    if len(partial):
+        raise DataError(f"treatment timing is missing in some rows of units {list(partial[:5])} "
+                        "that have it in others (missing would mean never treated)", column=gname,
+                        expected="the same first treated period in every row of a unit")
 
 
 def _design(data: pd.DataFrame, xformla: str | list[str] | None) -> tuple[np.ndarray, list[str]]:
@@ -185,6 +234,8 @@ def prepare_panel(
         raise DataError("treatment timing is a Period but time is numeric", column=gname,
                         expected="the same type as the time column")
     g = codec.encode(graw, gname)
+    _check_ids(data, idname)
+    _check_timing_codes(graw, g, t, data[idname].to_numpy(), gname, codec.kind)
     # never-treated: 0 (R did) or missing (jingwu schema) -> inf
     if codec.kind == "period":
         g = np.where(np.isnan(g), np.inf, g)
