@@ -94,3 +94,15 @@ def test_annual_datetimes_are_a_data_error():
     d["g"] = pd.to_datetime({"year": d["g"].where(d["g"] > 0), "month": 1, "day": 1})
     with pytest.raises(DataError, match="annual"):
         effects.att_gt(d, "y", "id", "t", "g")
+
+
+def test_calendar_aggregation_ignores_max_e_like_r():
+    d = _panel([0, 3, 5, 7])
+    fit = effects.att_gt(d, "y", "id", "t", "g")
+    full = fit.aggregate("calendar")
+    with pytest.warns(UserWarning, match="ignored for calendar"):
+        capped = fit.aggregate("calendar", max_e=1)
+    np.testing.assert_allclose(capped.att, full.att, atol=0)
+    assert capped.overall_att == full.overall_att
+    # max_e still applies where R applies it
+    assert fit.aggregate("group", max_e=1).overall_att != fit.aggregate("group").overall_att

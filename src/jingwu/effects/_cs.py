@@ -171,7 +171,12 @@ class ATTGTResult:
         ]
         try:
             pt = pretrend_test(self)
-            lines.append(f"Pre-trend Wald test: chi2({pt['df']}) = {pt['stat']:.3f}, p = {pt['p_value']:.4f}")
+            if pt["method"] == "F":
+                lines.append(f"Pre-trend test (small-sample F): F({pt['df']}, {pt['df_denom']}) = "
+                             f"{pt['stat']:.3f}, p = {pt['p_value']:.4f}")
+            else:
+                lines.append(f"Pre-trend Wald test: chi2({pt['df']}) = {pt['stat']:.3f}, "
+                             f"p = {pt['p_value']:.4f}")
         except ValueError:
             pass
         band = "simultaneous (bootstrap)" if self.params["bstrap"] else "pointwise"
@@ -389,6 +394,7 @@ class AggregateResult:
     inffunc: np.ndarray
     source: ATTGTResult
     alp: float = 0.05
+    args: dict | None = None  # aggregation options (balance_e, min_e, max_e, na_rm)
 
     def _level_name(self) -> str:
         return {"group": "group", "dynamic": "event_time", "calendar": "time"}.get(self.type, "level")
