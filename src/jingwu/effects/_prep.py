@@ -87,6 +87,8 @@ class Panel:
     xnames: list[str] = field(default_factory=list)
     cluster: np.ndarray | None = None  # (n,) integer cluster codes (None = unit)
     weighted: bool = False
+    # what was left out and why: reason -> unit ids (or, for rows, the number of rows)
+    dropped: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -202,6 +204,7 @@ def prepare_panel(
     control_group: str = "nevertreated",
     drop_first_period_treated: bool = True,
     recode_last_cohort: bool = True,
+    balance: bool = True,
 ) -> Panel:
     """Validate a long panel and return it balanced and wide.
 
@@ -211,7 +214,10 @@ def prepare_panel(
     rows with missing outcome/covariates and units not observed in every
     period are dropped with a warning.  Without never-treated units and with
     ``control_group="notyettreated"``, the last cohort becomes the comparison
-    group and periods from its adoption on are dropped.
+    group and periods from its adoption on are dropped.  With
+    ``balance=False`` units missing some periods are kept (their missing cells
+    are NaN in ``Y``), for estimators that use every observation.  Every unit
+    or row left out is listed in ``Panel.dropped`` with the reason.
     """
     if not isinstance(anticipation, (int, np.integer)) or anticipation < 0:
         raise ValueError(f"anticipation must be an integer >= 0, got {anticipation!r}")
@@ -252,7 +258,9 @@ def prepare_panel(
         wts = np.ones(len(data))
 
     ok = np.isfinite(y) & np.all(np.isfinite(X), axis=1) & np.isfinite(wts)
+    dropped: dict = {}
     if not ok.all():
+        dropped["rows with missing outcome, covariates or weights"] = int((~ok).sum())
         warnings.warn(f"Dropped {int((~ok).sum())} rows with missing outcome, covariates or weights.",
                       stacklevel=3)
     ids_all = data[idname].to_numpy()
@@ -270,7 +278,8 @@ def prepare_panel(
                         f"{codec.decode_list([times[bad[1]]])[0]}", column=[idname, tname],
                         expected="one row per unit and period")
     full = counts.sum(axis=1) == T
-    if not full.all():
+    if not full.all() and balance:
+        dropped["units not observed in every period (balanced panel required)"] = list(uid[~full])
         warnings.warn(f"Dropped {int((~full).sum())} units not observed in every period "
                       "(balanced panel required, as in R did).", stacklevel=3)
     # unit-level g, weights, clusters must be constant
@@ -296,12 +305,13 @@ def prepare_panel(
     Xw = np.full((T, n, X.shape[1]), np.nan)
     Xw[tinv, uinv, :] = X[ok]
 
-    keep = full.copy()
+    keep = full.copy() if balance else np.ones(n, dtype=bool)
     # cohorts adopting after the last period are never treated in the window
     gu = np.where(gu > times[-1], np.inf, gu)
     # units already treated in the first period (+ anticipation) have no pre-period
     early = np.isfinite(gu) & (gu - anticipation <= times[0])
     if drop_first_period_treated and (early & keep).any():
+        dropped["units already treated in the first period (no pre-period)"] = list(uid[early & keep])
         warnings.warn(f"Dropped {int((early & keep).sum())} units that were already treated in "
                       "the first period.", stacklevel=3)
     keep &= ~early if drop_first_period_treated else keep
@@ -313,6 +323,8 @@ def prepare_panel(
                                      "control_group='notyettreated'")
         gmax = gu[keep].max()
         tkeep = times < gmax - anticipation
+        dropped["periods from the last cohort's adoption on (it is the comparison group: no "
+                "never-treated units)"] = codec.decode_list(times[~tkeep])
         gu = np.where(gu == gmax, np.inf, gu)
     if keep.sum() == 0:
         raise DataError("no units left after balancing the panel", column=[idname, tname],
@@ -328,4 +340,4 @@ def prepare_panel(
         Xw = None
     return Panel(ids=uid[keep], times=times, codec=codec, Y=Y, g=gu[keep], w=w, X=Xw,
                  xnames=xnames, cluster=None if cl is None else pd.factorize(cl[keep])[0],
-                 weighted=weightsname is not None)
+                 weighted=weightsname is not None, dropped=dropped)
