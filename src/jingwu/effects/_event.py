@@ -10,6 +10,7 @@ from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from ._cs import _att_gt_panel, _se_from_if, att_gt
+from ..errors import DataError
 from ._prep import Panel, prepare_panel
 from ._twfe import _demean, _long_inputs
 
@@ -295,7 +296,9 @@ def sun_abraham(
     [1.5, 1.5, 1.5]
     """
     panel = prepare_panel(data, yname, idname, tname, gname, weightsname=weightsname,
-                          clustervars=clustervars, control_group="notyettreated")
+                          clustervars=clustervars, control_group="notyettreated", balance=False)
+    if np.isnan(panel.Y).any():
+        return _sun_abraham_regression(panel, alp)
     params = dict(control_group="nevertreated", est_method="reg", base_period="universal",
                   anticipation=0, alp=alp, bstrap=False, biters=0, random_state=None,
                   xformla=None)
@@ -321,6 +324,65 @@ def sun_abraham(
     c = stats.t.ppf(1 - alp / 2, G - 1)
     out["ci_lower"] = out["att"] - c * out["se"]
     out["ci_upper"] = out["att"] + c * out["se"]
+    return out
+
+
+def _sun_abraham_regression(panel: Panel, alp: float) -> pd.DataFrame:
+    """Saturated SA regression on every observed cell (unbalanced panels).
+
+    ``y ~ sum_{g, e != -1} 1{G = g, t - g = e} | unit + period`` on the
+    observed unit-periods, then cohort effects averaged at each e with
+    weights proportional to their (weighted) observation counts, as
+    ``fixest::sunab``'s aggregation; cluster-robust SEs with fixest's
+    small-sample factor, shares treated as fixed.
+    """
+    Y, g, times, w = panel.Y, panel.g, panel.times, panel.w
+    obs = np.isfinite(Y)
+    ui, ti = np.nonzero(obs)
+    y = Y[ui, ti]
+    ww = w[ui]
+    rel = times[ti] - g[ui]
+    cohort = g[ui]
+    treated_rows = np.isfinite(cohort)
+    cells = sorted({(c, e) for c, e in zip(cohort[treated_rows], rel[treated_rows]) if e != -1})
+    if not cells:
+        raise DataError("no treated cohort is observed outside its reference period e = -1",
+                        expected="treated units observed before and after adoption")
+    index = {cell: j for j, cell in enumerate(cells)}
+    X = np.zeros((len(y), len(cells)))
+    for r in np.flatnonzero(treated_rows):
+        j = index.get((cohort[r], rel[r]))
+        if j is not None:
+            X[r, j] = 1.0
+    unit_codes = pd.factorize(ui)[0]
+    M = _demean(np.column_stack([y, X]), [unit_codes, ti], ww)
+    sw = np.sqrt(ww)
+    yt, Xt = M[:, 0] * sw, M[:, 1:] * sw[:, None]
+    XtX_inv = np.linalg.pinv(Xt.T @ Xt)
+    b = XtX_inv @ (Xt.T @ yt)
+    u = yt - Xt @ b
+    cl = (panel.cluster if panel.cluster is not None else np.arange(panel.n))[ui]
+    G = int(cl.max()) + 1
+    sc = np.vstack([np.bincount(cl, weights=Xt[:, j] * u, minlength=G) for j in range(Xt.shape[1])]).T
+    n_obs = len(y)
+    k = len(cells) + len(times)
+    V = XtX_inv @ (sc.T @ sc) @ XtX_inv * G / (G - 1) * (n_obs - 1) / (n_obs - k)
+    counts = (X * ww[:, None]).sum(axis=0)
+    es = np.array([e for _, e in cells])
+    rows = [("sa", -1.0, 0.0, 0.0)]
+    for e in np.unique(es):
+        sel = np.flatnonzero(es == e)
+        wts = np.zeros(len(cells))
+        wts[sel] = counts[sel] / counts[sel].sum()
+        rows.append(("sa", e, float(wts @ b), float(np.sqrt(wts @ V @ wts))))
+    out = pd.DataFrame(rows, columns=["estimator", "event_time", "att", "se"])
+    out = out.sort_values("event_time", ignore_index=True)
+    if panel.codec.kind != "float":
+        out["event_time"] = out["event_time"].astype(int)
+    c = stats.t.ppf(1 - alp / 2, G - 1)
+    out["ci_lower"] = out["att"] - c * out["se"]
+    out["ci_upper"] = out["att"] + c * out["se"]
+    out.attrs["dropped"] = dict(panel.dropped)
     return out
 
 
