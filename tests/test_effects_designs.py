@@ -106,3 +106,41 @@ def test_calendar_aggregation_ignores_max_e_like_r():
     assert capped.overall_att == full.overall_att
     # max_e still applies where R applies it
     assert fit.aggregate("group", max_e=1).overall_att != fit.aggregate("group").overall_att
+
+
+def test_small_sample_corrections_follow_fixest_conventions():
+    from scipy import stats
+    d = _panel([0, 3, 5, 7], n_per=4)
+    d["district"] = d["id"] % 6
+    agg = effects.att_gt(d, "y", "id", "t", "g", clustervars="district").aggregate("dynamic")
+    ss = agg.small_sample()
+    assert ss.dist_df == 5
+    np.testing.assert_allclose(ss.se, agg.se * np.sqrt(6 / 5))
+    assert ss.crit_val == pytest.approx(stats.t.ppf(0.975, 5))
+    f = ss.to_frame(overall=True)
+    assert f["ci_upper"].iloc[0] - f["att"].iloc[0] == pytest.approx(stats.t.ppf(0.975, 5) * ss.overall_se)
+    imp = effects.imputation(d, "y", "id", "t", "g", clustervars="district")
+    iss = imp.small_sample()
+    assert iss.overall_se == pytest.approx(imp.overall_se * np.sqrt(6 / 5))
+    assert np.sqrt(np.sum(imp.scores ** 2)) == pytest.approx(imp.overall_se)
+
+
+def test_wild_score_bootstrap_for_cs_and_imputation():
+    d = _panel([0, 3, 5, 7], n_per=4)
+    d["district"] = d["id"] % 6
+    agg = effects.att_gt(d, "y", "id", "t", "g", clustervars="district").aggregate("simple")
+    imp = effects.imputation(d, "y", "id", "t", "g", clustervars="district")
+    for res in (agg, imp):
+        a = effects.wild_score_bootstrap(res, B=999, seed=1)
+        assert a == effects.wild_score_bootstrap(res, B=999, seed=1)  # deterministic
+        assert a["n_clusters"] == 6 and 0 <= a["p_value"] <= 1
+        full = effects.wild_score_bootstrap(res, weights="rademacher", B=10_000)
+        assert full["B"] == 2 ** 6  # every sign pattern
+        assert full["p_value"] < 0.05  # effects of 1-2 SD in every treated cell
+    # no effect: outcome unrelated to treatment
+    d0 = d.assign(y=np.random.default_rng(5).normal(size=len(d)))
+    p0 = effects.wild_score_bootstrap(effects.imputation(d0, "y", "id", "t", "g", clustervars="district"),
+                                      weights="rademacher")["p_value"]
+    assert p0 > 0.05
+    with pytest.raises(ValueError, match="weights"):
+        effects.wild_score_bootstrap(agg, weights="normal")

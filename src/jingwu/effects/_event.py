@@ -72,6 +72,19 @@ class ImputationResult:
     tau: pd.DataFrame
     alp: float = 0.05
     dropped: dict | None = None  # units/rows/observations left out, by reason
+    scores: np.ndarray | None = None  # per-cluster contributions to the overall ATT (sum^2 = SE^2)
+
+    def small_sample(self) -> "ImputationResult":
+        """SEs times sqrt(G/(G-1)) and t(G-1) intervals (G clusters), as fixest; a new result."""
+        from dataclasses import replace
+        G = len(self.scores)
+        f = float(np.sqrt(G / (G - 1)))
+        c = stats.t.ppf(1 - self.alp / 2, G - 1)
+        ev = self.event.copy()
+        ev["se"] = ev["se"] * f
+        ev["ci_lower"] = ev["att"] - c * ev["se"]
+        ev["ci_upper"] = ev["att"] + c * ev["se"]
+        return replace(self, overall_se=self.overall_se * f, event=ev, scores=self.scores * f)
 
     def to_frame(self) -> pd.DataFrame:
         """Event-study frame (estimator, event_time, att, se, ci_lower, ci_upper)."""
@@ -205,9 +218,12 @@ def _imputation_panel(panel: Panel, horizons=None, pretrends: int = 0, alp: floa
         contrib = (v0 * resid).sum(axis=1) + (w1 * eps1).sum(axis=1)
         if panel.cluster is not None:
             contrib = np.bincount(panel.cluster, weights=contrib)
+        scores_out[0] = contrib
         return est, float(np.sqrt(np.sum(contrib**2)))
 
+    scores_out = [None]
     overall, overall_se = estimate(imputable)
+    overall_scores = scores_out[0]
     if horizons is None:
         horizons = np.unique(et[np.isfinite(et)]).astype(int).tolist()
     rows = []
@@ -224,7 +240,7 @@ def _imputation_panel(panel: Panel, horizons=None, pretrends: int = 0, alp: floa
     tau_df = pd.DataFrame({"id": panel.ids[ii], "time": panel.codec.decode(times[jj]),
                            "event_time": (times[jj] - g[ii]), "tau": tau[ii, jj]})
     return ImputationResult(overall_att=overall, overall_se=overall_se, event=ev, tau=tau_df, alp=alp,
-                            dropped=dropped)
+                            dropped=dropped, scores=overall_scores)
 
 
 def _bjs_pretrends(panel: Panel, untreated, Om, K: int, w) -> list:
