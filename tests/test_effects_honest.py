@@ -113,7 +113,7 @@ def test_honest_did_from_event_study_result():
     keep = es.egt != -1
     V = es.vcov()[np.ix_(keep, keep)]
     r = effects.honest_did(betahat=es.att[keep], sigma=V, num_pre_periods=3, num_post_periods=4,
-                           l_vec=np.full(4, 0.25), Mbar=[0.0, 1.0], breakdown=False)
+                           l_vec=np.full(4, 0.25), Mbar=[0.0, 1.0], breakdown=False, grid_points=100)
     pd.testing.assert_frame_equal(h, r, check_like=True)
     assert h.attrs["theta"] == pytest.approx(np.mean(es.att[es.egt >= 0]))
     # robust sets widen with Mbar and contain the identified set

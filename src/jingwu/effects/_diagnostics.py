@@ -245,7 +245,7 @@ def honest_did(
     num_post_periods: int | None = None,
     l_vec: np.ndarray | None = None,
     hybrid: str = "LF",
-    grid_points: int = 1000,
+    grid_points: int | None = None,
     grid_lb: float | None = None,
     grid_ub: float | None = None,
     breakdown: bool = True,
@@ -295,6 +295,10 @@ def honest_did(
         1 - confidence level.  ``alp`` is accepted as a deprecated alias.
     hybrid : {"LF", "ARP"}
         Relative magnitudes only: C-LF (default) or conditional.
+    grid_points : int, optional
+        Theta grid for relative magnitudes: R's defaults, 1,000 points on the
+        R route (``createSensitivityResults_relativeMagnitudes``) and 100 from
+        an event-study result (R's ``honest_did`` for ``did`` results).
     breakdown : bool
         Also find the breakdown value (the largest Mbar/M at which the robust
         CI still excludes zero, to ``breakdown_tol``: 0.01 for Mbar, 0.1% of
@@ -334,6 +338,7 @@ def honest_did(
         if betahat is not None or sigma is not None:
             raise ValueError("give either an event-study result or betahat/sigma, not both")
         b, V, npre, npost, l = _event_study_inputs(result, event_time, l_vec)
+        grid_points = 100 if grid_points is None else grid_points
     else:
         if betahat is None or sigma is None or num_pre_periods is None or num_post_periods is None:
             raise ValueError("give an event-study result, or betahat, sigma, num_pre_periods and "
@@ -341,6 +346,7 @@ def honest_did(
         b, V = np.asarray(betahat, dtype=float).ravel(), np.asarray(sigma, dtype=float)
         npre, npost = int(num_pre_periods), int(num_post_periods)
         l = l_vec
+        grid_points = 1000 if grid_points is None else grid_points
     opts = dict(l_vec=l, alpha=alpha, hybrid=hybrid, grid_points=grid_points, grid_lb=grid_lb,
                 grid_ub=grid_ub, seed=seed)
     out = honest_sensitivity(b, V, npre, npost, method=method, Mbar=Mbar, M=M, **opts)

@@ -134,19 +134,29 @@ def _eta_many(xi: np.ndarray, X: np.ndarray, sd: np.ndarray) -> np.ndarray:
     return res.x.reshape(n, k + 1)[:, 0]
 
 
-def _lf_cv(X: np.ndarray | None, sigma: np.ndarray, kappa: float, seed: int, sims: int = 1000) -> float:
+def _lf_cv(X: np.ndarray | None, sigma: np.ndarray, kappa: float, seed: int, sims: int = 1000,
+           vertices=None) -> float:
     """1 - kappa quantile of the max statistic at the least favourable point (R ``.compute_least_favorable_cv``)."""
     xi = r_rmvnorm(sims, sigma, seed)
     sd = np.sqrt(np.diag(sigma))
     if X is None:
         eta = (xi / sd).max(axis=1)
+    elif vertices is not None and vertices.ok and len(vertices.bases):
+        # LP duality: eta(xi) = max over the dual vertices gamma of gamma'xi
+        eta = (vertices.G @ xi.T).max(axis=0)
     else:
         eta = _eta_many(xi, X, sd)
     return float(np.quantile(eta, 1 - kappa))
 
 
 # ------------------------------------------------------------- ARP test (nuisance)
-def _eta_lp(y, X, sd):
+def _eta_lp(y, X, sd, vertices=None):
+    if vertices is not None and vertices.ok and len(vertices.bases):
+        # the dual of min eta s.t. y - X delta <= sd eta is max gamma'y over {gamma >= 0 :
+        # sd'gamma = 1, X'gamma = 0}: the best vertex gives eta and the multipliers
+        vals = vertices.G @ y
+        j = int(np.argmax(vals))
+        return float(vals[j]), vertices.G[j].copy()
     k = X.shape[1]
     res = _lp(np.concatenate([[1.0], np.zeros(k)]), -np.hstack([sd[:, None], X]), -y)
     if res.status != 0:
@@ -159,11 +169,11 @@ class _DualVertices:
 
     The truncation bisection solves ``max f'g`` over this polytope for many
     ``f``; with ``k + 1`` equality rows every vertex has at most ``k + 1``
-    non-zeros, so for small problems the maximum is the best vertex (checked
-    by dual feasibility; otherwise, and for large problems, HiGHS decides).
+    non-zeros, so unless there are too many bases the maximum is the best
+    vertex (otherwise HiGHS solves each LP).
     """
 
-    MAX_BASES = 20000
+    MAX_BASES = 400_000
 
     def __init__(self, W: np.ndarray):
         import itertools
@@ -175,31 +185,29 @@ class _DualVertices:
             return
         e1 = np.zeros(r)
         e1[0] = 1.0
-        G, bases = [], []
-        for B in itertools.combinations(range(m), r):
-            WB = W[list(B)]
-            if abs(np.linalg.det(WB)) < 1e-12:
-                continue
-            gB = np.linalg.solve(WB.T, e1)
-            if np.all(gB >= -1e-12):
-                g = np.zeros(m)
-                g[list(B)] = np.maximum(gB, 0.0)
-                G.append(g)
-                bases.append(B)
-        self.G = np.array(G) if G else np.zeros((0, m))
-        self.bases = bases
+        combos = np.array(list(itertools.combinations(range(m), r)), dtype=np.intp)
+        WB = W[combos]                                  # (N, r, r)
+        det = np.linalg.det(WB)
+        combos, WB = combos[np.abs(det) > 1e-12], WB[np.abs(det) > 1e-12]
+        gB = np.linalg.solve(np.transpose(WB, (0, 2, 1)), np.broadcast_to(e1, (len(WB), r))[..., None])[..., 0]
+        feas = np.all(gB >= -1e-12, axis=1)
+        combos, gB = combos[feas], np.maximum(gB[feas], 0.0)
+        G = np.zeros((len(combos), m))
+        np.put_along_axis(G, combos, gB, axis=1)
+        self.G = G
+        self.bases = [tuple(c) for c in combos]
 
     def maximize(self, f: np.ndarray):
-        """(status, value, x) of max f'g; status 0 = optimal, otherwise defer to the LP."""
+        """(status, value, x) of max f'g; ``None`` defers to the LP (too many bases, or none).
+
+        The polytope is bounded (g >= 0 and sd'g = 1 with sd > 0), so the
+        maximum is attained at a vertex and the enumeration is exact.
+        """
         if not self.ok or len(self.bases) == 0:
             return None
         vals = self.G @ f
         j = int(np.argmax(vals))
-        B = list(self.bases[j])
-        u = np.linalg.solve(self.W[B], f[B])
-        if np.all(self.W @ u >= f - 1e-9 * (1 + np.abs(f))):
-            return 0, float(vals[j]), self.G[j]
-        return None
+        return 0, float(vals[j]), self.G[j]
 
 
 def _max_program(s_T, gamma, sigma, W, c, vertices=None):
@@ -296,7 +304,7 @@ def _arp_reject(y, X, sigma, alpha, hybrid, kappa, lf_cv, vertices=None) -> bool
     """ARP conditional (or LF-hybrid) test of E[y - X delta] <= 0 (R ``.lp_conditional_test_fn``)."""
     k = X.shape[1]
     sd = np.sqrt(np.diag(sigma))
-    sol = _eta_lp(y, X, sd)
+    sol = _eta_lp(y, X, sd, vertices)
     if sol is None:
         warnings.warn("LP for eta did not converge properly; not rejecting", RuntimeWarning, stacklevel=3)
         return False
@@ -443,9 +451,9 @@ def _rm_fixed_s(betahat, sigma, npre, npost, l_vec, Mbar, s, max_positive, alpha
         Y = A @ betahat - d
         sigY = A @ sigma @ A.T
         sd = np.sqrt(np.diag(sigY))
-        lf_cv = _lf_cv(X, sigY, kappa, seed) if hybrid == "LF" else np.inf
-        stage = _lf_interval(Y, a1, X, sd, lf_cv) if hybrid == "LF" else None
         vertices = _DualVertices(np.hstack([sd[:, None], X]))
+        lf_cv = _lf_cv(X, sigY, kappa, seed, vertices=vertices) if hybrid == "LF" else np.inf
+        stage = _lf_interval(Y, a1, X, sd, lf_cv) if hybrid == "LF" else None
 
         def test(theta):
             return not _arp_reject(Y - a1 * theta, X, sigY, alpha, hybrid, kappa, lf_cv, vertices)
