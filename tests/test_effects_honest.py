@@ -152,3 +152,21 @@ def test_honest_did_argument_errors():
                            num_post_periods=1, method="bonferroni")
     with pytest.raises(ValueError, match="give an event-study result"):
         effects.honest_did(betahat=np.zeros(3))
+
+
+def test_long_windows_fall_back_to_the_projection_with_a_warning():
+    rng = np.random.default_rng(0)
+    npre, npost = 11, 25
+    A = rng.normal(size=(npre + npost, npre + npost))
+    S = (A @ A.T / (npre + npost) + np.eye(npre + npost)) * 0.01**2
+    b = rng.normal(0, 0.01, npre + npost)
+    b[npre:] += 0.05
+    kw = dict(betahat=b, sigma=S, num_pre_periods=npre, num_post_periods=npost,
+              l_vec=np.full(npost, 1 / npost))
+    with pytest.warns(UserWarning, match="Bonferroni"):
+        h = effects.honest_did(Mbar=[0.0, 0.5], breakdown_tol=0.05, **kw)
+    assert (h["method"] == "Bonferroni").all()
+    lo, hi = h.attrs["original_ci"]
+    assert h["lb"].iloc[0] == pytest.approx(lo) and h["ub"].iloc[0] == pytest.approx(hi)
+    assert np.all((h["lb"] <= h["id_lb"]) & (h["id_ub"] <= h["ub"]))
+    assert 0 < h.attrs["breakdown"] < np.inf

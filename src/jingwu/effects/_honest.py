@@ -531,6 +531,48 @@ def rm_confidence_set(betahat, sigma, num_pre_periods: int, num_post_periods: in
     return float(grid[best[0]]), float(grid[best[1]])
 
 
+def rm_enumerable(num_pre_periods: int, num_post_periods: int) -> bool:
+    """True when the C-LF test's dual vertices can be enumerated (fast, exact path)."""
+    from math import comb
+    A = _create_A_RM(num_pre_periods, num_post_periods, 1.0, 0, True)
+    if num_post_periods == 1:
+        return True
+    m = int(((A[:, num_pre_periods:] != 0).sum(axis=1) > 0).sum())
+    return comb(m, num_post_periods) <= _DualVertices.MAX_BASES
+
+
+def rm_bonferroni_set(betahat, sigma, num_pre_periods: int, num_post_periods: int, Mbar: float, *,
+                      l_vec=None, alpha: float = 0.05) -> tuple[float, float]:
+    """Conservative projection CI under Delta^RM(Mbar) (fallback for long event windows).
+
+    Bonferroni-joint intervals for ``l'beta_post`` and every pre-period first
+    difference (with ``beta_{-1} = 0``), then the union of the implied
+    identified sets: ``theta -+ z se -+ Mbar * a * max_j(|d_j| + z se_j)`` with
+    ``a = sum_k k l_k`` (k = 1, 2, ... over post-periods).  Valid but wider
+    than the C-LF set; ``Mbar = 0`` gives the usual CI.
+    """
+    b, S, l = _check_inputs(betahat, sigma, num_pre_periods, num_post_periods, l_vec)
+    npre = num_pre_periods
+    post = slice(npre, None)
+    theta = float(l @ b[post])
+    se = float(np.sqrt(l @ S[post, post] @ l))
+    if Mbar == 0:
+        z0 = stats.norm.ppf(1 - alpha / 2)
+        return theta - z0 * se, theta + z0 * se
+    # first differences beta_{j+1} - beta_j over the pre-periods and into the reference (0)
+    C = np.zeros((npre, len(b)))
+    for j in range(npre):
+        C[j, j] -= 1.0
+        if j + 1 < npre:
+            C[j, j + 1] += 1.0
+    d = C @ b
+    se_d = np.sqrt(np.einsum("ij,jk,ik->i", C, S, C))
+    z = stats.norm.ppf(1 - alpha / (2 * (npre + 1)))
+    a = float(np.arange(1, num_post_periods + 1) @ np.abs(l))
+    half = z * se + Mbar * a * float(np.max(np.abs(d) + z * se_d))
+    return theta - half, theta + half
+
+
 def rm_identified_set(betahat, num_pre_periods, num_post_periods, Mbar, l_vec) -> tuple[float, float]:
     """Identified set of l'tau under Delta^RM(Mbar), betahat taken as the truth (R ``.compute_IDset_DeltaRM``)."""
     npre, npost = num_pre_periods, num_post_periods
@@ -652,7 +694,7 @@ def honest_sensitivity(*args, **kwargs) -> pd.DataFrame:
 
 def _honest_sensitivity(betahat, sigma, num_pre_periods: int, num_post_periods: int, *,
                        method: str = "relative_magnitude", Mbar=None, M=None, l_vec=None,
-                       alpha: float = 0.05, hybrid: str = "LF", grid_points: int = 1000,
+                       alpha: float = 0.05, hybrid: str = "auto", grid_points: int = 1000,
                        grid_lb: float | None = None, grid_ub: float | None = None,
                        seed: int = 0) -> pd.DataFrame:
     b, S, l = _check_inputs(betahat, sigma, num_pre_periods, num_post_periods, l_vec)
@@ -660,10 +702,25 @@ def _honest_sensitivity(betahat, sigma, num_pre_periods: int, num_post_periods: 
     rows = []
     if method == "relative_magnitude":
         grid = np.linspace(0, 2, 10) if Mbar is None else np.atleast_1d(np.asarray(Mbar, dtype=float))
-        name = "C-LF" if hybrid == "LF" else "Conditional"
+        if hybrid == "auto":
+            hybrid = "LF" if rm_enumerable(npre, npost) else "bonferroni"
+            if hybrid == "bonferroni":
+                warnings.warn(
+                    f"{npost} post-periods: the C-LF confidence set would need millions of linear "
+                    "programs here, so the conservative Bonferroni projection is reported (method "
+                    "'Bonferroni'; wider than R HonestDiD's C-LF). Target fewer post-periods "
+                    "(aggregate('dynamic', max_e=...)) for the C-LF set, or pass hybrid='LF'.",
+                    UserWarning, stacklevel=3)
+        if hybrid not in ("LF", "ARP", "bonferroni"):
+            raise ValueError(f"hybrid must be 'auto', 'LF', 'ARP' or 'bonferroni', got {hybrid!r}")
+        name = {"LF": "C-LF", "ARP": "Conditional", "bonferroni": "Bonferroni"}[hybrid]
         for mb in grid:
-            lb, ub = rm_confidence_set(b, S, npre, npost, mb, l_vec=l, alpha=alpha, hybrid=hybrid,
-                                       grid_points=grid_points, grid_lb=grid_lb, grid_ub=grid_ub, seed=seed)
+            if hybrid == "bonferroni":
+                lb, ub = rm_bonferroni_set(b, S, npre, npost, mb, l_vec=l, alpha=alpha)
+            else:
+                lb, ub = rm_confidence_set(b, S, npre, npost, mb, l_vec=l, alpha=alpha, hybrid=hybrid,
+                                           grid_points=grid_points, grid_lb=grid_lb, grid_ub=grid_ub,
+                                           seed=seed)
             ilb, iub = rm_identified_set(b, npre, npost, mb, l)
             rows.append({"Mbar": mb, "lb": lb, "ub": ub, "method": name, "Delta": "DeltaRM",
                          "id_lb": ilb, "id_ub": iub})
