@@ -236,24 +236,6 @@ def test_universal_base_period_matches_r_conventions():
     np.testing.assert_allclose(m["att_x"], m["att_y"], atol=1e-14)
 
 
-def test_honest_did_properties():
-    es = effects.att_gt(MPDTA, "lemp", "countyreal", "year", "first.treat",
-                        base_period="universal").aggregate("dynamic")
-    h = effects.honest_did(es, Mbar=[0, 0.5, 1, 2])
-    z = 1.959963984540054
-    assert h["lb"].iloc[0] == pytest.approx(es.overall_att - z * es.overall_se)
-    assert np.all(np.diff(h["ub"] - h["lb"]) > 0)  # widen with Mbar
-    assert np.all((h["lb"] <= h["id_lb"]) & (h["id_ub"] <= h["ub"]))
-    bd = h.attrs["breakdown"]
-    assert 0 < bd < 0.5
-    at_bd = effects.honest_did(es, Mbar=[bd])
-    assert at_bd["ub"].iloc[0] == pytest.approx(0.0, abs=1e-12)
-    sd = effects.honest_did(es, method="smoothness", M=[0.0, 0.01])
-    assert sd["ub"].iloc[1] - sd["lb"].iloc[1] > sd["ub"].iloc[0] - sd["lb"].iloc[0]
-    with pytest.raises(ValueError, match="universal"):
-        effects.honest_did(_agg("mpdta_nev_dr", "dynamic"))
-
-
 def test_wild_cluster_bootstrap_few_clusters():
     d = MPDTA.copy()
     d["state"] = d["countyreal"] // 1000

@@ -16,8 +16,10 @@ Conventions (stated here once)
   same frequency (datetimes are converted to monthly Periods).  Periods are
   turned into consecutive integers internally, so event times are counted in
   periods, and converted back in every output frame.
-* **Panels** are balanced: units missing a period are dropped with a warning,
-  as R ``did`` does with ``panel=TRUE``.
+* **Panels.** :func:`att_gt` balances the panel as R ``did`` does with
+  ``panel=TRUE`` (units missing a period are dropped with a warning and listed
+  in ``result.panel.dropped``); :func:`imputation` and :func:`sun_abraham` use
+  every observation of an unbalanced panel.
 * **Rates and weights.**  Outcomes such as the clearance rate (cleared /
   cases) or a satisfaction share (yes / respondents) are analysed as given;
   pass the denominator as ``weightsname`` (e.g. ``"cases"`` or
@@ -35,7 +37,9 @@ Contents
 :func:`twfe`, :func:`wild_cluster_bootstrap`, :func:`bacon_decomposition`;
 :func:`sun_abraham`, :func:`imputation` (Borusyak, Jaravel & Spiess);
 :func:`event_study`, :func:`plot_event_studies`;
-:func:`pretrend_test`, :func:`honest_did` (Rambachan & Roth);
+:func:`pretrend_test` (small-sample F with few clusters), :func:`honest_did` (Rambachan &
+Roth, ported from R HonestDiD), :func:`wild_score_bootstrap` (few-cluster p-values for
+CS aggregates and the imputation estimator);
 study helpers for the suite's station panel: :func:`outcome_panel`,
 :func:`naive_before_after`, :func:`compare_estimators`, :func:`subgroup_effects`,
 :func:`truth_effects`, :func:`bacon_summary`.
@@ -56,7 +60,7 @@ Period('2023-03', 'M')
 2.0
 """
 from ._cs import AggregateResult, ATTGTResult, att_gt
-from ._diagnostics import honest_did, pretrend_test
+from ._diagnostics import honest_did, pretrend_test, wild_score_bootstrap
 from ._event import ImputationResult, event_study, imputation, sun_abraham
 from ._plot import plot_bacon, plot_event_studies
 from ._study import (OUTCOMES, bacon_summary, compare_estimators, naive_before_after, outcome_label,
@@ -67,7 +71,7 @@ __all__ = [
     "att_gt", "ATTGTResult", "AggregateResult",
     "twfe", "TWFEResult", "wild_cluster_bootstrap", "bacon_decomposition",
     "imputation", "ImputationResult", "sun_abraham", "event_study", "plot_event_studies",
-    "pretrend_test", "honest_did", "plot_bacon",
+    "pretrend_test", "honest_did", "wild_score_bootstrap", "plot_bacon",
     "OUTCOMES", "outcome_panel", "outcome_label", "naive_before_after", "compare_estimators",
     "subgroup_effects", "truth_effects", "scale_effects", "bacon_summary",
 ]

@@ -64,7 +64,9 @@ def aggregate(res: ATTGTResult, type: str = "simple", *, balance_e=None, min_e=-
         return AggregateResult(type=type, overall_att=float(overall), overall_se=ose,
                                egt=np.asarray(egt, dtype=float), att=np.asarray(atts, dtype=float),
                                se=np.asarray(se, dtype=float), crit_val=float(crit),
-                               inf_overall=inf_overall, inffunc=infs, source=res, alp=alp)
+                               inf_overall=inf_overall, inffunc=infs, source=res, alp=alp,
+                               args=dict(balance_e=balance_e, min_e=min_e, max_e=max_e,
+                                         na_rm=na_rm))
 
     if type == "simple":
         keepers = np.flatnonzero((group <= t) & (t <= group + max_e))
@@ -115,12 +117,16 @@ def aggregate(res: ATTGTResult, type: str = "simple", *, balance_e=None, min_e=-
         inf_o = infs[:, epos] @ np.full(epos.sum(), 1 / epos.sum())
         return finish(eseq, atts, infs, overall, inf_o)
 
-    # calendar
+    # calendar: like R did, min_e/max_e do not apply (cells are selected by calendar period)
+    if np.isfinite(max_e) or np.isfinite(min_e):
+        import warnings
+        warnings.warn("min_e/max_e are ignored for calendar aggregation (as in R did::aggte)",
+                      UserWarning, stacklevel=3)
     minG = group.min()
     tlist = panel.times[panel.times >= minG]
     atts, infs, tl = [], [], []
     for t1 in tlist:
-        whicht = np.flatnonzero((t == t1) & (group <= t) & (t <= group + max_e))
+        whicht = np.flatnonzero((t == t1) & (group <= t))
         if len(whicht) == 0:
             continue
         pgt = pg[whicht] / pg[whicht].sum()

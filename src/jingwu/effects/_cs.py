@@ -171,7 +171,12 @@ class ATTGTResult:
         ]
         try:
             pt = pretrend_test(self)
-            lines.append(f"Pre-trend Wald test: chi2({pt['df']}) = {pt['stat']:.3f}, p = {pt['p_value']:.4f}")
+            if pt["method"] == "F":
+                lines.append(f"Pre-trend test (small-sample F): F({pt['df']}, {pt['df_denom']}) = "
+                             f"{pt['stat']:.3f}, p = {pt['p_value']:.4f}")
+            else:
+                lines.append(f"Pre-trend Wald test: chi2({pt['df']}) = {pt['stat']:.3f}, "
+                             f"p = {pt['p_value']:.4f}")
         except ValueError:
             pass
         band = "simultaneous (bootstrap)" if self.params["bstrap"] else "pointwise"
@@ -389,6 +394,42 @@ class AggregateResult:
     inffunc: np.ndarray
     source: ATTGTResult
     alp: float = 0.05
+    args: dict | None = None  # aggregation options (balance_e, min_e, max_e, na_rm)
+    dist_df: int | None = None  # t(dist_df) critical values after .small_sample(); None = normal
+
+    def _z(self) -> float:
+        if self.dist_df is None:
+            return float(stats.norm.ppf(1 - self.alp / 2))
+        return float(stats.t.ppf(1 - self.alp / 2, self.dist_df))
+
+    def small_sample(self) -> "AggregateResult":
+        """Few-cluster version: SEs times sqrt(G/(G-1)) and t(G-1) critical values (as fixest).
+
+        Analytic (influence-function) SEs are the CR0 form; with G clusters
+        this applies the CR1 factor and Student-t(G-1) intervals, as
+        ``fixest`` does by default.  Uniform bootstrap bands are left as they
+        are.  Returns a new result.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from jingwu.effects import att_gt
+        >>> df = pd.DataFrame({"id": np.repeat(np.arange(12), 4), "t": np.tile(np.arange(4), 12)})
+        >>> df["g"] = df["id"] % 3
+        >>> df["y"] = np.sin(df["id"] * df["t"]) + (df["g"] > 0) * (df["t"] >= df["g"])
+        >>> a = att_gt(df, "y", "id", "t", "g").aggregate("simple")
+        >>> b = a.small_sample()
+        >>> round(b.overall_se / a.overall_se, 6) == round(float(np.sqrt(12 / 11)), 6), b.dist_df
+        (True, 11)
+        """
+        from dataclasses import replace
+        cl = self.source.panel.cluster
+        G = self.source.panel.n if cl is None else int(cl.max()) + 1
+        f = float(np.sqrt(G / (G - 1)))
+        bootstrap = bool(self.source.params.get("bstrap"))
+        crit = self.crit_val if bootstrap else float(stats.t.ppf(1 - self.alp / 2, G - 1))
+        return replace(self, overall_se=self.overall_se * f, se=self.se * f, crit_val=crit,
+                       dist_df=G - 1)
 
     def _level_name(self) -> str:
         return {"group": "group", "dynamic": "event_time", "calendar": "time"}.get(self.type, "level")
@@ -400,7 +441,7 @@ class AggregateResult:
         ci_lower, ci_upper.  For ``type="simple"`` the frame has the single
         overall row.
         """
-        z = stats.norm.ppf(1 - self.alp / 2)
+        z = self._z()
         if overall or self.type == "simple":
             return pd.DataFrame({
                 "type": [self.type], "att": [self.overall_att], "se": [self.overall_se],
@@ -423,7 +464,7 @@ class AggregateResult:
         return _vcov_from_if(self.inffunc, self.source.panel.cluster)
 
     def summary(self) -> str:
-        z = stats.norm.ppf(1 - self.alp / 2)
+        z = self._z()
         title = {"simple": "Overall ATT (simple weighted average)", "group": "ATT by cohort",
                  "dynamic": "Event study (ATT by event time)", "calendar": "ATT by calendar period"}
         lines = [title[self.type],

@@ -1,27 +1,53 @@
 """Diagnostics: joint pre-trend test and Rambachan & Roth (2023) sensitivity bounds."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
 from ._cs import AggregateResult, ATTGTResult
 
-__all__ = ["pretrend_test", "honest_did"]
+__all__ = ["pretrend_test", "honest_did", "wild_score_bootstrap"]
 
 
-def pretrend_test(result: ATTGTResult | AggregateResult) -> dict:
-    """Joint Wald test that all pre-treatment effects are zero.
+def pretrend_test(result: ATTGTResult | AggregateResult, *, method: str = "auto",
+                  small_sample_below: int = 100) -> dict:
+    """Joint test that all pre-treatment effects are zero.
 
     Uses the influence-function covariance of the pre-period ATT(g,t)s (as
     R ``did``'s summary), or of the pre-period event-time estimates of a
     ``dynamic`` aggregation.  Cells fixed at zero by a universal base period
     are left out.
 
+    Two forms:
+
+    * ``"chi2"``: R ``did``'s Wald test, ``W = theta' V^-1 theta`` against
+      chi2(q).  Asymptotic in the number of clusters G: with few clusters and
+      many leads it over-rejects badly (15 stations, 12 leads: 100% rejections
+      at 5% under the null).
+    * ``"F"``: Hotelling's T^2 on the G cluster-level pseudo-observations
+      ``theta + (G/n) s_g`` (``s_g`` the cluster sums of the influence
+      function): ``T^2 = theta' V_CR1^-1 theta`` with the CR1 covariance
+      (centred cluster scores, factor G/(G-1)), and
+      ``F = (G - q) / (q (G - 1)) T^2`` against F(q, G - q) -- exact for
+      normal cluster means, and the small-sample analogue of the chi2 test
+      (identical as G grows).  Needs q < G.
+
+    ``method="auto"`` (default) uses ``"F"`` with fewer than
+    ``small_sample_below`` clusters and R's ``"chi2"`` otherwise.  The
+    rejection rate under the null at 5% (``benchmarks/effects_pretrend_size.py``,
+    12 leads) is 0.215 with 15 stations (chi2: 0.98), 0.070 with 48 (chi2:
+    0.315) and 0.05 with 500 (chi2: 0.05): with about four stations per cohort
+    the influence-function variance is too small, so with so few stations test
+    a short window of leads.  A ``UserWarning`` flags more than G/4 leads.
+
     Returns
     -------
     dict
-        ``stat`` (chi-square), ``df``, ``p_value``.
+        ``stat`` (chi2 or F statistic), ``df`` (q), ``df_denom`` (G - q for F,
+        None for chi2), ``p_value``, ``method``, ``n_clusters``.
 
     Examples
     --------
@@ -32,9 +58,11 @@ def pretrend_test(result: ATTGTResult | AggregateResult) -> dict:
     >>> df["g"] = df["id"] % 3 * 2
     >>> df["y"] = rng.normal(size=len(df)) + 1.0 * ((df["g"] > 0) & (df["t"] >= df["g"]))
     >>> out = pretrend_test(att_gt(df, "y", "id", "t", "g"))
-    >>> out["df"], out["p_value"] > 0.05
-    (4, True)
+    >>> out["method"], out["df"], out["df_denom"], out["p_value"] > 0.05
+    ('F', 4, 86, True)
     """
+    if method not in ("auto", "F", "chi2"):
+        raise ValueError(f"method must be 'auto', 'F' or 'chi2', got {method!r}")
     if isinstance(result, ATTGTResult):
         pre = (~result.post) & (result.time != result.base) & np.isfinite(result.att)
         theta = result.att[pre]
@@ -49,182 +77,310 @@ def pretrend_test(result: ATTGTResult | AggregateResult) -> dict:
         raise ValueError("pretrend_test needs an att_gt result or a 'dynamic' aggregation")
     if theta.size == 0:
         raise ValueError("no pre-treatment estimates to test")
+    n = inf.shape[0]
     if cl is not None:
         G = int(cl.max()) + 1
         S = np.zeros((G, inf.shape[1]))
         np.add.at(S, cl, inf)
     else:
-        S = inf
-    V = S.T @ S / inf.shape[0] ** 2
+        S, G = inf, n
+    q = int(theta.size)
+    if method == "auto":
+        method = "F" if G < small_sample_below else "chi2"
+    if method == "F":
+        if q >= G:
+            k = max(1, (G - 1) // 4)
+            raise ValueError(
+                f"{q} pre-period estimates but only {G} clusters: the small-sample F test needs "
+                f"fewer leads than clusters, and keeps its size best with at most about G/4; test a "
+                f"window of event times: pretrend_test(result.aggregate('dynamic', min_e=-{k}))")
+        if q > G / 4:
+            warnings.warn(f"{q} leads tested with {G} clusters: few degrees of freedom are left "
+                          f"(F({q}, {G - q})); the test has little power. A shorter window "
+                          f"(aggregate('dynamic', min_e=-{max(1, G // 4)})) is usually more informative.",
+                          UserWarning, stacklevel=2)
+        Sc = S - S.mean(axis=0, keepdims=True)
+        V = Sc.T @ Sc / n**2 * G / (G - 1)
+    else:
+        V = S.T @ S / n**2
     if np.linalg.cond(V) > 1 / np.finfo(float).eps:
+        k = max(1, (G - 1) // 4)
         raise ValueError(
-            f"pre-period covariance matrix is singular ({theta.size} pre-period estimates from "
-            f"{inf.shape[0]} units); test a window of event times instead: "
-            "pretrend_test(result.aggregate('dynamic', min_e=-12))")
+            f"pre-period covariance matrix is singular ({q} pre-period estimates from "
+            f"{G} clusters); test a window of event times instead: "
+            f"pretrend_test(result.aggregate('dynamic', min_e=-{k}))")
     W = float(theta @ np.linalg.solve(V, theta))
-    return {"stat": W, "df": int(theta.size), "p_value": float(stats.chi2.sf(W, theta.size))}
+    if method == "F":
+        F = (G - q) / (q * (G - 1)) * W
+        return {"stat": F, "df": q, "df_denom": G - q, "p_value": float(stats.f.sf(F, q, G - q)),
+                "method": "F", "n_clusters": G}
+    return {"stat": W, "df": q, "df_denom": None, "p_value": float(stats.chi2.sf(W, q)),
+            "method": "chi2", "n_clusters": G}
 
 
-def _folded_normal_cv(bias_over_se: float, alp: float) -> float:
-    """1 - alp quantile of |N(b, 1)|."""
-    b = abs(bias_over_se)
-    if b > 10:
-        return b + stats.norm.ppf(1 - alp)
-    f = lambda c: stats.norm.cdf(c - b) - stats.norm.cdf(-c - b) - (1 - alp)
-    return optimize.brentq(f, 0, b + 10)
+def wild_score_bootstrap(result, *, B: int = 9999, weights: str = "webb", seed: int = 0) -> dict:
+    """Wild (score) cluster bootstrap p-value for the overall effect of a CS aggregate or imputation.
 
-
-def honest_did(
-    result: AggregateResult,
-    method: str = "relative_magnitude",
-    Mbar: list[float] | np.ndarray | None = None,
-    M: list[float] | np.ndarray | None = None,
-    event_time: int | None = None,
-    alp: float = 0.05,
-) -> pd.DataFrame:
-    """Sensitivity of an event-study effect to violations of parallel trends.
-
-    Implements the two restriction classes of Rambachan & Roth (2023) for a
-    target ``theta`` = the average post-period effect (default) or the effect
-    at one ``event_time``.  Pre-period estimates (normalised to 0 at e = -1,
-    so the input must use ``base_period="universal"``) measure pre-trends:
-
-    * ``"relative_magnitude"`` (Delta^RM(Mbar)): each post-period change in
-      the bias is at most ``Mbar`` times the largest pre-period change.  The
-      identified set is ``theta_hat -+ Mbar * a * max|pre change|`` with
-      ``a = sum_k l_k (k + 1)``.  The confidence interval is a valid but
-      conservative projection: Bonferroni-joint intervals for ``theta_hat``
-      and every pre-period change, then the union of identified sets.  (R
-      ``HonestDiD`` uses the sharper conditional/hybrid test of Andrews,
-      Roth & Pakes; our CI is wider, never narrower.)
-    * ``"smoothness"`` (Delta^SD(M)): the bias is linear extrapolation of the
-      last pre-period slope with second differences at most ``M``.  The CI
-      is a fixed-length CI (folded-normal critical value) around the
-      bias-corrected affine estimator ``theta_hat + a * beta_-2``, with
-      worst-case bias ``M * sum_k l_k (k+1)(k+2)/2`` -- valid, and equal to
-      RR's FLCI when that uses only the last two pre-periods.
-
-    Parameters
-    ----------
-    result : AggregateResult
-        A ``dynamic`` aggregation of an :func:`att_gt` fit with
-        ``base_period="universal"``.
-    method : {"relative_magnitude", "smoothness"}
-    Mbar : grid for relative magnitudes (default 0, 0.25, ..., 2).
-    M : grid for smoothness (default 0 to 2 x the largest |pre slope|).
-    event_time : int, optional
-        Target one post-period event time instead of the post average.
-    alp : float
+    Few clusters make analytic cluster-robust inference unreliable.  The
+    cluster-level scores ``s_g`` of the estimate (influence-function sums for
+    :func:`att_gt` aggregates, BJS contributions for :func:`imputation`) are
+    multiplied by random weights ``v_g`` and the studentised statistic
+    ``t* = sum v_g s_g / sqrt(sum v_g^2 s_g^2)`` is compared with the observed
+    ``t = theta / sqrt(sum s_g^2)`` (Kline & Santos 2012 score bootstrap; Webb's
+    six-point weights suit fewer than about 12 clusters, Rademacher otherwise;
+    with Rademacher weights and 2^G <= B every sign pattern is enumerated).
+    Test of H0: effect = 0, two-sided.
 
     Returns
     -------
-    DataFrame
-        ``method, M (or Mbar), lb, ub, id_lb, id_ub`` (CI and estimated
-        identified set); ``.attrs["breakdown"]`` is the smallest M/Mbar whose
-        CI contains 0 (``inf`` if never on the grid's scale; ``nan`` if even
-        the original CI contains 0).  For relative magnitudes every Mbar > 0
-        uses the Bonferroni critical value, so the breakdown can be 0 even
-        when the Mbar = 0 row (the usual CI) excludes 0: a conservative answer.
+    dict
+        ``estimate``, ``t_stat``, ``p_value``, ``n_clusters``, ``B``, ``weights``.
 
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from jingwu.effects import att_gt, honest_did
-    >>> rng = np.random.default_rng(4)
-    >>> df = pd.DataFrame({"id": np.repeat(np.arange(150), 6), "t": np.tile(np.arange(6), 150)})
-    >>> df["g"] = df["id"] % 3 * 2
-    >>> df["y"] = rng.normal(0, .2, len(df)) + 1.0 * ((df["g"] > 0) & (df["t"] >= df["g"]))
-    >>> es = att_gt(df, "y", "id", "t", "g", base_period="universal").aggregate("dynamic")
-    >>> h = honest_did(es, Mbar=[0, 1])
-    >>> bool(h["lb"].iloc[0] > 0), h.attrs["breakdown"] > 1
-    (True, True)
+    >>> from jingwu.effects import att_gt, wild_score_bootstrap
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"id": np.repeat(np.arange(40), 5), "t": np.tile(np.arange(5), 40)})
+    >>> df["g"] = df["id"] % 4
+    >>> df["y"] = rng.normal(size=200) + 2 * ((df["g"] > 0) & (df["t"] >= df["g"]))
+    >>> out = wild_score_bootstrap(att_gt(df, "y", "id", "t", "g").aggregate("simple"), B=999)
+    >>> out["p_value"] < 0.01
+    True
     """
+    from ._cs import _sum_by
+    from ._event import ImputationResult
+    if isinstance(result, AggregateResult):
+        inf = result.inf_overall[:, None]
+        cl = result.source.panel.cluster
+        s = (_sum_by(inf, cl) if cl is not None else inf)[:, 0] / inf.shape[0]
+        est = result.overall_att
+    elif isinstance(result, ImputationResult):
+        s, est = np.asarray(result.scores, dtype=float), result.overall_att
+    else:
+        raise ValueError("wild_score_bootstrap needs an att_gt aggregate or an imputation result")
+    if weights not in ("webb", "rademacher"):
+        raise ValueError(f"weights must be 'webb' or 'rademacher', got {weights!r}")
+    G = len(s)
+    t0 = est / np.sqrt(np.sum(s**2))
+    rng = np.random.default_rng(seed)
+    if weights == "rademacher" and 2 ** G <= B:
+        v = ((np.arange(2 ** G)[:, None] >> np.arange(G)[None, :]) & 1) * 2.0 - 1.0
+    elif weights == "rademacher":
+        v = rng.choice([-1.0, 1.0], size=(B, G))
+    else:
+        six = np.sqrt(np.array([1.5, 1.0, 0.5]))
+        v = rng.choice(np.concatenate([-six, six]), size=(B, G))
+    tb = (v @ s) / np.sqrt((v**2) @ (s**2))
+    p = float(np.mean(np.abs(tb) >= abs(t0) - 1e-12))
+    return {"estimate": float(est), "t_stat": float(t0), "p_value": p, "n_clusters": int(G),
+            "B": int(v.shape[0]), "weights": weights}
+
+
+def _event_study_inputs(result: AggregateResult, event_time, l_vec):
+    """betahat, sigma, pre/post counts and l_vec from a universal-base dynamic aggregation."""
     if not isinstance(result, AggregateResult) or result.type != "dynamic":
         raise ValueError("honest_did needs a 'dynamic' aggregation (att_gt(...).aggregate('dynamic'))")
     if result.source.params.get("base_period") != "universal":
         raise ValueError("honest_did needs att_gt(..., base_period='universal') so pre-period "
                          "estimates are relative to e = -1 (as in Rambachan & Roth)")
+    e = np.asarray(result.egt, dtype=float)
+    keep = e != -1
+    ee = e[keep]
+    if np.any(np.diff(ee[ee < 0]) != 1) or np.any(np.diff(ee[ee >= 0]) != 1) or (ee < -1).sum() == 0 \
+            or (ee >= 0).sum() == 0:
+        raise ValueError("honest_did needs consecutive event times with at least one pre-period "
+                         "before e = -1 and one post-period (aggregate with min_e/max_e)")
+    V = result.vcov()[np.ix_(keep, keep)]
+    b = np.asarray(result.att, dtype=float)[keep]
+    npre = int((ee < -1).sum())
+    post_e = ee[ee >= 0].astype(int)
+    if event_time is not None:
+        if event_time not in set(post_e):
+            raise ValueError(f"event_time {event_time} is not a post-period event time")
+        l = (post_e == event_time).astype(float)
+    elif l_vec is not None:
+        l = np.asarray(l_vec, dtype=float)
+    else:
+        l = np.full(len(post_e), 1 / len(post_e))
+    return b, V, npre, len(post_e), l
+
+
+def _breakdown(ci_at, tol: float, start: float = 1.0, cap: float = 1e3) -> float:
+    """Boundary value where the robust CI first contains 0, by doubling then bisection.
+
+    Returns the largest value checked whose CI still excludes zero (within
+    ``tol`` of the boundary; R's "breakdown value"), ``nan`` if the CI at 0
+    already contains zero, ``inf`` if zero is still excluded at ``cap``.
+    """
+    def excludes0(v):
+        lb, ub = ci_at(v)
+        return bool(np.isfinite(lb) and np.isfinite(ub) and (lb > 0 or ub < 0))
+
+    if not excludes0(0.0):
+        return np.nan
+    lo, hi = 0.0, start
+    while excludes0(hi):
+        lo, hi = hi, 2 * hi
+        if hi > cap:
+            return np.inf
+    while hi - lo > tol:
+        mid = (lo + hi) / 2
+        if excludes0(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def honest_did(
+    result: AggregateResult | None = None,
+    method: str = "relative_magnitude",
+    Mbar: list[float] | np.ndarray | None = None,
+    M: list[float] | np.ndarray | None = None,
+    event_time: int | None = None,
+    alpha: float = 0.05,
+    *,
+    betahat: np.ndarray | None = None,
+    sigma: np.ndarray | None = None,
+    num_pre_periods: int | None = None,
+    num_post_periods: int | None = None,
+    l_vec: np.ndarray | None = None,
+    hybrid: str = "auto",
+    grid_points: int | None = None,
+    grid_lb: float | None = None,
+    grid_ub: float | None = None,
+    breakdown: bool = True,
+    breakdown_tol: float | None = None,
+    seed: int = 0,
+    alp: float | None = None,
+) -> pd.DataFrame:
+    """Sensitivity of an event-study effect to violations of parallel trends (Rambachan & Roth 2023).
+
+    A port of R ``HonestDiD`` with two entry points: R's own (``betahat``,
+    ``sigma``, ``num_pre_periods``, ``num_post_periods``: event-study
+    coefficients without the reference period, pre-periods first) or a
+    ``dynamic`` aggregation of :func:`att_gt` fitted with
+    ``base_period="universal"`` (as R's ``honest_did.AGGTEobj``).
+
+    * ``"relative_magnitude"`` (Delta^RM(Mbar)): each post-period change in
+      the bias is at most ``Mbar`` times the largest pre-period change.  The
+      confidence set inverts the conditional test of Andrews, Roth & Pakes
+      with nuisance parameters over a grid of theta (``grid_points`` points on
+      +-20 SE unless ``grid_lb``/``grid_ub``), in the conditional
+      least-favourable hybrid form (``hybrid="LF"``, R's "C-LF", default) or
+      the plain conditional form (``hybrid="ARP"``, R's "Conditional");
+      R ``createSensitivityResults_relativeMagnitudes``.
+    * ``"smoothness"`` (Delta^SD(M)): the slope of the bias changes by at most
+      ``M`` between periods; the optimal fixed-length CI over affine
+      estimators using all pre-periods (R ``createSensitivityResults``, FLCI).
+
+    Simulated critical values use R's random stream after ``set.seed(seed)``,
+    so intervals match R's printed digits (checked against the HonestDiD
+    README and vignette results stored in ``tests/reference/``).
+
+    Parameters
+    ----------
+    result : AggregateResult, optional
+        ``att_gt(..., base_period="universal").aggregate("dynamic")``.
+    method : {"relative_magnitude", "smoothness"}
+    Mbar, M : grids (R defaults: 10 values on [0, 2] for Mbar; for M, 10
+        values up to the upper confidence bound of the largest pre-period
+        second difference).
+    event_time : int, optional
+        (result route) target the effect at this event time; otherwise
+        ``l_vec``, and otherwise the average of the post-period effects.
+        (R's ``honest_did`` targets ``e = 0`` by default; its
+        ``createSensitivityResults*`` the first post-period: ``l_vec=None``
+        on the R route.)
+    alpha : float
+        1 - confidence level.  ``alp`` is accepted as a deprecated alias.
+    hybrid : {"auto", "LF", "ARP", "bonferroni"}
+        Relative magnitudes only: C-LF (``"LF"``), conditional (``"ARP"``), or
+        the conservative Bonferroni projection (``"bonferroni"``: intervals
+        for the target and every pre-period change, then the union of
+        identified sets; valid, wider).  ``"auto"`` (default) uses C-LF unless
+        the event window has so many post-periods that the C-LF test's dual
+        vertices cannot be enumerated (e.g. 25 monthly post-periods), where it
+        falls back to the projection with a warning; the ``method`` column says
+        which was used.
+    grid_points : int, optional
+        Theta grid for relative magnitudes: R's defaults, 1,000 points on the
+        R route (``createSensitivityResults_relativeMagnitudes``) and 100 from
+        an event-study result (R's ``honest_did`` for ``did`` results).
+    breakdown : bool
+        Also find the breakdown value (the largest Mbar/M at which the robust
+        CI still excludes zero, to ``breakdown_tol``: 0.01 for Mbar, 0.1% of
+        the largest pre-period second difference bound for M).
+    seed : int
+        Seed of R's generator for the simulated critical values (R's default 0).
+
+    Returns
+    -------
+    DataFrame
+        One row per Mbar or M: ``Mbar``/``M``, ``lb``, ``ub``, ``method``
+        (``"C-LF"``, ``"Conditional"`` or ``"FLCI"``), ``Delta``
+        (``"DeltaRM"``/``"DeltaSD"``), ``id_lb``, ``id_ub`` (identified set
+        with the estimates taken as the truth; NaN when the pre-period
+        estimates themselves violate Delta^SD(M)).  ``.attrs``: ``breakdown``
+        (NaN if even the usual CI contains zero), ``theta`` and ``se`` (the
+        target and its SE), ``original_ci``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from jingwu.effects import honest_did
+    >>> b = np.array([0.01, -0.01, 0.0, 0.2, 0.25])
+    >>> V = np.diag([0.02, 0.02, 0.02, 0.03, 0.03]) ** 2
+    >>> h = honest_did(betahat=b, sigma=V, num_pre_periods=3, num_post_periods=2,
+    ...                Mbar=[0, 1], breakdown=False)
+    >>> bool(h["lb"].iloc[0] > 0), h["method"].iloc[0]
+    (True, 'C-LF')
+    """
+    from ._honest import honest_sensitivity, original_cs
+    if alp is not None:
+        warnings.warn("honest_did(alp=...) is deprecated; use alpha=", DeprecationWarning, stacklevel=2)
+        alpha = alp
     if method not in ("relative_magnitude", "smoothness"):
         raise ValueError(f"method must be 'relative_magnitude' or 'smoothness', got {method!r}")
-    e = result.egt
-    V = result.vcov()
-    post = np.flatnonzero(e >= 0)
-    pre = np.flatnonzero((e < -1))
-    if event_time is None:
-        l = np.zeros(len(e))
-        l[post] = 1 / len(post)
+    if result is not None:
+        if betahat is not None or sigma is not None:
+            raise ValueError("give either an event-study result or betahat/sigma, not both")
+        b, V, npre, npost, l = _event_study_inputs(result, event_time, l_vec)
+        grid_points = 100 if grid_points is None else grid_points
     else:
-        if event_time not in set(e[post].astype(int)):
-            raise ValueError(f"event_time {event_time} is not a post-period event time")
-        l = (e == event_time).astype(float)
-    theta = float(l @ result.att)
-    se_theta = float(np.sqrt(l @ V @ l))
-    a = float(np.sum(l * (e + 1)))
-    out = []
-    if method == "relative_magnitude":
-        grid = np.arange(0, 2.01, 0.25) if Mbar is None else np.asarray(Mbar, dtype=float)
-        # pre-period first differences beta_{s+1} - beta_s, with beta_-1 = 0
-        es_pre = sorted(set(e[pre].astype(int)) | {-1})
-        if len(es_pre) < 2:
-            raise ValueError("relative magnitudes need at least one pre-period before e = -1")
-        idx = {int(v): i for i, v in enumerate(e)}
-        C = []
-        for s0, s1 in zip(es_pre[:-1], es_pre[1:]):
-            c = np.zeros(len(e))
-            if s1 in idx:
-                c[idx[s1]] += 1
-            c[idx[s0]] -= 1
-            C.append(c)
-        C = np.array(C)
-        d_hat = C @ result.att
-        se_d = np.sqrt(np.einsum("ij,jk,ik->i", C, V, C))
-        z = stats.norm.ppf(1 - alp / (2 * (len(C) + 1)))
-        m_hat = float(np.max(np.abs(d_hat)))
-        m_up = float(np.max(np.abs(d_hat) + z * se_d))
-        z0 = stats.norm.ppf(1 - alp / 2)
-        for mb in grid:
-            # Mbar = 0 is exact parallel trends: the usual CI; otherwise Bonferroni projection
-            zz, mu = (z0, 0.0) if mb == 0 else (z, m_up)
-            out.append(("relative_magnitude", mb, theta - zz * se_theta - mb * a * mu,
-                        theta + zz * se_theta + mb * a * mu, theta - mb * a * m_hat,
-                        theta + mb * a * m_hat))
-        col = "Mbar"
-        half0 = z * se_theta
-        if abs(theta) <= z0 * se_theta:
-            breakdown = np.nan
-        else:
-            breakdown = max((abs(theta) - half0) / (a * m_up), 0.0)
-    else:
-        if -2 not in set(e.astype(int)):
-            raise ValueError("smoothness needs the e = -2 pre-period estimate")
-        i2 = int(np.flatnonzero(e == -2)[0])
-        lt = l.copy()
-        lt[i2] += a  # theta_hat - slope * a, slope = beta_-1 - beta_-2 = -beta_-2
-        center = float(lt @ result.att)
-        se_c = float(np.sqrt(lt @ V @ lt))
-        B = float(np.sum(l * (e + 1) * (e + 2) / 2))
-        grid = (np.linspace(0, 2 * abs(result.att[i2]) + 1e-12, 9) if M is None
-                else np.asarray(M, dtype=float))
-        for m in grid:
-            bias = m * B
-            cv = _folded_normal_cv(bias / se_c, alp) if se_c > 0 else 0.0
-            out.append(("smoothness", m, center - cv * se_c, center + cv * se_c,
-                        center - bias, center + bias))
-        col = "M"
+        if betahat is None or sigma is None or num_pre_periods is None or num_post_periods is None:
+            raise ValueError("give an event-study result, or betahat, sigma, num_pre_periods and "
+                             "num_post_periods")
+        b, V = np.asarray(betahat, dtype=float).ravel(), np.asarray(sigma, dtype=float)
+        npre, npost = int(num_pre_periods), int(num_post_periods)
+        l = l_vec
+        grid_points = 1000 if grid_points is None else grid_points
+    opts = dict(l_vec=l, alpha=alpha, hybrid=hybrid, grid_points=grid_points, grid_lb=grid_lb,
+                grid_ub=grid_ub, seed=seed)
+    out = honest_sensitivity(b, V, npre, npost, method=method, Mbar=Mbar, M=M, **opts)
+    lvec = np.zeros(npost) if l is None else np.asarray(l, dtype=float)
+    if l is None:
+        lvec[0] = 1.0
+    theta = float(lvec @ b[npre:])
+    out.attrs["theta"] = theta
+    out.attrs["se"] = float(np.sqrt(lvec @ V[npre:, npre:] @ lvec))
+    out.attrs["original_ci"] = original_cs(b, V, npre, npost, l_vec=lvec, alpha=alpha)
+    out.attrs["breakdown"] = np.nan
+    if breakdown:
+        key = "Mbar" if method == "relative_magnitude" else "M"
 
-        def covers0(m):
-            cv = _folded_normal_cv(m * B / se_c, alp)
-            return abs(center) - cv * se_c
+        def ci_at(v):
+            r = honest_sensitivity(b, V, npre, npost, method=method, **{key: [v]}, **opts)
+            return float(r["lb"].iloc[0]), float(r["ub"].iloc[0])
 
-        if covers0(0) <= 0:
-            breakdown = np.nan
+        if method == "relative_magnitude":
+            if (out["method"] == "Bonferroni").any():
+                opts["hybrid"] = "bonferroni"
+            tol = 0.01 if breakdown_tol is None else breakdown_tol
+            out.attrs["breakdown"] = _breakdown(ci_at, tol, start=1.0)
         else:
-            hi = 1.0
-            while covers0(hi) > 0 and hi < 1e12:
-                hi *= 2
-            breakdown = optimize.brentq(covers0, 0, hi) if hi < 1e12 else np.inf
-    df = pd.DataFrame(out, columns=["method", col, "lb", "ub", "id_lb", "id_ub"])
-    df.attrs["breakdown"] = float(breakdown)
-    df.attrs["theta"] = theta
-    df.attrs["se"] = se_theta
-    return df
+            scale = float(out["M"].max()) if len(out) and out["M"].max() > 0 else float(np.sqrt(V[0, 0]))
+            tol = 1e-3 * scale if breakdown_tol is None else breakdown_tol
+            out.attrs["breakdown"] = _breakdown(ci_at, tol, start=scale, cap=1e6 * scale)
+    return out

@@ -87,6 +87,8 @@ class Panel:
     xnames: list[str] = field(default_factory=list)
     cluster: np.ndarray | None = None  # (n,) integer cluster codes (None = unit)
     weighted: bool = False
+    # what was left out and why: reason -> unit ids (or, for rows, the number of rows)
+    dropped: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -106,6 +108,13 @@ def _time_codec(s: pd.Series, column: str) -> TimeCodec:
     if isinstance(s.dtype, pd.PeriodDtype):
         return TimeCodec("period", s.dtype.freq)
     if pd.api.types.is_datetime64_any_dtype(s):
+        d = s.dropna()
+        if d.dt.year.nunique() > 1 and d.dt.month.nunique() == 1:
+            raise DataError("datetimes fall in one calendar month of each year, so the data look "
+                            "annual, but datetimes are read as months (event times would count "
+                            "12 per year)", column=column,
+                            expected="annual data as integer years (.dt.year) or Periods "
+                                     "(.dt.to_period('Y')) in both the time and timing columns")
         return TimeCodec("period", pd.Period("2000-01", freq="M").freq)
     if pd.api.types.is_integer_dtype(s):
         return TimeCodec("int")
@@ -114,6 +123,48 @@ def _time_codec(s: pd.Series, column: str) -> TimeCodec:
         return TimeCodec("int" if np.all(vals == np.round(vals)) else "float")
     raise DataError(f"time values are {s.dtype}", column=column,
                     expected="integers (e.g. years) or pandas Periods (e.g. months)")
+
+
+def _check_ids(data: pd.DataFrame, idname: str) -> None:
+    """Unit ids of one kind: mixed numbers and strings sort unpredictably (or not at all)."""
+    col = data[idname]
+    if col.dtype == object:
+        kinds = col.dropna().map(lambda v: "number" if isinstance(v, (int, float, np.number))
+                                 else type(v).__name__)
+        if kinds.nunique() > 1:
+            rows = np.flatnonzero(kinds.ne(kinds.iloc[0]).to_numpy())[:5] + 2
+            raise DataError(f"unit ids mix {' and '.join(sorted(kinds.unique()))} values (e.g. 7 "
+                            "and '7' would be different units)", column=idname, rows=rows,
+                            expected="ids of one type: all numbers or all strings")
+    if col.isna().any():
+        raise DataError("missing unit ids", column=idname,
+                        rows=np.flatnonzero(col.isna().to_numpy())[:5] + 2, expected="an id in every row")
+
+
+def _check_timing_codes(graw: pd.Series, g: np.ndarray, t: np.ndarray, ids: np.ndarray,
+                        gname: str, kind: str) -> None:
+    """Catch timing codes that would silently mean something else (see the effects conventions)."""
+    present = ~np.isnan(g)
+    if kind != "period" and present.any():
+        vals = np.unique(g[present])
+        tmin, tmax = np.nanmin(t), np.nanmax(t)
+        if np.any(vals < 0) and tmin >= 0:
+            raise DataError(f"negative treatment timing {vals[vals < 0][:3].tolist()} while periods "
+                            f"run from {tmin:g} to {tmax:g}: never-treated coded as -1?", column=gname,
+                            rows=np.flatnonzero(present & (g < 0))[:5] + 2,
+                            expected="the first treated period; never treated as 0 or empty")
+        if set(vals.tolist()) <= {0.0, 1.0} and tmin > 1:
+            raise DataError(f"treatment timing is only 0/1 while periods run from {tmin:g} to "
+                            f"{tmax:g}: a treatment indicator passed as the timing column?",
+                            column=gname, expected="the first treated period of each unit (e.g. the "
+                            "adoption year), 0 or empty for never treated")
+    # a unit with timing in some rows and missing timing in others
+    miss = pd.Series(~present).groupby(ids).agg(["any", "all"])
+    partial = miss.index[(miss["any"] & ~miss["all"]).to_numpy()]
+    if len(partial):
+        raise DataError(f"treatment timing is missing in some rows of units {list(partial[:5])} "
+                        "that have it in others (missing would mean never treated)", column=gname,
+                        expected="the same first treated period in every row of a unit")
 
 
 def _design(data: pd.DataFrame, xformla: str | list[str] | None) -> tuple[np.ndarray, list[str]]:
@@ -153,6 +204,7 @@ def prepare_panel(
     control_group: str = "nevertreated",
     drop_first_period_treated: bool = True,
     recode_last_cohort: bool = True,
+    balance: bool = True,
 ) -> Panel:
     """Validate a long panel and return it balanced and wide.
 
@@ -162,7 +214,10 @@ def prepare_panel(
     rows with missing outcome/covariates and units not observed in every
     period are dropped with a warning.  Without never-treated units and with
     ``control_group="notyettreated"``, the last cohort becomes the comparison
-    group and periods from its adoption on are dropped.
+    group and periods from its adoption on are dropped.  With
+    ``balance=False`` units missing some periods are kept (their missing cells
+    are NaN in ``Y``), for estimators that use every observation.  Every unit
+    or row left out is listed in ``Panel.dropped`` with the reason.
     """
     if not isinstance(anticipation, (int, np.integer)) or anticipation < 0:
         raise ValueError(f"anticipation must be an integer >= 0, got {anticipation!r}")
@@ -185,6 +240,8 @@ def prepare_panel(
         raise DataError("treatment timing is a Period but time is numeric", column=gname,
                         expected="the same type as the time column")
     g = codec.encode(graw, gname)
+    _check_ids(data, idname)
+    _check_timing_codes(graw, g, t, data[idname].to_numpy(), gname, codec.kind)
     # never-treated: 0 (R did) or missing (jingwu schema) -> inf
     if codec.kind == "period":
         g = np.where(np.isnan(g), np.inf, g)
@@ -201,7 +258,9 @@ def prepare_panel(
         wts = np.ones(len(data))
 
     ok = np.isfinite(y) & np.all(np.isfinite(X), axis=1) & np.isfinite(wts)
+    dropped: dict = {}
     if not ok.all():
+        dropped["rows with missing outcome, covariates or weights"] = int((~ok).sum())
         warnings.warn(f"Dropped {int((~ok).sum())} rows with missing outcome, covariates or weights.",
                       stacklevel=3)
     ids_all = data[idname].to_numpy()
@@ -219,7 +278,8 @@ def prepare_panel(
                         f"{codec.decode_list([times[bad[1]]])[0]}", column=[idname, tname],
                         expected="one row per unit and period")
     full = counts.sum(axis=1) == T
-    if not full.all():
+    if not full.all() and balance:
+        dropped["units not observed in every period (balanced panel required)"] = list(uid[~full])
         warnings.warn(f"Dropped {int((~full).sum())} units not observed in every period "
                       "(balanced panel required, as in R did).", stacklevel=3)
     # unit-level g, weights, clusters must be constant
@@ -245,12 +305,13 @@ def prepare_panel(
     Xw = np.full((T, n, X.shape[1]), np.nan)
     Xw[tinv, uinv, :] = X[ok]
 
-    keep = full.copy()
+    keep = full.copy() if balance else np.ones(n, dtype=bool)
     # cohorts adopting after the last period are never treated in the window
     gu = np.where(gu > times[-1], np.inf, gu)
     # units already treated in the first period (+ anticipation) have no pre-period
     early = np.isfinite(gu) & (gu - anticipation <= times[0])
     if drop_first_period_treated and (early & keep).any():
+        dropped["units already treated in the first period (no pre-period)"] = list(uid[early & keep])
         warnings.warn(f"Dropped {int((early & keep).sum())} units that were already treated in "
                       "the first period.", stacklevel=3)
     keep &= ~early if drop_first_period_treated else keep
@@ -262,6 +323,8 @@ def prepare_panel(
                                      "control_group='notyettreated'")
         gmax = gu[keep].max()
         tkeep = times < gmax - anticipation
+        dropped["periods from the last cohort's adoption on (it is the comparison group: no "
+                "never-treated units)"] = codec.decode_list(times[~tkeep])
         gu = np.where(gu == gmax, np.inf, gu)
     if keep.sum() == 0:
         raise DataError("no units left after balancing the panel", column=[idname, tname],
@@ -277,4 +340,4 @@ def prepare_panel(
         Xw = None
     return Panel(ids=uid[keep], times=times, codec=codec, Y=Y, g=gu[keep], w=w, X=Xw,
                  xnames=xnames, cluster=None if cl is None else pd.factorize(cl[keep])[0],
-                 weighted=weightsname is not None)
+                 weighted=weightsname is not None, dropped=dropped)

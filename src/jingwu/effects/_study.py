@@ -352,8 +352,8 @@ def outcome_label(outcome: str, lang: str = "en") -> str:
 def bacon_summary(bacon: pd.DataFrame) -> pd.DataFrame:
     """Weight and weighted mean estimate of each Goodman-Bacon comparison type.
 
-    ``forbidden`` marks "later vs earlier treated" comparisons, which use
-    already-treated units as controls and pull TWFE away from the ATT when
+    ``forbidden`` marks "later vs earlier treated" and "later vs always
+    treated" comparisons, which use already-treated units as controls and pull TWFE away from the ATT when
     effects grow over time.
 
     Examples
@@ -372,5 +372,5 @@ def bacon_summary(bacon: pd.DataFrame) -> pd.DataFrame:
            .reset_index())
     out["n_comparisons"] = out["n_comparisons"].astype(int)
     out["contribution"] = out["weight"] * out["estimate"]
-    out["forbidden"] = out["type"].eq("later vs earlier treated")
+    out["forbidden"] = out["type"].isin(["later vs earlier treated", "later vs always treated"])
     return out

@@ -8,7 +8,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataError
-from ._prep import _check_columns, _time_codec, prepare_panel
+from ._prep import _check_columns, _check_ids, _check_timing_codes, _time_codec, prepare_panel
 
 __all__ = ["twfe", "TWFEResult", "wild_cluster_bootstrap", "bacon_decomposition"]
 
@@ -38,6 +38,7 @@ def _long_inputs(data, yname, idname, tname, treatname, gname, weightsname, clus
     if (treatname is None) == (gname is None):
         raise ValueError("give exactly one of treatname (0/1 column) or gname (first treated period)")
     _check_columns(data, [yname, idname, tname, treatname, gname, weightsname, cluster])
+    _check_ids(data, idname)
     codec = _time_codec(data[tname], tname)
     t = codec.encode(data[tname], tname)
     y = pd.to_numeric(data[yname], errors="coerce").to_numpy(dtype=float)
@@ -45,6 +46,7 @@ def _long_inputs(data, yname, idname, tname, treatname, gname, weightsname, clus
         d = pd.to_numeric(data[treatname], errors="coerce").to_numpy(dtype=float)
     else:
         g = codec.encode(data[gname], gname)
+        _check_timing_codes(data[gname], g, t, data[idname].to_numpy(), gname, codec.kind)
         g = np.where(np.isnan(g) | ((g == 0) & (codec.kind != "period")), np.inf, g)
         d = (t >= g).astype(float)
     w = np.ones(len(data)) if weightsname is None else \
@@ -315,15 +317,27 @@ def bacon_decomposition(
     The TWFE coefficient in a balanced panel (no covariates, no weights) is a
     weighted average of all 2x2 DiDs between timing groups: treated vs never
     treated, earlier vs later treated (later as control before it adopts),
-    and later vs earlier treated (earlier, already treated, as control --
-    the "forbidden" comparison).
+    later vs earlier treated (earlier, already treated, as control -- the
+    "forbidden" comparison) and, when some units are treated from the first
+    period on, later vs always treated (always-treated units as controls over
+    the whole window; also forbidden), as R ``bacondecomp`` does.  Every design
+    is kept whole: always-treated units stay in, and without never-treated
+    units no cohort is relabelled and no period is cut, so the weighted sum
+    equals :func:`twfe` on the same data.
+
+    Raises
+    ------
+    DataError
+        If the panel is unbalanced or has missing outcomes (the decomposition
+        holds for balanced panels only), or if no unit changes treatment status.
 
     Returns
     -------
     DataFrame
-        One row per 2x2: ``type``, ``treated``, ``control`` (``"never"`` for
-        never treated), ``estimate``, ``weight``; weights sum to 1 and
-        ``(estimate * weight).sum()`` equals the TWFE coefficient.
+        One row per 2x2: ``type``, ``treated``, ``control`` (``"never"`` /
+        ``"always"`` for never / always treated), ``estimate``, ``weight``;
+        weights sum to 1 and ``(estimate * weight).sum()`` equals the TWFE
+        coefficient.
 
     Examples
     --------
@@ -336,34 +350,62 @@ def bacon_decomposition(
     >>> bool(np.isclose((b["estimate"] * b["weight"]).sum(), twfe(df, "y", "id", "t", gname="g").coef))
     True
     """
-    panel = prepare_panel(data, yname, idname, tname, gname, control_group="notyettreated")
-    Y, g, times = panel.Y, panel.g, panel.times
-    n, T = Y.shape
+    import warnings as _w
+    with _w.catch_warnings(record=True) as caught:
+        _w.simplefilter("always")
+        panel = prepare_panel(data, yname, idname, tname, gname, control_group="notyettreated",
+                              drop_first_period_treated=False, recode_last_cohort=False)
+    dropped = [str(c.message) for c in caught if "Dropped" in str(c.message)]
+    if dropped:
+        raise DataError("the Goodman-Bacon decomposition needs a balanced panel with no missing "
+                        "outcomes (it would not add up to TWFE on the same data): "
+                        + " ".join(dropped), column=[idname, tname, yname],
+                        expected="every unit observed with an outcome in every period")
+    Y, times = panel.Y, panel.times
+    # units treated from the first period on form one timing group ("always")
+    g = np.where(panel.g <= times[0], -np.inf, panel.g)
     D = (times[None, :] >= g[:, None]).astype(float)
     # full-sample variance of the two-way demeaned treatment
     Dd = D - D.mean(axis=1, keepdims=True) - D.mean(axis=0, keepdims=True) + D.mean()
     VD = np.mean(Dd**2)
+    if VD <= 1e-14:
+        raise DataError("no unit changes treatment status within the window", column=gname,
+                        expected="some units adopting after the first period")
     cohorts = np.unique(g)
     share = {c: np.mean(g == c) for c in cohorts}
     dbar = {c: np.mean(times >= c) for c in cohorts}  # fraction of periods treated
     mean_y = {c: Y[g == c].mean(axis=0) for c in cohorts}
-    treated = [c for c in cohorts if np.isfinite(c)]
+    timing = [c for c in cohorts if np.isfinite(c)]
     rows = []
 
     def dd(tr, co, post, pre):
         return (mean_y[tr][post].mean() - mean_y[tr][pre].mean()) - \
                (mean_y[co][post].mean() - mean_y[co][pre].mean())
 
-    label = panel.codec.decode_list
-    for k in treated:
-        if np.isinf(cohorts).any():
+    def label(c):
+        return "always" if c == -np.inf else panel.codec.decode_list([c])[0]
+
+    never = np.inf in share
+    for k in timing:
+        if never:
             u = np.inf
             nk, nu = share[k], share[u]
             nku = nk / (nk + nu)
             wgt = (nk + nu) ** 2 * nku * (1 - nku) * dbar[k] * (1 - dbar[k]) / VD
             est = dd(k, u, times >= k, times < k)
-            rows.append(("treated vs never treated", label([k])[0], "never", est, wgt))
-        for l_ in treated:
+            rows.append(("treated vs never treated", label(k), "never", est, wgt))
+    if -np.inf in share:
+        a = -np.inf
+        for l_ in timing:
+            nk, nl = share[a], share[l_]
+            nkl = nl / (nk + nl)
+            # the always-treated group has no within-unit treatment variation; it serves as a
+            # control over the whole window, like a never-treated group shifted by the effect
+            wgt = (nk + nl) ** 2 * nkl * (1 - nkl) * dbar[l_] * (1 - dbar[l_]) / VD
+            est = dd(l_, a, times >= l_, times < l_)
+            rows.append(("later vs always treated", label(l_), "always", est, wgt))
+    for k in timing:
+        for l_ in timing:
             if l_ <= k:
                 continue
             nk, nl = share[k], share[l_]
@@ -374,11 +416,11 @@ def bacon_decomposition(
                 ((Dk - Dl) / (1 - Dl)) * ((1 - Dk) / (1 - Dl)) / VD
             win = times < l_
             est_k = dd(k, l_, win & (times >= k), win & (times < k))
-            rows.append(("earlier vs later treated", label([k])[0], label([l_])[0], est_k, w_k))
+            rows.append(("earlier vs later treated", label(k), label(l_), est_k, w_k))
             # l treated, k (already treated) control, window t >= k
             w_l = ((nk + nl) * Dk) ** 2 * nkl * (1 - nkl) * (Dl / Dk) * ((Dk - Dl) / Dk) / VD
             win = times >= k
             est_l = dd(l_, k, win & (times >= l_), win & (times < l_))
-            rows.append(("later vs earlier treated", label([l_])[0], label([k])[0], est_l, w_l))
+            rows.append(("later vs earlier treated", label(l_), label(k), est_l, w_l))
     out = pd.DataFrame(rows, columns=["type", "treated", "control", "estimate", "weight"])
     return out

@@ -1,0 +1,750 @@
+"""Rambachan & Roth (2023) robust inference, ported from R ``HonestDiD`` (v0.2.x).
+
+Two restriction classes on the post-period bias ``delta``:
+
+* relative magnitudes, Delta^RM(Mbar): every post-period change in the bias is
+  at most ``Mbar`` times the largest pre-period change.  Confidence set: the
+  conditional test of Andrews, Roth & Pakes (ARP, 2023) with nuisance
+  parameters, inverted over a grid of theta values, in the conditional
+  least-favourable hybrid form ("C-LF", R's default) or the plain conditional
+  form ("Conditional"); one test per location ``s`` and sign of the largest
+  pre-period change, and the union over them (R ``computeConditionalCS_DeltaRM``).
+* smoothness, Delta^SD(M): second differences of the bias at most ``M``.
+  Confidence set: the optimal fixed-length CI (FLCI) over affine estimators
+  that use *every* pre-period coefficient (R ``findOptimalFLCI``).
+
+R draws the least-favourable critical value (1,000 multivariate normals) and
+the folded-normal quantile (10^6 normals) by simulation after
+``set.seed(seed)``; we reproduce R's random stream (:mod:`._rrng`), so with the
+same ``seed`` the numbers match R's to the digits it prints.  Linear programs
+use HiGHS (scipy) instead of lpSolve/glpk; the FLCI's second-order cone problem
+uses SLSQP instead of CVXR/ECOS, and the optimal SD bound is found by a bounded
+scalar minimisation instead of R's finite-difference bisection (same optimum).
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, sparse, stats
+from threadpoolctl import threadpool_limits
+
+from ._rrng import r_rmvnorm, r_rnorm
+
+__all__ = ["honest_sensitivity", "rm_confidence_set", "flci", "original_cs"]
+
+_LP_OPTS = {"presolve": True}
+
+
+# --------------------------------------------------------------------- helpers
+def _lp(c, A_ub=None, b_ub=None, A_eq=None, b_eq=None, bounds=(None, None)):
+    return optimize.linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=bounds,
+                            method="highs", options=_LP_OPTS)
+
+
+def _truncnorm_ppf(p: float, lo: float, hi: float) -> float:
+    """Quantile of N(0,1) truncated to [lo, hi] (TruncatedNormal::norminvp)."""
+    if lo >= hi:
+        return float(lo)
+    return float(stats.truncnorm.ppf(p, lo, hi))
+
+
+def _check_inputs(betahat, sigma, npre, npost, l_vec):
+    betahat = np.asarray(betahat, dtype=float).ravel()
+    sigma = np.asarray(sigma, dtype=float)
+    if npre < 1 or npost < 1:
+        raise ValueError("num_pre_periods and num_post_periods must both be at least 1")
+    if betahat.size != npre + npost or sigma.shape != (betahat.size, betahat.size):
+        raise ValueError(f"betahat has {betahat.size} entries and sigma is {sigma.shape}; both must "
+                         f"have num_pre_periods + num_post_periods = {npre + npost}")
+    if not np.allclose(sigma, sigma.T, atol=1e-12 * max(1.0, np.abs(sigma).max())):
+        raise ValueError("sigma must be symmetric")
+    if l_vec is None:
+        l_vec = np.zeros(npost)
+        l_vec[0] = 1.0
+    l_vec = np.asarray(l_vec, dtype=float).ravel()
+    if l_vec.size != npost:
+        raise ValueError(f"l_vec has {l_vec.size} entries; expected num_post_periods = {npost}")
+    return betahat, sigma, l_vec
+
+
+def original_cs(betahat, sigma, num_pre_periods: int, num_post_periods: int, *, l_vec=None,
+                alpha: float = 0.05) -> tuple[float, float]:
+    """Usual CI for ``l_vec' beta_post`` under exact parallel trends (R ``constructOriginalCS``)."""
+    b, S, l = _check_inputs(betahat, sigma, num_pre_periods, num_post_periods, l_vec)
+    post = slice(num_pre_periods, None)
+    est = float(l @ b[post])
+    se = float(np.sqrt(l @ S[post, post] @ l))
+    z = stats.norm.ppf(1 - alpha / 2)
+    return est - z * se, est + z * se
+
+
+# ------------------------------------------------------- Delta^RM constraints
+def _create_A_RM(npre: int, npost: int, Mbar: float, s: int, max_positive: bool) -> np.ndarray:
+    """Rows of A with A delta <= 0 iff delta in Delta^RM_{s,sign}(Mbar) (R ``.create_A_RM``)."""
+    T = npre + npost
+    Atilde = np.zeros((T, T + 1))
+    for r in range(T):
+        Atilde[r, r:r + 2] = (-1.0, 1.0)
+    v = np.zeros(T + 1)
+    v[npre + s - 1:npre + s + 1] = (-1.0, 1.0)  # first difference ending at period s (s <= 0)
+    if not max_positive:
+        v = -v
+    A_UB = np.vstack([np.tile(v, (npre, 1)), np.tile(Mbar * v, (npost, 1))])
+    A = np.vstack([Atilde - A_UB, -Atilde - A_UB])
+    A = A[np.einsum("ij,ij->i", A, A) > 1e-10]
+    return np.delete(A, npre, axis=1)  # drop the reference period t = 0
+
+
+def _create_A_SD(npre: int, npost: int) -> np.ndarray:
+    T = npre + npost
+    Atilde = np.zeros((T - 1, T + 1))
+    for r in range(T - 1):
+        Atilde[r, r:r + 3] = (1.0, -2.0, 1.0)
+    Atilde = np.delete(Atilde, npre, axis=1)
+    return np.vstack([Atilde, -Atilde])
+
+
+def _id_set(A, d, beta, l_vec, npre, npost) -> tuple[float, float]:
+    """Identified set of l'tau given beta_pre = delta_pre and A delta <= d (R ``.compute_IDset_*``)."""
+    T = npre + npost
+    f = np.concatenate([np.zeros(npre), l_vec])
+    A_eq = np.hstack([np.eye(npre), np.zeros((npre, npost))])
+    mx = _lp(-f, A, d, A_eq, beta[:npre])
+    mn = _lp(f, A, d, A_eq, beta[:npre])
+    if mx.status != 0 or mn.status != 0:
+        # betahat itself violates the restrictions (R then reports the point l'beta)
+        return np.nan, np.nan
+    est = float(l_vec @ beta[npre:T])
+    return est - (-mx.fun), est - mn.fun
+
+
+# ------------------------------------------------- least-favourable critical values
+def _eta_many(xi: np.ndarray, X: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """min_{eta, delta} eta s.t. xi_i - X delta <= sd * eta, for every row xi_i (one block LP)."""
+    n, m = xi.shape
+    k = X.shape[1]
+    block = sparse.csr_matrix(-np.hstack([sd[:, None], X]))
+    A = sparse.kron(sparse.eye(n, format="csr"), block, format="csr")
+    c = np.tile(np.concatenate([[1.0], np.zeros(k)]), n)
+    res = _lp(c, A, -xi.ravel())
+    if res.status != 0:
+        raise RuntimeError(f"least-favourable critical value: LP failed ({res.message})")
+    return res.x.reshape(n, k + 1)[:, 0]
+
+
+def _lf_cv(X: np.ndarray | None, sigma: np.ndarray, kappa: float, seed: int, sims: int = 1000,
+           vertices=None) -> float:
+    """1 - kappa quantile of the max statistic at the least favourable point (R ``.compute_least_favorable_cv``)."""
+    xi = r_rmvnorm(sims, sigma, seed)
+    sd = np.sqrt(np.diag(sigma))
+    if X is None:
+        eta = (xi / sd).max(axis=1)
+    elif vertices is not None and vertices.ok and len(vertices.bases):
+        # LP duality: eta(xi) = max over the dual vertices gamma of gamma'xi
+        eta = (vertices.G @ xi.T).max(axis=0)
+    else:
+        eta = _eta_many(xi, X, sd)
+    return float(np.quantile(eta, 1 - kappa))
+
+
+# ------------------------------------------------------------- ARP test (nuisance)
+def _eta_lp(y, X, sd, vertices=None):
+    if vertices is not None and vertices.ok and len(vertices.bases):
+        # the dual of min eta s.t. y - X delta <= sd eta is max gamma'y over {gamma >= 0 :
+        # sd'gamma = 1, X'gamma = 0}: the best vertex gives eta and the multipliers
+        vals = vertices.G @ y
+        j = int(np.argmax(vals))
+        return float(vals[j]), vertices.G[j].copy()
+    k = X.shape[1]
+    res = _lp(np.concatenate([[1.0], np.zeros(k)]), -np.hstack([sd[:, None], X]), -y)
+    if res.status != 0:
+        return None
+    return res.x[0], -res.ineqlin.marginals
+
+
+class _DualVertices:
+    """Vertices of {g >= 0 : W'g = e1}, enumerated once when there are few bases.
+
+    The truncation bisection solves ``max f'g`` over this polytope for many
+    ``f``; with ``k + 1`` equality rows every vertex has at most ``k + 1``
+    non-zeros, so unless there are too many bases the maximum is the best
+    vertex (otherwise HiGHS solves each LP).
+    """
+
+    MAX_BASES = 400_000
+
+    def __init__(self, W: np.ndarray):
+        import itertools
+        from math import comb
+        self.W = W
+        m, r = W.shape
+        self.ok = comb(m, r) <= self.MAX_BASES
+        if not self.ok:
+            return
+        e1 = np.zeros(r)
+        e1[0] = 1.0
+        combos = np.array(list(itertools.combinations(range(m), r)), dtype=np.intp)
+        WB = W[combos]                                  # (N, r, r)
+        det = np.linalg.det(WB)
+        combos, WB = combos[np.abs(det) > 1e-12], WB[np.abs(det) > 1e-12]
+        gB = np.linalg.solve(np.transpose(WB, (0, 2, 1)), np.broadcast_to(e1, (len(WB), r))[..., None])[..., 0]
+        feas = np.all(gB >= -1e-12, axis=1)
+        combos, gB = combos[feas], np.maximum(gB[feas], 0.0)
+        G = np.zeros((len(combos), m))
+        np.put_along_axis(G, combos, gB, axis=1)
+        self.G = G
+        self.bases = [tuple(c) for c in combos]
+
+    def maximize(self, f: np.ndarray):
+        """(status, value, x) of max f'g; ``None`` defers to the LP (too many bases, or none).
+
+        The polytope is bounded (g >= 0 and sd'g = 1 with sd > 0), so the
+        maximum is attained at a vertex and the enumeration is exact.
+        """
+        if not self.ok or len(self.bases) == 0:
+            return None
+        vals = self.G @ f
+        j = int(np.argmax(vals))
+        return 0, float(vals[j]), self.G[j]
+
+
+def _max_program(s_T, gamma, sigma, W, c, vertices=None):
+    g = gamma
+    b = sigma @ g / float(g @ sigma @ g)
+    f = s_T + b * c
+    if vertices is not None:
+        r = vertices.maximize(f)
+        if r is not None:
+            return r
+    beq = np.zeros(W.shape[1])
+    beq[0] = 1.0
+    res = _lp(-f, A_eq=W.T, b_eq=beq, bounds=(0, None))
+    return res.status, (-res.fun if res.status == 0 else np.nan), res.x
+
+
+def _vlo_vup_dual(eta, s_T, gamma, sigma, W, vertices=None):
+    """Truncation points by bisection over the dual vertex (R ``.vlo_vup_dual_fn``)."""
+    tol_c, tol_eq = 1e-6, 1e-6
+    sigma_B = float(np.sqrt(gamma @ sigma @ gamma))
+    low0, high0 = min(-100.0, eta - 20 * sigma_B), max(100.0, eta + 20 * sigma_B)
+    maxiters, switchiters = 10000, 10
+    b = sigma @ gamma / float(gamma @ sigma @ gamma)
+
+    def check(c):
+        status, val, x = _max_program(s_T, gamma, sigma, W, c, vertices)
+        ok = status == 0 and abs(c - val) <= tol_eq
+        return ok, x
+
+    def shortcut(x):
+        a = float(x @ s_T)
+        a = 0.0 if abs(a) < np.finfo(float).eps ** 0.75 else a
+        return a / (1 - float(x @ b))
+
+    ok, _ = check(eta)
+    if not ok:
+        return eta, np.inf
+    # upper truncation point
+    ok, lp = check(high0)
+    if ok:
+        vup = np.inf
+    else:
+        dif, iters = 0.0, 1
+        mid = shortcut(lp)
+        while True:
+            ok, lp = check(mid)
+            if ok or iters >= maxiters:
+                break
+            iters += 1
+            if iters >= switchiters:
+                dif = tol_c + 1
+                break
+            mid = shortcut(lp)
+        lo, hi = eta, mid
+        while dif > tol_c and iters < maxiters:
+            iters += 1
+            mid = (hi + lo) / 2
+            if check(mid)[0]:
+                lo = mid
+            else:
+                hi = mid
+            dif = hi - lo
+        vup = mid
+    # lower truncation point
+    ok, lp = check(low0)
+    if ok:
+        vlo = -np.inf
+    else:
+        dif, iters = 0.0, 1
+        mid = shortcut(lp)
+        while True:
+            ok, lp = check(mid)
+            if ok or iters >= maxiters:
+                break
+            iters += 1
+            if iters >= switchiters:
+                dif = tol_c + 1
+                break
+            mid = shortcut(lp)
+        lo, hi = mid, eta
+        while dif > tol_c and iters < maxiters:
+            mid = (lo + hi) / 2
+            iters += 1
+            if check(mid)[0]:
+                hi = mid
+            else:
+                lo = mid
+            dif = hi - lo
+        vlo = mid
+    return vlo, vup
+
+
+def _arp_reject(y, X, sigma, alpha, hybrid, kappa, lf_cv, vertices=None) -> bool:
+    """ARP conditional (or LF-hybrid) test of E[y - X delta] <= 0 (R ``.lp_conditional_test_fn``)."""
+    k = X.shape[1]
+    sd = np.sqrt(np.diag(sigma))
+    sol = _eta_lp(y, X, sd, vertices)
+    if sol is None:
+        warnings.warn("LP for eta did not converge properly; not rejecting", RuntimeWarning, stacklevel=3)
+        return False
+    eta, lam = sol
+    if hybrid == "LF":
+        mod_size = (alpha - kappa) / (1 - kappa)
+        if eta > lf_cv:
+            return True
+    else:
+        mod_size = alpha
+    B = lam > 1e-6
+    degenerate = int(B.sum()) != k + 1
+    XB = X[B]
+    full_rank = XB.size > 0 and min(XB.shape) > 0 and np.linalg.matrix_rank(XB) == min(XB.shape)
+    if degenerate or not full_rank:
+        W = np.hstack([sd[:, None], X])
+        g = lam
+        s_T = y - sigma @ g * float(g @ y) / float(g @ sigma @ g)
+        vlo, vup = _vlo_vup_dual(eta, s_T, g, sigma, W, vertices)
+        s2 = float(g @ sigma @ g)
+        if abs(s2) < np.finfo(float).eps:
+            return eta > 0
+        sB = np.sqrt(s2)
+        maxstat = eta / sB
+        zlo = vlo / sB
+        zup = (min(vup, lf_cv) if hybrid == "LF" else vup) / sB
+    else:
+        M = len(y)
+        Bc = ~B
+        WB = np.hstack([sd[B][:, None], XB])
+        WBinv = np.linalg.inv(WB)
+        S_B = np.eye(M)[B]
+        S_Bc = np.eye(M)[Bc]
+        Gamma_B = np.hstack([sd[Bc][:, None], X[Bc]]) @ WBinv @ S_B - S_Bc
+        v_B = (WBinv[0] @ S_B)
+        s2 = float(v_B @ sigma @ v_B)
+        sB = np.sqrt(s2)
+        rho = Gamma_B @ sigma @ v_B / s2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mm = (-Gamma_B @ y) / rho + float(v_B @ y)
+        vlo = mm[rho > 0].max() if np.any(rho > 0) else -np.inf
+        vup = mm[rho < 0].min() if np.any(rho < 0) else np.inf
+        zlo = vlo / sB
+        zup = (min(vup, lf_cv) if hybrid == "LF" else vup) / sB
+        maxstat = eta / sB
+    if not (zlo <= maxstat <= zup):
+        return False
+    cval = max(0.0, _truncnorm_ppf(1 - mod_size, zlo, zup))
+    return bool(maxstat > cval)
+
+
+def _construct_gamma(l_vec: np.ndarray) -> np.ndarray:
+    """Invertible matrix with l' as its first row (R ``.construct_Gamma``: pivots of rref([l, I]))."""
+    n = len(l_vec)
+    B = np.hstack([l_vec[:, None], np.eye(n)])
+    # pivot columns of the reduced row echelon form = greedy independent columns
+    cols, basis = [], np.zeros((n, 0))
+    for j in range(B.shape[1]):
+        cand = np.hstack([basis, B[:, [j]]])
+        if np.linalg.matrix_rank(cand, tol=1e-10) > basis.shape[1]:
+            basis, cols = cand, cols + [j]
+        if len(cols) == n:
+            break
+    return B[:, cols].T
+
+
+# ------------------------------------------------------------- grid inversion
+def _invert_on_grid(grid, test, first_stage=None, best=None):
+    """Smallest and largest accepted grid index of ``test``, scanning inwards; ``None`` if none.
+
+    R evaluates every grid point and reports min/max of the accepted ones (the
+    union over the s/sign tests).  We scan from both ends and stop at the first
+    acceptance, which gives the same two numbers with far fewer tests; points
+    inside ``best`` (the union so far) cannot change it and are not tested.
+    ``first_stage`` (lo, hi) bounds the points that can be accepted at all (the
+    LF first stage accepts an interval of theta: eta(theta) is convex).
+    """
+    n = len(grid)
+    lo_i, hi_i = 0, n - 1
+    if first_stage is not None:
+        lo, hi = first_stage
+        if lo > hi:
+            return None
+        span = 1e-9 * max(1.0, abs(grid[-1] - grid[0]))
+        idx = np.flatnonzero((grid >= lo - span) & (grid <= hi + span))
+        if idx.size == 0:
+            return None
+        lo_i, hi_i = int(idx[0]), int(idx[-1])
+    stop_lo = hi_i if best is None else min(hi_i, best[0] - 1)
+    first = None
+    for i in range(lo_i, stop_lo + 1):
+        if test(grid[i]):
+            first = i
+            break
+    stop_hi = lo_i if best is None else max(lo_i, best[1] + 1)
+    if first is not None:
+        stop_hi = max(stop_hi, first + 1)
+    last = None
+    for i in range(hi_i, stop_hi - 1, -1):
+        if test(grid[i]):
+            last = i
+            break
+    if first is None and last is None:
+        if best is None:
+            return None
+        return best
+    if first is None:
+        first = best[0] if best is not None else last
+    if last is None:
+        last = best[1] if best is not None else first
+    if best is not None:
+        first, last = min(first, best[0]), max(last, best[1])
+    return first, last
+
+
+def _lf_interval(Y, a1, X, sd, lf_cv):
+    """Theta values that pass the LF first stage: {theta : eta(theta) <= lf_cv} (an interval)."""
+    k = X.shape[1]
+    # variables (theta, delta): Y - a1 theta - X delta <= sd * lf_cv
+    A = np.hstack([-a1[:, None], -X])
+    b = sd * lf_cv - Y
+    c = np.zeros(k + 1)
+    c[0] = 1.0
+    lo = _lp(c, A, b)
+    hi = _lp(-c, A, b)
+    if lo.status == 2 or hi.status == 2:  # infeasible: nothing passes
+        return (np.inf, -np.inf)
+    tlo = lo.x[0] if lo.status == 0 else -np.inf
+    thi = hi.x[0] if hi.status == 0 else np.inf
+    return (tlo, thi)
+
+
+def _rm_fixed_s(betahat, sigma, npre, npost, l_vec, Mbar, s, max_positive, alpha, hybrid, kappa,
+                grid, seed, best=None):
+    A = _create_A_RM(npre, npost, Mbar, s, max_positive)
+    post_cols = slice(npre, npre + npost)
+    if npost > 1:
+        rows = np.flatnonzero((A[:, post_cols] != 0).sum(axis=1) > 0)
+        A = A[rows]
+        d = np.zeros(len(A))
+        Gamma = _construct_gamma(l_vec)
+        AGi = A[:, post_cols] @ np.linalg.inv(Gamma)
+        a1, X = AGi[:, 0], AGi[:, 1:]
+        Y = A @ betahat - d
+        sigY = A @ sigma @ A.T
+        sd = np.sqrt(np.diag(sigY))
+        vertices = _DualVertices(np.hstack([sd[:, None], X]))
+        lf_cv = _lf_cv(X, sigY, kappa, seed, vertices=vertices) if hybrid == "LF" else np.inf
+        stage = _lf_interval(Y, a1, X, sd, lf_cv) if hybrid == "LF" else None
+
+        def test(theta):
+            return not _arp_reject(Y - a1 * theta, X, sigY, alpha, hybrid, kappa, lf_cv, vertices)
+    else:
+        rows = np.flatnonzero(A[:, -1] != 0)
+        A = A[rows]
+        d = np.zeros(len(A))
+        sigA = A @ sigma @ A.T
+        sdA = np.sqrt(np.diag(sigA))
+        At = A / sdA[:, None]
+        lf_cv = _lf_cv(None, sigA, kappa, seed) if hybrid == "LF" else np.inf
+        e = np.zeros(len(betahat))
+        e[npre] = 1.0
+        stage = None
+
+        def test(theta):
+            return not _nonuis_reject(betahat - e * theta, sigma, At, alpha, hybrid, kappa, lf_cv)
+    return _invert_on_grid(grid, test, stage, best)
+
+
+def _nonuis_reject(y, sigma, At, alpha, hybrid, kappa, lf_cv) -> bool:
+    """Conditional test without nuisance parameters, d = 0 (R ``.testInIdentifiedSet[_LF_Hybrid]``)."""
+    mom = At @ y
+    j = int(np.argmax(mom))
+    maxm = mom[j]
+    if hybrid == "LF" and maxm > lf_cv:
+        return True
+    gamma = At[j]
+    Abar = At - At[j][None, :]
+    s2 = float(gamma @ sigma @ gamma)
+    c = sigma @ gamma / s2
+    z = y - c * float(gamma @ y)
+    Ac = Abar @ c
+    obj = np.where(Ac != 0, -(Abar @ z) / np.where(Ac != 0, Ac, 1.0), 0.0)
+    vlo = obj[Ac < 0].max() if np.any(Ac < 0) else -np.inf
+    vup = obj[Ac > 0].min() if np.any(Ac > 0) else np.inf
+    size = (alpha - kappa) / (1 - kappa) if hybrid == "LF" else alpha
+    sb = np.sqrt(s2)
+    cv = max(0.0, sb * _truncnorm_ppf(1 - size, vlo / sb, vup / sb))
+    return bool(maxm > cv)
+
+
+def rm_confidence_set(betahat, sigma, num_pre_periods: int, num_post_periods: int, Mbar: float, *,
+                      l_vec=None, alpha: float = 0.05, hybrid: str = "LF", grid_points: int = 1000,
+                      grid_lb: float | None = None, grid_ub: float | None = None,
+                      seed: int = 0) -> tuple[float, float]:
+    """C-LF (or conditional) confidence set for ``l_vec' tau_post`` under Delta^RM(Mbar).
+
+    Returns ``(lb, ub)``: the smallest and largest accepted point of the theta
+    grid (R ``computeConditionalCS_DeltaRM``; NaN if none is accepted).
+    """
+    b, S, l = _check_inputs(betahat, sigma, num_pre_periods, num_post_periods, l_vec)
+    if num_pre_periods < 1:
+        raise ValueError("relative magnitudes need at least one pre-period")
+    if hybrid not in ("LF", "ARP"):
+        raise ValueError(f"hybrid must be 'LF' (C-LF) or 'ARP' (Conditional), got {hybrid!r}")
+    npre, npost = num_pre_periods, num_post_periods
+    sd_theta = float(np.sqrt(l @ S[npre:, npre:] @ l))
+    lo = -20 * sd_theta if grid_lb is None else grid_lb
+    hi = 20 * sd_theta if grid_ub is None else grid_ub
+    grid = np.linspace(lo, hi, grid_points)
+    kappa = alpha / 10
+    best = None
+    for s in range(-(npre - 1), 1):
+        for sign in (True, False):
+            r = _rm_fixed_s(b, S, npre, npost, l, Mbar, s, sign, alpha, hybrid, kappa, grid, seed,
+                            best)
+            if r is not None:
+                best = r
+    if best is None:
+        return np.nan, np.nan
+    if best[0] == 0 or best[1] == grid_points - 1:
+        warnings.warn("CI is open at one of the grid's endpoints; widen grid_lb/grid_ub",
+                      RuntimeWarning, stacklevel=2)
+    return float(grid[best[0]]), float(grid[best[1]])
+
+
+def rm_enumerable(num_pre_periods: int, num_post_periods: int) -> bool:
+    """True when the C-LF test's dual vertices can be enumerated (fast, exact path)."""
+    from math import comb
+    A = _create_A_RM(num_pre_periods, num_post_periods, 1.0, 0, True)
+    if num_post_periods == 1:
+        return True
+    m = int(((A[:, num_pre_periods:] != 0).sum(axis=1) > 0).sum())
+    return comb(m, num_post_periods) <= _DualVertices.MAX_BASES
+
+
+def rm_bonferroni_set(betahat, sigma, num_pre_periods: int, num_post_periods: int, Mbar: float, *,
+                      l_vec=None, alpha: float = 0.05) -> tuple[float, float]:
+    """Conservative projection CI under Delta^RM(Mbar) (fallback for long event windows).
+
+    Bonferroni-joint intervals for ``l'beta_post`` and every pre-period first
+    difference (with ``beta_{-1} = 0``), then the union of the implied
+    identified sets: ``theta -+ z se -+ Mbar * a * max_j(|d_j| + z se_j)`` with
+    ``a = sum_k k l_k`` (k = 1, 2, ... over post-periods).  Valid but wider
+    than the C-LF set; ``Mbar = 0`` gives the usual CI.
+    """
+    b, S, l = _check_inputs(betahat, sigma, num_pre_periods, num_post_periods, l_vec)
+    npre = num_pre_periods
+    post = slice(npre, None)
+    theta = float(l @ b[post])
+    se = float(np.sqrt(l @ S[post, post] @ l))
+    if Mbar == 0:
+        z0 = stats.norm.ppf(1 - alpha / 2)
+        return theta - z0 * se, theta + z0 * se
+    # first differences beta_{j+1} - beta_j over the pre-periods and into the reference (0)
+    C = np.zeros((npre, len(b)))
+    for j in range(npre):
+        C[j, j] -= 1.0
+        if j + 1 < npre:
+            C[j, j + 1] += 1.0
+    d = C @ b
+    se_d = np.sqrt(np.einsum("ij,jk,ik->i", C, S, C))
+    z = stats.norm.ppf(1 - alpha / (2 * (npre + 1)))
+    a = float(np.arange(1, num_post_periods + 1) @ np.abs(l))
+    half = z * se + Mbar * a * float(np.max(np.abs(d) + z * se_d))
+    return theta - half, theta + half
+
+
+def rm_identified_set(betahat, num_pre_periods, num_post_periods, Mbar, l_vec) -> tuple[float, float]:
+    """Identified set of l'tau under Delta^RM(Mbar), betahat taken as the truth (R ``.compute_IDset_DeltaRM``)."""
+    npre, npost = num_pre_periods, num_post_periods
+    lo, hi = np.inf, -np.inf
+    for s in range(-(npre - 1), 1):
+        for sign in (True, False):
+            A = _create_A_RM(npre, npost, Mbar, s, sign)
+            a, b = _id_set(A, np.zeros(len(A)), betahat, l_vec, npre, npost)
+            if np.isfinite(a):
+                lo, hi = min(lo, a), max(hi, b)
+    return lo, hi
+
+
+# ------------------------------------------------------------------- FLCI (SD)
+def _qfolded(p: float, mu: float, draws: np.ndarray) -> float:
+    return float(np.quantile(np.abs(draws + mu), p))
+
+
+class _FLCIProblem:
+    """Optimal FLCI for Delta^SD(M) (R ``flci.R``), in the (U, w) parametrisation of R."""
+
+    def __init__(self, sigma, npre, npost, l_vec, seed):
+        self.K, self.npost, self.l = npre, npost, l_vec
+        Spre, Sprepost = sigma[:npre, :npre], sigma[:npre, npre:]
+        self.W2L = np.eye(npre) - np.eye(npre, k=-1)
+        self.Q = self.W2L.T @ Spre @ self.W2L
+        self.q = 2 * self.W2L.T @ Sprepost @ l_vec
+        self.c0 = float(l_vec @ sigma[npre:, npre:] @ l_vec)
+        t = np.arange(1, npost + 1)
+        self.wsum = float(t @ l_vec)
+        self.const = sum(abs(float(np.arange(1, s + 1) @ l_vec[npost - s:])) for s in range(1, npost + 1)) - self.wsum
+        self.L = np.tril(np.ones((npre, npre)))
+        self.draws = r_rnorm(10 ** 6, seed)
+
+    def var(self, w):
+        return float(w @ self.Q @ w + self.q @ w + self.c0)
+
+    def min_var(self):
+        """Lowest attainable variance (R ``.findLowestH``): equality-constrained QP, solved exactly."""
+        K = self.K
+        kkt = np.block([[2 * self.Q, np.ones((K, 1))], [np.ones((1, K)), np.zeros((1, 1))]])
+        rhs = np.concatenate([-self.q, [self.wsum]])
+        w = np.linalg.lstsq(kkt, rhs, rcond=None)[0][:K]
+        return np.sqrt(max(self.var(w), 0.0)), w
+
+    def h0(self):
+        w = np.zeros(self.K)
+        w[-1] = self.wsum
+        return np.sqrt(self.var(w)), w
+
+    def bias_given_h(self, h, w_start):
+        """Smallest worst-case bias (per unit M) among estimators with SD <= h."""
+        K = self.K
+        cons = [
+            {"type": "ineq", "fun": lambda x: x[:K] - self.L @ x[K:], "jac": lambda x: np.hstack([np.eye(K), -self.L])},
+            {"type": "ineq", "fun": lambda x: x[:K] + self.L @ x[K:], "jac": lambda x: np.hstack([np.eye(K), self.L])},
+            {"type": "eq", "fun": lambda x: np.array([x[K:].sum() - self.wsum]),
+             "jac": lambda x: np.concatenate([np.zeros(K), np.ones(K)])[None, :]},
+            {"type": "ineq", "fun": lambda x: np.array([h * h - self.var(x[K:])]),
+             "jac": lambda x: np.concatenate([np.zeros(K), -(2 * self.Q @ x[K:] + self.q)])[None, :]},
+        ]
+        x0 = np.concatenate([np.abs(self.L @ w_start) + 1e-9, w_start])
+        res = optimize.minimize(lambda x: x[:K].sum(), x0, jac=lambda x: np.concatenate([np.ones(K), np.zeros(K)]),
+                                method="SLSQP", constraints=cons, options={"ftol": 1e-12, "maxiter": 500})
+        w = res.x[K:]
+        bias = self.const + float(np.abs(self.L @ w).sum())
+        return bias, w
+
+    def solve(self, M: float, alpha: float):
+        hmin, wmin = self.min_var()
+        h0, w0 = self.h0()
+        cache = {}
+
+        def halflength(h):
+            key = float(h)
+            if key not in cache:
+                start = wmin if not cache else min(cache.values(), key=lambda v: abs(v[2] - h))[1]
+                b, w = self.bias_given_h(h, start)
+                cache[key] = (_qfolded(1 - alpha, M * b / h, self.draws) * h, w, h, b)
+            return cache[key][0]
+
+        if M == 0 or h0 - hmin <= 1e-12 * h0:
+            h = hmin if M == 0 else h0
+        else:
+            res = optimize.minimize_scalar(halflength, bounds=(hmin, h0), method="bounded",
+                                           options={"xatol": 1e-7 * h0})
+            h = min([hmin, h0, res.x], key=halflength)
+        halflength(h)
+        hl, w, _, b = cache[float(h)]
+        lpre = self.W2L @ w
+        return hl, lpre
+
+
+def flci(betahat, sigma, num_pre_periods: int, num_post_periods: int, M: float, *, l_vec=None,
+         alpha: float = 0.05, seed: int = 0, _problem: _FLCIProblem | None = None) -> tuple[float, float]:
+    """Optimal fixed-length CI under Delta^SD(M) (R ``findOptimalFLCI``)."""
+    b, S, l = _check_inputs(betahat, sigma, num_pre_periods, num_post_periods, l_vec)
+    prob = _problem or _FLCIProblem(S, num_pre_periods, num_post_periods, l, seed)
+    hl, lpre = prob.solve(float(M), alpha)
+    center = float(lpre @ b[:num_pre_periods] + l @ b[num_pre_periods:])
+    return center - hl, center + hl
+
+
+def sd_identified_set(betahat, num_pre_periods, num_post_periods, M, l_vec) -> tuple[float, float]:
+    A = _create_A_SD(num_pre_periods, num_post_periods)
+    return _id_set(A, np.full(len(A), float(M)), betahat, l_vec, num_pre_periods, num_post_periods)
+
+
+# ------------------------------------------------------------------ front end
+def honest_sensitivity(*args, **kwargs) -> pd.DataFrame:
+    """Tidy sensitivity table, one row per Mbar / M (R ``createSensitivityResults[_relativeMagnitudes]``).
+
+    Single-threaded BLAS: the many tiny solves here run ~100x slower when
+    BLAS threads compete for the cores.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _honest_sensitivity(*args, **kwargs)
+
+
+def _honest_sensitivity(betahat, sigma, num_pre_periods: int, num_post_periods: int, *,
+                       method: str = "relative_magnitude", Mbar=None, M=None, l_vec=None,
+                       alpha: float = 0.05, hybrid: str = "auto", grid_points: int = 1000,
+                       grid_lb: float | None = None, grid_ub: float | None = None,
+                       seed: int = 0) -> pd.DataFrame:
+    b, S, l = _check_inputs(betahat, sigma, num_pre_periods, num_post_periods, l_vec)
+    npre, npost = num_pre_periods, num_post_periods
+    rows = []
+    if method == "relative_magnitude":
+        grid = np.linspace(0, 2, 10) if Mbar is None else np.atleast_1d(np.asarray(Mbar, dtype=float))
+        if hybrid == "auto":
+            hybrid = "LF" if rm_enumerable(npre, npost) else "bonferroni"
+            if hybrid == "bonferroni":
+                warnings.warn(
+                    f"{npost} post-periods: the C-LF confidence set would need millions of linear "
+                    "programs here, so the conservative Bonferroni projection is reported (method "
+                    "'Bonferroni'; wider than R HonestDiD's C-LF). Target fewer post-periods "
+                    "(aggregate('dynamic', max_e=...)) for the C-LF set, or pass hybrid='LF'.",
+                    UserWarning, stacklevel=3)
+        if hybrid not in ("LF", "ARP", "bonferroni"):
+            raise ValueError(f"hybrid must be 'auto', 'LF', 'ARP' or 'bonferroni', got {hybrid!r}")
+        name = {"LF": "C-LF", "ARP": "Conditional", "bonferroni": "Bonferroni"}[hybrid]
+        for mb in grid:
+            if hybrid == "bonferroni":
+                lb, ub = rm_bonferroni_set(b, S, npre, npost, mb, l_vec=l, alpha=alpha)
+            else:
+                lb, ub = rm_confidence_set(b, S, npre, npost, mb, l_vec=l, alpha=alpha, hybrid=hybrid,
+                                           grid_points=grid_points, grid_lb=grid_lb, grid_ub=grid_ub,
+                                           seed=seed)
+            ilb, iub = rm_identified_set(b, npre, npost, mb, l)
+            rows.append({"Mbar": mb, "lb": lb, "ub": ub, "method": name, "Delta": "DeltaRM",
+                         "id_lb": ilb, "id_ub": iub})
+    elif method == "smoothness":
+        if M is None:
+            M = np.linspace(0, _sd_upper_bound_mpre(b, S, npre, alpha), 10) if npre > 1 else \
+                np.linspace(0, np.sqrt(S[0, 0]), 10)
+        prob = _FLCIProblem(S, npre, npost, l, seed)
+        for m in np.atleast_1d(np.asarray(M, dtype=float)):
+            lb, ub = flci(b, S, npre, npost, m, l_vec=l, alpha=alpha, seed=seed, _problem=prob)
+            ilb, iub = sd_identified_set(b, npre, npost, m, l)
+            rows.append({"M": m, "lb": lb, "ub": ub, "method": "FLCI", "Delta": "DeltaSD",
+                         "id_lb": ilb, "id_ub": iub})
+    else:
+        raise ValueError(f"method must be 'relative_magnitude' or 'smoothness', got {method!r}")
+    return pd.DataFrame(rows)
+
+
+def _sd_upper_bound_mpre(b, S, npre, alpha):
+    """Upper CI bound for the largest pre-period second difference (R ``DeltaSD_upperBound_Mpre``)."""
+    A = np.zeros((npre - 1, npre + 1))
+    for r in range(npre - 1):
+        A[r, r:r + 3] = (1.0, -2.0, 1.0)
+    A = A[:, :npre]  # the reference period (0) is the last column and is zero
+    est = A @ b[:npre]
+    se = np.sqrt(np.diag(A @ S[:npre, :npre] @ A.T))
+    return float(np.max(est + stats.norm.ppf(1 - alpha) * se))
