@@ -247,7 +247,9 @@ def test_bad_input_raises_clear_errors():
 # --- distributed engine --------------------------------------------------------------------------
 
 def test_engine_requires_dask_or_runs_on_local_cluster():
-    d = _poisson_panel(2, 60)
+    d = _poisson_panel(3, 120)
+    with pytest.raises(ValueError, match="Spark and Ray"):
+        jw.forecast.backtest(d, h=7, n_windows=1, models=["snaive"], engine="spark")
     try:
         import dask  # noqa: F401
         import dask.dataframe  # noqa: F401
@@ -256,12 +258,19 @@ def test_engine_requires_dask_or_runs_on_local_cluster():
             jw.forecast.backtest(d, h=7, n_windows=1, models=["snaive"], engine="dask")
         return
     pytest.importorskip("distributed")
+    pytest.importorskip("lightgbm")
     from dask.distributed import Client, LocalCluster
+    kw = dict(h=7, n_windows=1, models=["snaive", "gbm", "lgbm"], gbm_params={"max_iter": 20})
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cl, \
             Client(cl) as client:
-        a = jw.forecast.backtest(d, h=7, n_windows=1, models=["snaive", "naive"], engine=client)
-    b = jw.forecast.backtest(d, h=7, n_windows=1, models=["snaive", "naive"])
+        a = jw.forecast.backtest(d, engine=client, **kw)
+        fa = jw.forecast.forecast(d, h=7, model="lgbm", calibration=a, engine=client, gbm_params={"max_iter": 20})
+        c = jw.forecast.backtest(d, engine="dask", **kw)  # the current client
+    b = jw.forecast.backtest(d, **kw)
+    fb = jw.forecast.forecast(d, h=7, model="lgbm", calibration=b, gbm_params={"max_iter": 20})
     pd.testing.assert_frame_equal(a.forecasts, b.forecasts)
+    pd.testing.assert_frame_equal(c.forecasts, b.forecasts)
+    pd.testing.assert_frame_equal(fa, fb)
 
 
 # --- per-step conformal calibration ----------------------------------------------------------------

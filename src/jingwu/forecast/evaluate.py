@@ -12,6 +12,7 @@ from ..errors import DataError
 from . import metrics as M
 from ._data import FreqInfo, check_h, check_levels, prepare
 from .conformal import CONFORMAL_METHODS, band_labels, band_width, conformal_quantiles
+from .engine import check_engine, run_global
 from .models import LOCAL, MODELS, GlobalGBM, fit_predict_local
 
 __all__ = ["DEFAULT_MODELS", "FAST_MODELS", "BacktestResult", "backtest", "forecast", "plot_backtest",
@@ -38,22 +39,6 @@ def _check_models(models: Sequence[str] | str) -> list[str]:
     return models
 
 
-def _check_engine(engine: Any) -> Any:
-    if engine is None:
-        return None
-    try:
-        import dask  # noqa: F401
-        import dask.dataframe  # noqa: F401
-    except ImportError:
-        raise ImportError(
-            "engine= needs Dask for statsforecast's distributed backend: "
-            "`pip install jingwu[dist]` (or pass engine=None)"
-        ) from None
-    if engine != "dask" and not hasattr(engine, "scheduler_info"):
-        raise ValueError(f"engine must be None, 'dask' or a dask.distributed Client, not {engine!r}")
-    return engine
-
-
 def _members(models: list[str], ensemble_members: Sequence[str] | None) -> list[str]:
     if ensemble_members is None:
         # ETS, Theta and the global GBM combine best on police demand (MSTL is kept as a
@@ -77,7 +62,7 @@ def _fit_predict(train: pd.DataFrame, h: int, models: list[str], info: FreqInfo,
     out = fit_predict_local(train, h, local, info, n_jobs=n_jobs, engine=engine) if local else None
     for key, backend in (("gbm", "sklearn"), ("lgbm", "lightgbm")):
         if key in need:
-            g = GlobalGBM(info, seed=seed, backend=backend, **(gbm_params or {})).fit_predict(train, h)
+            g = run_global(GlobalGBM(info, seed=seed, backend=backend, **(gbm_params or {})), train, h, engine)
             out = g if out is None else out.merge(g, on=["unique_id", "ds"], how="left")
     if "ensemble" in models:
         vals = out[members].to_numpy(dtype=float)
@@ -267,7 +252,10 @@ def backtest(
     n_jobs : int
         statsforecast processes.
     engine : None, "dask" or dask.distributed.Client
-        Run the local models on statsforecast's distributed (fugue/Dask) backend.
+        Run on Dask: the statistical models through statsforecast's
+        distributed (fugue) backend, the global models as one task on a
+        worker; same numbers as ``None`` (see :mod:`jingwu.forecast.engine`,
+        including the ``if __name__ == "__main__":`` guard a script needs).
     seed : int
         Random state of the gradient-boosting model.
     gbm_params : dict, optional
@@ -305,7 +293,7 @@ def backtest(
     members = _members(models, ensemble_members)
     if "ensemble" in models and not members:
         raise ValueError("the ensemble needs at least one non-benchmark model among models")
-    engine = _check_engine(engine)
+    engine = check_engine(engine)
     data, info = prepare(df, id_col=id_col, time_col=time_col, target_col=target_col, freq=freq)
     ends = data.groupby("unique_id")["ds"].max()
     if ends.nunique() > 1:
@@ -426,7 +414,7 @@ def forecast(
     """
     h = check_h(h)
     levels = check_levels(level)
-    engine = _check_engine(engine)
+    engine = check_engine(engine)
     data, info = prepare(df, id_col=id_col, time_col=time_col, target_col=target_col, freq=freq)
     if calibration is None and (model == "auto" or levels):
         mlist = list(models) if model == "auto" else [model]
