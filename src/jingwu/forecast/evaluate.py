@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from . import metrics as M
 from ._data import FreqInfo, check_h, check_levels, prepare
 from .conformal import CONFORMAL_METHODS, band_labels, band_width, conformal_quantiles
 from .engine import check_engine, run_global
@@ -52,7 +51,7 @@ def _members(models: list[str], ensemble_members: Sequence[str] | None) -> list[
 
 
 def _fit_predict(train: pd.DataFrame, h: int, models: list[str], info: FreqInfo, *,
-                 members: list[str], combine: str, n_jobs: int, engine: Any, seed: int,
+                 members: list[str], combine: str, n_jobs: int | None, engine: Any, seed: int,
                  gbm_params: dict | None, input_size: int | None) -> pd.DataFrame:
     """Point forecasts of every model, wide: unique_id, ds, <model>..."""
     if input_size is not None:
@@ -70,6 +69,19 @@ def _fit_predict(train: pd.DataFrame, h: int, models: list[str], info: FreqInfo,
     if (train["y"] >= 0).all():
         out[models] = out[models].clip(lower=0)
     return out[["unique_id", "ds", *models]]
+
+
+def _scales(train: pd.DataFrame, m: int) -> pd.DataFrame:
+    """Per series: ``scale_mae`` and ``scale_mse``, the in-sample seasonal-naive errors (:func:`metrics.scale`).
+
+    Vectorised over series (the data are sorted by series and date); equal to
+    ``metrics.scale`` per series up to floating-point summation order.
+    """
+    d = train["y"] - train.groupby("unique_id", sort=False)["y"].shift(m)
+    e = pd.DataFrame({"unique_id": train["unique_id"], "scale_mae": d.abs(), "scale_mse": d**2})
+    out = e.groupby("unique_id", sort=True)[["scale_mae", "scale_mse"]].mean()
+    out = out.mask(out == 0, 1e-12)  # constant series: keep scaled errors finite, as metrics.scale does
+    return out.reset_index()
 
 
 def _cutoffs(dates: pd.DatetimeIndex, info: FreqInfo, h: int, n_windows: int, step: int) -> pd.DatetimeIndex:
@@ -207,7 +219,7 @@ def backtest(
     input_size: int | None = None,
     combine: str = "mean",
     ensemble_members: Sequence[str] | None = None,
-    n_jobs: int = 1,
+    n_jobs: int | None = None,
     engine: Any = None,
     seed: int = 0,
     gbm_params: dict | None = None,
@@ -249,8 +261,10 @@ def backtest(
         Pandas alias (``"D"``, ``"W-SUN"``, ``"MS"``); inferred when omitted.
     input_size : int, optional
         Train on at most this many recent periods per series (speed).
-    n_jobs : int
-        statsforecast processes.
+    n_jobs : int, optional
+        statsforecast processes; default: every core when a costly statistical
+        model (ETS, ARIMA, MSTL, Theta) runs on at least 50 series, else one
+        (a process pool does not pay off on small runs; results are the same).
     engine : None, "dask" or dask.distributed.Client
         Run on Dask: the statistical models through statsforecast's
         distributed (fugue) backend, the global models as one task on a
@@ -302,10 +316,11 @@ def backtest(
             f"{ends.idxmin()!r})", column=id_col, expected="all series to end on the same date for a backtest",
         )
     cutoffs = _cutoffs(pd.DatetimeIndex(data["ds"]), info, h, int(n_windows), int(step))
-    starts = data.groupby("unique_id")["ds"].min()
     need = 2 * info.season + 1
-    short = [u for u, s in starts.items()
-             if len(pd.date_range(s, cutoffs[0], freq=info.offset)) < need]
+    # the dates are regular (prepare checked), so rows up to the cutoff count the periods
+    before = data[data["ds"] <= cutoffs[0]].groupby("unique_id").size()
+    before = before.reindex(ends.index, fill_value=0)
+    short = list(before.index[before.to_numpy() < need])
     if short:
         raise DataError(
             f"{len(short)} series are too short for {n_windows} windows of h={h} (e.g. {short[0]!r})",
@@ -323,9 +338,7 @@ def backtest(
         frames.append(fc.melt(["unique_id", "ds", "cutoff", "step", "y"], models,
                               var_name="model", value_name="yhat"))
         tr = train if input_size is None else train.groupby("unique_id").tail(int(input_size))
-        sc = tr.groupby("unique_id")["y"].agg(
-            scale_mae=lambda s: M.scale(s.to_numpy(), info.season),
-            scale_mse=lambda s: M.scale(s.to_numpy(), info.season, power=2)).reset_index()
+        sc = _scales(tr, info.season)
         sc["cutoff"] = c
         scales.append(sc)
     f = pd.concat(frames, ignore_index=True)
@@ -373,7 +386,7 @@ def forecast(
     input_size: int | None = None,
     combine: str = "mean",
     ensemble_members: Sequence[str] | None = None,
-    n_jobs: int = 1,
+    n_jobs: int | None = None,
     engine: Any = None,
     seed: int = 0,
     gbm_params: dict | None = None,
@@ -440,7 +453,7 @@ def forecast(
     out["yhat"] = fc[chosen].to_numpy()
     if levels:
         tr = data if input_size is None else data.groupby("unique_id").tail(int(input_size))
-        s = tr.groupby("unique_id")["y"].apply(lambda v: M.scale(v.to_numpy(), info.season))
+        s = _scales(tr, info.season).set_index("unique_id")["scale_mae"]
         sc = out["unique_id"].map(s).to_numpy()
         z, zsteps = calibration.residual_z(chosen, with_steps=True)
         q = conformal_quantiles(z, zsteps, h, levels, method=calibration.conformal)

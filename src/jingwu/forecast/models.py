@@ -37,6 +37,8 @@ MODELS: dict[str, str] = {
     "lgbm": "The same global model with LightGBM as the booster (needs lightgbm)",
 }
 LOCAL = ("snaive", "naive", "ets", "arima", "mstl", "theta")
+#: Series needed before ``n_jobs=None`` starts a process per core for the statistical models.
+POOL_MIN_SERIES = 50
 
 
 def _sf_model(name: str, info: FreqInfo, min_len: int) -> Any:
@@ -64,13 +66,15 @@ def _sf_model(name: str, info: FreqInfo, min_len: int) -> Any:
 
 
 def fit_predict_local(
-    train: pd.DataFrame, h: int, names: list[str], info: FreqInfo, *, n_jobs: int = 1, engine: Any = None
+    train: pd.DataFrame, h: int, names: list[str], info: FreqInfo, *, n_jobs: int | None = 1,
+    engine: Any = None
 ) -> pd.DataFrame:
     """Fit statsforecast models per series and forecast ``h`` steps.
 
     Returns ``unique_id, ds`` and one column per model.  ``engine`` is ``None``
     (in-process) or a Dask client / ``"dask"`` (statsforecast's distributed
-    backend through fugue).
+    backend through fugue).  ``n_jobs=None``: every core when a costly model
+    (ETS, ARIMA, MSTL, Theta) runs on at least :data:`POOL_MIN_SERIES` series, else 1.
 
     Examples
     --------
@@ -88,6 +92,9 @@ def fit_predict_local(
         return train.groupby("unique_id").tail(0)[["unique_id", "ds"]]
     min_len = int(train.groupby("unique_id").size().min())
     models = [_sf_model(n, info, min_len) for n in names]
+    if n_jobs is None:
+        costly = any(n not in ("snaive", "naive") for n in names)
+        n_jobs = -1 if costly and train["unique_id"].nunique() >= POOL_MIN_SERIES else 1
     sf = StatsForecast(models=models, freq=info.alias, n_jobs=n_jobs,
                        fallback_model=SeasonalNaive(season_length=info.season))
     data = train[["unique_id", "ds", "y"]]
@@ -329,7 +336,7 @@ class GlobalGBM:
         with threadpool_limits(limits=self.n_threads, user_api="openmp"):
             model.fit(X[ok], yt[ok] / base[ok], sample_weight=base[ok])
         # Forecast rows: origin = last observed date of each series.
-        last = np.array([np.flatnonzero(~np.isnan(Y[i]))[-1] for i in range(len(ids))])
+        last = T - 1 - np.argmax(~np.isnan(Y[:, ::-1]), axis=1)
         sid_f = np.repeat(np.arange(len(ids)), h)
         o_f = np.repeat(last, h)
         j_f = np.tile(np.arange(1, h + 1), len(ids))
