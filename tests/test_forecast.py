@@ -121,6 +121,22 @@ def test_gbm_is_deterministic_and_learns_weekly_pattern():
     assert weekend > s0[s0.index.dayofweek < 5].mean()
 
 
+@pytest.mark.parametrize("backend", ["sklearn", "lightgbm"])
+def test_global_model_same_output_with_any_thread_count(backend):
+    if backend == "lightgbm":
+        pytest.importorskip("lightgbm")
+    d = _poisson_panel(3, 150, seed=8)
+    info = jw.forecast.freq_info("D")
+    one = jw.forecast.GlobalGBM(info, backend=backend, n_threads=1, max_iter=30).fit_predict(d, 7)
+    two = jw.forecast.GlobalGBM(info, backend=backend, n_threads=2, max_iter=30).fit_predict(d, 7)
+    pd.testing.assert_frame_equal(one, two)
+    name = "gbm" if backend == "sklearn" else "lgbm"
+    s0 = one[one["unique_id"] == "S0"].set_index("ds")[name]
+    assert s0[s0.index.dayofweek >= 5].mean() > s0[s0.index.dayofweek < 5].mean()
+    with pytest.raises(ValueError, match="n_threads"):
+        jw.forecast.GlobalGBM(info, n_threads=0)
+
+
 def test_weekly_data_with_yearly_season():
     d = _poisson_panel(2, 160, seed=6, freq="W-SUN")
     bt = jw.forecast.backtest(d, h=8, n_windows=2, models=["snaive", "ets", "gbm", "ensemble"],

@@ -14,11 +14,13 @@ from .conformal import CONFORMAL_METHODS, band_labels, band_width, conformal_qua
 from .engine import check_engine, run_global
 from .models import LOCAL, MODELS, GlobalGBM, fit_predict_local
 
-__all__ = ["DEFAULT_MODELS", "FAST_MODELS", "BacktestResult", "backtest", "forecast", "plot_backtest",
+__all__ = ["DEFAULT_MODELS", "FAST_MODELS", "ZOO_MODELS", "BacktestResult", "backtest", "forecast", "plot_backtest",
            "plot_forecast"]
 
 #: Models run by default (AutoARIMA is slow and opt-in).
 DEFAULT_MODELS: tuple[str, ...] = ("snaive", "ets", "mstl", "theta", "gbm", "ensemble")
+#: The full model zoo (AutoARIMA, slow, stays opt-in by name); the ensemble is ETS, Theta and GBM.
+ZOO_MODELS: tuple[str, ...] = ("snaive", "ets", "mstl", "theta", "gbm", "lgbm", "ensemble")
 #: A cheaper set for quick runs.
 FAST_MODELS: tuple[str, ...] = ("snaive", "theta", "gbm", "ensemble")
 _BENCHMARKS = ("snaive", "naive")
