@@ -1,7 +1,7 @@
 """Throughput and peak memory of a forecasting backtest on N daily series of 3 years.
 
-Each model (and the default model set, which includes the ensemble) runs in a
-fresh process: ``jingwu.forecast.backtest`` with h=28 on ``--series`` synthetic
+Each model (and the default model set and the full zoo, each reported by the
+model its backtest chooses) runs in a fresh process: ``jingwu.forecast.backtest`` with h=28 on ``--series`` synthetic
 negative-binomial daily series (weekly and yearly seasonality, Spring-Festival
 dip, 3 years), ``--windows`` rolling windows.  Reported: wall seconds, series
 per second (series × windows / seconds) and the process's peak resident memory.
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
-MODELS = ["snaive", "ets", "theta", "mstl", "gbm", "default"]
+MODELS = ["snaive", "ets", "theta", "mstl", "gbm", "lgbm", "default", "zoo"]
 
 
 def make_series(n: int, seed: int = 0) -> pd.DataFrame:
@@ -51,15 +51,18 @@ def worker(model: str, n: int, windows: int, n_jobs: int) -> dict:
     import jingwu as jw
 
     df = make_series(n)
-    models = list(jw.forecast.DEFAULT_MODELS) if model == "default" else [model]
+    models = {"default": list(jw.forecast.DEFAULT_MODELS), "zoo": list(jw.forecast.ZOO_MODELS)}.get(model, [model])
     t0 = time.perf_counter()
+    c0 = sum(resource.getrusage(w)[0] + resource.getrusage(w)[1] for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     bt = jw.forecast.backtest(df, h=28, n_windows=windows, models=models, n_jobs=n_jobs, input_size=3 * 365)
     secs = time.perf_counter() - t0
+    cpu = sum(resource.getrusage(w)[0] + resource.getrusage(w)[1]
+              for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) - c0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     s = bt.summary().set_index("model")
-    name = "ensemble" if model == "default" else model
-    return {"model": model, "series": n, "windows": windows, "seconds": round(secs, 2),
-            "series_per_second": round(n * windows / secs, 3), "peak_rss_mb": round(peak_mb, 1),
+    name = bt.best if model in ("default", "zoo") else model
+    return {"model": model, "chosen": name, "load_average": round(__import__("os").getloadavg()[0], 2), "series": n, "windows": windows, "seconds": round(secs, 2),
+            "series_per_second": round(n * windows / secs, 3), "cpu_seconds": round(cpu, 2), "peak_rss_mb": round(peak_mb, 1),
             "mase": round(float(s.loc[name, "mase"]), 4),
             # with one window the conformal intervals are calibrated in-window: not a coverage test
             "coverage_95": round(float(s.loc[name, "coverage_95"]), 4) if windows > 1 else None}

@@ -5,18 +5,24 @@ Data come in the forecasting ecosystem's long format (``unique_id``, ``ds``,
 weekly or monthly frequency, any number of series.
 
 - :func:`backtest` — rolling-origin evaluation (MASE, RMSSE, sMAPE, bias,
-  coverage, Winkler and pinball), per model, horizon and series.
-- :func:`forecast` — point forecasts with conformal intervals; ``model="auto"``
-  takes the backtest winner.
+  coverage, Winkler and pinball), per model, horizon step or step band, series.
+- :func:`forecast` — point forecasts with conformal intervals calibrated per
+  horizon step (:mod:`~jingwu.forecast.conformal`); ``model="auto"`` takes
+  the backtest winner and refits only it.
 - :func:`reconcile` — station → district → city coherent forecasts
-  (bottom-up, OLS, MinT-shrink); :func:`summing_matrix`, :func:`aggregate_hierarchy`.
+  (bottom-up, OLS, MinT-shrink) with intervals re-derived from reconciled
+  sample paths; :func:`summing_matrix`, :func:`aggregate_hierarchy`.
+- ``engine=`` — run on a Dask cluster (:mod:`~jingwu.forecast.engine`).
 - :func:`hour_of_week_profile` — 168 hourly shares per station or category.
 - :mod:`~jingwu.forecast.metrics` — the metric functions.
 
 Models: ``snaive`` (the benchmark), ``naive``, ``ets``, ``arima``, ``mstl``,
 ``theta`` (statsforecast), ``gbm`` (a global scikit-learn
-HistGradientBoosting model with calendar, lag and Chinese-holiday features)
-and ``ensemble`` (mean or median of the others).
+HistGradientBoosting model with calendar, lag and Chinese-holiday features),
+``lgbm`` (the same global model with LightGBM as the booster) and
+``ensemble`` (mean or median of the others).  :data:`DEFAULT_MODELS` is the
+set chosen by the evidence in ``benchmarks/forecast_default.py``;
+:data:`ZOO_MODELS` is the full zoo.
 
 Examples
 --------
@@ -31,9 +37,9 @@ Examples
 """
 from __future__ import annotations
 
-from . import metrics
+from . import conformal, engine, metrics
 from ._data import FreqInfo, freq_info, prepare
-from .evaluate import (DEFAULT_MODELS, FAST_MODELS, BacktestResult, backtest, forecast, plot_backtest,
+from .evaluate import (DEFAULT_MODELS, FAST_MODELS, ZOO_MODELS, BacktestResult, backtest, forecast, plot_backtest,
                        plot_forecast)
 from .hierarchy import aggregate_hierarchy, coherence_error, reconcile, shrunk_covariance, summing_matrix
 from .models import MODELS, GlobalGBM, calendar_features
@@ -41,7 +47,7 @@ from .handoff import FORECAST_TABLE, station_forecast
 from .profile import hour_of_week_profile
 
 __all__ = [
-    "DEFAULT_MODELS", "FAST_MODELS", "MODELS", "BacktestResult", "FreqInfo", "GlobalGBM",
+    "DEFAULT_MODELS", "FAST_MODELS", "MODELS", "ZOO_MODELS", "conformal", "engine", "BacktestResult", "FreqInfo", "GlobalGBM",
     "aggregate_hierarchy", "backtest", "calendar_features", "coherence_error", "forecast",
     "freq_info", "hour_of_week_profile", "metrics", "plot_backtest", "plot_forecast", "prepare",
     "reconcile", "shrunk_covariance", "summing_matrix", "station_forecast", "FORECAST_TABLE",

@@ -1,6 +1,7 @@
 """Input checking for the forecasting functions: long ``unique_id, ds, y`` frames."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -130,8 +131,22 @@ def prepare(
                         expected=f"one row per {id_col} and {time_col} (sum duplicates first)")
     out = out.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
     info = freq_info(freq if freq is not None else _infer_freq(out))
-    # Regular dates: every series is consecutive at the frequency.
-    for uid, g in out.groupby("unique_id", sort=False):
+    # Regular dates: every series is consecutive at the frequency.  A vectorised check
+    # first (each date is the previous one plus a period, the first on the offset); the
+    # per-series loop below only runs on the series that fail it, to name the first gap.
+    ds_all = pd.DatetimeIndex(out["ds"])
+    uid_all = out["unique_id"].to_numpy()
+    first = np.r_[True, uid_all[1:] != uid_all[:-1]]
+    off = info.offset
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        step_ok = np.r_[True, (ds_all[:-1] + off).to_numpy() == ds_all[1:].to_numpy()]
+        anchor_ok = ((ds_all + off) - off).to_numpy() == ds_all.to_numpy()
+    ok = np.where(first, anchor_ok, step_ok)
+    sizes = out.groupby("unique_id", sort=False).size()
+    suspect = set(uid_all[~ok]) | set(sizes.index[sizes.to_numpy() < min_length])
+    check = out[out["unique_id"].isin(suspect)] if suspect else out.iloc[:0]
+    for uid, g in check.groupby("unique_id", sort=False):
         ds = pd.DatetimeIndex(g["ds"])
         expect = pd.date_range(ds[0], periods=len(ds), freq=info.offset)
         if len(ds) < min_length:

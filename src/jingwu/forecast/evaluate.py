@@ -9,17 +9,22 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from . import metrics as M
 from ._data import FreqInfo, check_h, check_levels, prepare
+from .conformal import CONFORMAL_METHODS, band_labels, band_width, conformal_quantiles
+from .engine import check_engine, run_global
 from .models import LOCAL, MODELS, GlobalGBM, fit_predict_local
 
-__all__ = ["DEFAULT_MODELS", "FAST_MODELS", "BacktestResult", "backtest", "forecast", "plot_backtest",
+__all__ = ["DEFAULT_MODELS", "FAST_MODELS", "ZOO_MODELS", "BacktestResult", "backtest", "forecast", "plot_backtest",
            "plot_forecast"]
 
-#: Models run by default (AutoARIMA is slow and opt-in).
-DEFAULT_MODELS: tuple[str, ...] = ("snaive", "ets", "mstl", "theta", "gbm", "ensemble")
-#: A cheaper set for quick runs.
-FAST_MODELS: tuple[str, ...] = ("snaive", "theta", "gbm", "ensemble")
+#: Models run by default: the seasonal-naive benchmark, the global model with the LightGBM
+#: and scikit-learn boosters, and their mean (the ensemble).  Chosen by accuracy and speed
+#: against the full zoo (``benchmarks/forecast_default.py``; see the README).
+DEFAULT_MODELS: tuple[str, ...] = ("snaive", "lgbm", "gbm", "ensemble")
+#: The full model zoo (AutoARIMA, slow, stays opt-in by name); the ensemble is ETS, Theta and GBM.
+ZOO_MODELS: tuple[str, ...] = ("snaive", "ets", "mstl", "theta", "gbm", "lgbm", "ensemble")
+#: The set for quick runs: the default set is already cheap (kept as a name for existing code).
+FAST_MODELS: tuple[str, ...] = DEFAULT_MODELS
 _BENCHMARKS = ("snaive", "naive")
 
 
@@ -37,22 +42,6 @@ def _check_models(models: Sequence[str] | str) -> list[str]:
     return models
 
 
-def _check_engine(engine: Any) -> Any:
-    if engine is None:
-        return None
-    try:
-        import dask  # noqa: F401
-        import dask.dataframe  # noqa: F401
-    except ImportError:
-        raise ImportError(
-            "engine= needs Dask for statsforecast's distributed backend: "
-            "`pip install jingwu[dist]` (or pass engine=None)"
-        ) from None
-    if engine != "dask" and not hasattr(engine, "scheduler_info"):
-        raise ValueError(f"engine must be None, 'dask' or a dask.distributed Client, not {engine!r}")
-    return engine
-
-
 def _members(models: list[str], ensemble_members: Sequence[str] | None) -> list[str]:
     if ensemble_members is None:
         # ETS, Theta and the global GBM combine best on police demand (MSTL is kept as a
@@ -66,17 +55,18 @@ def _members(models: list[str], ensemble_members: Sequence[str] | None) -> list[
 
 
 def _fit_predict(train: pd.DataFrame, h: int, models: list[str], info: FreqInfo, *,
-                 members: list[str], combine: str, n_jobs: int, engine: Any, seed: int,
+                 members: list[str], combine: str, n_jobs: int | None, engine: Any, seed: int,
                  gbm_params: dict | None, input_size: int | None) -> pd.DataFrame:
     """Point forecasts of every model, wide: unique_id, ds, <model>..."""
     if input_size is not None:
         train = train.groupby("unique_id", sort=False).tail(int(input_size))
     need = set(models) | (set(members) if "ensemble" in models else set())
     local = [m for m in LOCAL if m in need]
-    out = fit_predict_local(train, h, local, info, n_jobs=n_jobs, engine=engine)
-    if "gbm" in need:
-        g = GlobalGBM(info, seed=seed, **(gbm_params or {})).fit_predict(train, h)
-        out = g if not local else out.merge(g, on=["unique_id", "ds"], how="left")
+    out = fit_predict_local(train, h, local, info, n_jobs=n_jobs, engine=engine) if local else None
+    for key, backend in (("gbm", "sklearn"), ("lgbm", "lightgbm")):
+        if key in need:
+            g = run_global(GlobalGBM(info, seed=seed, backend=backend, **(gbm_params or {})), train, h, engine)
+            out = g if out is None else out.merge(g, on=["unique_id", "ds"], how="left")
     if "ensemble" in models:
         vals = out[members].to_numpy(dtype=float)
         out["ensemble"] = np.median(vals, axis=1) if combine == "median" else vals.mean(axis=1)
@@ -85,24 +75,22 @@ def _fit_predict(train: pd.DataFrame, h: int, models: list[str], info: FreqInfo,
     return out[["unique_id", "ds", *models]]
 
 
+def _scales(train: pd.DataFrame, m: int) -> pd.DataFrame:
+    """Per series: ``scale_mae`` and ``scale_mse``, the in-sample seasonal-naive errors (:func:`metrics.scale`).
+
+    Vectorised over series (the data are sorted by series and date); equal to
+    ``metrics.scale`` per series up to floating-point summation order.
+    """
+    d = train["y"] - train.groupby("unique_id", sort=False)["y"].shift(m)
+    e = pd.DataFrame({"unique_id": train["unique_id"], "scale_mae": d.abs(), "scale_mse": d**2})
+    out = e.groupby("unique_id", sort=True)[["scale_mae", "scale_mse"]].mean()
+    out = out.mask(out == 0, 1e-12)  # constant series: keep scaled errors finite, as metrics.scale does
+    return out.reset_index()
+
+
 def _cutoffs(dates: pd.DatetimeIndex, info: FreqInfo, h: int, n_windows: int, step: int) -> pd.DatetimeIndex:
     end = dates.max()
     return pd.DatetimeIndex([end - (h + k * step) * info.offset for k in range(n_windows)][::-1])
-
-
-def _z_quantiles(z: np.ndarray, levels: Sequence[int]) -> dict[int, tuple[float, float]]:
-    z = z[np.isfinite(z)]
-    if len(z) == 0:
-        return {lv: (np.nan, np.nan) for lv in levels}
-    out = {}
-    for lv in levels:
-        a = 1 - lv / 100
-        # finite-sample conformal adjustment: widen the quantile levels slightly
-        n = len(z)
-        adj = min(1.0, (1 - a / 2) * (n + 1) / n)
-        lo, hi = np.quantile(z, [1 - adj, adj])
-        out[lv] = (float(lo), float(hi))
-    return out
 
 
 @dataclass
@@ -131,9 +119,13 @@ class BacktestResult:
     info: FreqInfo
     models: list[str]
     ids: dict[str, str] = field(default_factory=dict)
+    conformal: str = "step"
 
     def metrics(self, by: str | Sequence[str] = "model") -> pd.DataFrame:
-        """Tidy accuracy table grouped by ``"model"`` and optionally ``"step"``, ``"unique_id"``, ``"cutoff"``.
+        """Tidy accuracy table grouped by ``"model"`` and optionally ``"step"``, ``"band"``, ``"unique_id"``, ``"cutoff"``.
+
+        ``band`` groups horizon steps into bands (``"01-07"``, ``"08-14"``, ...
+        for daily data; see :func:`jingwu.forecast.conformal.band_width`).
 
         Columns: ``mase``, ``rmsse``, ``smape``, ``bias`` (mean of ``(ŷ-y)/scale``),
         ``me`` (mean ``ŷ - y``), and per level ``coverage_<L>``, ``winkler_<L>``
@@ -142,10 +134,12 @@ class BacktestResult:
         by = [by] if isinstance(by, str) else list(by)
         if "model" not in by:
             by = ["model", *by]
-        bad = [b for b in by if b not in ("model", "step", "unique_id", "cutoff")]
+        bad = [b for b in by if b not in ("model", "step", "band", "unique_id", "cutoff")]
         if bad:
-            raise ValueError(f"cannot group by {bad}; use model, step, unique_id or cutoff")
+            raise ValueError(f"cannot group by {bad}; use model, step, band, unique_id or cutoff")
         f = self.forecasts.merge(self.scales, on=["unique_id", "cutoff"])
+        if "band" in by:
+            f["band"] = band_labels(f["step"].to_numpy(), band_width(self.h, self.info.season), self.h)
         e = f["yhat"] - f["y"]
         den = f["y"].abs() + f["yhat"].abs()
         rows = pd.DataFrame({
@@ -176,6 +170,11 @@ class BacktestResult:
             out = out.sort_values("model", key=lambda s: s.map(order)).reset_index(drop=True)
         return out
 
+    def coverage_by_band(self) -> pd.DataFrame:
+        """Interval coverage per model and horizon band (``coverage_<L>`` columns; target ``L``/100)."""
+        tab = self.metrics(["model", "band"])
+        return tab[["model", "band", *[f"coverage_{lv}" for lv in self.levels]]]
+
     def summary(self) -> pd.DataFrame:
         """Metrics per model with ``mase_vs_snaive`` (ratio to the seasonal naive), best first."""
         s = self.metrics("model")
@@ -193,10 +192,11 @@ class BacktestResult:
         return f.rename(columns={"unique_id": self.ids.get("id_col", "unique_id"),
                                  "ds": self.ids.get("time_col", "ds"), "y": self.ids.get("target_col", "y")})
 
-    def residual_z(self, model: str) -> np.ndarray:
-        """Scaled errors ``(y - ŷ)/scale`` of one model across all windows."""
+    def residual_z(self, model: str, *, with_steps: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """Scaled errors ``(y - ŷ)/scale`` of one model across all windows (and their steps)."""
         f = self.forecasts[self.forecasts["model"] == model].merge(self.scales, on=["unique_id", "cutoff"])
-        return ((f["y"] - f["yhat"]) / f["scale_mae"]).to_numpy()
+        z = ((f["y"] - f["yhat"]) / f["scale_mae"]).to_numpy()
+        return (z, f["step"].to_numpy()) if with_steps else z
 
     def plot(self, metric: str = "mase", **kwargs: Any) -> Any:
         """Plot ``metric`` per model by horizon step (see :func:`plot_backtest`)."""
@@ -223,10 +223,11 @@ def backtest(
     input_size: int | None = None,
     combine: str = "mean",
     ensemble_members: Sequence[str] | None = None,
-    n_jobs: int = 1,
+    n_jobs: int | None = None,
     engine: Any = None,
     seed: int = 0,
     gbm_params: dict | None = None,
+    conformal: str = "step",
 ) -> BacktestResult:
     """Rolling-origin evaluation of several models.
 
@@ -235,9 +236,14 @@ def backtest(
     ``step`` periods apart and the last window ends at the last date.
     Intervals are split-conformal: the scaled errors of the *other* windows
     give the quantiles (leave-one-window-out), so coverage is measured on
-    data the calibration did not see.  With ``n_windows=1`` the window
-    calibrates itself, so its coverage is optimistic: use at least 2 (4+ for
-    stable quantiles).
+    data the calibration did not see.  Quantiles are taken per horizon step
+    (``conformal="step"``: a band of neighbouring steps holding at least
+    :data:`~jingwu.forecast.conformal.MIN_CALIBRATION` errors), because errors
+    grow with the step; ``conformal="pooled"`` pools the whole horizon (the
+    method of earlier versions: too wide at step 1, too narrow at step ``h``).
+    With ``n_windows=1`` the window calibrates itself, so its coverage is
+    optimistic: use at least 2 (4+ for stable quantiles).
+    :meth:`BacktestResult.coverage_by_band` reports coverage per step band.
 
     Parameters
     ----------
@@ -259,12 +265,22 @@ def backtest(
         Pandas alias (``"D"``, ``"W-SUN"``, ``"MS"``); inferred when omitted.
     input_size : int, optional
         Train on at most this many recent periods per series (speed).
-    n_jobs : int
-        statsforecast processes.
+    n_jobs : int, optional
+        statsforecast processes; default: every core when a costly statistical
+        model (ETS, ARIMA, MSTL, Theta) runs on at least 50 series, else one
+        (a process pool does not pay off on small runs; results are the same).
     engine : None, "dask" or dask.distributed.Client
-        Run the local models on statsforecast's distributed (fugue/Dask) backend.
+        Run on Dask: the statistical models through statsforecast's
+        distributed (fugue) backend, the global models as one task on a
+        worker; same numbers as ``None`` (see :mod:`jingwu.forecast.engine`,
+        including the ``if __name__ == "__main__":`` guard a script needs).
     seed : int
         Random state of the gradient-boosting model.
+    gbm_params : dict, optional
+        Options of the global models (:class:`jingwu.forecast.GlobalGBM`, e.g.
+        ``max_iter``, ``n_threads``).
+    conformal : {"step", "pooled"}
+        Interval calibration per horizon step (default) or pooled.
 
     Returns
     -------
@@ -289,11 +305,13 @@ def backtest(
         raise ValueError(f"step must be a positive integer, got {step!r}")
     if combine not in ("mean", "median"):
         raise ValueError(f"combine must be 'mean' or 'median', not {combine!r}")
+    if conformal not in CONFORMAL_METHODS:
+        raise ValueError(f"conformal must be one of {CONFORMAL_METHODS}, not {conformal!r}")
     models = _check_models(models)
     members = _members(models, ensemble_members)
     if "ensemble" in models and not members:
         raise ValueError("the ensemble needs at least one non-benchmark model among models")
-    engine = _check_engine(engine)
+    engine = check_engine(engine)
     data, info = prepare(df, id_col=id_col, time_col=time_col, target_col=target_col, freq=freq)
     ends = data.groupby("unique_id")["ds"].max()
     if ends.nunique() > 1:
@@ -302,10 +320,11 @@ def backtest(
             f"{ends.idxmin()!r})", column=id_col, expected="all series to end on the same date for a backtest",
         )
     cutoffs = _cutoffs(pd.DatetimeIndex(data["ds"]), info, h, int(n_windows), int(step))
-    starts = data.groupby("unique_id")["ds"].min()
     need = 2 * info.season + 1
-    short = [u for u, s in starts.items()
-             if len(pd.date_range(s, cutoffs[0], freq=info.offset)) < need]
+    # the dates are regular (prepare checked), so rows up to the cutoff count the periods
+    before = data[data["ds"] <= cutoffs[0]].groupby("unique_id").size()
+    before = before.reindex(ends.index, fill_value=0)
+    short = list(before.index[before.to_numpy() < need])
     if short:
         raise DataError(
             f"{len(short)} series are too short for {n_windows} windows of h={h} (e.g. {short[0]!r})",
@@ -323,9 +342,7 @@ def backtest(
         frames.append(fc.melt(["unique_id", "ds", "cutoff", "step", "y"], models,
                               var_name="model", value_name="yhat"))
         tr = train if input_size is None else train.groupby("unique_id").tail(int(input_size))
-        sc = tr.groupby("unique_id")["y"].agg(
-            scale_mae=lambda s: M.scale(s.to_numpy(), info.season),
-            scale_mse=lambda s: M.scale(s.to_numpy(), info.season, power=2)).reset_index()
+        sc = _scales(tr, info.season)
         sc["cutoff"] = c
         scales.append(sc)
     f = pd.concat(frames, ignore_index=True)
@@ -336,20 +353,25 @@ def backtest(
         f[f"lo_{lv}"] = np.nan
         f[f"hi_{lv}"] = np.nan
     nonneg = bool((data["y"] >= 0).all())
+    steps = f["step"].to_numpy()
     for mname in models:
+        is_m = (f["model"] == mname).to_numpy()
         for c in cutoffs:
-            here = (f["model"] == mname) & (f["cutoff"] == c)
-            calib = (f["model"] == mname) & ((f["cutoff"] != c) if len(cutoffs) > 1 else True)
-            q = _z_quantiles(z[calib].to_numpy(), levels)
+            here = is_m & (f["cutoff"] == c).to_numpy()
+            calib = is_m & ((f["cutoff"] != c).to_numpy() if len(cutoffs) > 1 else True)
+            q = conformal_quantiles(z[calib].to_numpy(), steps[calib], h, levels, method=conformal)
+            at = steps[here] - 1
+            yhat, scale = f.loc[here, "yhat"].to_numpy(), f.loc[here, "scale_mae"].to_numpy()
             for lv, (qlo, qhi) in q.items():
-                lo = f.loc[here, "yhat"] + qlo * f.loc[here, "scale_mae"]
-                f.loc[here, f"lo_{lv}"] = lo.clip(lower=0) if nonneg else lo
-                f.loc[here, f"hi_{lv}"] = f.loc[here, "yhat"] + qhi * f.loc[here, "scale_mae"]
+                lo = yhat + qlo[at] * scale
+                f.loc[here, f"lo_{lv}"] = np.clip(lo, 0, None) if nonneg else lo
+                f.loc[here, f"hi_{lv}"] = yhat + qhi[at] * scale
     f = f.drop(columns=["scale_mae", "scale_mse"]).sort_values(
         ["model", "unique_id", "cutoff", "ds"], key=lambda s: s.map({m: i for i, m in enumerate(models)})
         if s.name == "model" else s).reset_index(drop=True)
     return BacktestResult(forecasts=f, scales=sc, cutoffs=cutoffs, h=h, levels=levels, info=info,
-                          models=models, ids={"id_col": id_col, "time_col": time_col, "target_col": target_col})
+                          models=models, ids={"id_col": id_col, "time_col": time_col, "target_col": target_col},
+                          conformal=conformal)
 
 
 def forecast(
@@ -368,17 +390,27 @@ def forecast(
     input_size: int | None = None,
     combine: str = "mean",
     ensemble_members: Sequence[str] | None = None,
-    n_jobs: int = 1,
+    n_jobs: int | None = None,
     engine: Any = None,
     seed: int = 0,
     gbm_params: dict | None = None,
+    conformal: str = "step",
 ) -> pd.DataFrame:
     """Point forecasts and calibrated intervals for every series.
 
     ``model="auto"`` runs a backtest (or uses ``calibration``) and picks the
-    model with the lowest MASE.  Intervals are conformal: the quantiles of the
-    chosen model's scaled backtest errors, times each series' seasonal-naive
+    model with the lowest MASE; only that model (an ensemble: its members) is
+    refitted on all the data.  Intervals are conformal: per horizon step, the
+    quantiles of the chosen model's scaled backtest errors at that step (see
+    ``conformal`` in :func:`backtest`), times each series' seasonal-naive
     scale, around the point forecast (lower bounds clipped at 0 for counts).
+
+    The model is chosen and the intervals calibrated on the same backtest
+    windows.  Splitting them (choose on some windows, calibrate on others)
+    would halve the errors behind each step's quantiles, and the selection
+    is by mean point error among a few models, which moves the error
+    quantiles little; the backtest's own coverage figures are out of sample
+    (each window is calibrated on the others).
 
     Returns
     -------
@@ -399,21 +431,23 @@ def forecast(
     """
     h = check_h(h)
     levels = check_levels(level)
-    engine = _check_engine(engine)
+    engine = check_engine(engine)
     data, info = prepare(df, id_col=id_col, time_col=time_col, target_col=target_col, freq=freq)
     if calibration is None and (model == "auto" or levels):
         mlist = list(models) if model == "auto" else [model]
         calibration = backtest(data, h, n_windows=n_windows, models=mlist, level=levels, freq=info.alias,
                                input_size=input_size, combine=combine, ensemble_members=ensemble_members,
-                               n_jobs=n_jobs, engine=engine, seed=seed, gbm_params=gbm_params)
+                               n_jobs=n_jobs, engine=engine, seed=seed, gbm_params=gbm_params,
+                               conformal=conformal)
     chosen = calibration.best if model == "auto" else model
-    mlist = _check_models([chosen])
+    _check_models([chosen])
+    # Refit only the chosen model (an ensemble: its members) on all the data.
     if chosen == "ensemble":
         base = calibration.models if calibration is not None else list(models)
         members = _members(base, ensemble_members)
-        mlist = list(dict.fromkeys(["snaive", *members, "ensemble"]))
+        mlist = [*members, "ensemble"]
     else:
-        members = []
+        members, mlist = [], [chosen]
     if calibration is not None and chosen not in calibration.models:
         raise ValueError(f"model {chosen!r} is not in the calibration backtest ({calibration.models})")
     fc = _fit_predict(data, h, mlist, info, members=members, combine=combine, n_jobs=n_jobs, engine=engine,
@@ -423,14 +457,16 @@ def forecast(
     out["yhat"] = fc[chosen].to_numpy()
     if levels:
         tr = data if input_size is None else data.groupby("unique_id").tail(int(input_size))
-        s = tr.groupby("unique_id")["y"].apply(lambda v: M.scale(v.to_numpy(), info.season))
+        s = _scales(tr, info.season).set_index("unique_id")["scale_mae"]
         sc = out["unique_id"].map(s).to_numpy()
-        q = _z_quantiles(calibration.residual_z(chosen), levels)
+        z, zsteps = calibration.residual_z(chosen, with_steps=True)
+        q = conformal_quantiles(z, zsteps, h, levels, method=calibration.conformal)
+        at = out.groupby("unique_id", sort=False).cumcount().to_numpy()
         nonneg = bool((data["y"] >= 0).all())
         for lv, (qlo, qhi) in q.items():
-            lo = out["yhat"] + qlo * sc
-            out[f"lo_{lv}"] = lo.clip(lower=0) if nonneg else lo
-            out[f"hi_{lv}"] = out["yhat"] + qhi * sc
+            lo = out["yhat"].to_numpy() + qlo[at] * sc
+            out[f"lo_{lv}"] = np.clip(lo, 0, None) if nonneg else lo
+            out[f"hi_{lv}"] = out["yhat"].to_numpy() + qhi[at] * sc
     out = out.rename(columns={"unique_id": id_col, "ds": time_col})
     out.attrs["model"] = chosen
     return out

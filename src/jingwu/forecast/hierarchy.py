@@ -160,6 +160,7 @@ def reconcile(
     id_col: str = "unique_id",
     time_col: str = "ds",
     value_col: str = "yhat",
+    intervals: str = "auto",
     tol: float = 1e-6,
 ) -> pd.DataFrame:
     """Make forecasts of every node of a hierarchy add up.
@@ -176,15 +177,32 @@ def reconcile(
         MinT with shrunk error covariance; sum the bottom forecasts; or
         identity ``W`` (OLS).
     residuals : DataFrame, optional
-        For ``mint_shrink``: base-forecast errors ``y - ŷ`` in a long frame
-        with ``id_col``, a column ``resid`` and any other keys (e.g. ``ds``
-        and ``cutoff`` from a backtest) that line nodes up.
+        Base-forecast errors ``y - ŷ`` in a long frame with ``id_col``, a
+        column ``resid`` and any other keys (e.g. ``ds`` and ``cutoff`` from a
+        backtest) that line nodes up; needed by ``mint_shrink`` and by
+        re-derived intervals.  A ``step`` column (or ``cutoff`` plus
+        ``time_col``, from which the step is counted) lets intervals widen
+        with the horizon.
+    intervals : {"auto", "reconciled", "shift"}
+        How ``lo_<L>``/``hi_<L>`` columns are made coherent.  ``"reconciled"``
+        re-derives them from reconciled sample paths: each draw is a whole
+        cross-section of base errors (one row of ``residuals``, so the nodes'
+        correlation is kept) added to the base forecasts and reconciled,
+        ``ỹ = P(ŷ + e)``; the interval is the empirical quantiles of
+        ``P e`` per node and horizon band, i.e. the bootstrap of Panagiotelis
+        et al. (2023) taken to its limit (all rows, no resampling noise),
+        with the split-conformal finite-sample adjustment.  ``"shift"`` moves
+        the base bounds by the point adjustment (the bounds are then not those
+        of a coherent distribution: city-level 95% intervals covered 73-83% in
+        backtests).  ``"auto"``: ``"reconciled"`` when ``residuals`` are
+        given, else ``"shift"``.
 
     Returns
     -------
     DataFrame
-        The input with coherent ``value_col`` (and shifted interval columns),
-        plus ``base`` (the original value).  Raises ``RuntimeError`` if the
+        The input with coherent ``value_col`` (and interval columns made
+        coherent as ``intervals`` says), plus ``base`` (the original value);
+        ``.attrs["intervals"]`` names the interval method used.  Raises ``RuntimeError`` if the
         result is not coherent to ``tol`` (a bug, never expected).
 
     Examples
@@ -200,6 +218,12 @@ def reconcile(
     """
     if method not in ("mint_shrink", "bottom_up", "ols"):
         raise ValueError(f"method must be 'mint_shrink', 'bottom_up' or 'ols', not {method!r}")
+    if intervals not in ("auto", "reconciled", "shift"):
+        raise ValueError(f"intervals must be 'auto', 'reconciled' or 'shift', not {intervals!r}")
+    if intervals == "auto":
+        intervals = "shift" if residuals is None else "reconciled"
+    if intervals == "reconciled" and residuals is None:
+        raise ValueError("intervals='reconciled' needs residuals (base forecast errors, e.g. from a backtest)")
     for c in (id_col, time_col, value_col):
         if c not in forecasts.columns:
             raise DataError("missing column in forecasts", column=c, expected=f"{id_col}, {time_col}, {value_col}")
@@ -226,18 +250,8 @@ def reconcile(
         else:
             if residuals is None:
                 raise ValueError("method='mint_shrink' needs residuals (base forecast errors, e.g. from a backtest)")
-            if id_col not in residuals.columns or "resid" not in residuals.columns:
-                raise DataError("residuals need columns", column=[id_col, "resid"])
-            keys = [c for c in residuals.columns if c not in (id_col, "resid")]
-            if not keys:
-                raise DataError("residuals need a key column (e.g. ds) to line nodes up", column=id_col)
-            r = residuals.assign(**{id_col: residuals[id_col].astype(str)})
-            E = r.pivot_table(index=keys, columns=id_col, values="resid", aggfunc="first")
-            miss = [u for u in nodes if u not in E.columns]
-            if miss:
-                raise DataError(f"no residuals for node(s) {miss[:5]}", column=id_col)
-            E = E[nodes].dropna()
-            W, _ = shrunk_covariance(E.to_numpy())
+            E, _ = _residual_matrix(residuals, nodes, id_col, time_col)
+            W, _ = shrunk_covariance(E)
             Winv = np.linalg.pinv(W)
         G = np.linalg.solve(Sm.T @ Winv @ Sm, Sm.T @ Winv)
     P = Sm @ G
@@ -247,12 +261,77 @@ def reconcile(
     adj.index.names = [time_col, id_col]
     out = fc.merge(adj.reset_index(), on=[time_col, id_col], how="left")
     out["base"] = out[value_col]
-    shift = [value_col] + [c for c in out.columns if c.startswith(("lo_", "hi_"))]
+    bounds = [c for c in out.columns if c.startswith(("lo_", "hi_"))]
+    shift = [value_col] + (bounds if intervals == "shift" else [])
     for c in shift:
         out[c] = out[c] + out["_adj"]
     out = out.drop(columns="_adj")
+    if intervals == "reconciled" and bounds:
+        out = _reconciled_bounds(out, residuals, P, nodes, bounds, id_col=id_col, time_col=time_col,
+                                 value_col=value_col)
     err = coherence_error(out, S, id_col=id_col, time_col=time_col, value_col=value_col)
     if err > tol * max(1.0, float(np.abs(rec).max())):
         raise RuntimeError(f"reconciled forecasts are not coherent (max gap {err:g})")
     out.attrs["method"] = method
+    out.attrs["intervals"] = intervals
     return out.reset_index(drop=True)
+
+
+def _residual_matrix(residuals: pd.DataFrame, nodes: list[str], id_col: str,
+                     time_col: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Base errors as (rows × nodes), complete rows only, and each row's horizon step (or None)."""
+    if id_col not in residuals.columns or "resid" not in residuals.columns:
+        raise DataError("residuals need columns", column=[id_col, "resid"])
+    keys = [c for c in residuals.columns if c not in (id_col, "resid")]
+    if not keys:
+        raise DataError("residuals need a key column (e.g. ds) to line nodes up", column=id_col)
+    r = residuals.assign(**{id_col: residuals[id_col].astype(str)})
+    if "step" in keys:
+        r = r.drop(columns="step")
+        keys.remove("step")
+        steps = residuals.groupby(keys, sort=True)["step"].first()
+    elif "cutoff" in keys and time_col in keys:
+        # the step of a backtest error: the rank of its date within its window
+        first = r.drop_duplicates(keys).sort_values(keys)
+        steps = first.assign(_s=first.groupby("cutoff")[time_col].rank(method="dense")).set_index(keys)["_s"]
+    else:
+        steps = None
+    E = r.pivot_table(index=keys, columns=id_col, values="resid", aggfunc="first")
+    miss = [u for u in nodes if u not in E.columns]
+    if miss:
+        raise DataError(f"no residuals for node(s) {miss[:5]}", column=id_col)
+    E = E[nodes].dropna()
+    st = None if steps is None else steps.reindex(E.index).to_numpy(dtype=int)
+    return E.to_numpy(dtype=float), st
+
+
+def _reconciled_bounds(out: pd.DataFrame, residuals: pd.DataFrame, P: np.ndarray, nodes: list[str],
+                       bounds: list[str], *, id_col: str, time_col: str, value_col: str) -> pd.DataFrame:
+    """Replace interval bounds by quantiles of reconciled sample paths ``ỹ + P e`` per node and step band."""
+    from .conformal import conformal_quantiles
+
+    E, steps = _residual_matrix(residuals, nodes, id_col, time_col)
+    R = E @ P.T  # reconciled errors of every base-error cross-section
+    levels = sorted({int(c[3:]) for c in bounds if c[3:].isdigit()})
+    dates = np.sort(out[time_col].unique())
+    h = len(dates)
+    at = np.searchsorted(dates, out[time_col].to_numpy())
+    node_of = {u: i for i, u in enumerate(nodes)}
+    col = out[id_col].map(node_of).to_numpy()
+    st = np.ones(len(R), dtype=int) if steps is None else steps
+    nonneg = bool((out["base"] >= 0).all()) and all((out[c] >= 0).all() for c in bounds if c.startswith("lo_"))
+    yhat = out[value_col].to_numpy(dtype=float)
+    for k, u in enumerate(nodes):
+        q = conformal_quantiles(R[:, k], st, h, levels, min_n=_MIN_NODE_ERRORS)
+        rows = col == k
+        for lv, (qlo, qhi) in q.items():
+            lo = yhat[rows] + qlo[at[rows]]
+            if f"lo_{lv}" in out.columns:
+                out.loc[rows, f"lo_{lv}"] = np.clip(lo, 0, None) if nonneg else lo
+            if f"hi_{lv}" in out.columns:
+                out.loc[rows, f"hi_{lv}"] = yhat[rows] + qhi[at[rows]]
+    return out
+
+
+#: Fewest reconciled errors behind one node's quantiles in a horizon band (widened to neighbouring steps).
+_MIN_NODE_ERRORS = 60
