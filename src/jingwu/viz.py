@@ -206,7 +206,10 @@ def set_theme(
     Returns
     -------
     str
-        The language in effect: ``"zh"``, ``"en"`` or ``"both"``.
+        The language in effect: ``"zh"``, ``"en"`` or ``"both"``.  Tables
+        saved with :func:`jingwu.report.save_table` follow ``lang`` too (the
+        run's language, :func:`jingwu.report.set_language`), and pandas shows
+        three decimals.
 
     Warns
     -----
@@ -266,6 +269,11 @@ def set_theme(
                   font="sans-serif", font_scale=font_scale, rc=rc)
     _STATE["lang"] = effective
     _STATE["font"] = font
+    # Tables need no font: they follow the language asked for.
+    from . import report
+
+    report.set_language(effective if lang == "auto" else lang)
+    pd.set_option("display.precision", 3)
     return effective
 
 
