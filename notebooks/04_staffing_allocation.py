@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -30,6 +32,7 @@
 
 # %% tags=["parameters"]
 QUICK = False  # quick mode: seasonal-naive forecast when notebook 01's is missing, coarser scenario grid
+LANGUAGE = "both"  # "zh", "en" or "both": figure titles and labels, table headers, headings
 
 # %%
 import matplotlib.pyplot as plt
@@ -39,7 +42,7 @@ import pandas as pd
 import jingwu as jw
 from jingwu import allocate as al
 
-LANG = jw.viz.set_theme()
+LANG = jw.viz.set_theme(LANGUAGE)
 pd.set_option("display.width", 140)
 H = 28                                         # horizon of notebook 01's forecast: four weeks
 PARAMS = al.StaffingParams()                   # cited defaults; edit here for your city
@@ -150,13 +153,13 @@ for area, g in mismatch.groupby("area_type", observed=True):
 top = float(max(mismatch["officers_needed"].max(), mismatch["officers"].max())) * 1.05
 axes[0].plot([0, top], [0, top], ls="--", color="0.4", lw=1)
 axes[0].set(xlim=(0, top), ylim=(0, top), xlabel="officers needed (workload method)",
-            ylabel="officers today", title="Need against today's officers (dashed: load = 1)")
+            ylabel="officers today", title=jw.report.text("需求与现有民警（虚线：负荷 = 1）", "Need against today's officers (dashed: load = 1)"))
 axes[0].legend(fontsize="small")
 order = mismatch["load"].sort_values(ascending=False)
 axes[1].bar(range(len(order)), order.to_numpy(), color=np.where(order.to_numpy() > 1, "C3", "C0"))
 axes[1].axhline(1, color="0.3", ls=":")
 axes[1].set(xticks=range(len(order)), xlabel="", ylabel="need / officers",
-            title="Load per officer today, stations ranked (负荷)")
+            title=jw.report.text("现有人均负荷（按派出所排序）", "Load per officer today, stations ranked"))
 axes[1].set_xticklabels(order.index, rotation=90, fontsize=6)
 fig.tight_layout()
 jw.report.save_fig(fig, "need_vs_have", prefix="04")
@@ -256,7 +259,7 @@ ax.plot(pos, ranked["need"] / ranked["officers_fewest_moves"], "^", color="C1", 
 ax.plot(pos, ranked["load_after"], "s", color="C0", ms=5,
         label=f"reallocated ({int(after['officers_moved'])} officers move)")
 ax.axhline(1, color="0.3", ls=":")
-ax.set(xticks=pos, ylabel="need / officers", title="Load per officer: today and after reallocation at today's total")
+ax.set(xticks=pos, ylabel="need / officers", title=jw.report.text("人均负荷：现状与总量不变的重新配置后", "Load per officer: today and after reallocation at today's total"))
 ax.set_xticklabels(ranked.index, rotation=90, fontsize=6)
 ax.legend()
 fig.tight_layout()
@@ -286,9 +289,9 @@ for name, g in sink.groupby("scenario", sort=False):
     axes[1].plot(g["k"], g["gini_load"], marker=".", label=name)
 axes[0].axhline(1, color="0.3", ls=":")
 axes[0].set(xlabel="officers moved down from headquarters (k)", ylabel="largest need / officers",
-            title="Service gain curve: largest load per officer")
+            title=jw.report.text("服务增益曲线：最大人均负荷", "Service gain curve: largest load per officer"))
 axes[1].set(xlabel="officers moved down from headquarters (k)", ylabel="Gini of load per officer",
-            title="Equity of load across stations")
+            title=jw.report.text("各派出所负荷的均衡性", "Equity of load across stations"))
 axes[0].legend()
 fig.tight_layout()
 jw.report.save_fig(fig, "sink_curve", prefix="04")
@@ -407,7 +410,7 @@ fig, ax = plt.subplots(figsize=(10, 4))
 x = np.arange(len(by_type))
 ax.bar(x - 0.2, by_type["load_before"], width=0.4, label="today", color="C3")
 ax.bar(x + 0.2, by_type["load_after"], width=0.4, label="reallocated", color="C0")
-ax.set(xticks=x, ylabel="need / officers", title="Load per officer by workload type (按工作量类型)")
+ax.set(xticks=x, ylabel="need / officers", title=jw.report.text("按工作量类型的人均负荷", "Load per officer by workload type"))
 ax.set_xticklabels([n.split(" / ")[-1] for n in by_type.index.get_level_values("cluster_name")],
                    rotation=15, ha="right", fontsize="small")
 ax.legend()
