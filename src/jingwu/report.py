@@ -1354,7 +1354,17 @@ def notebook_html(nb: Any, *, reader: bool = False, embed_font: bool = True) -> 
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
     title = notebook_title(nb) or "jingwu"
-    html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    import logging
+
+    # nbconvert warns about every figure without alt text; on the console of a
+    # report run that is noise (the figures carry titles and captions).
+    log = exporter.log
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    finally:
+        log.setLevel(level)
     return embed_web_font(html) if embed_font else html
 
 
