@@ -305,18 +305,29 @@ print(f"notebook ran in {time.perf_counter() - t_start:.0f} s")
 
 # %%
 v = jw.report.load_values()
-print(f"Demand: the Spring Festival week runs at {v['01.sf_week_ratio']:.0%} of its 91-day mean; "
-      f"weekends at {v['01.weekend_weekday_ratio']:.0%} of weekdays.")
-print(f"Backtest ({v['01.n_windows']} windows, h=28): chosen model '{v['01.chosen_model']}' "
-      f"cuts MASE by {v['01.mase_reduction_vs_snaive']:.0%} vs seasonal naive "
-      f"(MASE {v['01.mase_' + v['01.chosen_model']]:.3f} vs {v['01.mase_snaive']:.3f}); "
-      f"best single model: {v['01.best_single_model']}.")
-print(f"Intervals: 80% cover {v['01.coverage_80']:.1%}, 95% cover {v['01.coverage_95']:.1%} (target 77–83%, 93–97%).")
-print(f"Chicago: best '{v['01.chicago_best_model']}'; ensemble MASE {v['01.chicago_mase_ensemble']:.3f} vs "
-      f"seasonal naive {v['01.chicago_mase_snaive']:.3f}; 95% coverage {v['01.chicago_coverage_95']:.1%}.")
-print(f"Weekly data (season 52): ensemble MASE = {v['01.weekly_mase_ensemble_vs_snaive']:.2f} × seasonal naive.")
-print(f"MinT reconciliation closes a {v['01.coherence_gap_base']:.1f} incidents/day gap to "
-      f"{v['01.coherence_gap_mint']:.1e}; the staffing notebook gets 28 days of mean/q80/q95 per station.")
+chosen_mase = v["01.mase_" + v["01.chosen_model"]]
+jw.report.findings([
+    (f"需求：春节周警情为其 91 天均值的 {v['01.sf_week_ratio']:.0%}；周末为工作日的 {v['01.weekend_weekday_ratio']:.0%}。",
+     f"Demand: the Spring Festival week runs at {v['01.sf_week_ratio']:.0%} of its 91-day mean; "
+     f"weekends at {v['01.weekend_weekday_ratio']:.0%} of weekdays."),
+    (f"回测（{v['01.n_windows']} 个窗口，预测 28 天）：选中模型 '{v['01.chosen_model']}' 的 MASE 比季节朴素法低 "
+     f"{v['01.mase_reduction_vs_snaive']:.0%}（{chosen_mase:.3f} 对 {v['01.mase_snaive']:.3f}）；最佳单一模型：{v['01.best_single_model']}。",
+     f"Backtest ({v['01.n_windows']} windows, h=28): chosen model '{v['01.chosen_model']}' cuts MASE by "
+     f"{v['01.mase_reduction_vs_snaive']:.0%} vs seasonal naive (MASE {chosen_mase:.3f} vs {v['01.mase_snaive']:.3f}); "
+     f"best single model: {v['01.best_single_model']}."),
+    (f"预测区间：80% 区间覆盖 {v['01.coverage_80']:.1%}，95% 区间覆盖 {v['01.coverage_95']:.1%}（目标 77–83%、93–97%）。",
+     f"Intervals: 80% cover {v['01.coverage_80']:.1%}, 95% cover {v['01.coverage_95']:.1%} (target 77–83%, 93–97%)."),
+    (f"芝加哥：最佳模型 '{v['01.chicago_best_model']}'；组合预测 MASE {v['01.chicago_mase_ensemble']:.3f}，季节朴素法 "
+     f"{v['01.chicago_mase_snaive']:.3f}；95% 区间覆盖 {v['01.chicago_coverage_95']:.1%}。",
+     f"Chicago: best '{v['01.chicago_best_model']}'; ensemble MASE {v['01.chicago_mase_ensemble']:.3f} vs "
+     f"seasonal naive {v['01.chicago_mase_snaive']:.3f}; 95% coverage {v['01.chicago_coverage_95']:.1%}."),
+    (f"周数据（季节 52）：组合预测 MASE 为季节朴素法的 {v['01.weekly_mase_ensemble_vs_snaive']:.2f} 倍。",
+     f"Weekly data (season 52): ensemble MASE = {v['01.weekly_mase_ensemble_vs_snaive']:.2f} × seasonal naive."),
+    (f"MinT 调和把各层级间 {v['01.coherence_gap_base']:.1f} 起/天的不一致降到 {v['01.coherence_gap_mint']:.1e}；"
+     "警力配置笔记本得到每个派出所未来 28 天的均值与 80%、95% 分位数。",
+     f"MinT reconciliation closes a {v['01.coherence_gap_base']:.1f} incidents/day gap to "
+     f"{v['01.coherence_gap_mint']:.1e}; the staffing notebook gets 28 days of mean/q80/q95 per station."),
+])
 
 # %% [markdown]
 # ## References

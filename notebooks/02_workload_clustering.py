@@ -182,13 +182,20 @@ chi_stab.to_frame().join(chi_result.names("en"))
 
 # %%
 v = jw.report.load_values()
-print(f"M city: the criteria choose k = {v['02.k_chosen']}; the clusters match the simulator's "
-      f"archetypes with ARI = {v['02.ari_truth']:.3f}.")
-print(f"Every cluster is stable: smallest mean bootstrap Jaccard {v['02.min_jaccard']:.2f} "
-      f"({v['02.n_boot']} bootstraps), mean bootstrap ARI {v['02.mean_boot_ari']:.2f}.")
-print(f"Incidents per officer differ {v['02.ipo_max_min_cluster_ratio']:.1f}× between the busiest and "
-      "quietest cluster (table 02_cluster_workload feeds notebook 04).")
-print(f"Chicago: {v['02.chicago_k']} district groups, smallest mean Jaccard {v['02.chicago_min_jaccard']:.2f}.")
+jw.report.findings([
+    (f"M市：各项准则选出 k = {v['02.k_chosen']} 类；聚类与模拟器的真实类型吻合，ARI = {v['02.ari_truth']:.3f}。",
+     f"M city: the criteria choose k = {v['02.k_chosen']}; the clusters match the simulator's archetypes "
+     f"with ARI = {v['02.ari_truth']:.3f}."),
+    (f"各类都稳定：最小平均自助 Jaccard 为 {v['02.min_jaccard']:.2f}（{v['02.n_boot']} 次自助抽样），"
+     f"平均自助 ARI 为 {v['02.mean_boot_ari']:.2f}。",
+     f"Every cluster is stable: smallest mean bootstrap Jaccard {v['02.min_jaccard']:.2f} "
+     f"({v['02.n_boot']} bootstraps), mean bootstrap ARI {v['02.mean_boot_ari']:.2f}."),
+    (f"最忙与最闲两类的人均警情相差 {v['02.ipo_max_min_cluster_ratio']:.1f} 倍（表 02_cluster_workload 供笔记本 04 使用）。",
+     f"Incidents per officer differ {v['02.ipo_max_min_cluster_ratio']:.1f}× between the busiest and "
+     "quietest cluster (table 02_cluster_workload feeds notebook 04)."),
+    (f"芝加哥：{v['02.chicago_k']} 类警区，最小平均 Jaccard 为 {v['02.chicago_min_jaccard']:.2f}。",
+     f"Chicago: {v['02.chicago_k']} district groups, smallest mean Jaccard {v['02.chicago_min_jaccard']:.2f}."),
+])
 
 # %% [markdown]
 # ## References

@@ -445,33 +445,56 @@ teams_by_type
 
 # %%
 v = jw.report.load_values()
-print(f"Plan: the {QUANTILE} of each station's four-week total is {v['04.plan_total_vs_summed']:.0%} of the summed "
-      f"daily {QUANTILE}s (daily errors correlate only at ρ = {v['04.error_correlation']:.2f}) and "
-      f"{v['04.plan_uplift_over_mean']:.0%} above the mean; the forecast weeks run at "
-      f"{v['04.seasonal_index_city']:.0%} of a year-round rate.")
-print(f"Need: {v['04.officers_needed_total']:,.0f} officers by the workload method against "
-      f"{v['04.officers_total']:,} in the stations, but {v['04.stations_over_capacity']} stations are over "
-      f"capacity; with two officers per call the need would be {v['04.officers_needed_two_per_call']:,.0f}.")
-print(f"Improvement without growth: reallocating today's {v['04.officers_total']:,} officers (at least 5 per "
-      f"station) cuts the largest load per officer from {v['04.max_load_before']:.2f} to "
-      f"{v['04.max_load_after']:.2f} ({v['04.max_load_reduction']:.0%} lower) and the Gini of load from "
-      f"{v['04.gini_before']:.3f} to {v['04.gini_after']:.3f} ({v['04.gini_reduction']:.0%} lower), "
-      f"moving {v['04.officers_moved']} officers; the community-officer norm costs little "
-      f"(largest load {v['04.max_load_community_norm']:.2f}, Gini {v['04.gini_community_norm']:.3f}).")
-print(f"The fewest moves that end every overload: {v['04.officers_moved_fewest']} officers "
-      f"(Gini then {v['04.gini_fewest_moves']:.3f}); the full reallocation is the benchmark, these moves the first step.")
-print(f"Headquarters to stations: {v['04.sink_k_to_capacity']} officers on top of today's allocation end every "
-      f"overload; the first 20 lower the largest load by {v['04.sink_gain_first20']:.2f}, officers 181–200 by only "
-      f"{v['04.sink_gain_last20']:.3f} (diminishing returns); reallocation does more than 200 extra officers "
-      f"({v['04.max_load_after']:.2f} vs {v['04.sink_max_load_200']:.2f}).")
-print(f"Shifts: the square-root rule matches exact Erlang C within {v['04.sqrt_rule_max_difference']} unit "
-      f"(differs in {v['04.sqrt_rule_differs_share']:.0%} of hours); the busiest station's response roster takes "
-      f"{v['04.roster_officers_busiest']:.0f} officers, the quietest's {v['04.roster_officers_quietest']:.0f} — "
-      f"more than its workload need of {v['04.need_quietest']:.1f}: round-the-clock cover, not workload, sets "
-      "the floor of quiet stations.")
-print(f"By workload type: '{v['04.type_most_gained']}' gains {v['04.type_most_gained_officers']:.0f} officers, "
-      f"'{v['04.type_most_lost']}' gives up {v['04.type_most_lost_officers']:.0f}; the busiest type's load is "
-      f"{v['04.type_load_ratio_before']:.1f}× the quietest's today and {v['04.type_load_ratio_after']:.2f}× after.")
+jw.report.findings([
+    (f"计划：每个派出所四周总量的 {QUANTILE} 分位数是逐日 {QUANTILE} 之和的 {v['04.plan_total_vs_summed']:.0%}"
+     f"（逐日误差相关仅 ρ = {v['04.error_correlation']:.2f}），比均值高 {v['04.plan_uplift_over_mean']:.0%}；"
+     f"预测的这几周为全年平均水平的 {v['04.seasonal_index_city']:.0%}。",
+     f"Plan: the {QUANTILE} of each station's four-week total is {v['04.plan_total_vs_summed']:.0%} of the summed "
+     f"daily {QUANTILE}s (daily errors correlate only at ρ = {v['04.error_correlation']:.2f}) and "
+     f"{v['04.plan_uplift_over_mean']:.0%} above the mean; the forecast weeks run at "
+     f"{v['04.seasonal_index_city']:.0%} of a year-round rate."),
+    (f"需求：按工作量法需要 {v['04.officers_needed_total']:,.0f} 名民警，现有 {v['04.officers_total']:,} 名，但有 "
+     f"{v['04.stations_over_capacity']} 个派出所超负荷；若每起警情出警两人，需求为 {v['04.officers_needed_two_per_call']:,.0f} 名。",
+     f"Need: {v['04.officers_needed_total']:,.0f} officers by the workload method against "
+     f"{v['04.officers_total']:,} in the stations, but {v['04.stations_over_capacity']} stations are over "
+     f"capacity; with two officers per call the need would be {v['04.officers_needed_two_per_call']:,.0f}."),
+    (f"无增长改善：在现有 {v['04.officers_total']:,} 名民警内重新配置（每所至少 5 人），最大人均负荷从 "
+     f"{v['04.max_load_before']:.2f} 降到 {v['04.max_load_after']:.2f}（降低 {v['04.max_load_reduction']:.0%}），"
+     f"负荷基尼系数从 {v['04.gini_before']:.3f} 降到 {v['04.gini_after']:.3f}（降低 {v['04.gini_reduction']:.0%}），"
+     f"需调动 {v['04.officers_moved']} 人；社区民警配置标准的代价很小（最大负荷 {v['04.max_load_community_norm']:.2f}，"
+     f"基尼 {v['04.gini_community_norm']:.3f}）。",
+     f"Improvement without growth: reallocating today's {v['04.officers_total']:,} officers (at least 5 per "
+     f"station) cuts the largest load per officer from {v['04.max_load_before']:.2f} to "
+     f"{v['04.max_load_after']:.2f} ({v['04.max_load_reduction']:.0%} lower) and the Gini of load from "
+     f"{v['04.gini_before']:.3f} to {v['04.gini_after']:.3f} ({v['04.gini_reduction']:.0%} lower), "
+     f"moving {v['04.officers_moved']} officers; the community-officer norm costs little "
+     f"(largest load {v['04.max_load_community_norm']:.2f}, Gini {v['04.gini_community_norm']:.3f})."),
+    (f"消除所有超负荷的最少调动：{v['04.officers_moved_fewest']} 人（此时基尼 {v['04.gini_fewest_moves']:.3f}）；"
+     "全面重新配置是基准，这些调动是第一步。",
+     f"The fewest moves that end every overload: {v['04.officers_moved_fewest']} officers "
+     f"(Gini then {v['04.gini_fewest_moves']:.3f}); the full reallocation is the benchmark, these moves the first step."),
+    (f"警力下沉：在现有配置上再从机关下沉 {v['04.sink_k_to_capacity']} 人可消除全部超负荷；前 20 人使最大负荷降低 "
+     f"{v['04.sink_gain_first20']:.2f}，第 181–200 人只降低 {v['04.sink_gain_last20']:.3f}（收益递减）；"
+     f"重新配置比增加 200 人更有效（{v['04.max_load_after']:.2f} 对 {v['04.sink_max_load_200']:.2f}）。",
+     f"Headquarters to stations: {v['04.sink_k_to_capacity']} officers on top of today's allocation end every "
+     f"overload; the first 20 lower the largest load by {v['04.sink_gain_first20']:.2f}, officers 181–200 by only "
+     f"{v['04.sink_gain_last20']:.3f} (diminishing returns); reallocation does more than 200 extra officers "
+     f"({v['04.max_load_after']:.2f} vs {v['04.sink_max_load_200']:.2f})."),
+    (f"分时段：平方根法则与精确 Erlang C 最多相差 {v['04.sqrt_rule_max_difference']} 个单位（{v['04.sqrt_rule_differs_share']:.0%} "
+     f"的时段不同）；最忙派出所的出警排班需要 {v['04.roster_officers_busiest']:.0f} 人，最闲的需要 "
+     f"{v['04.roster_officers_quietest']:.0f} 人，多于其工作量需求 {v['04.need_quietest']:.1f} 人：决定清闲所下限的是全天候值守，而非工作量。",
+     f"Shifts: the square-root rule matches exact Erlang C within {v['04.sqrt_rule_max_difference']} unit "
+     f"(differs in {v['04.sqrt_rule_differs_share']:.0%} of hours); the busiest station's response roster takes "
+     f"{v['04.roster_officers_busiest']:.0f} officers, the quietest's {v['04.roster_officers_quietest']:.0f} — "
+     f"more than its workload need of {v['04.need_quietest']:.1f}: round-the-clock cover, not workload, sets "
+     "the floor of quiet stations."),
+    (f"按工作量类型：'{v['04.type_most_gained']}' 增加 {v['04.type_most_gained_officers']:.0f} 人，"
+     f"'{v['04.type_most_lost']}' 减少 {v['04.type_most_lost_officers']:.0f} 人；最忙类型的负荷现为最闲类型的 "
+     f"{v['04.type_load_ratio_before']:.1f} 倍，重新配置后为 {v['04.type_load_ratio_after']:.2f} 倍。",
+     f"By workload type: '{v['04.type_most_gained']}' gains {v['04.type_most_gained_officers']:.0f} officers, "
+     f"'{v['04.type_most_lost']}' gives up {v['04.type_most_lost_officers']:.0f}; the busiest type's load is "
+     f"{v['04.type_load_ratio_before']:.1f}× the quietest's today and {v['04.type_load_ratio_after']:.2f}× after."),
+])
 
 # %% [markdown]
 # ## References
