@@ -609,29 +609,47 @@ values[["value", "unit", "description"]]
 
 # %%
 v = jw.report.load_values()
-print(f"Forecasting: '{v['05.best_model']}' reaches {v['05.mase_vs_snaive_best']:.0%} of the seasonal-naive MASE "
-      f"on {v['05.n_forecast_districts']} district series (h = 28 days, {v['05.n_windows']} windows); 80% / 95% intervals "
-      f"cover {v['05.coverage_80']:.1%} / {v['05.coverage_95']:.1%}. MinT closes a "
-      f"{v['05.coherence_gap_base']:.1f} crimes/day incoherence to {v['05.coherence_gap_mint']:.1e}.")
-print(f"Workload: {v['05.cluster_k']} district types, smallest bootstrap Jaccard {v['05.cluster_min_jaccard']:.2f}.")
-for y in ("trust", "safety"):
-    print(f"{y.capitalize()} (0–100): CS {v[f'05.{y}_att_cs']:+.2f} [{v[f'05.{y}_ci_lower_cs']:.2f}, "
-          f"{v[f'05.{y}_ci_upper_cs']:.2f}], imputation {v[f'05.{y}_att_imputation']:+.2f}, TWFE "
-          f"{v[f'05.{y}_att_twfe']:+.2f} (wild p = {v[f'05.{y}_p_wild_twfe']:.2f}); conservative dating CS "
-          f"{v[f'05.{y}_att_cs_conservative']:+.2f}; pre-pandemic CS {v[f'05.{y}_att_cs_prepandemic']:+.2f}; "
-          f"placebo wild p = {v[f'05.{y}_placebo_p_wild']:.2f}.")
-print(f"Reported crime: CS {v['05.crime_att_cs']:+.1f}% [{v['05.crime_ci_lower_cs']:.1f}, {v['05.crime_ci_upper_cs']:.1f}], "
-      f"imputation {v['05.crime_att_imputation']:+.1f}%, TWFE {v['05.crime_att_twfe']:+.1f}% "
-      f"(wild p = {v['05.crime_p_wild_twfe']:.2f}); pre-trend Wald p = {v['05.crime_pretrend_wald_p']:.2g}, "
-      f"placebo wild p = {v['05.crime_placebo_p_wild']:.2f}.")
-for y in ("trust", "safety", "crime"):
-    verdict = {spec: "excludes" if v[f"05.{y}_ci_lower_cs{spec}"] > 0 or v[f"05.{y}_ci_upper_cs{spec}"] < 0
-               else "includes" for spec in ("", "_conservative", "_prepandemic")}
-    print(f"{y}: the CS 95% interval {verdict['']} zero in the main design, {verdict['_conservative']} it with the "
-          f"conservative dating and {verdict['_prepandemic']} it before the pandemic; TWFE wild bootstrap p "
-          f"{'<' if v[f'05.{y}_p_wild_twfe'] < 0.05 else '>='} 0.05.")
-print(f"{v['05.n_before_survey']} districts opened before the survey and are excluded from the sentiment design "
-      f"({v['05.n_sentiment_treated']} treated districts remain, against not-yet and never-treated ones).")
+NAME = {"trust": ("信任", "Trust"), "safety": ("安全感", "Safety"), "crime": ("报案犯罪", "Reported crime")}
+SPEC = {"": ("主设计", "the main design"), "_conservative": ("保守启用时间口径", "the conservative dating"),
+        "_prepandemic": ("疫情前样本", "the pre-pandemic sample")}
+excludes = {(y, sp): v[f"05.{y}_ci_lower_cs{sp}"] > 0 or v[f"05.{y}_ci_upper_cs{sp}"] < 0
+            for y in NAME for sp in SPEC}
+jw.report.findings([
+    (f"预测：'{v['05.best_model']}' 在 {v['05.n_forecast_districts']} 个警区序列上的 MASE 为季节朴素法的 "
+     f"{v['05.mase_vs_snaive_best']:.0%}（预测 28 天，{v['05.n_windows']} 个窗口）；80% / 95% 区间覆盖 "
+     f"{v['05.coverage_80']:.1%} / {v['05.coverage_95']:.1%}。MinT 把 {v['05.coherence_gap_base']:.1f} 起/天的不一致降到 "
+     f"{v['05.coherence_gap_mint']:.1e}。",
+     f"Forecasting: '{v['05.best_model']}' reaches {v['05.mase_vs_snaive_best']:.0%} of the seasonal-naive MASE "
+     f"on {v['05.n_forecast_districts']} district series (h = 28 days, {v['05.n_windows']} windows); 80% / 95% intervals "
+     f"cover {v['05.coverage_80']:.1%} / {v['05.coverage_95']:.1%}. MinT closes a "
+     f"{v['05.coherence_gap_base']:.1f} crimes/day incoherence to {v['05.coherence_gap_mint']:.1e}."),
+    (f"工作量：{v['05.cluster_k']} 类警区，最小自助 Jaccard {v['05.cluster_min_jaccard']:.2f}。",
+     f"Workload: {v['05.cluster_k']} district types, smallest bootstrap Jaccard {v['05.cluster_min_jaccard']:.2f}."),
+    *[(f"{NAME[y][0]}（0–100 分）：CS {jw.report.format_effect(v[f'05.{y}_att_cs'], v[f'05.{y}_ci_lower_cs'], v[f'05.{y}_ci_upper_cs'], digits=2, lang='zh')}，"
+       f"插补估计 {v[f'05.{y}_att_imputation']:+.2f}，双向固定效应 {v[f'05.{y}_att_twfe']:+.2f}（wild p = {v[f'05.{y}_p_wild_twfe']:.2f}）；"
+       f"保守口径 CS {v[f'05.{y}_att_cs_conservative']:+.2f}；疫情前 CS {v[f'05.{y}_att_cs_prepandemic']:+.2f}；"
+       f"安慰剂 wild p = {v[f'05.{y}_placebo_p_wild']:.2f}。",
+       f"{NAME[y][1]} (0–100): CS {jw.report.format_effect(v[f'05.{y}_att_cs'], v[f'05.{y}_ci_lower_cs'], v[f'05.{y}_ci_upper_cs'], digits=2, lang='en')}, "
+       f"imputation {v[f'05.{y}_att_imputation']:+.2f}, TWFE {v[f'05.{y}_att_twfe']:+.2f} (wild p = {v[f'05.{y}_p_wild_twfe']:.2f}); "
+       f"conservative dating CS {v[f'05.{y}_att_cs_conservative']:+.2f}; pre-pandemic CS {v[f'05.{y}_att_cs_prepandemic']:+.2f}; "
+       f"placebo wild p = {v[f'05.{y}_placebo_p_wild']:.2f}.") for y in ("trust", "safety")],
+    (f"报案犯罪：CS {jw.report.format_effect(v['05.crime_att_cs'], v['05.crime_ci_lower_cs'], v['05.crime_ci_upper_cs'], unit='%', lang='zh')}，"
+     f"插补估计 {v['05.crime_att_imputation']:+.1f}%，双向固定效应 {v['05.crime_att_twfe']:+.1f}%（wild p = {v['05.crime_p_wild_twfe']:.2f}）；"
+     f"预趋势 Wald p = {v['05.crime_pretrend_wald_p']:.2g}，安慰剂 wild p = {v['05.crime_placebo_p_wild']:.2f}。",
+     f"Reported crime: CS {v['05.crime_att_cs']:+.1f}% [{v['05.crime_ci_lower_cs']:.1f}, {v['05.crime_ci_upper_cs']:.1f}], "
+     f"imputation {v['05.crime_att_imputation']:+.1f}%, TWFE {v['05.crime_att_twfe']:+.1f}% "
+     f"(wild p = {v['05.crime_p_wild_twfe']:.2f}); pre-trend Wald p = {v['05.crime_pretrend_wald_p']:.2g}, "
+     f"placebo wild p = {v['05.crime_placebo_p_wild']:.2f}."),
+    *[("；".join(f"{SPEC[sp][0]}中 CS 95% 置信区间{'不含' if excludes[(y, sp)] else '包含'}零" for sp in SPEC)
+       + f"（{NAME[y][0]}）；双向固定效应 wild 自助 p {'<' if v[f'05.{y}_p_wild_twfe'] < 0.05 else '≥'} 0.05。",
+       f"{NAME[y][1]}: the CS 95% interval " + ", ".join(
+           f"{'excludes' if excludes[(y, sp)] else 'includes'} zero in {SPEC[sp][1]}" for sp in SPEC)
+       + f"; TWFE wild bootstrap p {'<' if v[f'05.{y}_p_wild_twfe'] < 0.05 else '>='} 0.05.") for y in NAME],
+    (f"{v['05.n_before_survey']} 个警区在调查开始前已启用，不进入公众评价设计（剩余 {v['05.n_sentiment_treated']} 个处理警区，"
+     "以尚未启用和从未启用的警区为对照）。",
+     f"{v['05.n_before_survey']} districts opened before the survey and are excluded from the sentiment design "
+     f"({v['05.n_sentiment_treated']} treated districts remain, against not-yet and never-treated ones)."),
+])
 
 # %% [markdown]
 # ## References
