@@ -179,8 +179,8 @@ chi_month = chi.panel.dropna(subset=["incidents"]).groupby("month", as_index=Fal
 chi_month["month"] = chi_month["month"].dt.to_timestamp()
 ax = jw.viz.plot_series(chi_month, "month", "incidents", title=jw.report.text("芝加哥：每月报案犯罪数", "Chicago: reported crimes per month"))
 jw.report.save_fig(ax.figure, "chicago_monthly_crimes", prefix="00")
-jw.report.record_value("00.chicago_crimes_2019", int(chi.demand[chi.demand["date"].dt.year == 2019]["count"].sum()),
-                       unit="crimes", description="Reported crimes in Chicago, 2019")
+_ = jw.report.record_value("00.chicago_crimes_2019", int(chi.demand[chi.demand["date"].dt.year == 2019]["count"].sum()),
+                           unit="crimes", description="Reported crimes in Chicago, 2019")
 
 # %%
 cohorts = (chi.adoption.assign(year=chi.adoption["adoption_month"].dt.year)

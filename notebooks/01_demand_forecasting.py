@@ -91,8 +91,8 @@ sf_dip = shape[shape["sf_offset"].between(0, 6)]["ratio"].mean()
 weekend = shape[shape["dow"] >= 5]["ratio"].mean() / shape[shape["dow"] < 5]["ratio"].mean()
 jw.report.record_value("01.sf_week_ratio", sf_dip, unit="ratio",
                        description="City demand in the Spring Festival week relative to its 91-day mean")
-jw.report.record_value("01.weekend_weekday_ratio", weekend, unit="ratio",
-                       description="Mean weekend vs weekday demand (relative to the 91-day mean)")
+_ = jw.report.record_value("01.weekend_weekday_ratio", weekend, unit="ratio",
+                           description="Mean weekend vs weekday demand (relative to the 91-day mean)")
 
 # %% [markdown]
 # ## 2. The hierarchy and the backtest（滚动回测）
@@ -232,8 +232,8 @@ ax.set(yticks=range(7), yticklabels=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "
 fig.colorbar(im, ax=ax, label="share")
 jw.report.save_fig(fig, "hour_of_week", prefix="01")
 peak = city_profile.loc[city_profile["share"].idxmax()]
-jw.report.record_value("01.peak_hour_share", peak["share"], unit="share",
-                       description="Share of weekly incidents in the busiest hour of the week (city)")
+_ = jw.report.record_value("01.peak_hour_share", peak["share"], unit="share",
+                           description="Share of weekly incidents in the busiest hour of the week (city)")
 
 # %% [markdown]
 # ## 7. Hand-off to staffing（交给警力配置）

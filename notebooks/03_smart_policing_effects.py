@@ -221,8 +221,8 @@ event_table = pd.concat([e.assign(outcome=o) for o, e in events.items()], ignore
 jw.report.save_table(event_table, "event_studies", prefix="03", float_format="{:.3f}",
                      caption="Event-study estimates by estimator and outcome")
 cs_dyn = events["clearance_rate"].query("estimator == 'cs' and event_time >= 0")
-jw.report.record_value("03.clearance_rate.cs_event_12", cs_dyn.loc[cs_dyn["event_time"] == 12, "att"].iloc[0],
-                       unit="pp", description="CS effect on clearance 12 months after adoption")
+_ = jw.report.record_value("03.clearance_rate.cs_event_12", cs_dyn.loc[cs_dyn["event_time"] == 12, "att"].iloc[0],
+                           unit="pp", description="CS effect on clearance 12 months after adoption")
 
 # %% [markdown]
 # ## 6. Pre-trends and sensitivity（平行趋势检验与敏感性）

@@ -112,8 +112,8 @@ jw.report.record_value("04.plan_total_vs_summed", totals["q_total"] / totals["q_
                        description="80th percentile of the 28-day total relative to the summed daily 80th percentiles")
 jw.report.record_value("04.plan_uplift_over_mean", totals["q_total"] / totals["mean"] - 1, unit="share",
                        description="Planning quantile of the 28-day total above its mean (city)")
-jw.report.record_value("04.seasonal_index_city", totals["q_total"] / totals["year_round"], unit="ratio",
-                       description="Demand in the forecast weeks relative to a year-round rate (city)")
+_ = jw.report.record_value("04.seasonal_index_city", totals["q_total"] / totals["year_round"], unit="ratio",
+                           description="Demand in the forecast weeks relative to a year-round rate (city)")
 
 # %% [markdown]
 # ## 3. Need per station and today's mismatch（需求与现状）
