@@ -83,12 +83,20 @@ KERNEL_MPLBACKEND = "module://matplotlib_inline.backend_inline"
 LANGUAGES = ("zh", "en", "both")
 
 
-def kernel_env(base: dict[str, str] | None = None) -> dict[str, str]:
+#: Thread-count variables of the numeric libraries (OpenMP: scikit-learn's
+#: boosting; BLAS; numba).
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
+def kernel_env(base: dict[str, str] | None = None, *, threads: int | None = None) -> dict[str, str]:
     """Environment of a notebook kernel started by ``reproduce``.
 
     The caller's environment, with the inline matplotlib backend (whatever
     ``MPLBACKEND`` the shell set), a fixed hash seed, and progress bars off
-    (they belong on the console, not inside a saved report).
+    (they belong on the console, not inside a saved report).  ``threads``
+    caps the numeric libraries' threads where the caller has not set them:
+    quick runs use one, because on shared or small CI machines spinning
+    OpenMP threads made the boosting model several times slower.
 
     Examples
     --------
@@ -101,6 +109,9 @@ def kernel_env(base: dict[str, str] | None = None) -> dict[str, str]:
     env.setdefault("PYTHONHASHSEED", "0")
     env["TQDM_DISABLE"] = "1"
     env["JINGWU_PROGRESS"] = "0"
+    if threads is not None:
+        for var in THREAD_VARS:
+            env.setdefault(var, str(int(threads)))
     return env
 
 
@@ -214,7 +225,7 @@ def _execute(path: Path, out_dir: Path, params: dict, timeout: int, *,
     client.owns_km = True  # shut the kernel down afterwards, as for a manager it made itself
     start = time.perf_counter()
     try:
-        client.execute(env=kernel_env())
+        client.execute(env=kernel_env(threads=1 if params.get("QUICK") else None))
     except CellExecutionError as exc:
         bar.close()
         failing = next((i for i, c in enumerate(nb.cells)
