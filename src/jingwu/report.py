@@ -1011,6 +1011,10 @@ def labelled(df: pd.DataFrame, *, lang: str | None = "auto", digits: int | None 
     if digits is not None:
         floats = out.select_dtypes("floating").columns
         out[floats] = out[floats].round(digits)
+        if digits == 0:  # whole numbers read as counts, not "14443.0"
+            for c in floats:
+                if out[c].dropna().abs().lt(2**53).all():
+                    out[c] = out[c].astype("Int64")
     out.columns = [label_text(c, lang) for c in out.columns]
     if isinstance(out.index, pd.MultiIndex):
         out.index = out.index.set_names([label_text(n, lang) if n is not None else None

@@ -300,7 +300,9 @@ def _resolve_lang(lang: str | None) -> str:
 def label_for(key: Any, lang: str | None = None, *, sep: str = " / ") -> str:
     """Label a category, area type or column in Chinese, English or both.
 
-    Wraps :func:`jingwu.schema.label`.  Unknown keys come back as text,
+    Wraps :func:`jingwu.report.label_text` (the schema's labels plus result
+    columns such as ``att``), so figures and tables share one label table.
+    Unknown keys come back as text,
     unchanged, so labelling never fails a plot.
 
     Parameters
@@ -322,11 +324,13 @@ def label_for(key: Any, lang: str | None = None, *, sep: str = " / ") -> str:
     >>> label_for("S01", "both")
     'S01'
     """
+    from .report import label_text  # the same label table as the tables' headers
+
     lang = _resolve_lang(lang)
     text = str(key)
     if lang in ("zh", "en"):
-        return label(text, lang)
-    zh, en = label(text, "zh"), label(text, "en")
+        return label_text(text, lang)
+    zh, en = label_text(text, "zh"), label_text(text, "en")
     return zh if zh == en else f"{zh}{sep}{en}"
 
 
