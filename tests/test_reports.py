@@ -276,3 +276,24 @@ def test_latex_tables_compile(tmp_path, chinese):
     if chinese and res.returncode != 0 and "ctexart.cls" in res.stdout and "not found" in res.stdout:
         pytest.skip("xelatex is installed but the ctex package is not")
     assert res.returncode == 0, res.stdout[-3000:]
+
+
+def test_progress_names_cell_and_section_once_per_section():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 99 · Demo"), nbformat.v4.new_code_cell("a"),
+                nbformat.v4.new_markdown_cell("## 1. Backtest（回测）"), nbformat.v4.new_code_cell("b"),
+                nbformat.v4.new_code_cell("c")]
+    stream = io.StringIO()  # not a terminal: one line per section, no ticker
+    bar = cli._Progress("99_demo", nb, stream=stream)
+    for i, cell in enumerate(nb.cells):
+        bar.on_cell_start(cell=cell, cell_index=i)
+    bar.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("  99_demo: cell 1/3 · 99 · Demo · 0:0")
+    assert "cell 2/3 · 1. Backtest（回测）" in lines[1]
+    quiet = io.StringIO()
+    bar = cli._Progress("99_demo", nb, stream=quiet, enabled=False)
+    bar.on_cell_start(cell=nb.cells[1], cell_index=1)
+    bar.close()
+    assert quiet.getvalue() == ""
