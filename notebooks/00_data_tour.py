@@ -28,6 +28,7 @@
 
 # %% tags=["parameters"]
 QUICK = False  # quick mode: smaller example export (for checks); the tables are small anyway
+LANGUAGE = "both"  # "zh", "en" or "both": figure titles and labels, table headers, headings
 
 # %%
 import tempfile
@@ -38,7 +39,7 @@ import pandas as pd
 
 import jingwu as jw
 
-LANG = jw.viz.set_theme()  # bilingual 中文 / English labels when a CJK font is available, else English
+LANG = jw.viz.set_theme(LANGUAGE)  # figures fall back to English if no CJK font is found
 pd.set_option("display.width", 120)
 
 # %% [markdown]
@@ -54,7 +55,7 @@ pd.set_option("display.width", 120)
 contract = jw.schema.contract_table()
 jw.report.save_table(contract, "data_contract", prefix="00", float_format="{}",
                      caption="The jingwu data contract", label="tab:contract")
-contract
+jw.report.labelled(contract)
 
 # %% [markdown]
 # ## 2. M city at a glance（M市概况）
@@ -74,18 +75,18 @@ by_type = (stations.groupby("archetype_en")
            .sort_values("incidents_2024", ascending=False))
 jw.report.save_table(by_type, "station_types", prefix="00", index=True, float_format="{:,.0f}",
                      caption="M city: stations by archetype (simulated ground truth), 2024")
-by_type
+jw.report.labelled(by_type, digits=0)
 
 # %%
 ax = jw.viz.plot_station_grid(stations, "incidents_2024", name_col="station_id",
-                              title="M city: incidents per station, 2024 (警情数)")
+                              title=jw.report.text("M市：各派出所警情数，2024年", "M city: incidents per station, 2024"))
 jw.report.save_fig(ax.figure, "station_grid", prefix="00")
 
 # %%
 city_daily = city.demand.groupby("date", as_index=False)["count"].sum()
 city_daily["mean"] = city_daily["count"].rolling(28, center=True).mean()
 ax = jw.viz.plot_series(city_daily, "date", "count", linewidth=0.5, alpha=0.5,
-                        title="M city: daily incidents and 28-day mean (全市日警情)")
+                        title=jw.report.text("M市：全市日警情及28天均值", "M city: daily incidents and 28-day mean"))
 ax = jw.viz.plot_series(city_daily, "date", "mean", ax=ax, color="black", linewidth=1.5,
                         ylabel=jw.viz.label_for("count"))
 jw.report.save_fig(ax.figure, "city_daily", prefix="00")
@@ -96,18 +97,18 @@ jw.report.save_fig(ax.figure, "city_daily", prefix="00")
 # villages get busier. The October spike is the National Day Golden Week.
 
 # %%
-ax = jw.viz.plot_category_mix(city.demand, title="M city: incident mix by year (警情构成)")
-jw.report.save_fig(ax.figure, "category_mix", prefix="00")
+ax = jw.viz.plot_category_mix(city.demand, title=jw.report.text("M市：各年警情构成", "M city: incident mix by year"))
 mix = city.demand.groupby([city.demand["date"].dt.year, "category"], observed=True)["count"].sum()
 share = mix / mix.groupby(level=0).transform("sum")
 jw.report.record_value("00.fraud_share_2018", share.loc[(2018, "fraud")], unit="share",
                        description="Share of telecom-fraud incidents in M city, 2018")
 jw.report.record_value("00.fraud_share_2024", share.loc[(2024, "fraud")], unit="share",
                        description="Share of telecom-fraud incidents in M city, 2024")
+jw.report.save_fig(ax.figure, "category_mix", prefix="00")
 
 # %%
 ax = jw.viz.plot_staffing_vs_demand(stations, stations.set_index("station_id")["incidents_2024"].rename("incidents"),
-                                    title="M city: officers vs incidents, 2024 (警力与警情)")
+                                    title=jw.report.text("M市：警力与警情，2024年", "M city: officers vs incidents, 2024"))
 jw.report.save_fig(ax.figure, "staffing_vs_demand", prefix="00")
 ipo = stations["incidents_per_officer"]
 jw.report.record_value("00.n_stations", len(stations), description="Stations in M city")
@@ -116,8 +117,9 @@ jw.report.record_value("00.city_incidents_2024", int(annual.sum()), unit="incide
                        description="M city incidents in 2024")
 jw.report.record_value("00.incidents_per_officer_max_min_ratio", ipo.max() / ipo.min(), unit="ratio",
                        description="Busiest vs quietest station, incidents per officer, 2024")
-print(f"incidents per officer range from {ipo.min():.0f} to {ipo.max():.0f} "
-      f"({ipo.max() / ipo.min():.1f}×): staffing follows population, not demand.")
+print(jw.report.text(f"人均警情从 {ipo.min():.0f} 到 {ipo.max():.0f} 起（相差 {ipo.max() / ipo.min():.1f} 倍）：警力按人口而非警情配置。",
+                     f"Incidents per officer range from {ipo.min():.0f} to {ipo.max():.0f} "
+                     f"({ipo.max() / ipo.min():.1f}×): staffing follows population, not demand.", sep="\n"))
 
 # %% [markdown]
 # ## 3. Bringing your own export（导入自己的数据）
@@ -146,12 +148,12 @@ with warnings.catch_warnings(record=True) as caught:
     incidents = jw.io.read_incidents(export_xlsx)
 for w in caught:
     print("notice:", str(w.message)[:300])
-incidents.head()
+jw.report.labelled(incidents.head())
 
 # %%
 demand = jw.aggregate.daily_demand(incidents)
 panel = jw.aggregate.monthly_panel(incidents=incidents, stations=city.stations)
-panel
+jw.report.labelled(panel)
 
 # %% [markdown]
 # A file that breaks the contract stops with a `DataError` that names the file, the
@@ -178,10 +180,10 @@ chi = jw.datasets.load_chicago()
 print(chi)
 chi_month = chi.panel.dropna(subset=["incidents"]).groupby("month", as_index=False)["incidents"].sum()
 chi_month["month"] = chi_month["month"].dt.to_timestamp()
-ax = jw.viz.plot_series(chi_month, "month", "incidents", title="Chicago: reported crimes per month")
+ax = jw.viz.plot_series(chi_month, "month", "incidents", title=jw.report.text("芝加哥：每月报案犯罪数", "Chicago: reported crimes per month"))
 jw.report.save_fig(ax.figure, "chicago_monthly_crimes", prefix="00")
-jw.report.record_value("00.chicago_crimes_2019", int(chi.demand[chi.demand["date"].dt.year == 2019]["count"].sum()),
-                       unit="crimes", description="Reported crimes in Chicago, 2019")
+_ = jw.report.record_value("00.chicago_crimes_2019", int(chi.demand[chi.demand["date"].dt.year == 2019]["count"].sum()),
+                           unit="crimes", description="Reported crimes in Chicago, 2019")
 
 # %%
 cohorts = (chi.adoption.assign(year=chi.adoption["adoption_month"].dt.year)
@@ -189,15 +191,16 @@ cohorts = (chi.adoption.assign(year=chi.adoption["adoption_month"].dt.year)
            .rename("districts").reset_index())
 jw.report.save_table(cohorts, "chicago_sdsc_cohorts", prefix="00", float_format="{}",
                      caption="SDSC opening year per Chicago police district (best dating)")
-cohorts
+jw.report.labelled(cohorts)
 
 # %%
 sent = chi.panel.dropna(subset=["trust"]).melt(["station_id", "month"], ["trust", "safety"],
                                                var_name="score", value_name="value")
 sent = sent.groupby(["month", "score"], as_index=False)["value"].mean()
 sent["month"] = sent["month"].dt.to_timestamp()
+sent["score"] = sent["score"].map({"trust": jw.report.text("信任", "trust"), "safety": jw.report.text("安全感", "safety")})
 ax = jw.viz.plot_series(sent, "month", "value", hue="score",
-                        title="Chicago: mean district Police Sentiment Scores")
+                        title=jw.report.text("芝加哥：各警区警察信任评分均值", "Chicago: mean district Police Sentiment Scores"))
 jw.report.save_fig(ax.figure, "chicago_sentiment", prefix="00")
 
 # %% [markdown]
@@ -205,12 +208,16 @@ jw.report.save_fig(ax.figure, "chicago_sentiment", prefix="00")
 
 # %%
 v = jw.report.load_values()
-print(f"M city: {v['00.n_stations']} stations in {v['00.n_districts']} districts, "
-      f"{v['00.city_incidents_2024']:,} incidents in 2024.")
-print(f"Telecom fraud rose from {v['00.fraud_share_2018']:.1%} to "
-      f"{v['00.fraud_share_2024']:.1%} of incidents (2018 → 2024).")
-print(f"The busiest station handles {v['00.incidents_per_officer_max_min_ratio']:.1f}× "
-      "as many incidents per officer as the quietest: the mismatch notebook 04 addresses.")
+jw.report.findings([
+    (f"M市共有 {v['00.n_stations']} 个派出所、{v['00.n_districts']} 个分局，2024 年警情 {v['00.city_incidents_2024']:,} 起。",
+     f"M city: {v['00.n_stations']} stations in {v['00.n_districts']} districts, "
+     f"{v['00.city_incidents_2024']:,} incidents in 2024."),
+    (f"电诈警情占比从 {v['00.fraud_share_2018']:.1%} 升至 {v['00.fraud_share_2024']:.1%}（2018 → 2024）。",
+     f"Telecom fraud rose from {v['00.fraud_share_2018']:.1%} to {v['00.fraud_share_2024']:.1%} of incidents (2018 → 2024)."),
+    (f"最忙派出所的人均警情是最闲派出所的 {v['00.incidents_per_officer_max_min_ratio']:.1f} 倍：这正是笔记本 04 要解决的错配。",
+     f"The busiest station handles {v['00.incidents_per_officer_max_min_ratio']:.1f}× as many incidents per officer "
+     "as the quietest: the mismatch notebook 04 addresses."),
+])
 
 # %% [markdown]
 # ## References

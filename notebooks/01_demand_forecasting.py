@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -28,7 +30,8 @@
 # `01_hour_of_week_profile.csv`; values prefixed `01.` in `reports/values.json`.
 
 # %% tags=["parameters"]
-QUICK = False  # quick mode: 8 stations, 2 windows, fast models, 3 Chicago districts
+QUICK = False  # quick mode: 8 stations, 2 windows, fast models, two years of training, 3 Chicago districts
+LANGUAGE = "both"  # "zh", "en" or "both": figure titles and labels, table headers, headings
 
 # %%
 import time
@@ -39,13 +42,14 @@ import pandas as pd
 
 import jingwu as jw
 
-LANG = jw.viz.set_theme()
+LANG = jw.viz.set_theme(LANGUAGE)
 pd.set_option("display.width", 140)
 H = 28                                   # forecast horizon: four weeks
 N_WINDOWS = 2 if QUICK else 4            # rolling origins, 28 days apart
 MODELS = jw.forecast.FAST_MODELS if QUICK else jw.forecast.DEFAULT_MODELS
-INPUT_SIZE = 3 * 365                     # train on the last three years (MSTL needs two for yearly)
-GBM = {"max_rows": 50_000, "max_iter": 100} if QUICK else None  # smaller boosting model in quick mode
+# Train on the last three years (MSTL needs two for yearly); quick mode has no MSTL and trains on two.
+INPUT_SIZE = 2 * 365 if QUICK else 3 * 365
+GBM = {"max_rows": 20_000, "max_iter": 50} if QUICK else None  # smaller boosting model in quick mode
 N_JOBS = 1 if QUICK else 2  # statsforecast processes (a process pool does not pay off on small runs)
 t_start = time.perf_counter()
 
@@ -72,20 +76,23 @@ shape = city_daily.assign(dow=cal["dow"].to_numpy(), month=city_daily["date"].dt
                           ratio=city_daily["count"] / city_daily["count"].rolling(91, center=True, min_periods=30).mean())
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
 shape.groupby("dow")["ratio"].mean().plot.bar(ax=axes[0], color="C0")
-axes[0].set(title="Weekly: day of week (0 = Mon)", xlabel="", ylabel="demand / 91-day mean")
+axes[0].set(title=jw.report.text("周：星期（0 = 周一）", "Weekly: day of week (0 = Mon)"), xlabel="",
+            ylabel=jw.report.text("警情 / 91天均值", "demand / 91-day mean"))
 shape.groupby("month")["count"].mean().plot(ax=axes[1], marker="o")
-axes[1].set(title="Yearly: mean daily incidents by month", xlabel="month", ylabel="incidents per day")
+axes[1].set(title=jw.report.text("年：各月日均警情", "Yearly: mean daily incidents by month"),
+            xlabel=jw.report.text("月份", "month"), ylabel=jw.report.text("日均警情", "incidents per day"))
 shape[shape["sf_offset"].abs() < 30].groupby("sf_offset")["ratio"].mean().plot(ax=axes[2])
 axes[2].axvline(0, color="0.5", ls=":")
-axes[2].set(title="Spring Festival: days from 正月初一", xlabel="days", ylabel="demand / 91-day mean")
+axes[2].set(title=jw.report.text("春节：距正月初一天数", "Spring Festival: days from 正月初一"),
+            xlabel=jw.report.text("天", "days"), ylabel=jw.report.text("警情 / 91天均值", "demand / 91-day mean"))
 fig.tight_layout()
 jw.report.save_fig(fig, "demand_shape", prefix="01")
 sf_dip = shape[shape["sf_offset"].between(0, 6)]["ratio"].mean()
 weekend = shape[shape["dow"] >= 5]["ratio"].mean() / shape[shape["dow"] < 5]["ratio"].mean()
 jw.report.record_value("01.sf_week_ratio", sf_dip, unit="ratio",
                        description="City demand in the Spring Festival week relative to its 91-day mean")
-jw.report.record_value("01.weekend_weekday_ratio", weekend, unit="ratio",
-                       description="Mean weekend vs weekday demand (relative to the 91-day mean)")
+_ = jw.report.record_value("01.weekend_weekday_ratio", weekend, unit="ratio",
+                           description="Mean weekend vs weekday demand (relative to the 91-day mean)")
 
 # %% [markdown]
 # ## 2. The hierarchy and the backtest（滚动回测）
@@ -116,7 +123,8 @@ station_table = station_table.sort_values("mase")
 jw.report.save_table(station_table.reset_index(), "backtest_stations", prefix="01",
                      caption=f"M city stations: backtest accuracy, h={H}, {N_WINDOWS} windows "
                              "(MASE/RMSSE scaled by the seasonal-naive in-sample error; coverage of conformal intervals)")
-station_table[["mase", "mase_vs_snaive", "rmsse", "smape", "bias", "coverage_80", "coverage_95", "winkler_95"]]
+jw.report.labelled(station_table[["mase", "mase_vs_snaive", "rmsse", "smape", "bias", "coverage_80", "coverage_95",
+                                  "winkler_95"]])
 
 # %%
 level_of = {u: ("city" if u == "city" else "district" if u in set(stations["district"]) else "station")
@@ -132,8 +140,8 @@ bt_st = jw.forecast.BacktestResult(
     forecasts=bt.forecasts[bt.forecasts["unique_id"].isin(station_ids)], scales=bt.scales,
     cutoffs=bt.cutoffs, h=bt.h, levels=bt.levels, info=bt.info, models=bt.models)
 fig, axes = plt.subplots(1, 2, figsize=(13, 4))
-bt_st.plot("mase", ax=axes[0], title="Stations: MASE by horizon")
-bt_st.plot("coverage_95", ax=axes[1], title="Stations: 95% interval coverage by horizon")
+bt_st.plot("mase", ax=axes[0], title=jw.report.text("派出所：各预测步长的 MASE", "Stations: MASE by horizon"))
+bt_st.plot("coverage_95", ax=axes[1], title=jw.report.text("派出所：95% 区间覆盖率", "Stations: 95% interval coverage by horizon"))
 axes[1].axhline(0.95, color="0.4", ls=":")
 fig.tight_layout()
 jw.report.save_fig(fig, "backtest", prefix="01")
@@ -218,13 +226,14 @@ city_profile = jw.forecast.hour_of_week_profile(incidents, by=None)
 jw.report.save_table(profile, "hour_of_week_profile", prefix="01", formats="csv")
 fig, ax = plt.subplots(figsize=(10, 3.2))
 im = ax.imshow(city_profile["share"].to_numpy().reshape(7, 24), aspect="auto", cmap="viridis")
-ax.set(yticks=range(7), yticklabels=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], xlabel="hour of day",
-       title="City: share of weekly incidents by hour (周内时段分布)")
+ax.set(yticks=range(7), yticklabels=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+       xlabel=jw.report.text("时", "hour of day"),
+       title=jw.report.text("全市：一周内各小时警情占比", "City: share of weekly incidents by hour"))
 fig.colorbar(im, ax=ax, label="share")
 jw.report.save_fig(fig, "hour_of_week", prefix="01")
 peak = city_profile.loc[city_profile["share"].idxmax()]
-jw.report.record_value("01.peak_hour_share", peak["share"], unit="share",
-                       description="Share of weekly incidents in the busiest hour of the week (city)")
+_ = jw.report.record_value("01.peak_hour_share", peak["share"], unit="share",
+                           description="Share of weekly incidents in the busiest hour of the week (city)")
 
 # %% [markdown]
 # ## 7. Hand-off to staffing（交给警力配置）
@@ -273,7 +282,7 @@ jw.report.record_value("01.chicago_coverage_95", chi_table.loc["ensemble", "cove
                        description="Chicago: backtest coverage of the ensemble's 95% intervals")
 jw.report.record_value("01.chicago_coverage_80", chi_table.loc["ensemble", "coverage_80"], unit="share",
                        description="Chicago: backtest coverage of the ensemble's 80% intervals")
-chi_table[["mase", "mase_vs_snaive", "rmsse", "smape", "bias", "coverage_80", "coverage_95"]]
+jw.report.labelled(chi_table[["mase", "mase_vs_snaive", "rmsse", "smape", "bias", "coverage_80", "coverage_95"]])
 
 # %%
 weekly = nodes[~nodes["station_id"].isin(station_ids)].copy()
@@ -284,7 +293,7 @@ bt_w = jw.forecast.backtest(weekly, h=8, n_windows=N_WINDOWS, models=MODELS, id_
 w_table = bt_w.summary().set_index("model")
 jw.report.record_value("01.weekly_mase_ensemble_vs_snaive", w_table.loc["ensemble", "mase_vs_snaive"],
                        unit="ratio", description="Weekly district totals: ensemble MASE relative to seasonal naive (52)")
-w_table[["mase", "mase_vs_snaive", "coverage_80", "coverage_95"]]
+jw.report.labelled(w_table[["mase", "mase_vs_snaive", "coverage_80", "coverage_95"]])
 
 # %%
 # Timings vary from run to run, so they are printed, not recorded in values.json.
@@ -296,18 +305,29 @@ print(f"notebook ran in {time.perf_counter() - t_start:.0f} s")
 
 # %%
 v = jw.report.load_values()
-print(f"Demand: the Spring Festival week runs at {v['01.sf_week_ratio']:.0%} of its 91-day mean; "
-      f"weekends at {v['01.weekend_weekday_ratio']:.0%} of weekdays.")
-print(f"Backtest ({v['01.n_windows']} windows, h=28): chosen model '{v['01.chosen_model']}' "
-      f"cuts MASE by {v['01.mase_reduction_vs_snaive']:.0%} vs seasonal naive "
-      f"(MASE {v['01.mase_' + v['01.chosen_model']]:.3f} vs {v['01.mase_snaive']:.3f}); "
-      f"best single model: {v['01.best_single_model']}.")
-print(f"Intervals: 80% cover {v['01.coverage_80']:.1%}, 95% cover {v['01.coverage_95']:.1%} (target 77–83%, 93–97%).")
-print(f"Chicago: best '{v['01.chicago_best_model']}'; ensemble MASE {v['01.chicago_mase_ensemble']:.3f} vs "
-      f"seasonal naive {v['01.chicago_mase_snaive']:.3f}; 95% coverage {v['01.chicago_coverage_95']:.1%}.")
-print(f"Weekly data (season 52): ensemble MASE = {v['01.weekly_mase_ensemble_vs_snaive']:.2f} × seasonal naive.")
-print(f"MinT reconciliation closes a {v['01.coherence_gap_base']:.1f} incidents/day gap to "
-      f"{v['01.coherence_gap_mint']:.1e}; the staffing notebook gets 28 days of mean/q80/q95 per station.")
+chosen_mase = v["01.mase_" + v["01.chosen_model"]]
+jw.report.findings([
+    (f"需求：春节周警情为其 91 天均值的 {v['01.sf_week_ratio']:.0%}；周末为工作日的 {v['01.weekend_weekday_ratio']:.0%}。",
+     f"Demand: the Spring Festival week runs at {v['01.sf_week_ratio']:.0%} of its 91-day mean; "
+     f"weekends at {v['01.weekend_weekday_ratio']:.0%} of weekdays."),
+    (f"回测（{v['01.n_windows']} 个窗口，预测 28 天）：选中模型 '{v['01.chosen_model']}' 的 MASE 比季节朴素法低 "
+     f"{v['01.mase_reduction_vs_snaive']:.0%}（{chosen_mase:.3f} 对 {v['01.mase_snaive']:.3f}）；最佳单一模型：{v['01.best_single_model']}。",
+     f"Backtest ({v['01.n_windows']} windows, h=28): chosen model '{v['01.chosen_model']}' cuts MASE by "
+     f"{v['01.mase_reduction_vs_snaive']:.0%} vs seasonal naive (MASE {chosen_mase:.3f} vs {v['01.mase_snaive']:.3f}); "
+     f"best single model: {v['01.best_single_model']}."),
+    (f"预测区间：80% 区间覆盖 {v['01.coverage_80']:.1%}，95% 区间覆盖 {v['01.coverage_95']:.1%}（目标 77–83%、93–97%）。",
+     f"Intervals: 80% cover {v['01.coverage_80']:.1%}, 95% cover {v['01.coverage_95']:.1%} (target 77–83%, 93–97%)."),
+    (f"芝加哥：最佳模型 '{v['01.chicago_best_model']}'；组合预测 MASE {v['01.chicago_mase_ensemble']:.3f}，季节朴素法 "
+     f"{v['01.chicago_mase_snaive']:.3f}；95% 区间覆盖 {v['01.chicago_coverage_95']:.1%}。",
+     f"Chicago: best '{v['01.chicago_best_model']}'; ensemble MASE {v['01.chicago_mase_ensemble']:.3f} vs "
+     f"seasonal naive {v['01.chicago_mase_snaive']:.3f}; 95% coverage {v['01.chicago_coverage_95']:.1%}."),
+    (f"周数据（季节 52）：组合预测 MASE 为季节朴素法的 {v['01.weekly_mase_ensemble_vs_snaive']:.2f} 倍。",
+     f"Weekly data (season 52): ensemble MASE = {v['01.weekly_mase_ensemble_vs_snaive']:.2f} × seasonal naive."),
+    (f"MinT 调和把各层级间 {v['01.coherence_gap_base']:.1f} 起/天的不一致降到 {v['01.coherence_gap_mint']:.1e}；"
+     "警力配置笔记本得到每个派出所未来 28 天的均值与 80%、95% 分位数。",
+     f"MinT reconciliation closes a {v['01.coherence_gap_base']:.1f} incidents/day gap to "
+     f"{v['01.coherence_gap_mint']:.1e}; the staffing notebook gets 28 days of mean/q80/q95 per station."),
+])
 
 # %% [markdown]
 # ## References

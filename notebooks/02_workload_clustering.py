@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -28,6 +30,7 @@
 
 # %% tags=["parameters"]
 QUICK = False  # quick mode: 20 bootstraps, smaller k range, fewer gap reference draws
+LANGUAGE = "both"  # "zh", "en" or "both": figure titles and labels, table headers, headings
 
 # %%
 import pandas as pd
@@ -36,7 +39,7 @@ from sklearn.metrics import adjusted_rand_score
 import jingwu as jw
 from jingwu import cluster as cl
 
-LANG = jw.viz.set_theme()
+LANG = jw.viz.set_theme(LANGUAGE)
 pd.set_option("display.width", 140)
 K_RANGE = range(2, 8) if QUICK else range(2, 10)
 N_BOOT = 20 if QUICK else 200
@@ -87,10 +90,10 @@ votes.pivot_table(index="criterion", columns="method", values="k", aggfunc="firs
 result = cl.fit(X, k, describe=outcomes)
 names = result.names()
 ax = result.plot_profiles()
-ax.set_title("M city: standardised feature means per cluster (聚类画像, z)")
+ax.set_title(jw.report.text("M市：各类特征均值（标准化，z）", "M city: standardised feature means per cluster (z)"))
 jw.report.save_fig(ax.figure, "profiles", prefix="02")
 ax = result.plot_map()
-ax.set_title("M city stations on the first two principal components")
+ax.set_title(jw.report.text("M市派出所：前两个主成分", "M city stations on the first two principal components"))
 jw.report.save_fig(ax.figure, "pca_map", prefix="02")
 result.summary()
 
@@ -162,7 +165,7 @@ jw.report.save_fig(fig, "chicago_select_k", prefix="02")
 chi_result = cl.fit(chi_features, chi_k)
 chi_stab = cl.stability(chi_features, chi_k, n_boot=N_BOOT)
 ax = chi_result.plot_profiles()
-ax.set_title("Chicago districts: standardised feature means per cluster")
+ax.set_title(jw.report.text("芝加哥警区：各类特征均值（标准化）", "Chicago districts: standardised feature means per cluster"))
 jw.report.save_fig(ax.figure, "chicago_profiles", prefix="02")
 chi_table = chi_result.to_frame("en").merge(chi.stations[["station_id", "station_name"]], on="station_id")
 jw.report.save_table(chi_table[["station_id", "station_name", "cluster", "cluster_name", "annual_incidents",
@@ -179,13 +182,20 @@ chi_stab.to_frame().join(chi_result.names("en"))
 
 # %%
 v = jw.report.load_values()
-print(f"M city: the criteria choose k = {v['02.k_chosen']}; the clusters match the simulator's "
-      f"archetypes with ARI = {v['02.ari_truth']:.3f}.")
-print(f"Every cluster is stable: smallest mean bootstrap Jaccard {v['02.min_jaccard']:.2f} "
-      f"({v['02.n_boot']} bootstraps), mean bootstrap ARI {v['02.mean_boot_ari']:.2f}.")
-print(f"Incidents per officer differ {v['02.ipo_max_min_cluster_ratio']:.1f}× between the busiest and "
-      "quietest cluster (table 02_cluster_workload feeds notebook 04).")
-print(f"Chicago: {v['02.chicago_k']} district groups, smallest mean Jaccard {v['02.chicago_min_jaccard']:.2f}.")
+jw.report.findings([
+    (f"M市：各项准则选出 k = {v['02.k_chosen']} 类；聚类与模拟器的真实类型吻合，ARI = {v['02.ari_truth']:.3f}。",
+     f"M city: the criteria choose k = {v['02.k_chosen']}; the clusters match the simulator's archetypes "
+     f"with ARI = {v['02.ari_truth']:.3f}."),
+    (f"各类都稳定：最小平均自助 Jaccard 为 {v['02.min_jaccard']:.2f}（{v['02.n_boot']} 次自助抽样），"
+     f"平均自助 ARI 为 {v['02.mean_boot_ari']:.2f}。",
+     f"Every cluster is stable: smallest mean bootstrap Jaccard {v['02.min_jaccard']:.2f} "
+     f"({v['02.n_boot']} bootstraps), mean bootstrap ARI {v['02.mean_boot_ari']:.2f}."),
+    (f"最忙与最闲两类的人均警情相差 {v['02.ipo_max_min_cluster_ratio']:.1f} 倍（表 02_cluster_workload 供笔记本 04 使用）。",
+     f"Incidents per officer differ {v['02.ipo_max_min_cluster_ratio']:.1f}× between the busiest and "
+     "quietest cluster (table 02_cluster_workload feeds notebook 04)."),
+    (f"芝加哥：{v['02.chicago_k']} 类警区，最小平均 Jaccard 为 {v['02.chicago_min_jaccard']:.2f}。",
+     f"Chicago: {v['02.chicago_k']} district groups, smallest mean Jaccard {v['02.chicago_min_jaccard']:.2f}."),
+])
 
 # %% [markdown]
 # ## References

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -31,6 +33,7 @@
 
 # %% tags=["parameters"]
 QUICK = False  # quick mode: fewer wild-bootstrap draws
+LANGUAGE = "both"  # "zh", "en" or "both": figure titles and labels, table headers, headings
 
 # %%
 import matplotlib.pyplot as plt
@@ -39,12 +42,23 @@ import pandas as pd
 import jingwu as jw
 from jingwu import effects as ef
 
-LANG = jw.viz.set_theme()
+LANG = jw.viz.set_theme(LANGUAGE)
 pd.set_option("display.width", 140)
 B = 999 if QUICK else 9999
 SEED = 20240601
 OUTCOMES = list(ef.OUTCOMES)  # clearance_rate, satisfaction_rate, response_minutes
 WINDOW = {"clearance_rate": (-12, 36), "satisfaction_rate": (-4, 12), "response_minutes": (-12, 36)}
+OUTCOME_NAME = {o: f"{jw.report.text(s['zh'], s['en'])} ({s['unit']})" for o, s in ef.OUTCOMES.items()}
+ESTIMATOR_NAME = {"naive": jw.report.text("简单前后对比", "Before/after"),
+                  "twfe": jw.report.text("双向固定效应", "Two-way fixed effects"),
+                  "cs_never": jw.report.text("CS，从未采用者为对照", "Callaway-Sant'Anna, never-treated"),
+                  "cs_notyet": jw.report.text("CS，尚未采用者为对照", "Callaway-Sant'Anna, not-yet-treated"),
+                  "imputation": jw.report.text("插补估计", "Imputation (BJS)")}
+CONTROL_GROUP = {"naive": jw.report.text("无", "none"),
+                 "twfe": jw.report.text("全部（含已采用）", "all, incl. already adopted"),
+                 "cs_never": jw.report.text("从未采用", "never adopted"),
+                 "cs_notyet": jw.report.text("尚未采用", "not yet adopted"),
+                 "imputation": jw.report.text("尚未采用", "not yet adopted")}
 
 city = jw.datasets.load_m_city()
 data = {o: ef.outcome_panel(city.panel, o, city.stations) for o in OUTCOMES}
@@ -76,10 +90,11 @@ trends = (clear.assign(cohort=clear["cohort"].astype(str).replace("NaT", "never"
                        year=clear["period"].dt.year)
           .groupby(["year", "cohort"])["y"].mean().mul(100).unstack())
 ax = trends.plot(marker="o", figsize=(8, 4.5))
-ax.set_ylabel("Mean clearance rate (%)")
-ax.set_title("Clearance by adoption cohort (破案率, 按采用批次)")
+ax.set(ylabel=jw.report.text("平均破案率（%）", "Mean clearance rate (%)"), xlabel=jw.report.text("年份", "Year"),
+       title=jw.report.text("按采用批次的破案率", "Clearance by adoption cohort"))
+ax.legend(title=jw.report.label_text("cohort", LANG))
 jw.report.save_fig(ax.figure, "cohort_trends", prefix="03")
-cohorts
+jw.report.labelled(cohorts)
 
 # %% [markdown]
 # ## 2. The naive before/after number（简单前后对比）
@@ -94,7 +109,7 @@ naive_rows = []
 for o in OUTCOMES:
     row = comparisons[o].set_index("estimator").loc["naive"]
     scale = ef.OUTCOMES[o]["scale"]
-    naive_rows.append({"outcome": ef.outcome_label(o), "naive": row["att"] * scale,
+    naive_rows.append({"outcome": OUTCOME_NAME[o], "naive": row["att"] * scale,
                        "truth": truth[o]["att"].iloc[0] * scale})
     jw.report.record_value(f"03.{o}.truth", truth[o]["att"].iloc[0] * scale, unit=ef.OUTCOMES[o]["unit"],
                            description=f"True average effect on the adopters (simulator), {o}")
@@ -104,7 +119,7 @@ jw.report.record_value("03.clearance_rate.naive_over_truth", naive["naive_over_t
                        unit="ratio", description="Naive before/after clearance gain over the true effect")
 jw.report.save_table(naive, "naive", prefix="03", float_format="{:.2f}",
                      caption="Naive before/after difference against the true effect")
-naive
+jw.report.labelled(naive, digits=2)
 
 # %% [markdown]
 # ## 3. Why two-way fixed effects misleads here（TWFE 为何有偏）
@@ -122,9 +137,9 @@ jw.report.save_table(bacon_sum, "bacon", prefix="03", float_format="{:.4f}",
 jw.report.record_value("03.bacon_forbidden_weight", bacon_sum.loc[bacon_sum["forbidden"], "weight"].sum(),
                        description="TWFE weight on later-vs-earlier (already treated as control) comparisons")
 ax = ef.plot_bacon(bacon.assign(estimate=bacon["estimate"] * 100),
-                   title="Goodman-Bacon decomposition, clearance (pp)")
+                   title=jw.report.text("Goodman-Bacon 分解：破案率（百分点）", "Goodman-Bacon decomposition, clearance (pp)"))
 jw.report.save_fig(ax.figure, "bacon", prefix="03")
-bacon_sum
+jw.report.labelled(bacon_sum, digits=4)
 
 # %% [markdown]
 # ## 4. Modern estimates for the three outcomes（现代交错 DID 估计）
@@ -138,7 +153,11 @@ bacon_sum
 tables = []
 for o in OUTCOMES:
     t = ef.scale_effects(comparisons[o], o)
-    t.insert(0, "outcome", ef.outcome_label(o))
+    t.insert(0, "outcome", OUTCOME_NAME[o])
+    t["label"] = t["estimator"].map(ESTIMATOR_NAME)
+    t["n_units"] = data[o]["station_id"].nunique()
+    t["n_clusters"] = data[o]["station_id"].nunique()  # SEs clustered by station
+    t["control_group"] = t["estimator"].map(CONTROL_GROUP)
     t["truth"] = truth[o]["att"].iloc[0] * ef.OUTCOMES[o]["scale"]
     t["covers_truth"] = (t["ci_lower"] <= t["truth"]) & (t["truth"] <= t["ci_upper"])
     tables.append(t)
@@ -149,6 +168,9 @@ for o in OUTCOMES:
 estimates = pd.concat(tables, ignore_index=True)
 jw.report.save_table(estimates.drop(columns="estimator"), "estimates", prefix="03", float_format="{:.2f}",
                      caption="Effect of smart-policing adoption by estimator, with the true effect (M city)")
+side_by_side = jw.report.etable(estimates.query("outcome == @OUTCOME_NAME['clearance_rate']"), model_col="label",
+                                caption="Effect of adoption on clearance (pp): estimators side by side, SEs clustered by station")
+side_by_side.save("etable_clearance", prefix="03")
 modern = estimates[estimates["estimator"].isin(["cs_never", "cs_notyet", "imputation"])]
 jw.report.record_value("03.modern_cover_share", modern["covers_truth"].mean(),
                        description="Share of modern-estimator 95% CIs that cover the truth")
@@ -157,17 +179,18 @@ jw.report.record_value("03.twfe_cover_share",
                        description="Share of TWFE 95% CIs that cover the truth")
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), sharey=True)
 for ax, o in zip(axes, OUTCOMES):
-    part = estimates[estimates["outcome"] == ef.outcome_label(o)].set_index("label")
+    part = estimates[estimates["outcome"] == OUTCOME_NAME[o]].set_index("label")
     jw.viz.plot_coefficients(part, "att", "ci_lower", "ci_upper", ax=ax, ref=None,
-                             title=ef.outcome_label(o, LANG))
+                             title=OUTCOME_NAME[o])
     ax.axvline(part["truth"].iloc[0], color="black", lw=1.2, ls="--")
     ax.set_xlabel(ef.OUTCOMES[o]["unit"])
+    ax.set_ylabel("")
 for ax in axes[1:]:
     ax.tick_params(labelleft=False)
-fig.suptitle("Estimates with 95% CIs; dashed line: true effect (真实效应)")
+fig.suptitle(jw.report.text("估计值与 95% 置信区间；虚线：真实效应", "Estimates with 95% CIs; dashed line: true effect"))
 fig.tight_layout()
 jw.report.save_fig(fig, "estimates", prefix="03")
-estimates[["outcome", "estimator", "att", "ci_lower", "ci_upper", "truth", "covers_truth"]].round(2)
+side_by_side
 
 # %% [markdown]
 # ## 5. Event studies: how fast does the effect arrive?（事件研究）
@@ -190,16 +213,16 @@ for ax, o in zip(axes, OUTCOMES):
     events[o] = es
     path = ef.scale_effects(ef.truth_effects(city.truth.att, o, "dynamic"), o, ("att",))
     ef.plot_event_studies(es, ax=ax, dodge=0.15, truth=path[path["event_time"] <= hi],
-                          xlabel="Periods since adoption (months; satisfaction: quarters)",
-                          ylabel=ef.OUTCOMES[o]["unit"], title=ef.outcome_label(o, LANG))
+                          xlabel=jw.report.text("采用后期数（月；满意度：季度）", "Periods since adoption (months; satisfaction: quarters)"),
+                          ylabel=ef.OUTCOMES[o]["unit"], title=OUTCOME_NAME[o])
 fig.tight_layout()
 jw.report.save_fig(fig, "event_studies", prefix="03")
 event_table = pd.concat([e.assign(outcome=o) for o, e in events.items()], ignore_index=True)
 jw.report.save_table(event_table, "event_studies", prefix="03", float_format="{:.3f}",
                      caption="Event-study estimates by estimator and outcome")
 cs_dyn = events["clearance_rate"].query("estimator == 'cs' and event_time >= 0")
-jw.report.record_value("03.clearance_rate.cs_event_12", cs_dyn.loc[cs_dyn["event_time"] == 12, "att"].iloc[0],
-                       unit="pp", description="CS effect on clearance 12 months after adoption")
+_ = jw.report.record_value("03.clearance_rate.cs_event_12", cs_dyn.loc[cs_dyn["event_time"] == 12, "att"].iloc[0],
+                           unit="pp", description="CS effect on clearance 12 months after adoption")
 
 # %% [markdown]
 # ## 6. Pre-trends and sensitivity（平行趋势检验与敏感性）
@@ -224,7 +247,7 @@ for o in OUTCOMES:
     rm = ef.honest_did(dyn, Mbar=[0, 0.25, 0.5, 0.75, 1.0], event_time=3)
     sd = ef.honest_did(dyn, method="smoothness", event_time=3)
     honest_tables.append(ef.scale_effects(rm, o, ("lb", "ub", "id_lb", "id_ub")).assign(outcome=o))
-    sens_rows.append({"outcome": ef.outcome_label(o), "pretrend_chi2": pre["stat"], "df": pre["df"],
+    sens_rows.append({"outcome": OUTCOME_NAME[o], "pretrend_chi2": pre["stat"], "df": pre["df"],
                       "pretrend_p": pre["p_value"], "effect_q3": rm.attrs["theta"] * ef.OUTCOMES[o]["scale"],
                       "breakdown_Mbar": rm.attrs["breakdown"], "breakdown_M_smooth": sd.attrs["breakdown"]})
     jw.report.record_value(f"03.{o}.pretrend_p", pre["p_value"], description=f"Pre-trend Wald p-value, {o}")
@@ -236,7 +259,7 @@ jw.report.save_table(sensitivity, "pretrends_sensitivity", prefix="03", float_fo
 honest = pd.concat(honest_tables, ignore_index=True)
 jw.report.save_table(honest, "honest_did", prefix="03", float_format="{:.3f}",
                      caption="HonestDiD relative-magnitude 95% intervals for the one-year effect")
-sensitivity
+jw.report.labelled(sensitivity)
 
 # %% [markdown]
 # ## 7. Few clusters: districts（少量聚类：按分局聚类）
@@ -254,7 +277,7 @@ for o in OUTCOMES:
     for weights in ("rademacher", "webb"):
         w = ef.wild_cluster_bootstrap(data[o], "y", "station_id", "period", gname="cohort", cluster="district",
                                       B=B, weights=weights, random_state=SEED)
-        wild_rows.append({"outcome": ef.outcome_label(o), "weights": weights, "n_clusters": w["n_clusters"],
+        wild_rows.append({"outcome": OUTCOME_NAME[o], "weights": weights, "n_clusters": w["n_clusters"],
                           "draws": w["B"], "twfe": w["coef"] * ef.OUTCOMES[o]["scale"], "t": w["t_stat"],
                           "p_value": w["p_value"]})
         if weights == "webb":
@@ -263,7 +286,7 @@ for o in OUTCOMES:
 wild = pd.DataFrame(wild_rows)
 jw.report.save_table(wild, "wild_bootstrap", prefix="03", float_format="{:.4f}",
                      caption="Wild cluster bootstrap p-values, clustering by district")
-wild
+jw.report.labelled(wild, digits=4)
 
 # %% [markdown]
 # ## 8. For whom and when? Heterogeneity（异质性）
@@ -278,7 +301,7 @@ for o in OUTCOMES:
     grp = ef.att_gt(data[o], "y", "station_id", "period", "cohort").aggregate("group").to_frame()
     true_grp = ef.truth_effects(city.truth.att, o, "group").rename(columns={"cohort": "group", "att": "truth"})
     grp = ef.scale_effects(grp.merge(true_grp, on="group"), o, ("att", "se", "ci_lower", "ci_upper", "truth"))
-    group_rows.append(grp.assign(outcome=ef.outcome_label(o)))
+    group_rows.append(grp.assign(outcome=OUTCOME_NAME[o]))
 by_cohort = pd.concat(group_rows, ignore_index=True)
 by_cohort["covers_truth"] = by_cohort["ci_lower"].le(by_cohort["truth"]) & by_cohort["truth"].le(by_cohort["ci_upper"])
 jw.report.save_table(by_cohort, "by_cohort", prefix="03", float_format="{:.2f}",
@@ -290,14 +313,14 @@ archetype_of = city.truth.archetype_of()
 type_rows = []
 for o in OUTCOMES:
     sub = ef.subgroup_effects(data[o].assign(archetype=data[o]["station_id"].map(archetype_of)), "archetype")
-    type_rows.append(ef.scale_effects(sub, o).assign(outcome=ef.outcome_label(o)))
+    type_rows.append(ef.scale_effects(sub, o).assign(outcome=OUTCOME_NAME[o]))
 by_type = pd.concat(type_rows, ignore_index=True)
 jw.report.save_table(by_type, "by_station_type", prefix="03", float_format="{:.2f}",
                      caption="Effects by station type (adopters of each type vs all never-adopters)")
-by_cohort[["outcome", "group", "att", "ci_lower", "ci_upper", "truth", "covers_truth"]].round(2)
+jw.report.labelled(by_cohort[["outcome", "group", "att", "ci_lower", "ci_upper", "truth", "covers_truth"]], digits=2)
 
 # %%
-by_type.round(2)
+jw.report.labelled(by_type, digits=2)
 
 # %% [markdown]
 # ## 9. Weighting by cases（按案件数加权）
@@ -310,27 +333,41 @@ weighted = ef.att_gt(clear, "y", "station_id", "period", "cohort", weightsname="
 weighted_row = ef.scale_effects(weighted.to_frame(), "clearance_rate")
 jw.report.record_value("03.clearance_rate.cs_case_weighted", weighted_row["att"].iloc[0], unit="pp",
                        description="CS effect on clearance, stations weighted by cases")
-weighted_row
+jw.report.labelled(weighted_row, digits=2)
 
 # %% [markdown]
 # ## Key findings（要点）
 
 # %%
 v = jw.report.load_values()
-for o in OUTCOMES:
-    u = ef.OUTCOMES[o]["unit"]
-    print(f"{ef.OUTCOMES[o]['en']} ({ef.OUTCOMES[o]['zh']}): naive before/after {v[f'03.{o}.naive.att']:+.2f} {u}; "
-          f"TWFE {v[f'03.{o}.twfe.att']:+.2f} {u}; Callaway-Sant'Anna {v[f'03.{o}.cs_never.att']:+.2f} {u} "
-          f"[{v[f'03.{o}.cs_never.ci_lower']:+.2f}, {v[f'03.{o}.cs_never.ci_upper']:+.2f}]; imputation "
-          f"{v[f'03.{o}.imputation.att']:+.2f} {u}; truth {v[f'03.{o}.truth']:+.2f} {u}.")
-print(f"The naive before/after clearance gain is {v['03.clearance_rate.naive_over_truth']:.1f} times the true effect.")
-print(f"Modern estimators' 95% CIs cover the truth in {v['03.modern_cover_share']:.0%} of cases; "
-      f"TWFE's in {v['03.twfe_cover_share']:.0%}. TWFE puts {v['03.bacon_forbidden_weight']:.0%} of its weight "
-      "on comparisons that use already-adopted stations as controls.")
-print(f"Pre-trend p-values: clearance {v['03.clearance_rate.pretrend_p']:.2f}, satisfaction "
-      f"{v['03.satisfaction_rate.pretrend_p']:.2f}, response {v['03.response_minutes.pretrend_p']:.2f}; "
-      f"HonestDiD breakdown M̄ (one-year effect): clearance {v['03.clearance_rate.breakdown_mbar']:.2f}, "
-      f"satisfaction {v['03.satisfaction_rate.breakdown_mbar']:.2f}, response {v['03.response_minutes.breakdown_mbar']:.2f}.")
+eff_zh = {o: {e: jw.report.format_effect(v[f"03.{o}.{e}.att"], v[f"03.{o}.{e}.ci_lower"], v[f"03.{o}.{e}.ci_upper"],
+                                         unit=ef.OUTCOMES[o]["unit"], digits=2, lang="zh")
+              for e in ("twfe", "cs_never", "imputation")} for o in OUTCOMES}
+eff_en = {o: {e: jw.report.format_effect(v[f"03.{o}.{e}.att"], v[f"03.{o}.{e}.ci_lower"], v[f"03.{o}.{e}.ci_upper"],
+                                         unit=ef.OUTCOMES[o]["unit"], digits=2, lang="en")
+              for e in ("twfe", "cs_never", "imputation")} for o in OUTCOMES}
+jw.report.findings([
+    *[(f"{ef.OUTCOMES[o]['zh']}：Callaway-Sant'Anna 估计 {eff_zh[o]['cs_never']}；插补估计 {eff_zh[o]['imputation']}；"
+       f"双向固定效应 {eff_zh[o]['twfe']}；简单前后对比 {v[f'03.{o}.naive.att']:+.2f}；真实效应 {v[f'03.{o}.truth']:+.2f}。",
+       f"{ef.OUTCOMES[o]['en']}: Callaway-Sant'Anna {eff_en[o]['cs_never']}; imputation {eff_en[o]['imputation']}; "
+       f"TWFE {eff_en[o]['twfe']}; naive before/after {v[f'03.{o}.naive.att']:+.2f}; truth {v[f'03.{o}.truth']:+.2f}.")
+      for o in OUTCOMES],
+    (f"简单前后对比得出的破案率提升是真实效应的 {v['03.clearance_rate.naive_over_truth']:.1f} 倍。",
+     f"The naive before/after clearance gain is {v['03.clearance_rate.naive_over_truth']:.1f} times the true effect."),
+    (f"现代估计量的 95% 置信区间有 {v['03.modern_cover_share']:.0%} 覆盖真值，双向固定效应仅 {v['03.twfe_cover_share']:.0%}；"
+     f"双向固定效应把 {v['03.bacon_forbidden_weight']:.0%} 的权重放在以已采用派出所为对照的比较上。",
+     f"Modern estimators' 95% CIs cover the truth in {v['03.modern_cover_share']:.0%} of cases; TWFE's in "
+     f"{v['03.twfe_cover_share']:.0%}. TWFE puts {v['03.bacon_forbidden_weight']:.0%} of its weight on comparisons "
+     "that use already-adopted stations as controls."),
+    (f"预趋势检验 p 值：破案率 {v['03.clearance_rate.pretrend_p']:.2f}，满意度 {v['03.satisfaction_rate.pretrend_p']:.2f}，"
+     f"出警时间 {v['03.response_minutes.pretrend_p']:.2f}；HonestDiD 临界 M̄（一年效应）：破案率 "
+     f"{v['03.clearance_rate.breakdown_mbar']:.2f}，满意度 {v['03.satisfaction_rate.breakdown_mbar']:.2f}，"
+     f"出警时间 {v['03.response_minutes.breakdown_mbar']:.2f}。",
+     f"Pre-trend p-values: clearance {v['03.clearance_rate.pretrend_p']:.2f}, satisfaction "
+     f"{v['03.satisfaction_rate.pretrend_p']:.2f}, response {v['03.response_minutes.pretrend_p']:.2f}; HonestDiD "
+     f"breakdown M̄ (one-year effect): clearance {v['03.clearance_rate.breakdown_mbar']:.2f}, satisfaction "
+     f"{v['03.satisfaction_rate.breakdown_mbar']:.2f}, response {v['03.response_minutes.breakdown_mbar']:.2f}."),
+])
 
 # %% [markdown]
 # ### What a policy analyst should write（政策分析写法）

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -30,6 +32,7 @@
 
 # %% tags=["parameters"]
 QUICK = False  # quick mode: seasonal-naive forecast when notebook 01's is missing, coarser scenario grid
+LANGUAGE = "both"  # "zh", "en" or "both": figure titles and labels, table headers, headings
 
 # %%
 import matplotlib.pyplot as plt
@@ -39,7 +42,7 @@ import pandas as pd
 import jingwu as jw
 from jingwu import allocate as al
 
-LANG = jw.viz.set_theme()
+LANG = jw.viz.set_theme(LANGUAGE)
 pd.set_option("display.width", 140)
 H = 28                                         # horizon of notebook 01's forecast: four weeks
 PARAMS = al.StaffingParams()                   # cited defaults; edit here for your city
@@ -109,8 +112,8 @@ jw.report.record_value("04.plan_total_vs_summed", totals["q_total"] / totals["q_
                        description="80th percentile of the 28-day total relative to the summed daily 80th percentiles")
 jw.report.record_value("04.plan_uplift_over_mean", totals["q_total"] / totals["mean"] - 1, unit="share",
                        description="Planning quantile of the 28-day total above its mean (city)")
-jw.report.record_value("04.seasonal_index_city", totals["q_total"] / totals["year_round"], unit="ratio",
-                       description="Demand in the forecast weeks relative to a year-round rate (city)")
+_ = jw.report.record_value("04.seasonal_index_city", totals["q_total"] / totals["year_round"], unit="ratio",
+                           description="Demand in the forecast weeks relative to a year-round rate (city)")
 
 # %% [markdown]
 # ## 3. Need per station and today's mismatch（需求与现状）
@@ -150,13 +153,13 @@ for area, g in mismatch.groupby("area_type", observed=True):
 top = float(max(mismatch["officers_needed"].max(), mismatch["officers"].max())) * 1.05
 axes[0].plot([0, top], [0, top], ls="--", color="0.4", lw=1)
 axes[0].set(xlim=(0, top), ylim=(0, top), xlabel="officers needed (workload method)",
-            ylabel="officers today", title="Need against today's officers (dashed: load = 1)")
+            ylabel="officers today", title=jw.report.text("需求与现有民警（虚线：负荷 = 1）", "Need against today's officers (dashed: load = 1)"))
 axes[0].legend(fontsize="small")
 order = mismatch["load"].sort_values(ascending=False)
 axes[1].bar(range(len(order)), order.to_numpy(), color=np.where(order.to_numpy() > 1, "C3", "C0"))
 axes[1].axhline(1, color="0.3", ls=":")
 axes[1].set(xticks=range(len(order)), xlabel="", ylabel="need / officers",
-            title="Load per officer today, stations ranked (负荷)")
+            title=jw.report.text("现有人均负荷（按派出所排序）", "Load per officer today, stations ranked"))
 axes[1].set_xticklabels(order.index, rotation=90, fontsize=6)
 fig.tight_layout()
 jw.report.save_fig(fig, "need_vs_have", prefix="04")
@@ -256,7 +259,7 @@ ax.plot(pos, ranked["need"] / ranked["officers_fewest_moves"], "^", color="C1", 
 ax.plot(pos, ranked["load_after"], "s", color="C0", ms=5,
         label=f"reallocated ({int(after['officers_moved'])} officers move)")
 ax.axhline(1, color="0.3", ls=":")
-ax.set(xticks=pos, ylabel="need / officers", title="Load per officer: today and after reallocation at today's total")
+ax.set(xticks=pos, ylabel="need / officers", title=jw.report.text("人均负荷：现状与总量不变的重新配置后", "Load per officer: today and after reallocation at today's total"))
 ax.set_xticklabels(ranked.index, rotation=90, fontsize=6)
 ax.legend()
 fig.tight_layout()
@@ -286,9 +289,9 @@ for name, g in sink.groupby("scenario", sort=False):
     axes[1].plot(g["k"], g["gini_load"], marker=".", label=name)
 axes[0].axhline(1, color="0.3", ls=":")
 axes[0].set(xlabel="officers moved down from headquarters (k)", ylabel="largest need / officers",
-            title="Service gain curve: largest load per officer")
+            title=jw.report.text("服务增益曲线：最大人均负荷", "Service gain curve: largest load per officer"))
 axes[1].set(xlabel="officers moved down from headquarters (k)", ylabel="Gini of load per officer",
-            title="Equity of load across stations")
+            title=jw.report.text("各派出所负荷的均衡性", "Equity of load across stations"))
 axes[0].legend()
 fig.tight_layout()
 jw.report.save_fig(fig, "sink_curve", prefix="04")
@@ -407,7 +410,7 @@ fig, ax = plt.subplots(figsize=(10, 4))
 x = np.arange(len(by_type))
 ax.bar(x - 0.2, by_type["load_before"], width=0.4, label="today", color="C3")
 ax.bar(x + 0.2, by_type["load_after"], width=0.4, label="reallocated", color="C0")
-ax.set(xticks=x, ylabel="need / officers", title="Load per officer by workload type (按工作量类型)")
+ax.set(xticks=x, ylabel="need / officers", title=jw.report.text("按工作量类型的人均负荷", "Load per officer by workload type"))
 ax.set_xticklabels([n.split(" / ")[-1] for n in by_type.index.get_level_values("cluster_name")],
                    rotation=15, ha="right", fontsize="small")
 ax.legend()
@@ -442,33 +445,56 @@ teams_by_type
 
 # %%
 v = jw.report.load_values()
-print(f"Plan: the {QUANTILE} of each station's four-week total is {v['04.plan_total_vs_summed']:.0%} of the summed "
-      f"daily {QUANTILE}s (daily errors correlate only at ρ = {v['04.error_correlation']:.2f}) and "
-      f"{v['04.plan_uplift_over_mean']:.0%} above the mean; the forecast weeks run at "
-      f"{v['04.seasonal_index_city']:.0%} of a year-round rate.")
-print(f"Need: {v['04.officers_needed_total']:,.0f} officers by the workload method against "
-      f"{v['04.officers_total']:,} in the stations, but {v['04.stations_over_capacity']} stations are over "
-      f"capacity; with two officers per call the need would be {v['04.officers_needed_two_per_call']:,.0f}.")
-print(f"Improvement without growth: reallocating today's {v['04.officers_total']:,} officers (at least 5 per "
-      f"station) cuts the largest load per officer from {v['04.max_load_before']:.2f} to "
-      f"{v['04.max_load_after']:.2f} ({v['04.max_load_reduction']:.0%} lower) and the Gini of load from "
-      f"{v['04.gini_before']:.3f} to {v['04.gini_after']:.3f} ({v['04.gini_reduction']:.0%} lower), "
-      f"moving {v['04.officers_moved']} officers; the community-officer norm costs little "
-      f"(largest load {v['04.max_load_community_norm']:.2f}, Gini {v['04.gini_community_norm']:.3f}).")
-print(f"The fewest moves that end every overload: {v['04.officers_moved_fewest']} officers "
-      f"(Gini then {v['04.gini_fewest_moves']:.3f}); the full reallocation is the benchmark, these moves the first step.")
-print(f"Headquarters to stations: {v['04.sink_k_to_capacity']} officers on top of today's allocation end every "
-      f"overload; the first 20 lower the largest load by {v['04.sink_gain_first20']:.2f}, officers 181–200 by only "
-      f"{v['04.sink_gain_last20']:.3f} (diminishing returns); reallocation does more than 200 extra officers "
-      f"({v['04.max_load_after']:.2f} vs {v['04.sink_max_load_200']:.2f}).")
-print(f"Shifts: the square-root rule matches exact Erlang C within {v['04.sqrt_rule_max_difference']} unit "
-      f"(differs in {v['04.sqrt_rule_differs_share']:.0%} of hours); the busiest station's response roster takes "
-      f"{v['04.roster_officers_busiest']:.0f} officers, the quietest's {v['04.roster_officers_quietest']:.0f} — "
-      f"more than its workload need of {v['04.need_quietest']:.1f}: round-the-clock cover, not workload, sets "
-      "the floor of quiet stations.")
-print(f"By workload type: '{v['04.type_most_gained']}' gains {v['04.type_most_gained_officers']:.0f} officers, "
-      f"'{v['04.type_most_lost']}' gives up {v['04.type_most_lost_officers']:.0f}; the busiest type's load is "
-      f"{v['04.type_load_ratio_before']:.1f}× the quietest's today and {v['04.type_load_ratio_after']:.2f}× after.")
+jw.report.findings([
+    (f"计划：每个派出所四周总量的 {QUANTILE} 分位数是逐日 {QUANTILE} 之和的 {v['04.plan_total_vs_summed']:.0%}"
+     f"（逐日误差相关仅 ρ = {v['04.error_correlation']:.2f}），比均值高 {v['04.plan_uplift_over_mean']:.0%}；"
+     f"预测的这几周为全年平均水平的 {v['04.seasonal_index_city']:.0%}。",
+     f"Plan: the {QUANTILE} of each station's four-week total is {v['04.plan_total_vs_summed']:.0%} of the summed "
+     f"daily {QUANTILE}s (daily errors correlate only at ρ = {v['04.error_correlation']:.2f}) and "
+     f"{v['04.plan_uplift_over_mean']:.0%} above the mean; the forecast weeks run at "
+     f"{v['04.seasonal_index_city']:.0%} of a year-round rate."),
+    (f"需求：按工作量法需要 {v['04.officers_needed_total']:,.0f} 名民警，现有 {v['04.officers_total']:,} 名，但有 "
+     f"{v['04.stations_over_capacity']} 个派出所超负荷；若每起警情出警两人，需求为 {v['04.officers_needed_two_per_call']:,.0f} 名。",
+     f"Need: {v['04.officers_needed_total']:,.0f} officers by the workload method against "
+     f"{v['04.officers_total']:,} in the stations, but {v['04.stations_over_capacity']} stations are over "
+     f"capacity; with two officers per call the need would be {v['04.officers_needed_two_per_call']:,.0f}."),
+    (f"无增长改善：在现有 {v['04.officers_total']:,} 名民警内重新配置（每所至少 5 人），最大人均负荷从 "
+     f"{v['04.max_load_before']:.2f} 降到 {v['04.max_load_after']:.2f}（降低 {v['04.max_load_reduction']:.0%}），"
+     f"负荷基尼系数从 {v['04.gini_before']:.3f} 降到 {v['04.gini_after']:.3f}（降低 {v['04.gini_reduction']:.0%}），"
+     f"需调动 {v['04.officers_moved']} 人；社区民警配置标准的代价很小（最大负荷 {v['04.max_load_community_norm']:.2f}，"
+     f"基尼 {v['04.gini_community_norm']:.3f}）。",
+     f"Improvement without growth: reallocating today's {v['04.officers_total']:,} officers (at least 5 per "
+     f"station) cuts the largest load per officer from {v['04.max_load_before']:.2f} to "
+     f"{v['04.max_load_after']:.2f} ({v['04.max_load_reduction']:.0%} lower) and the Gini of load from "
+     f"{v['04.gini_before']:.3f} to {v['04.gini_after']:.3f} ({v['04.gini_reduction']:.0%} lower), "
+     f"moving {v['04.officers_moved']} officers; the community-officer norm costs little "
+     f"(largest load {v['04.max_load_community_norm']:.2f}, Gini {v['04.gini_community_norm']:.3f})."),
+    (f"消除所有超负荷的最少调动：{v['04.officers_moved_fewest']} 人（此时基尼 {v['04.gini_fewest_moves']:.3f}）；"
+     "全面重新配置是基准，这些调动是第一步。",
+     f"The fewest moves that end every overload: {v['04.officers_moved_fewest']} officers "
+     f"(Gini then {v['04.gini_fewest_moves']:.3f}); the full reallocation is the benchmark, these moves the first step."),
+    (f"警力下沉：在现有配置上再从机关下沉 {v['04.sink_k_to_capacity']} 人可消除全部超负荷；前 20 人使最大负荷降低 "
+     f"{v['04.sink_gain_first20']:.2f}，第 181–200 人只降低 {v['04.sink_gain_last20']:.3f}（收益递减）；"
+     f"重新配置比增加 200 人更有效（{v['04.max_load_after']:.2f} 对 {v['04.sink_max_load_200']:.2f}）。",
+     f"Headquarters to stations: {v['04.sink_k_to_capacity']} officers on top of today's allocation end every "
+     f"overload; the first 20 lower the largest load by {v['04.sink_gain_first20']:.2f}, officers 181–200 by only "
+     f"{v['04.sink_gain_last20']:.3f} (diminishing returns); reallocation does more than 200 extra officers "
+     f"({v['04.max_load_after']:.2f} vs {v['04.sink_max_load_200']:.2f})."),
+    (f"分时段：平方根法则与精确 Erlang C 最多相差 {v['04.sqrt_rule_max_difference']} 个单位（{v['04.sqrt_rule_differs_share']:.0%} "
+     f"的时段不同）；最忙派出所的出警排班需要 {v['04.roster_officers_busiest']:.0f} 人，最闲的需要 "
+     f"{v['04.roster_officers_quietest']:.0f} 人，多于其工作量需求 {v['04.need_quietest']:.1f} 人：决定清闲所下限的是全天候值守，而非工作量。",
+     f"Shifts: the square-root rule matches exact Erlang C within {v['04.sqrt_rule_max_difference']} unit "
+     f"(differs in {v['04.sqrt_rule_differs_share']:.0%} of hours); the busiest station's response roster takes "
+     f"{v['04.roster_officers_busiest']:.0f} officers, the quietest's {v['04.roster_officers_quietest']:.0f} — "
+     f"more than its workload need of {v['04.need_quietest']:.1f}: round-the-clock cover, not workload, sets "
+     "the floor of quiet stations."),
+    (f"按工作量类型：'{v['04.type_most_gained']}' 增加 {v['04.type_most_gained_officers']:.0f} 人，"
+     f"'{v['04.type_most_lost']}' 减少 {v['04.type_most_lost_officers']:.0f} 人；最忙类型的负荷现为最闲类型的 "
+     f"{v['04.type_load_ratio_before']:.1f} 倍，重新配置后为 {v['04.type_load_ratio_after']:.2f} 倍。",
+     f"By workload type: '{v['04.type_most_gained']}' gains {v['04.type_most_gained_officers']:.0f} officers, "
+     f"'{v['04.type_most_lost']}' gives up {v['04.type_most_lost_officers']:.0f}; the busiest type's load is "
+     f"{v['04.type_load_ratio_before']:.1f}× the quietest's today and {v['04.type_load_ratio_after']:.2f}× after."),
+])
 
 # %% [markdown]
 # ## References

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -34,6 +36,7 @@
 
 # %% tags=["parameters"]
 QUICK = False  # quick mode: 2 areas and fast models in the backtest, fewer cluster and wild-bootstrap draws
+LANGUAGE = "both"  # "zh", "en" or "both": figure titles and labels, table headers, headings
 
 # %%
 import time
@@ -47,7 +50,7 @@ from jingwu import chicago
 from jingwu import cluster as cl
 from jingwu import effects as ef
 
-LANG = jw.viz.set_theme()
+LANG = jw.viz.set_theme(LANGUAGE)
 pd.set_option("display.width", 160)
 pd.set_option("display.max_columns", 30)
 H = 28                                   # forecast horizon: four weeks
@@ -87,7 +90,7 @@ rollout = chicago.adoption_table(chi, chi_cons)
 jw.report.save_table(rollout, "sdsc_rollout", prefix="05", float_format="{}",
                      caption="SDSC opening per Chicago police district: best and conservative dating, "
                              "and the district's role in the sentiment design")
-ax = chicago.plot_rollout(rollout, title="SDSC openings: best vs conservative dating (实时犯罪中心启用时间)")
+ax = chicago.plot_rollout(rollout, title=jw.report.text("实时犯罪中心（SDSC）启用时间：最佳与保守口径", "SDSC openings: best vs conservative dating"))
 jw.report.save_fig(ax.figure, "rollout", prefix="05")
 jw.report.record_value("05.n_districts", len(rollout), description="Chicago police districts")
 jw.report.record_value("05.n_adopters", int(rollout["best"].notna().sum()),
@@ -170,7 +173,7 @@ fig, axes = plt.subplots(1, 2, figsize=(13, 4))
 bt_districts = jw.forecast.BacktestResult(
     forecasts=bt.forecasts[bt.forecasts["unique_id"].isin(S.columns)], scales=bt.scales, cutoffs=bt.cutoffs,
     h=bt.h, levels=bt.levels, info=bt.info, models=bt.models)
-bt_districts.plot("mase", ax=axes[0], title="Districts: MASE by horizon (days ahead)")
+bt_districts.plot("mase", ax=axes[0], title=jw.report.text("警区：各预测步长的 MASE（天）", "Districts: MASE by horizon (days ahead)"))
 rec_table.T.plot.bar(ax=axes[1], rot=0)
 axes[1].axhline(1, color="0.4", ls=":")
 axes[1].set(title="MASE relative to seasonal naive, by level", xlabel="", ylabel="MASE / seasonal naive",
@@ -215,7 +218,7 @@ jw.report.save_fig(fig, "cluster_select_k", prefix="05")
 result = cl.fit(features, k)
 stab = cl.stability(features, k, n_boot=N_BOOT)
 ax = result.plot_profiles()
-ax.set_title("Chicago districts: standardised feature means per cluster (警区聚类画像)")
+ax.set_title(jw.report.text("芝加哥警区：各类特征均值（标准化）", "Chicago districts: standardised feature means per cluster"))
 jw.report.save_fig(ax.figure, "cluster_profiles", prefix="05")
 jw.report.record_value("05.cluster_k", k, description="Workload clusters chosen for the Chicago districts")
 jw.report.record_value("05.cluster_min_jaccard", stab.min_jaccard,
@@ -286,9 +289,9 @@ print("excluded (opened before the survey):", ", ".join(sent.attrs["already_trea
 print(sent.drop_duplicates("station_id")["cohort"].value_counts().sort_index().to_dict())
 trends = sent_all.groupby(["cohort", "month"], as_index=False)[["trust", "safety"]].mean()
 fig, axes = plt.subplots(1, 2, figsize=(13, 4), sharex=True)
-jw.viz.plot_series(trends, "month", "trust", hue="cohort", ax=axes[0], title="Trust by SDSC cohort (mean score)",
+jw.viz.plot_series(trends, "month", "trust", hue="cohort", ax=axes[0], title=jw.report.text("按 SDSC 批次的信任评分（均值）", "Trust by SDSC cohort (mean score)"),
                    ylabel="trust (0–100)")
-jw.viz.plot_series(trends, "month", "safety", hue="cohort", ax=axes[1], title="Safety by SDSC cohort (mean score)",
+jw.viz.plot_series(trends, "month", "safety", hue="cohort", ax=axes[1], title=jw.report.text("按 SDSC 批次的安全感评分（均值）", "Safety by SDSC cohort (mean score)"),
                    ylabel="safety (0–100)")
 fig.tight_layout()
 jw.report.save_fig(fig, "sentiment_by_cohort", prefix="05")
@@ -335,9 +338,9 @@ es_sent = pd.concat([chicago.event_studies(sent, y, window=SENT_WINDOW).assign(o
                      for y in ("trust", "safety")], ignore_index=True)
 fig, axes = plt.subplots(1, 2, figsize=(14, 4.5), sharey=True)
 ef.plot_event_studies(es_sent[es_sent["outcome"] == "trust"], ax=axes[0], xlabel="months since opening",
-                      ylabel="effect (score points)", title="Trust: CS vs SA vs imputation")
+                      ylabel="effect (score points)", title=jw.report.text("信任：CS、SA 与插补估计", "Trust: CS vs SA vs imputation"))
 ef.plot_event_studies(es_sent[es_sent["outcome"] == "safety"], ax=axes[1], xlabel="months since opening",
-                      ylabel="effect (score points)", title="Safety: CS vs SA vs imputation")
+                      ylabel="effect (score points)", title=jw.report.text("安全感：CS、SA 与插补估计", "Safety: CS vs SA vs imputation"))
 fig.tight_layout()
 jw.report.save_fig(fig, "event_study_sentiment", prefix="05")
 jw.report.save_table(es_sent, "event_study_sentiment", prefix="05", formats="csv")
@@ -399,7 +402,7 @@ crime_rob.pivot_table(index="spec", columns="estimator", values="att", sort=Fals
 es_crime = chicago.to_percent(chicago.event_studies(crime, "log_crimes_sa", window=CRIME_WINDOW))
 fig, ax = plt.subplots(figsize=(13, 4.5))
 ef.plot_event_studies(es_crime, ax=ax, xlabel="months since opening", ylabel="effect on reported crimes (%)",
-                      title="Reported crime: CS vs SA vs imputation", dodge=0.2)
+                      title=jw.report.text("报案犯罪：CS、SA 与插补估计", "Reported crime: CS vs SA vs imputation"), dodge=0.2)
 jw.report.save_fig(fig, "event_study_crime", prefix="05")
 jw.report.save_table(es_crime, "event_study_crime", prefix="05", formats="csv")
 cs_dyn_crime = ef.att_gt(crime, "log_crimes_sa", *IDS, control_group="notyettreated",
@@ -606,29 +609,47 @@ values[["value", "unit", "description"]]
 
 # %%
 v = jw.report.load_values()
-print(f"Forecasting: '{v['05.best_model']}' reaches {v['05.mase_vs_snaive_best']:.0%} of the seasonal-naive MASE "
-      f"on {v['05.n_forecast_districts']} district series (h = 28 days, {v['05.n_windows']} windows); 80% / 95% intervals "
-      f"cover {v['05.coverage_80']:.1%} / {v['05.coverage_95']:.1%}. MinT closes a "
-      f"{v['05.coherence_gap_base']:.1f} crimes/day incoherence to {v['05.coherence_gap_mint']:.1e}.")
-print(f"Workload: {v['05.cluster_k']} district types, smallest bootstrap Jaccard {v['05.cluster_min_jaccard']:.2f}.")
-for y in ("trust", "safety"):
-    print(f"{y.capitalize()} (0–100): CS {v[f'05.{y}_att_cs']:+.2f} [{v[f'05.{y}_ci_lower_cs']:.2f}, "
-          f"{v[f'05.{y}_ci_upper_cs']:.2f}], imputation {v[f'05.{y}_att_imputation']:+.2f}, TWFE "
-          f"{v[f'05.{y}_att_twfe']:+.2f} (wild p = {v[f'05.{y}_p_wild_twfe']:.2f}); conservative dating CS "
-          f"{v[f'05.{y}_att_cs_conservative']:+.2f}; pre-pandemic CS {v[f'05.{y}_att_cs_prepandemic']:+.2f}; "
-          f"placebo wild p = {v[f'05.{y}_placebo_p_wild']:.2f}.")
-print(f"Reported crime: CS {v['05.crime_att_cs']:+.1f}% [{v['05.crime_ci_lower_cs']:.1f}, {v['05.crime_ci_upper_cs']:.1f}], "
-      f"imputation {v['05.crime_att_imputation']:+.1f}%, TWFE {v['05.crime_att_twfe']:+.1f}% "
-      f"(wild p = {v['05.crime_p_wild_twfe']:.2f}); pre-trend Wald p = {v['05.crime_pretrend_wald_p']:.2g}, "
-      f"placebo wild p = {v['05.crime_placebo_p_wild']:.2f}.")
-for y in ("trust", "safety", "crime"):
-    verdict = {spec: "excludes" if v[f"05.{y}_ci_lower_cs{spec}"] > 0 or v[f"05.{y}_ci_upper_cs{spec}"] < 0
-               else "includes" for spec in ("", "_conservative", "_prepandemic")}
-    print(f"{y}: the CS 95% interval {verdict['']} zero in the main design, {verdict['_conservative']} it with the "
-          f"conservative dating and {verdict['_prepandemic']} it before the pandemic; TWFE wild bootstrap p "
-          f"{'<' if v[f'05.{y}_p_wild_twfe'] < 0.05 else '>='} 0.05.")
-print(f"{v['05.n_before_survey']} districts opened before the survey and are excluded from the sentiment design "
-      f"({v['05.n_sentiment_treated']} treated districts remain, against not-yet and never-treated ones).")
+NAME = {"trust": ("信任", "Trust"), "safety": ("安全感", "Safety"), "crime": ("报案犯罪", "Reported crime")}
+SPEC = {"": ("主设计", "the main design"), "_conservative": ("保守启用时间口径", "the conservative dating"),
+        "_prepandemic": ("疫情前样本", "the pre-pandemic sample")}
+excludes = {(y, sp): v[f"05.{y}_ci_lower_cs{sp}"] > 0 or v[f"05.{y}_ci_upper_cs{sp}"] < 0
+            for y in NAME for sp in SPEC}
+jw.report.findings([
+    (f"预测：'{v['05.best_model']}' 在 {v['05.n_forecast_districts']} 个警区序列上的 MASE 为季节朴素法的 "
+     f"{v['05.mase_vs_snaive_best']:.0%}（预测 28 天，{v['05.n_windows']} 个窗口）；80% / 95% 区间覆盖 "
+     f"{v['05.coverage_80']:.1%} / {v['05.coverage_95']:.1%}。MinT 把 {v['05.coherence_gap_base']:.1f} 起/天的不一致降到 "
+     f"{v['05.coherence_gap_mint']:.1e}。",
+     f"Forecasting: '{v['05.best_model']}' reaches {v['05.mase_vs_snaive_best']:.0%} of the seasonal-naive MASE "
+     f"on {v['05.n_forecast_districts']} district series (h = 28 days, {v['05.n_windows']} windows); 80% / 95% intervals "
+     f"cover {v['05.coverage_80']:.1%} / {v['05.coverage_95']:.1%}. MinT closes a "
+     f"{v['05.coherence_gap_base']:.1f} crimes/day incoherence to {v['05.coherence_gap_mint']:.1e}."),
+    (f"工作量：{v['05.cluster_k']} 类警区，最小自助 Jaccard {v['05.cluster_min_jaccard']:.2f}。",
+     f"Workload: {v['05.cluster_k']} district types, smallest bootstrap Jaccard {v['05.cluster_min_jaccard']:.2f}."),
+    *[(f"{NAME[y][0]}（0–100 分）：CS {jw.report.format_effect(v[f'05.{y}_att_cs'], v[f'05.{y}_ci_lower_cs'], v[f'05.{y}_ci_upper_cs'], digits=2, lang='zh')}，"
+       f"插补估计 {v[f'05.{y}_att_imputation']:+.2f}，双向固定效应 {v[f'05.{y}_att_twfe']:+.2f}（wild p = {v[f'05.{y}_p_wild_twfe']:.2f}）；"
+       f"保守口径 CS {v[f'05.{y}_att_cs_conservative']:+.2f}；疫情前 CS {v[f'05.{y}_att_cs_prepandemic']:+.2f}；"
+       f"安慰剂 wild p = {v[f'05.{y}_placebo_p_wild']:.2f}。",
+       f"{NAME[y][1]} (0–100): CS {jw.report.format_effect(v[f'05.{y}_att_cs'], v[f'05.{y}_ci_lower_cs'], v[f'05.{y}_ci_upper_cs'], digits=2, lang='en')}, "
+       f"imputation {v[f'05.{y}_att_imputation']:+.2f}, TWFE {v[f'05.{y}_att_twfe']:+.2f} (wild p = {v[f'05.{y}_p_wild_twfe']:.2f}); "
+       f"conservative dating CS {v[f'05.{y}_att_cs_conservative']:+.2f}; pre-pandemic CS {v[f'05.{y}_att_cs_prepandemic']:+.2f}; "
+       f"placebo wild p = {v[f'05.{y}_placebo_p_wild']:.2f}.") for y in ("trust", "safety")],
+    (f"报案犯罪：CS {jw.report.format_effect(v['05.crime_att_cs'], v['05.crime_ci_lower_cs'], v['05.crime_ci_upper_cs'], unit='%', lang='zh')}，"
+     f"插补估计 {v['05.crime_att_imputation']:+.1f}%，双向固定效应 {v['05.crime_att_twfe']:+.1f}%（wild p = {v['05.crime_p_wild_twfe']:.2f}）；"
+     f"预趋势 Wald p = {v['05.crime_pretrend_wald_p']:.2g}，安慰剂 wild p = {v['05.crime_placebo_p_wild']:.2f}。",
+     f"Reported crime: CS {v['05.crime_att_cs']:+.1f}% [{v['05.crime_ci_lower_cs']:.1f}, {v['05.crime_ci_upper_cs']:.1f}], "
+     f"imputation {v['05.crime_att_imputation']:+.1f}%, TWFE {v['05.crime_att_twfe']:+.1f}% "
+     f"(wild p = {v['05.crime_p_wild_twfe']:.2f}); pre-trend Wald p = {v['05.crime_pretrend_wald_p']:.2g}, "
+     f"placebo wild p = {v['05.crime_placebo_p_wild']:.2f}."),
+    *[("；".join(f"{SPEC[sp][0]}中 CS 95% 置信区间{'不含' if excludes[(y, sp)] else '包含'}零" for sp in SPEC)
+       + f"（{NAME[y][0]}）；双向固定效应 wild 自助 p {'<' if v[f'05.{y}_p_wild_twfe'] < 0.05 else '≥'} 0.05。",
+       f"{NAME[y][1]}: the CS 95% interval " + ", ".join(
+           f"{'excludes' if excludes[(y, sp)] else 'includes'} zero in {SPEC[sp][1]}" for sp in SPEC)
+       + f"; TWFE wild bootstrap p {'<' if v[f'05.{y}_p_wild_twfe'] < 0.05 else '>='} 0.05.") for y in NAME],
+    (f"{v['05.n_before_survey']} 个警区在调查开始前已启用，不进入公众评价设计（剩余 {v['05.n_sentiment_treated']} 个处理警区，"
+     "以尚未启用和从未启用的警区为对照）。",
+     f"{v['05.n_before_survey']} districts opened before the survey and are excluded from the sentiment design "
+     f"({v['05.n_sentiment_treated']} treated districts remain, against not-yet and never-treated ones)."),
+])
 
 # %% [markdown]
 # ## References

@@ -24,6 +24,7 @@ def _clean_mpl():
         yield
     plt.close("all")
     viz._STATE["lang"] = "en"
+    report.set_language(None)
 
 
 @pytest.fixture

@@ -1,8 +1,11 @@
 """Command line: ``jingwu reproduce | simulate | validate | bench``.
 
 ``jingwu reproduce`` executes every notebook in ``notebooks/`` in order on a
-fresh kernel and writes ``reports/`` (executed notebooks as ``.ipynb`` and
-HTML, ``figures/``, ``tables/``, ``values.json``).  A failing cell stops the
+fresh kernel and writes ``reports/``: ``index.html`` (every notebook with its
+key findings), each executed notebook as ``.ipynb``, as full HTML (code shown)
+and as a reader's HTML without code (``<stem>.reader.html``), plus
+``figures/``, ``tables/`` and ``values.json``.  ``--lang zh|en|both`` sets the
+language of figures, tables and headings; ``--quiet`` silences the progress.  A failing cell stops the
 run with the notebook, the cell number and the error.
 
 Examples
@@ -21,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["main", "reproduce", "find_notebooks", "inject_parameters"]
+__all__ = ["main", "reproduce", "find_notebooks", "inject_parameters", "kernel_env"]
 
 
 def find_notebooks(directory: str | Path, only: list[str] | None = None) -> list[Path]:
@@ -71,22 +74,160 @@ def inject_parameters(nb, params: dict) -> None:
     raise ValueError("notebook has no cell tagged 'parameters' to override")
 
 
-def _execute(path: Path, out_dir: Path, params: dict, timeout: int) -> float:
+#: Backend of the notebook kernel: inline, so every figure is embedded in the
+#: executed notebook and its HTML.  A backend inherited from the calling shell
+#: (``MPLBACKEND=Agg`` is common in scripts and CI) would silently drop them.
+KERNEL_MPLBACKEND = "module://matplotlib_inline.backend_inline"
+
+#: Notebook languages (the ``LANGUAGE`` parameter and ``reproduce --lang``).
+LANGUAGES = ("zh", "en", "both")
+
+
+#: Thread-count variables of the numeric libraries (OpenMP: scikit-learn's
+#: boosting; BLAS; numba).
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
+def kernel_env(base: dict[str, str] | None = None, *, threads: int | None = None) -> dict[str, str]:
+    """Environment of a notebook kernel started by ``reproduce``.
+
+    The caller's environment, with the inline matplotlib backend (whatever
+    ``MPLBACKEND`` the shell set), a fixed hash seed, and progress bars off
+    (they belong on the console, not inside a saved report).  ``threads``
+    caps the numeric libraries' threads where the caller has not set them:
+    quick runs use one, because on shared or small CI machines spinning
+    OpenMP threads made the boosting model several times slower.
+
+    Examples
+    --------
+    >>> env = kernel_env({"MPLBACKEND": "Agg", "PATH": "/bin"})
+    >>> env["MPLBACKEND"], env["PATH"], env["PYTHONHASHSEED"]
+    ('module://matplotlib_inline.backend_inline', '/bin', '0')
+    """
+    env = dict(os.environ if base is None else base)
+    env["MPLBACKEND"] = KERNEL_MPLBACKEND
+    env.setdefault("PYTHONHASHSEED", "0")
+    env["TQDM_DISABLE"] = "1"
+    env["JINGWU_PROGRESS"] = "0"
+    if threads is not None:
+        for var in THREAD_VARS:
+            env.setdefault(var, str(int(threads)))
+    return env
+
+
+class _Progress:
+    """One console line per notebook: cell number, section and elapsed time.
+
+    On a terminal the line is rewritten in place once a second; otherwise one
+    line is printed per section, so logs stay short.  Nothing goes into the
+    notebook itself.
+    """
+
+    def __init__(self, name: str, nb, *, stream=None, enabled: bool = True) -> None:
+        import threading
+
+        self.name = name
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = enabled
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.n_code = sum(c.cell_type == "code" for c in nb.cells)
+        self.sections: list[str] = []
+        current = ""
+        for c in nb.cells:
+            if c.cell_type == "markdown":
+                m = re.search(r"^#{1,3}\s+(.+)$", c.source, flags=re.M)
+                if m:
+                    current = m.group(1).strip()
+            self.sections.append(current)
+        self.code_index = {i: k for k, i in enumerate(
+            i for i, c in enumerate(nb.cells) if c.cell_type == "code")}
+        self.start = time.perf_counter()
+        self.cell = 0
+        self.section = ""
+        self._printed_section = None
+        self._stop = threading.Event()
+        self._thread = None
+        if enabled and self.tty:
+            self._thread = threading.Thread(target=self._tick, daemon=True)
+            self._thread.start()
+
+    def _line(self) -> str:
+        secs = time.perf_counter() - self.start
+        where = f"cell {self.cell}/{self.n_code}"
+        section = f" · {self.section[:50]}" if self.section else ""
+        return f"  {self.name}: {where}{section} · {int(secs) // 60}:{int(secs) % 60:02d}"
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):
+            self._write()
+
+    def _write(self) -> None:
+        if self.tty:
+            self.stream.write("\r" + self._line().ljust(100)[:100])
+            self.stream.flush()
+
+    def on_cell_start(self, cell, cell_index: int, **_) -> None:
+        if not self.enabled or cell_index not in self.code_index:
+            return
+        self.cell = self.code_index[cell_index] + 1
+        self.section = self.sections[cell_index] if cell_index < len(self.sections) else ""
+        if self.tty:
+            self._write()
+        elif self.section != self._printed_section:
+            self._printed_section = self.section
+            print(self._line(), file=self.stream, flush=True)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self.enabled and self.tty:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
+
+
+def _kernel_manager():
+    import tempfile
+
+    from jupyter_client import KernelManager
+
+    if os.name != "posix":
+        return KernelManager(kernel_name="python3")
+    # IPC sockets on POSIX: no network port and no "running over TCP" warning;
+    # the socket files go to the temporary directory, not the working directory.
+    ip = str(Path(tempfile.gettempdir()) / f"jingwu-kernel-{os.getpid()}-{time.monotonic_ns()}")
+    return KernelManager(kernel_name="python3", transport="ipc", ip=ip)
+
+
+def _execute(path: Path, out_dir: Path, params: dict, timeout: int, *,
+             progress: bool = False, lang: str | None = None) -> float:
+    """Execute one notebook on a fresh kernel and write its report files.
+
+    Writes ``notebooks/<name>.ipynb`` (executed), ``<stem>.html`` (full, code
+    shown) and ``<stem>.reader.html`` (outputs only) under ``out_dir``; text
+    the notebook wrote to stderr (warnings) is kept out of all three and
+    listed in ``logs/<stem>.log``.
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
-    from nbconvert import HTMLExporter
 
+    from . import report
     from .paths import atomic_write_text
 
     nb = nbformat.read(path, as_version=4)
     inject_parameters(nb, params)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    km = _kernel_manager()
+    bar = _Progress(path.stem, nb, enabled=progress)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", km=km,
+                            resources={"metadata": {"path": str(path.parent)}},
+                            on_cell_start=bar.on_cell_start)
+    client.owns_km = True  # shut the kernel down afterwards, as for a manager it made itself
     start = time.perf_counter()
     try:
-        client.execute()
+        client.execute(env=kernel_env(threads=1 if params.get("QUICK") else None))
     except CellExecutionError as exc:
+        bar.close()
         failing = next((i for i, c in enumerate(nb.cells)
                         if c.cell_type == "code" and any(o.get("output_type") == "error"
                                                          for o in c.get("outputs", []))), None)
@@ -96,18 +237,41 @@ def _execute(path: Path, out_dir: Path, params: dict, timeout: int) -> float:
             f"{path.name}: cell {failing} failed: {msg[-1] if msg else exc}\n"
             f"(the partly executed notebook is in {out_dir / 'notebooks' / path.name})"
         ) from None
+    finally:
+        bar.close()
     elapsed = time.perf_counter() - start
+    removed = report.strip_noise(nb)
+    log = out_dir / "logs" / f"{path.stem}.log"
+    if removed:
+        atomic_write_text(log, "".join(removed))
+        print(f"  note: {path.stem}: {len(removed)} warning/progress message(s) kept out of the "
+              f"report; see {log}", file=sys.stderr, flush=True)
+    elif log.exists():
+        log.unlink()
+    if lang is not None:
+        report.localize_headings(nb, lang)
     atomic_write_text(out_dir / "notebooks" / path.name, nbformat.writes(nb))
-    html, _ = HTMLExporter().from_notebook_node(nb)
-    atomic_write_text(out_dir / f"{path.stem}.html", html)
+    atomic_write_text(out_dir / f"{path.stem}.html", report.notebook_html(nb))
+    atomic_write_text(out_dir / f"{path.stem}.reader.html", report.notebook_html(nb, reader=True))
     return elapsed
 
 
 def reproduce(*, quick: bool = False, only: list[str] | None = None,
-              notebooks_dir: str | Path | None = None, timeout: int = 1800) -> int:
-    """Run every notebook in order; return 0 on success, 1 on the first failure."""
-    from .paths import project_root, reports_dir
+              notebooks_dir: str | Path | None = None, timeout: int = 1800,
+              lang: str = "both", quiet: bool = False) -> int:
+    """Run every notebook in order; return 0 on success, 1 on the first failure.
 
+    Each notebook gets ``QUICK`` and ``LANGUAGE`` injected after its
+    ``parameters`` cell.  Writes, under the reports directory, the executed
+    notebooks, a full and a reader's HTML rendering of each, and
+    ``index.html`` linking them with their key findings.  Progress (notebook,
+    cell, section, elapsed time) goes to the console unless ``quiet``.
+    """
+    from . import report
+    from .paths import atomic_write_text, project_root, reports_dir
+
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
     nb_dir = Path(notebooks_dir) if notebooks_dir else project_root() / "notebooks"
     notebooks = find_notebooks(nb_dir, only)
     if not notebooks:
@@ -116,23 +280,24 @@ def reproduce(*, quick: bool = False, only: list[str] | None = None,
     out = reports_dir()
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     mode = "quick" if quick else "full"
-    print(f"jingwu reproduce: {len(notebooks)} notebooks ({mode} mode) -> {out}", flush=True)
-    # The kernel inherits the environment: pin thread counts and hashing so
-    # numbers do not depend on the machine's core count or hash seed.
-    os.environ.setdefault("PYTHONHASHSEED", "0")
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    say = (lambda *a, **k: None) if quiet else print
+    say(f"jingwu reproduce: {len(notebooks)} notebooks ({mode} mode, language {lang}) -> {out}",
+        flush=True)
     total = time.perf_counter()
     for i, nb in enumerate(notebooks, 1):
-        print(f"[{i}/{len(notebooks)}] {nb.name} ...", end=" ", flush=True)
+        say(f"[{i}/{len(notebooks)}] {nb.name} ...", flush=True)
         try:
-            secs = _execute(nb, out, {"QUICK": quick}, timeout)
+            secs = _execute(nb, out, {"QUICK": quick, "LANGUAGE": lang}, timeout,
+                            progress=not quiet, lang=lang)
         except RuntimeError as exc:
-            print("FAILED", flush=True)
+            print(f"[{i}/{len(notebooks)}] {nb.name} FAILED", file=sys.stderr, flush=True)
             print(str(exc), file=sys.stderr)
             return 1
-        print(f"done in {secs:.1f} s", flush=True)
-    print(f"all notebooks ran in {time.perf_counter() - total:.0f} s; "
-          f"open {out / notebooks[0].with_suffix('.html').name} to start reading", flush=True)
+        say(f"[{i}/{len(notebooks)}] {nb.name} done in {secs:.1f} s", flush=True)
+    executed = sorted((out / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    atomic_write_text(out / "index.html", report.reports_index(executed, lang=lang))
+    say(f"all notebooks ran in {time.perf_counter() - total:.0f} s; "
+        f"open {out / 'index.html'} to start reading", flush=True)
     return 0
 
 
@@ -207,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="quick mode (small samples; for checks)")
     p.add_argument("--only", nargs="*", help="notebook prefixes to run, e.g. 00 03")
     p.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    p.add_argument("--lang", choices=LANGUAGES, default="both",
+                   help="language of figures, tables and headings (default: both)")
+    p.add_argument("--quiet", action="store_true", help="no progress, only failures")
     p = sub.add_parser("simulate", help="regenerate the M-city files")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled city's)")
     p.add_argument("--out", required=True, help="output directory (new or empty)")
@@ -219,7 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", nargs="*", help="substrings of benchmark names")
     args = parser.parse_args(argv)
     if args.command == "reproduce":
-        return reproduce(quick=args.quick, only=args.only, timeout=args.timeout)
+        return reproduce(quick=args.quick, only=args.only, timeout=args.timeout,
+                         lang=args.lang, quiet=args.quiet)
     if args.command == "simulate":
         if args.seed is None:
             from .simulate import DEFAULT_SEED

@@ -206,7 +206,10 @@ def set_theme(
     Returns
     -------
     str
-        The language in effect: ``"zh"``, ``"en"`` or ``"both"``.
+        The language in effect: ``"zh"``, ``"en"`` or ``"both"``.  Tables
+        saved with :func:`jingwu.report.save_table` follow ``lang`` too (the
+        run's language, :func:`jingwu.report.set_language`), and pandas shows
+        three decimals.
 
     Warns
     -----
@@ -266,6 +269,11 @@ def set_theme(
                   font="sans-serif", font_scale=font_scale, rc=rc)
     _STATE["lang"] = effective
     _STATE["font"] = font
+    # Tables need no font: they follow the language asked for.
+    from . import report
+
+    report.set_language(effective if lang == "auto" else lang)
+    pd.set_option("display.precision", 3)
     return effective
 
 
@@ -292,7 +300,9 @@ def _resolve_lang(lang: str | None) -> str:
 def label_for(key: Any, lang: str | None = None, *, sep: str = " / ") -> str:
     """Label a category, area type or column in Chinese, English or both.
 
-    Wraps :func:`jingwu.schema.label`.  Unknown keys come back as text,
+    Wraps :func:`jingwu.report.label_text` (the schema's labels plus result
+    columns such as ``att``), so figures and tables share one label table.
+    Unknown keys come back as text,
     unchanged, so labelling never fails a plot.
 
     Parameters
@@ -314,11 +324,13 @@ def label_for(key: Any, lang: str | None = None, *, sep: str = " / ") -> str:
     >>> label_for("S01", "both")
     'S01'
     """
+    from .report import label_text  # the same label table as the tables' headers
+
     lang = _resolve_lang(lang)
     text = str(key)
     if lang in ("zh", "en"):
-        return label(text, lang)
-    zh, en = label(text, "zh"), label(text, "en")
+        return label_text(text, lang)
+    zh, en = label_text(text, "zh"), label_text(text, "en")
     return zh if zh == en else f"{zh}{sep}{en}"
 
 
