@@ -50,7 +50,7 @@ def _install(py: Path) -> None:
     print("installing jingwu and its pinned dependencies (first run only) ...", flush=True)
     subprocess.check_call([str(py), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
     subprocess.check_call([str(py), "-m", "pip", "install", "--quiet", "-c", str(ROOT / "constraints.txt"),
-                           "-e", f"{ROOT}[test]"])
+                           "-e", f"{ROOT}[test,notebooks]"])
     stamp.write_text(digest.hexdigest())
 
 

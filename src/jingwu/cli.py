@@ -104,16 +104,25 @@ def _execute(path: Path, out_dir: Path, params: dict, timeout: int) -> float:
 
 
 def reproduce(*, quick: bool = False, only: list[str] | None = None,
-              notebooks_dir: str | Path | None = None, timeout: int = 1800) -> int:
-    """Run every notebook in order; return 0 on success, 1 on the first failure."""
-    from .paths import project_root, reports_dir
+              notebooks_dir: str | Path | None = None, out: str | Path | None = None,
+              timeout: int = 1800) -> int:
+    """Run every notebook in order; return 0 on success, 1 on the first failure.
 
-    nb_dir = Path(notebooks_dir) if notebooks_dir else project_root() / "notebooks"
+    ``out`` (default: ``reports/`` of the clone, or of the working directory
+    outside a clone) receives the executed notebooks, figures, tables and
+    ``values.json``; the notebooks' kernels write there too.
+    """
+    from . import paths
+
+    nb_dir = Path(notebooks_dir) if notebooks_dir else paths.notebooks_dir()
     notebooks = find_notebooks(nb_dir, only)
     if not notebooks:
         print(f"no notebooks found in {nb_dir}", file=sys.stderr)
         return 1
-    out = reports_dir()
+    if out is not None:
+        # The kernels inherit the environment, so their report writers follow.
+        os.environ[paths.REPORTS_ENV] = str(Path(out).expanduser().resolve())
+    out = paths.reports_dir()
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     mode = "quick" if quick else "full"
     print(f"jingwu reproduce: {len(notebooks)} notebooks ({mode} mode) -> {out}", flush=True)
@@ -182,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("reproduce", help="run all notebooks and write reports/")
     p.add_argument("--quick", action="store_true", help="quick mode (small samples; for checks)")
-    p.add_argument("--only", nargs="*", help="notebook prefixes to run, e.g. 00 03")
+    p.add_argument("--only", nargs="*", help="notebook prefixes to run, e.g. 00 03 (or 00,03)")
+    p.add_argument("--out", help="output directory (default: reports/)")
     p.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     p = sub.add_parser("simulate", help="regenerate the M-city files")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled city's)")
@@ -194,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", nargs="*", help="substrings of benchmark names")
     args = parser.parse_args(argv)
     if args.command == "reproduce":
-        return reproduce(quick=args.quick, only=args.only, timeout=args.timeout)
+        only = [o for part in args.only or [] for o in part.split(",") if o] or None
+        return reproduce(quick=args.quick, only=only, out=args.out, timeout=args.timeout)
     if args.command == "simulate":
         if args.seed is None:
             from .simulate import DEFAULT_SEED
