@@ -22,7 +22,7 @@ __all__ = ["DataError", "__version__"]
 _SUBMODULES = {
     "schema", "errors", "io", "privacy", "aggregate", "simulate", "datasets",
     "calendar", "forecast", "cluster", "effects", "allocate", "viz", "report",
-    "cli", "paths", "chicago",
+    "cli", "paths", "chicago", "studies",
 }
 
 
