@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -132,7 +134,10 @@ workdir = Path(tempfile.mkdtemp())
 end = "2024-03-07" if QUICK else "2024-03-31"
 export_csv = jw.datasets.write_example_export(workdir / "警情明细_GBK.csv", end=end)
 export_xlsx = jw.datasets.write_example_export(workdir / "警情明细.xlsx", end=end)
-print("\n".join(export_csv.read_bytes().decode("gbk").splitlines()[:3]))
+# Never print raw export rows: even here they would show (synthetic) names and numbers,
+# and readers copy the pattern. Show the header and two rows with personal parts masked.
+raw = pd.read_csv(export_csv, encoding="gbk", dtype=str, nrows=2)
+print(raw.apply(jw.privacy.mask_text).to_string(index=False))
 jw.io.describe_mapping(export_xlsx)
 
 # %%

@@ -63,7 +63,7 @@ def test_missing_columns_and_bad_categories_raise(small, tmp_path):
         jw.aggregate.daily_demand(bad)
     with pytest.raises(jw.DataError, match="no incident records"):
         jw.aggregate.daily_demand(inc.iloc[:0])
-    f = tmp_path / "x.txt"
+    f = tmp_path / "x.json"
     f.write_text("a")
     with pytest.raises(jw.DataError, match="unsupported file type"):
         jw.aggregate.daily_demand(f)

@@ -33,6 +33,7 @@ ADDRESSES = ["江苏省南京市鼓楼区中山路12号", "浙江省杭州市西
              "广东省深圳市南山区科技园路1号", "四川省成都市武侯区人民南路四段9号",
              "北京市海淀区学院路30号", "山东省济南市历下区泉城路6号2栋"]
 N = 6
+SALT = "a-secret-salt-of-32-characters!!"
 
 
 def base_frame(**extra: list) -> pd.DataFrame:
@@ -190,7 +191,7 @@ def test_drop_mode_and_notice():
     text = str(notice)
     assert text.startswith("export.csv: personal data dropped in 4 column(s)")
     for piece in ("'姓名' (header suggests personal name", "'身份证号' (header suggests resident ID number",
-                  "'备注' (values contain 11-digit mobile", "'住处' (most values look like street addresses"):
+                  "'备注' (values contain mobile phone numbers", "'住处' (values contain street addresses"):
         assert piece in text
     for secret in NAMES + IDS + PHONES:
         assert secret not in text and secret not in notice.findings.to_string()
@@ -199,14 +200,14 @@ def test_drop_mode_and_notice():
 def test_hash_mode_is_salted_deterministic_sha256():
     df = pii_frame()
     with pytest.warns(PrivacyWarning, match="salted SHA-256"):
-        h1, notice = remove_pii(df, mode="hash", salt="pepper")
+        h1, notice = remove_pii(df, mode="hash", salt=SALT)
     with pytest.warns(PrivacyWarning):
-        h2, _ = remove_pii(df, mode="hash", salt="pepper")
+        h2, _ = remove_pii(df, mode="hash", salt=SALT)
     with pytest.warns(PrivacyWarning):
-        h3, _ = remove_pii(df, mode="hash", salt="other")
+        h3, _ = remove_pii(df, mode="hash", salt=SALT[::-1])
     pd.testing.assert_frame_equal(h1, h2)
     assert list(h1.columns) == list(df.columns)
-    expected = hashlib.sha256(b"pepper\x1f" + PHONES[0].encode()).hexdigest()
+    expected = hashlib.sha256(SALT.encode() + b"\x1f" + PHONES[0].encode()).hexdigest()
     assert h1["备注"].iloc[0] == expected
     assert (h1["姓名"] != h3["姓名"]).all()
     assert h1["姓名"].str.fullmatch(r"[0-9a-f]{64}").all()
@@ -217,7 +218,7 @@ def test_hash_mode_is_salted_deterministic_sha256():
 def test_hash_keeps_missing_and_equal_values_equal():
     df = base_frame(电话=[PHONES[0], PHONES[0], None, "", PHONES[1], np.nan])
     with pytest.warns(PrivacyWarning):
-        h, _ = remove_pii(df, mode="hash", salt=b"bytes-salt")
+        h, _ = remove_pii(df, mode="hash", salt=b"bytes-salt-of-16-bytes")
     col = h["电话"]
     assert col.iloc[0] == col.iloc[1] != col.iloc[4]
     assert col.iloc[2] is None and col.iloc[5] is None and col.iloc[3] == ""
@@ -241,7 +242,10 @@ def test_notice_is_logged(caplog):
 @pytest.mark.parametrize("kwargs,match", [
     ({"mode": "hash"}, "salt"),
     ({"mode": "hash", "salt": ""}, "salt"),
-    ({"mode": "mask"}, "mode"),
+    ({"mode": "scramble"}, "mode"),
+    ({"mode": "hash", "salt": "   "}, "whitespace"),
+    ({"mode": "hash", "salt": "pepper"}, "too weak: 6 bytes"),
+    ({"mode": "hash", "salt": " " * 20 + "short"}, "too weak: 5 bytes"),
 ])
 def test_remove_pii_argument_checks(kwargs, match):
     with pytest.raises(ValueError, match=match):

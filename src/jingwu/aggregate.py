@@ -1,9 +1,16 @@
 """Incident records → daily demand → monthly panel.
 
-Aggregation runs in DuckDB, which streams over its input: a pandas frame is
-scanned in place and a Parquet or CSV file is read in chunks, so tens of
-millions of incident rows aggregate in a few hundred megabytes (see
-``benchmarks/aggregate_bench.py`` for measured time and memory).
+A DataFrame is checked (columns, types, categories, dates) and then
+aggregated by one DuckDB ``GROUP BY`` that scans it in place.  A file (CSV,
+Excel or Parquet, with Chinese or English headers) is read through
+:func:`jingwu.io.iter_table` chunk by chunk -- the same checks, header
+mapping, station-name normalisation and totals-row handling as
+:func:`jingwu.io.read_incidents` -- and each chunk is reduced before the next
+is read, so memory stays flat however long the export is (see
+``benchmarks/intake_bench.py`` for measured time and peak memory).  Every bad
+value is a :class:`~jingwu.errors.DataError` naming the file, column and file
+lines, never a DuckDB exception; every filter that drops incidents says how
+many and which stations, with near-matches suggested.
 
 Examples
 --------
@@ -17,16 +24,21 @@ Examples
 """
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from . import schema
-from .errors import DataError
+from .errors import DataError, IntakeWarning
 
 __all__ = ["daily_demand", "monthly_panel", "demand_to_monthly", "complete_demand", "hourly_counts"]
+
+_PARTIAL_ROWS = 2_000_000  # partial aggregates are re-reduced beyond this many rows
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
@@ -40,32 +52,161 @@ def _connect() -> duckdb.DuckDBPyConnection:
     return duckdb.connect(config={"memory_limit": limit, "preserve_insertion_order": False})
 
 
-def _relation(con: duckdb.DuckDBPyConnection, source: pd.DataFrame | str | Path) -> str:
-    """Register ``source`` with DuckDB and return the SQL table expression."""
-    if isinstance(source, pd.DataFrame):
-        con.register("src", source)
-        return "src"
-    path = Path(source)
-    if not path.exists():
-        raise FileNotFoundError(path)
-    p = str(path).replace("'", "''")
-    if path.suffix.lower() == ".parquet":
-        return f"read_parquet('{p}')"
-    if path.suffix.lower() in (".csv", ".gz"):
-        return f"read_csv('{p}', header=true, types={{'station_id': 'VARCHAR'}})"
-    raise DataError(f"unsupported file type {path.suffix!r} for streaming aggregation", file=path,
-                    expected="a .parquet or .csv file with canonical headers "
-                             "(read other exports with jingwu.io first)")
+def _as_frame_error(e: DataError, file: str | None) -> DataError:
+    """Re-label a validator's error on an in-memory frame: rows are frame positions."""
+    return DataError(e.problem, file=e.file or file, column=e.column, rows=e.rows,
+                     expected=e.expected, row_label="frame rows" if e.rows else "rows")
 
 
-def _check_source_columns(con: duckdb.DuckDBPyConnection, rel: str, needed: list[str],
-                          file: str | None) -> list[str]:
-    cols = [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()]
-    missing = [c for c in needed if c not in cols]
+def _check_frame(df: pd.DataFrame, needed: Sequence[str], optional: Sequence[str]) -> str | None:
+    """Check an incidents frame's columns before aggregating it; return its source name."""
+    file = df.attrs.get("source")
+    if len(df) == 0:
+        raise DataError("no incident records", file=file, expected="at least one row")
+    missing = [c for c in needed if c not in df.columns]
     if missing:
         raise DataError("missing required column(s) for aggregation", file=file, column=missing,
-                        expected=f"columns {needed}")
-    return cols
+                        expected=f"columns {list(needed)}")
+    cols = {c.name: c for c in schema.TABLES["incidents"]}
+    frame = df.reset_index(drop=True)
+    try:
+        for name in [*needed, *[c for c in optional if c in df.columns]]:
+            col = cols[name]
+            if col.kind == "str":
+                # ids may be numbers in a frame; they are compared as text
+                if frame[name].isna().any():
+                    schema._check_column(frame[[name]], col, file)
+                continue
+            if col.kind == "bool" and frame[name].dtype == object:
+                ok = frame[name].map(lambda v: v is None or v is pd.NA or isinstance(v, (bool, np.bool_))
+                                     or (isinstance(v, float) and np.isnan(v)))
+                if not ok.all():
+                    raise DataError("values are not yes/no", file=file, column=name,
+                                    rows=np.flatnonzero(~ok.to_numpy()).tolist(),
+                                    expected="True/False (read files with jingwu.io to convert 是/否)")
+                continue
+            schema._check_column(frame, col, file)
+    except DataError as e:
+        raise _as_frame_error(e, file) from None
+    return file
+
+
+def _is_path(x: object) -> bool:
+    return isinstance(x, (str, Path))
+
+
+def _iter_chunks(path: str | Path, columns: list[str], **read: Any) -> Iterator[pd.DataFrame]:
+    from . import io as jio
+
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"no such file: {p}")
+    if p.suffix.lower() not in {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet", ".pq"}:
+        raise DataError(f"unsupported file type {p.suffix!r}", file=str(p),
+                        expected="a .csv, .xlsx or .parquet export")
+    yield from jio.iter_table(p, "incidents", columns=columns, **read)
+
+
+def _reduce(parts: list[pd.DataFrame], keys: list[str], sums: list[str]) -> pd.DataFrame:
+    cat = pd.concat(parts, ignore_index=True)
+    return cat.groupby(keys, sort=False, observed=True, as_index=False)[sums].sum()
+
+
+def _daily_from_file(path: str | Path, read: dict[str, Any]) -> pd.DataFrame:
+    parts: list[pd.DataFrame] = []
+    held = 0
+    for chunk in _iter_chunks(path, ["station_id", "reported_at", "category"], **read):
+        part = (chunk.assign(date=chunk["reported_at"].dt.normalize())
+                .groupby(["station_id", "date", "category"], sort=False, observed=True)
+                .size().rename("count").reset_index())
+        parts.append(part)
+        held += len(part)
+        if held > _PARTIAL_ROWS:
+            parts = [_reduce(parts, ["station_id", "date", "category"], ["count"])]
+            held = len(parts[0])
+    if not parts:
+        raise DataError("no incident records", file=str(path), expected="at least one row")
+    out = _reduce(parts, ["station_id", "date", "category"], ["count"])
+    return out.sort_values(["station_id", "date", "category"], kind="stable").reset_index(drop=True)
+
+
+def _daily_from_frame(incidents: pd.DataFrame) -> pd.DataFrame:
+    _check_frame(incidents, ["station_id", "reported_at", "category"], [])
+    con = _connect()
+    try:
+        con.register("src", incidents[["station_id", "reported_at", "category"]])
+        return con.execute("""
+            SELECT CAST(station_id AS VARCHAR) AS station_id,
+                   CAST(CAST(reported_at AS TIMESTAMP) AS DATE) AS date,
+                   CAST(category AS VARCHAR) AS category,
+                   COUNT(*) AS count
+            FROM src GROUP BY ALL ORDER BY station_id, date, category
+        """).df()
+    except duckdb.Error as e:
+        raise DataError(f"cannot aggregate the incidents ({type(e).__name__})",
+                        file=incidents.attrs.get("source"),
+                        expected="an incidents table read with jingwu.io.read_incidents") from None
+    finally:
+        con.close()
+
+
+def _near_matches(missing: Sequence[str], known: Sequence[str]) -> str:
+    """Suggestions for keys that match nothing: a shared prefix/suffix or a close spelling."""
+    import difflib
+
+    known = [str(k) for k in known]
+    found = []
+    for m in list(missing)[:5]:
+        m = str(m)
+        hits = [k for k in known if k and (m.endswith(k) or m.startswith(k) or k.endswith(m)
+                                           or k.startswith(m))]
+        hits = hits or difflib.get_close_matches(m, known, n=1, cutoff=0.75)
+        if hits:
+            k = max(hits, key=len)
+            longer, shorter = (m, k) if len(m) >= len(k) else (k, m)
+            extra = (longer[: len(longer) - len(shorter)] if longer.endswith(shorter)
+                     else longer[len(shorter):] if longer.startswith(shorter) else "")
+            why = f" (differs by {extra!r})" if extra else ""
+            found.append(f"{m!r} -> {k!r}{why}")
+    if not found:
+        return ""
+    return ("; near matches (not applied; rename the stations in one file if they are "
+            "the same): " + ", ".join(found))
+
+
+def _report_dropped(daily: pd.DataFrame, station_ids: Sequence[str] | None, start: Any, end: Any,
+                    file: str | None) -> None:
+    """Incidents a grid leaves out: stations not in ``station_ids`` (an error), days outside
+    ``start``-``end`` (a notice)."""
+    if station_ids is not None:
+        wanted = {str(s) for s in station_ids}
+        out = ~daily["station_id"].isin(wanted).to_numpy()
+        if out.any():
+            by = daily.loc[out].groupby("station_id")["count"].sum().sort_values(ascending=False)
+            n, total = int(by.sum()), int(daily["count"].sum())
+            shown = ", ".join(f"{k!r} ({v:,})" for k, v in by.head(5).items())
+            more = f" and {len(by) - 5} more" if len(by) > 5 else ""
+            raise DataError(
+                f"{n:,} of {total:,} incidents are at stations not in station_ids: {shown}{more}"
+                + _near_matches(list(by.index), sorted(wanted)), file=file, column="station_id",
+                expected="station_ids covering every station of the incidents (the same names "
+                         "in both files)",
+            )
+    lo = pd.Timestamp(start) if start is not None else None
+    hi = pd.Timestamp(end) if end is not None else None
+    if lo is not None or hi is not None:
+        d = daily["date"]
+        out = np.zeros(len(daily), dtype=bool)
+        if lo is not None:
+            out |= (d < lo).to_numpy()
+        if hi is not None:
+            out |= (d > hi).to_numpy()
+        if out.any():
+            warnings.warn(
+                f"{file + ': ' if file else ''}{int(daily.loc[out, 'count'].sum()):,} incidents "
+                f"dated outside {start or '…'} to {end or '…'} are left out of the daily grid "
+                f"(from {daily.loc[out, 'date'].min().date()} to {daily.loc[out, 'date'].max().date()})",
+                IntakeWarning, stacklevel=3)
 
 
 def complete_demand(demand: pd.DataFrame, *, start: str | None = None, end: str | None = None,
@@ -102,49 +243,66 @@ def daily_demand(
     start: str | None = None,
     end: str | None = None,
     station_ids: list[str] | None = None,
+    **read: Any,
 ) -> pd.DataFrame:
     """Count incidents per station, day and category.
 
     Parameters
     ----------
     incidents : DataFrame or path
-        Incident records in the canonical schema (see :func:`jingwu.io.read_incidents`),
-        or a Parquet/CSV file with canonical headers, aggregated without
-        loading it into memory.
+        Incident records in the canonical schema (see
+        :func:`jingwu.io.read_incidents`), or an export file (CSV, Excel,
+        Parquet; Chinese or English headers) read chunk by chunk with every
+        check of :func:`jingwu.io.read_incidents`.
     fill_zeros : bool
         Return the full station × date × category grid with zeros.
     start, end : str, optional
-        Date range of the grid (default: the data's range).
+        Date range of the grid (default: the data's range).  Incidents
+        outside it are left out with an :class:`~jingwu.errors.IntakeWarning`
+        saying how many.
     station_ids : list of str, optional
         Stations of the grid (e.g. all stations of the station table, so a
-        station with no incidents still appears).
+        station with no incidents still appears).  Incidents at a station
+        not in the list are a :class:`~jingwu.errors.DataError` naming the
+        stations and suggesting near matches (such as a bureau prefix).
+    **read
+        Options of :func:`jingwu.io.iter_table` for a file (``header_map``,
+        ``as_of``, ``chunk_rows`` ...).
 
     Returns
     -------
     DataFrame
         The ``demand`` table: ``station_id``, ``date``, ``category``, ``count``.
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"station_id": ["城关派出所"], "category": ["fraud"],
+    ...                     "reported_at": pd.to_datetime(["2024-01-01 08:00"])})
+    >>> try:
+    ...     daily_demand(inc, station_ids=["Y市公安局城关派出所"])
+    ... except DataError as e:
+    ...     print(e.problem.split("; ", 1)[1])
+    near matches (not applied; rename the stations in one file if they are the same): '城关派出所' -> 'Y市公安局城关派出所' (differs by 'Y市公安局')
     """
-    file = None if isinstance(incidents, pd.DataFrame) else str(incidents)
-    if isinstance(incidents, pd.DataFrame) and len(incidents) == 0:
-        raise DataError("no incident records", file=file, expected="at least one row")
-    con = _connect()
-    try:
-        rel = _relation(con, incidents)
-        _check_source_columns(con, rel, ["station_id", "reported_at", "category"], file)
-        out = con.execute(f"""
-            SELECT CAST(station_id AS VARCHAR) AS station_id,
-                   CAST(CAST(reported_at AS TIMESTAMP) AS DATE) AS date,
-                   CAST(category AS VARCHAR) AS category,
-                   COUNT(*) AS count
-            FROM {rel}
-            GROUP BY ALL
-            ORDER BY station_id, date, category
-        """).df()
-    finally:
-        con.close()
-    out["date"] = pd.to_datetime(out["date"])
+    if _is_path(incidents):
+        file = str(incidents)
+        out = _daily_from_file(incidents, read)
+    elif isinstance(incidents, pd.DataFrame):
+        if read:
+            raise ValueError(f"options {sorted(read)} apply to files only")
+        file = incidents.attrs.get("source")
+        out = _daily_from_frame(incidents)
+    else:
+        raise ValueError(f"incidents must be a DataFrame or a path, not {type(incidents).__name__}")
+    out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ns]")
     out["count"] = out["count"].astype("int64")
-    schema.validate_demand(out.assign(category=out["category"]), file=file)
+    out["station_id"] = out["station_id"].astype(str)
+    out["category"] = out["category"].astype(str)
+    try:
+        schema.validate_demand(out, file=file)
+    except DataError as e:
+        raise DataError(e.problem, file=e.file, column=e.column, expected=e.expected) from None
+    _report_dropped(out, station_ids, start, end, file)
     if fill_zeros:
         return complete_demand(out, start=start, end=end, station_ids=station_ids)
     out["category"] = pd.Categorical(out["category"], categories=list(schema.CATEGORIES))
@@ -169,17 +327,89 @@ def demand_to_monthly(demand: pd.DataFrame, *, by_category: bool = False) -> pd.
     return out
 
 
+_MONTHLY_SQL = """
+    SELECT CAST(station_id AS VARCHAR) AS station_id,
+           CAST(date_trunc('month', CAST(reported_at AS TIMESTAMP)) AS DATE) AS month,
+           COUNT(*) AS incidents
+           {extra}
+    FROM src GROUP BY ALL
+"""
+
+
+def _monthly_parts(has: set[str]) -> str:
+    parts = []
+    if "is_case" in has:
+        parts.append("SUM(CASE WHEN is_case THEN 1 ELSE 0 END) AS cases")
+        if "cleared" in has:
+            parts.append("SUM(CASE WHEN is_case AND cleared THEN 1 ELSE 0 END) AS cleared")
+    if "response_minutes" in has:
+        parts.append("SUM(response_minutes) AS response_sum")
+        parts.append("COUNT(response_minutes) AS response_n")
+    return "".join(", " + p for p in parts)
+
+
+def _monthly_from_frame(incidents: pd.DataFrame) -> pd.DataFrame:
+    optional = ["is_case", "cleared", "response_minutes"]
+    _check_frame(incidents, ["station_id", "reported_at"], optional)
+    cols = ["station_id", "reported_at"] + [c for c in optional if c in incidents.columns]
+    con = _connect()
+    try:
+        con.register("src", incidents[cols])
+        return con.execute(_MONTHLY_SQL.format(extra=_monthly_parts(set(cols)))).df()
+    except duckdb.Error as e:
+        raise DataError(f"cannot aggregate the incidents ({type(e).__name__})",
+                        file=incidents.attrs.get("source"),
+                        expected="an incidents table read with jingwu.io.read_incidents") from None
+    finally:
+        con.close()
+
+
+def _monthly_from_file(path: str | Path, read: dict[str, Any]) -> pd.DataFrame:
+    parts: list[pd.DataFrame] = []
+    sums: list[str] = []
+    for chunk in _iter_chunks(path, ["station_id", "reported_at", "is_case", "cleared",
+                                     "response_minutes"], **read):
+        c = pd.DataFrame({"station_id": chunk["station_id"].to_numpy(),
+                          "month": chunk["reported_at"].to_numpy().astype("datetime64[M]"),
+                          "incidents": 1})
+        if "is_case" in chunk:
+            case = chunk["is_case"].fillna(False).to_numpy(dtype=bool)
+            c["cases"] = case.astype("int64")
+            if "cleared" in chunk:
+                c["cleared"] = (case & chunk["cleared"].fillna(False).to_numpy(dtype=bool)).astype("int64")
+        if "response_minutes" in chunk:
+            r = chunk["response_minutes"].to_numpy(dtype="float64")
+            c["response_sum"] = np.nan_to_num(r)
+            c["response_n"] = np.isfinite(r).astype("int64")
+        sums = [x for x in c.columns if x not in ("station_id", "month")]
+        parts.append(c.groupby(["station_id", "month"], sort=False, as_index=False)[sums].sum())
+        if len(parts) > 50:
+            parts = [_reduce(parts, ["station_id", "month"], sums)]
+    if not parts:
+        raise DataError("no incident records", file=str(path), expected="at least one row")
+    out = _reduce(parts, ["station_id", "month"], sums)
+    if "response_n" in out:
+        # a month with no response times has no mean, not a mean of 0
+        out.loc[out["response_n"] == 0, "response_sum"] = np.nan
+    return out
+
+
 def monthly_panel(
     *,
     demand: pd.DataFrame | None = None,
     incidents: pd.DataFrame | str | Path | None = None,
     stations: pd.DataFrame | None = None,
+    **read: Any,
 ) -> pd.DataFrame:
     """Build the monthly ``panel`` from daily demand and/or incident records.
 
-    With ``incidents`` the panel also gets ``cases`` and ``cleared`` (from
-    ``is_case`` / ``cleared``) and the mean ``response_minutes``; with
-    ``stations`` it gets ``officers`` and ``adoption_month``.
+    With ``incidents`` (a frame, or an export file read chunk by chunk with
+    the checks of :func:`jingwu.io.read_incidents`) one pass counts incidents,
+    ``cases`` and ``cleared`` (from ``is_case`` / ``cleared``) and the mean
+    ``response_minutes`` per station and month; with ``demand`` the incident
+    counts come from the daily table; with ``stations`` the panel gets
+    ``officers`` and ``adoption_month``, and a station missing from the
+    station table is a :class:`~jingwu.errors.DataError` with near matches.
 
     Examples
     --------
@@ -192,44 +422,58 @@ def monthly_panel(
     """
     if demand is None and incidents is None:
         raise ValueError("give demand, incidents or both")
-    if demand is None:
-        demand = daily_demand(incidents, fill_zeros=False)
-    panel = demand_to_monthly(demand)
+    if read and not _is_path(incidents):
+        raise ValueError(f"options {sorted(read)} apply to an incidents file only")
+    file = None
+    panel: pd.DataFrame = pd.DataFrame()
     if incidents is not None:
-        file = None if isinstance(incidents, pd.DataFrame) else str(incidents)
-        con = _connect()
-        try:
-            rel = _relation(con, incidents)
-            cols = _check_source_columns(con, rel, ["station_id", "reported_at"], file)
-            parts = []
-            if "is_case" in cols:
-                parts.append("SUM(CASE WHEN CAST(is_case AS BOOLEAN) THEN 1 ELSE 0 END) AS cases")
-                if "cleared" in cols:
-                    parts.append("SUM(CASE WHEN CAST(is_case AS BOOLEAN) AND CAST(cleared AS BOOLEAN) "
-                                 "THEN 1 ELSE 0 END) AS cleared")
-            if "response_minutes" in cols:
-                parts.append("ROUND(AVG(response_minutes), 2) AS response_minutes")
-            if parts:
-                extra = con.execute(f"""
-                    SELECT CAST(station_id AS VARCHAR) AS station_id,
-                           strftime(CAST(reported_at AS TIMESTAMP), '%Y-%m') AS month,
-                           {", ".join(parts)}
-                    FROM {rel} GROUP BY ALL ORDER BY station_id, month
-                """).df()
-                extra["month"] = pd.PeriodIndex(extra["month"], freq="M")
-                for c in ("cases", "cleared"):
-                    if c in extra:
-                        extra[c] = extra[c].astype("int64")
-                panel = panel.merge(extra, on=["station_id", "month"], how="left")
-        finally:
-            con.close()
+        if _is_path(incidents):
+            file = str(incidents)
+            raw = _monthly_from_file(incidents, read)
+        elif isinstance(incidents, pd.DataFrame):
+            file = incidents.attrs.get("source")
+            raw = _monthly_from_frame(incidents)
+        else:
+            raise ValueError(f"incidents must be a DataFrame or a path, not {type(incidents).__name__}")
+        raw["month"] = pd.PeriodIndex(pd.to_datetime(raw["month"]), freq="M")
+        raw["station_id"] = raw["station_id"].astype(str)
+        for c in ("incidents", "cases", "cleared"):
+            if c in raw:
+                raw[c] = raw[c].astype("int64")
+        if "response_sum" in raw:
+            raw["response_minutes"] = (raw["response_sum"] / raw["response_n"].where(raw["response_n"] > 0)
+                                       ).round(2)
+            raw = raw.drop(columns=["response_sum", "response_n"])
+        panel = raw
+    if demand is not None:
+        counted = demand_to_monthly(demand)
+        if incidents is None:
+            panel = counted
+        else:
+            panel = counted.merge(panel.drop(columns="incidents"), on=["station_id", "month"], how="left")
     if stations is not None:
         keep = [c for c in ("station_id", "officers", "adoption_month") if c in stations.columns]
-        panel = panel.merge(stations[keep], on="station_id", how="left")
+        known = stations["station_id"].astype(str)
+        unknown = sorted(set(panel["station_id"]) - set(known))
+        if unknown:
+            n = int(panel.loc[panel["station_id"].isin(unknown), "incidents"].sum())
+            shown = ", ".join(repr(u) for u in unknown[:5]) + (f" and {len(unknown) - 5} more"
+                                                                if len(unknown) > 5 else "")
+            raise DataError(
+                f"{n:,} incidents are at {len(unknown)} station(s) not in the station table: {shown}"
+                + _near_matches(unknown, sorted(known)), file=file, column="station_id",
+                expected="the same station ids in the incidents and the station table",
+            )
+        st = stations[keep].assign(station_id=known)
+        panel = panel.merge(st, on="station_id", how="left")
     if "adoption_month" in panel and not isinstance(panel["adoption_month"].dtype, pd.PeriodDtype):
         panel["adoption_month"] = panel["adoption_month"].astype("period[M]")
-    schema.validate_panel(panel, stations=stations)
-    return panel.sort_values(["station_id", "month"], kind="stable").reset_index(drop=True)
+    panel = panel.sort_values(["station_id", "month"], kind="stable").reset_index(drop=True)
+    try:
+        schema.validate_panel(panel, stations=stations, file=file)
+    except DataError as e:
+        raise DataError(e.problem, file=e.file, column=e.column, expected=e.expected) from None
+    return panel
 
 
 def hourly_counts(incidents: pd.DataFrame) -> pd.DataFrame:

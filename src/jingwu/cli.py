@@ -204,6 +204,15 @@ def _cmd_init(args: argparse.Namespace) -> int:
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from .simulate import simulate_city, write_city
 
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        print(f"jingwu simulate: {out} is a file, not a directory; choose another --out",
+              file=sys.stderr)
+        return 2
+    if out.is_dir() and any(out.iterdir()) and not args.force:
+        print(f"jingwu simulate: {out} is not empty; refusing to overwrite files in it "
+              "(choose an empty or new directory, or pass --force)", file=sys.stderr)
+        return 2
     if args.as_exports:
         from .studies.exports import write_exports
 
@@ -229,7 +238,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from . import io
     from .errors import DataError
 
-    if Path(args.path).is_dir() or Path(args.path).name == "jingwu.toml":
+    if (Path(args.path) / "jingwu.toml").is_file() or Path(args.path).name == "jingwu.toml":
         from .studies.project import validate_project
 
         check = validate_project(args.path)
@@ -237,10 +246,25 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return 0 if check.ok else 1
     reader = {"incidents": io.read_incidents, "stations": io.read_stations,
               "panel": io.read_panel, "demand": io.read_demand}[args.table]
-    try:
-        df = reader(args.path)
-    except DataError as exc:
-        print(f"invalid: {exc}", file=sys.stderr)
+    path = Path(args.path)
+    problem = None
+    if not path.exists():
+        problem = f"no such file: {path}"
+    elif path.is_dir():
+        problem = (f"{path} is a directory without jingwu.toml; give the export file itself, "
+                   f"or start a city project there with `jingwu init {path}`")
+    elif not os.access(path, os.R_OK):
+        problem = f"cannot read {path} (permission denied)"
+    if problem is None:
+        try:
+            df = reader(path)
+        except DataError as exc:
+            print(f"invalid: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:  # unreadable at the last moment, a broken link ...
+            problem = f"cannot read {path} ({exc.strerror or type(exc).__name__})"
+    if problem is not None:
+        print(f"jingwu validate: {problem}", file=sys.stderr)
         return 2
     print(f"ok: {args.path} is a valid {args.table} table ({len(df):,} rows, columns {list(df.columns)})")
     return 0
@@ -272,7 +296,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     p = sub.add_parser("simulate", help="regenerate the M-city files")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled city's)")
-    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--out", required=True, help="output directory (new or empty)")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty --out directory, replacing the city's files")
     p.add_argument("--as-exports", action="store_true",
                    help="write raw platform exports (GBK CSV, Excel) with jingwu.toml and the truth")
     p.add_argument("--stations", type=int, help="number of stations (with --as-exports; default 48)")
@@ -282,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lang", choices=["zh", "en", "both"], default="zh", help="report language")
     p.add_argument("--force", action="store_true", help="overwrite an existing jingwu.toml")
     p = sub.add_parser("validate", help="check a city project folder, or one export against the schema")
-    p.add_argument("path", help="a project folder (jingwu.toml) or one export file")
+    p.add_argument("path", help="a project folder (with jingwu.toml) or one export file")
     p.add_argument("--table", choices=["incidents", "stations", "panel", "demand"], default="incidents")
     p = sub.add_parser("bench", help="run the benchmark scripts in benchmarks/")
     p.add_argument("--only", nargs="*", help="substrings of benchmark names")

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import schema
@@ -184,7 +185,31 @@ EXPORT_HEADERS_ZH = {
     "category": "警情类别", "handling_minutes": "处置时长(分钟)", "response_minutes": "到场时间(分钟)",
     "is_case": "是否立案", "cleared": "是否破案", "caller_name": "报警人姓名",
     "caller_phone": "联系电话", "caller_id_number": "身份证号", "address": "案发地址",
+    "narrative": "简要案情",
 }
+
+#: Narrative templates of the example export's 简要案情 column: free text that
+#: names people, as real exports do ({a} is the caller, {b} another person).
+_NARRATIVES = (
+    "{a}与邻居{b}因噪音问题发生口角",
+    "{a}报称电动车被盗，价值约2000元",
+    "{a}接到自称客服电话被骗转账，回电{phone}",
+    "{a}在路口与{b}驾驶车辆发生剐蹭",
+    "群众求助开锁",
+    "醉酒男子在店内滋事，已处理",
+)
+
+
+def _narratives(inc: pd.DataFrame) -> list[str]:
+    """Synthetic 简要案情 for the example export (seeded by the incident ids)."""
+    from .simulate import _GIVEN, _SURNAMES
+
+    rng = np.random.default_rng(20240301)
+    k = rng.integers(0, len(_NARRATIVES), len(inc))
+    other = [_SURNAMES[a] + _GIVEN[b] + _GIVEN[c] for a, b, c in
+             zip(*(rng.integers(0, n, len(inc)) for n in (len(_SURNAMES), len(_GIVEN), len(_GIVEN))))]
+    return [_NARRATIVES[i].format(a=a, b=b, phone=p) for i, a, b, p in
+            zip(k, inc["caller_name"], other, inc["caller_phone"])]
 
 
 def write_example_export(
@@ -198,7 +223,8 @@ def write_example_export(
     """Write an M-city incident export shaped like a police platform's.
 
     Chinese headers, Chinese category names, 是/否 flags, and *synthetic*
-    personal data (caller names, phones, ID-card numbers, addresses), so the
+    personal data (caller names, phones, ID-card numbers, addresses, and a
+    简要案情 narrative naming people), so the
     intake and its privacy screen can be shown on realistic input.  ``.csv``
     is written in ``encoding`` (GBK by default, as most platform exports);
     ``.xlsx`` gets a title row above the header, as such exports often do.
@@ -223,6 +249,7 @@ def write_example_export(
     for col in ("is_case", "cleared"):
         inc[col] = inc[col].map({True: "是", False: "否"})
     inc["reported_at"] = inc["reported_at"].dt.strftime("%Y/%m/%d %H:%M:%S")
+    inc["narrative"] = _narratives(inc)
     export = inc.rename(columns=EXPORT_HEADERS_ZH)
     if path.suffix.lower() == ".csv":
         return atomic_write_bytes(path, export.to_csv(index=False, lineterminator="\n").encode(encoding))

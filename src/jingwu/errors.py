@@ -8,12 +8,35 @@ traceback.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-__all__ = ["DataError"]
+__all__ = ["DataError", "IntakeWarning"]
 
 _MAX_ROWS_SHOWN = 5
+
+#: Masks personal data in message text.  :mod:`jingwu.privacy` registers its
+#: masker here when it is imported (the core layer cannot import it), and
+#: every reader of user data imports it, so no message quotes a phone number,
+#: an ID number, an address or a name.
+_scrubber: Callable[[str], str] | None = None
+
+
+def register_scrubber(func: Callable[[str], str] | None) -> None:
+    """Set the function that masks personal data in every :class:`DataError` message."""
+    global _scrubber
+    _scrubber = func
+
+
+def _scrub(text: str | None) -> str | None:
+    if text is None or _scrubber is None:
+        return text
+    return _scrubber(text)
+
+
+class IntakeWarning(UserWarning):
+    """Rows or values changed at intake (totals rows dropped, station names merged,
+    time zones converted); the message says which and how many."""
 
 
 def _format_rows(rows: Iterable[object]) -> str:
@@ -40,6 +63,9 @@ class DataError(ValueError):
         user can jump straight to them; only the first few are shown.
     expected : str, optional
         What a valid value looks like.
+    row_label : str, default "rows"
+        How ``rows`` are named in the message: ``"rows"`` for file line
+        numbers, ``"frame rows"`` for positions in a DataFrame given in memory.
 
     Examples
     --------
@@ -57,12 +83,16 @@ class DataError(ValueError):
         column: str | Sequence[str] | None = None,
         rows: Iterable[object] | None = None,
         expected: str | None = None,
+        row_label: str = "rows",
     ) -> None:
+        problem = _scrub(problem) or ""
+        expected = _scrub(expected)
+        self.row_label = row_label
         self.problem = problem
         self.file = None if file is None else str(file)
         if column is not None and not isinstance(column, str):
             column = ", ".join(f"{c}" for c in column)
-        self.column = column
+        self.column = _scrub(column)
         self.rows = None if rows is None else list(rows)
         self.expected = expected
         super().__init__(self._message())
@@ -76,7 +106,7 @@ class DataError(ValueError):
             parts.append(f"{label} '{self.column}': ")
         parts.append(self.problem)
         if self.rows:
-            parts.append(f" (rows {_format_rows(self.rows)})")
+            parts.append(f" ({self.row_label} {_format_rows(self.rows)})")
         if self.expected:
             parts.append(f"; expected {self.expected}")
         return "".join(parts)

@@ -41,19 +41,20 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import io as _stdio
 import re
 import unicodedata
 import warnings
-from collections.abc import Mapping
+import zoneinfo
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import schema
-from .errors import DataError
+from . import privacy, schema
+from .errors import DataError, IntakeWarning
 
 __all__ = [
     "HEADER_MAP",
@@ -64,6 +65,7 @@ __all__ = [
     "read_outcomes",
     "read_demand",
     "read_table",
+    "iter_table",
     "describe_mapping",
 ]
 
@@ -185,59 +187,90 @@ _HEADER_SCAN_ROWS = 30
 
 
 # --------------------------------------------------------------------------
-# Raw loading: every format becomes (rows of cells, file line numbers)
+# Raw loading: every format becomes a stream of (cells, file line number)
 # --------------------------------------------------------------------------
 
-def _decode(data: bytes, path: Path, encoding: str | None) -> str:
+_BLOCK = 1 << 20  # bytes decoded at a time while checking the encoding
+_CHUNK_ROWS = 200_000  # rows converted at a time: memory stays flat whatever the file size
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def _check_decodes(path: Path, codec: str) -> tuple[int, int] | None:
+    """Stream-decode the whole file; (byte offset, line) of the first failure, or None."""
+    import codecs
+
+    dec = codecs.getincrementaldecoder(codec)("strict")
+    offset, line = 0, 1
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(_BLOCK)
+            final = not block
+            nul = block.find(b"\x00")
+            if nul >= 0 and not codec.startswith("utf-16"):
+                at = line + block[:nul].count(b"\n")
+                raise DataError(
+                    f"wrong encoding: NUL characters (first at byte offset {offset + nul}, line "
+                    f"{at}); the file looks like UTF-16 or binary data",
+                    file=str(path), expected="UTF-8 or GBK/GB18030 text (save as 'CSV UTF-8')",
+                )
+            try:
+                dec.decode(block, final=final)
+            except UnicodeDecodeError as e:
+                pos = max(0, min(e.start, len(block)))
+                return offset + pos, line + block[:pos].count(b"\n")
+            if final:
+                return None
+            offset += len(block)
+            line += block.count(b"\n")
+
+
+def _encoding(path: Path, encoding: str | None) -> str:
+    """The text encoding of a CSV export (checked over the whole file, in blocks)."""
     name = str(path)
+    with open(path, "rb") as fh:
+        head = fh.read(4)
     if encoding is not None:
         try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError as e:
-            line = data[: e.start].count(b"\n") + 1
-            raise DataError(
-                f"wrong encoding: cannot decode as {encoding} at byte offset {e.start} "
-                f"(line {line})", file=name, expected="a file in the encoding passed as encoding=",
-            ) from None
+            import codecs
+
+            codecs.lookup(encoding)
         except LookupError:
             raise ValueError(f"unknown encoding {encoding!r}") from None
-        return text.lstrip("\ufeff")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        bad = _check_decodes(path, encoding)
+        if bad:
+            raise DataError(
+                f"wrong encoding: cannot decode as {encoding} at byte offset {bad[0]} "
+                f"(line {bad[1]})", file=name, expected="a file in the encoding passed as encoding=",
+            )
+        return encoding
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise DataError(
             "wrong encoding: the file is UTF-16 (byte-order mark at byte offset 0, line 1)",
             file=name, expected="UTF-8 or GBK/GB18030 text (save as 'CSV UTF-8')",
         )
-    if data[:4] == b"PK\x03\x04":
+    if head == b"PK\x03\x04":
         raise DataError("this is an Excel/zip file, not text", file=name,
                         expected="a .csv text file, or rename it to .xlsx")
-    try:
-        text = data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
-    except UnicodeDecodeError as e_utf8:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError as e_gb:
-            line_u = data[: e_utf8.start].count(b"\n") + 1
-            line_g = data[: e_gb.start].count(b"\n") + 1
-            raise DataError(
-                f"wrong encoding: not UTF-8 (byte offset {e_utf8.start}, line {line_u}) "
-                f"nor GBK/GB18030 (byte offset {e_gb.start}, line {line_g})",
-                file=name, expected="UTF-8 or GBK/GB18030 text, or pass encoding=",
-            ) from None
-    nul = text.find("\x00")
-    if nul >= 0:
-        line = text[:nul].count("\n") + 1
-        raise DataError(
-            f"wrong encoding: NUL characters (first at character {nul}, line {line}); "
-            "the file looks like UTF-16 or binary data",
-            file=name, expected="UTF-8 or GBK/GB18030 text (save as 'CSV UTF-8')",
-        )
-    return text
+    utf8 = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+    bad_u = _check_decodes(path, utf8)
+    if bad_u is None:
+        return utf8
+    bad_g = _check_decodes(path, "gb18030")
+    if bad_g is None:
+        return "gb18030"
+    raise DataError(
+        f"wrong encoding: not UTF-8 (byte offset {bad_u[0]}, line {bad_u[1]}) "
+        f"nor GBK/GB18030 (byte offset {bad_g[0]}, line {bad_g[1]})",
+        file=name, expected="UTF-8 or GBK/GB18030 text, or pass encoding=",
+    )
 
 
 def _delimiter(text: str, path: Path) -> str:
+    """The delimiter of the first lines, ignoring anything inside quotes."""
     if path.suffix.lower() == ".tsv":
         return "\t"
-    lines = [ln for ln in text.splitlines()[:_HEADER_SCAN_ROWS] if ln.strip()]
+    unquoted = re.sub(r'"[^"]*"', "", text)
+    lines = [ln for ln in unquoted.splitlines()[:_HEADER_SCAN_ROWS] if ln.strip()]
     best, best_n = ",", 0
     for d in (",", "\t", ";", "|"):
         n = max((ln.count(d) for ln in lines), default=0)
@@ -246,81 +279,266 @@ def _delimiter(text: str, path: Path) -> str:
     return best
 
 
-def _load_csv(path: Path, encoding: str | None) -> tuple[list[list[Any]], list[int]]:
-    with open(path, "rb") as fh:
-        data = fh.read()
-    if not data.strip():
-        raise DataError("the file is empty", file=str(path), expected="a header row and data rows")
-    text = _decode(data, path, encoding)
-    reader = csv.reader(_stdio.StringIO(text, newline=""), delimiter=_delimiter(text, path))
-    rows: list[list[Any]] = []
-    lines: list[int] = []
-    prev = 0
-    try:
-        for row in reader:
-            start = prev + 1
-            prev = reader.line_num
-            if row and "".join(row).strip():
-                rows.append(row)
-                lines.append(start)
-    except csv.Error as e:
-        raise DataError(f"malformed CSV: {e}", file=str(path), rows=[prev + 1],
-                        expected="well-formed CSV (check unbalanced quotes)") from None
-    if not rows:
+class _Rows:
+    """Non-empty rows of a file with their 1-based line numbers, streamed.
+
+    ``delimiter`` is set for text files (used to spot an unbalanced quote that
+    swallowed later lines); ``notes`` collects what the reader should tell the
+    user (a hidden sheet read, for instance).
+    """
+
+    def __init__(self, rows: Iterator[tuple[list[Any], int]], *, delimiter: str | None = None,
+                 close: Any = None, sheet: str | None = None) -> None:
+        self._rows = rows
+        self.delimiter = delimiter
+        self._close = close
+        self.sheet = sheet
+        self.notes: list[str] = []
+        self.encoding: str | None = None
+
+    def __iter__(self) -> Iterator[tuple[list[Any], int]]:
+        return self._rows
+
+    def close(self) -> None:
+        if self._close is not None:
+            self._close()
+            self._close = None
+
+
+def _csv_rows(path: Path, encoding: str | None, *, start_line: int = 0, width: int = 1) -> _Rows:
+    """Rows of a text export; with ``start_line``, from the line after it (the encoding
+    is then taken as given, already checked)."""
+    enc = _encoding(path, encoding) if not start_line else str(encoding)
+    fh = open(path, encoding=enc, newline="")
+    sample = fh.read(1 << 16)
+    if not sample.strip():
+        fh.close()
         raise DataError("the file is empty (no values)", file=str(path),
                         expected="a header row and data rows")
-    return rows, lines
+    fh.seek(0)
+    nul = sample.find("\x00")
+    if nul >= 0:
+        fh.close()
+        line = sample[:nul].count("\n") + 1
+        raise DataError(
+            f"wrong encoding: NUL characters (first at character {nul}, line {line}); "
+            "the file looks like UTF-16 or binary data",
+            file=str(path), expected="UTF-8 or GBK/GB18030 text (save as 'CSV UTF-8')",
+        )
+    delim = _delimiter(sample, path)
+    # a long free-text cell (a case narrative) is legitimate; Python's default
+    # limit of 128 KB per field would reject it
+    csv.field_size_limit(2**31 - 1)
+    for _ in range(start_line):
+        fh.readline()
+    reader = csv.reader(fh, delimiter=delim, strict=True)
+
+    def gen() -> Iterator[tuple[list[Any], int]]:
+        prev = start_line
+        cols = width
+        try:
+            for row in reader:
+                start = prev + 1
+                prev = start_line + reader.line_num
+                if row and "".join(row).strip():
+                    if prev > start:  # a quoted value ran over several lines
+                        _check_swallowed(row, start, cols, delim, str(path))
+                    cols = max(cols, len(row))
+                    yield row, start
+        except csv.Error as e:
+            if "end of data" in str(e):
+                raise DataError(
+                    f"unbalanced quote: a quote opened on line {prev + 1} is never closed, "
+                    "so every later line would be swallowed into one value", file=str(path),
+                    rows=[prev + 1], expected="quotes in pairs (close the quote or remove it)",
+                ) from None
+            if start_line + reader.line_num > prev + 1:
+                raise DataError(
+                    f"unbalanced quote: the value starting on line {prev + 1} runs to line "
+                    f"{start_line + reader.line_num} and breaks there ({e})", file=str(path), rows=[prev + 1],
+                    expected="quotes in pairs (close the quote on that line or remove it)",
+                ) from None
+            raise DataError(f"malformed CSV: {e}", file=str(path), rows=[start_line + reader.line_num],
+                            expected="well-formed CSV (check unbalanced quotes)") from None
+        finally:
+            fh.close()
+
+    out = _Rows(gen(), delimiter=delim, close=fh.close)
+    out.encoding = enc
+    return out
 
 
-def _load_excel(path: Path, sheet_name: int | str) -> tuple[list[list[Any]], list[int]]:
+def _fast_csv_chunks(path: Path, encoding: str, delimiter: str, header_line: int, n: int,
+                     file: str, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+    """Raw cell chunks parsed by pyarrow's CSV reader (C++), for plain exports.
+
+    The fast path holds while every record is one line with exactly ``n``
+    cells, so record k is line ``header_line + k``.  At the first block that
+    breaks this (a blank line, a short or long row, a value running over
+    lines, an unbalanced quote) reading continues with Python's csv module
+    from that point, which reports such problems with their line numbers.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    names = [f"c{j}" for j in range(n)]
+    done = 0
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                encoding="utf8" if encoding.lower().startswith("utf-8") else encoding,
+                skip_rows=header_line, column_names=names, block_size=8 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
+                                                 strings_can_be_null=False),
+        )
+        for batch in reader:
+            # a quoted value with a line break is parsed, but shifts later line numbers
+            broken = None
+            for j in range(n):
+                hit = pc.match_substring_regex(batch.column(j), "[\r\n]")
+                if pc.any(hit).as_py():
+                    first = int(np.flatnonzero(hit.to_numpy(zero_copy_only=False))[0])
+                    broken = first if broken is None else min(broken, first)
+            if broken is not None:
+                batch = batch.slice(0, broken)
+            for lo in range(0, batch.num_rows, chunk_rows):
+                part = batch.slice(lo, chunk_rows)
+                df = pd.DataFrame({j: part.column(j).to_numpy(zero_copy_only=False)
+                                   for j in range(n)}, dtype=object)
+                lines = np.arange(header_line + 1 + done, header_line + 1 + done + len(df),
+                                  dtype="int64")
+                done += len(df)
+                yield df, lines
+            if broken is not None:
+                break
+        else:
+            return
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+        pass
+    rest = _csv_rows(path, encoding, start_line=header_line + done, width=n)
+    try:
+        yield from _rows_to_chunks(iter(rest), n, file, delimiter, chunk_rows)
+    finally:
+        rest.close()
+
+
+def _sheet_rows(ws: Any, max_row: int | None = None) -> Iterator[tuple[list[Any], int]]:
+    for i, row in enumerate(ws.iter_rows(values_only=True, max_row=max_row), start=1):
+        cells = list(row)
+        if any(c is not None and str(c).strip() != "" for c in cells):
+            yield cells, i
+
+
+def _pick_sheet(wb: Any, sheet_name: int | str | None, user: Mapping[str, str | None],
+                table: str | None, file: str) -> tuple[str, list[str]]:
+    """The sheet to read and notes for the user.
+
+    With ``sheet_name=None`` the one sheet (visible or hidden) that holds a
+    recognisable header and data is read; several such sheets are an error
+    naming them, because reading one silently would drop the others' rows.
+    """
+    names = wb.sheetnames
+    if isinstance(sheet_name, int):
+        if not 0 <= sheet_name < len(names):
+            raise DataError(f"no sheet number {sheet_name}", file=file,
+                            expected=f"a sheet index below {len(names)} or a name in {names}")
+        return names[sheet_name], []
+    if isinstance(sheet_name, str):
+        if sheet_name not in names:
+            raise DataError(f"no sheet named {sheet_name!r}", file=file, expected=f"one of {names}")
+        return sheet_name, []
+    if len(names) == 1:
+        return names[0], []
+    with_data = []
+    for n in names:
+        ws = wb[n]
+        ws.reset_dimensions()
+        head = [r for r, _ in _sheet_rows(ws, max_row=_HEADER_SCAN_ROWS + 2)]
+        h = _find_header(head, user, table, strict=True)
+        if h is not None and len(head) > h + 1:
+            with_data.append(n)
+    state = {n: wb[n].sheet_state for n in names}
+    if len(with_data) > 1:
+        listed = ", ".join(f"'{n}'" + ("" if state[n] == "visible" else f" ({state[n]})")
+                           for n in with_data)
+        raise DataError(
+            f"the workbook has {len(with_data)} sheets with data: {listed}", file=file,
+            expected="one sheet chosen with sheet_name='...' (read each sheet separately and "
+                     "combine them if they belong together)",
+        )
+    if with_data:
+        chosen = with_data[0]
+        notes = [f"read sheet '{chosen}' (the only sheet with data; skipped "
+                 f"{', '.join(repr(n) for n in names if n != chosen)})"]
+        if state[chosen] != "visible":
+            notes.append(f"sheet '{chosen}' is {state[chosen]} in the workbook")
+        return chosen, notes
+    visible = [n for n in names if state[n] == "visible"] or names
+    return visible[0], []
+
+
+def _excel_rows(path: Path, sheet_name: int | str | None, user: Mapping[str, str | None],
+                table: str | None) -> _Rows:
     try:
         import openpyxl
     except ImportError as e:  # pragma: no cover - openpyxl is a dependency
         raise ImportError("reading Excel files needs openpyxl (pip install openpyxl)") from e
+    file = str(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl style warnings on platform exports
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            wf = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as e:  # zipfile, openpyxl and XML errors all mean "not a workbook"
-        raise DataError(f"cannot read as an Excel workbook ({e})", file=str(path),
+        raise DataError(f"cannot read as an Excel workbook ({type(e).__name__})", file=file,
                         expected="an .xlsx file saved by Excel or WPS") from None
-    try:
-        names = wb.sheetnames
-        if isinstance(sheet_name, int):
-            if not 0 <= sheet_name < len(names):
-                raise DataError(f"no sheet number {sheet_name}", file=str(path),
-                                expected=f"a sheet index below {len(names)} or a name in {names}")
-            ws = wb[names[sheet_name]]
-        else:
-            if sheet_name not in names:
-                raise DataError(f"no sheet named {sheet_name!r}", file=str(path),
-                                expected=f"one of {names}")
-            ws = wb[sheet_name]
-        rows: list[list[Any]] = []
-        lines: list[int] = []
-        for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = list(row)
-            if any(c is not None and str(c).strip() != "" for c in cells):
-                rows.append(cells)
-                lines.append(i)
-    finally:
+
+    def close() -> None:
         wb.close()
-    if not rows:
-        raise DataError("the file is empty (no cells in the sheet)", file=str(path),
-                        expected="a header row and data rows")
-    return rows, lines
+        wf.close()
 
-
-def _load_parquet(path: Path) -> pd.DataFrame:
     try:
-        df = pd.read_parquet(path)
-    except Exception as e:  # pyarrow raises several types for bad files
-        raise DataError(f"cannot read as Parquet ({e})", file=str(path),
-                        expected="a Parquet file") from None
-    if df.shape[1] == 0:
-        raise DataError("the file is empty (no columns)", file=str(path),
-                        expected="a header row and data rows")
-    return df.reset_index(drop=True)
+        name, notes = _pick_sheet(wb, sheet_name, user, table, file)
+    except BaseException:
+        close()
+        raise
+    ws, wsf = wb[name], wf[name]
+    # Streaming exporters often store a stale sheet dimension ("A1:A1"); read
+    # every row that is really there.
+    ws.reset_dimensions()
+    wsf.reset_dimensions()
+
+    def gen() -> Iterator[tuple[list[Any], int]]:
+        try:
+            uncached: list[int] = []
+            formulas = wsf.iter_rows(values_only=True)
+            for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                frow = next(formulas, ())
+                cells = list(row)
+                if None in cells and any(isinstance(f, str) and f.startswith("=")
+                                         for c, f in zip(cells, frow) if c is None):
+                    uncached.append(i)
+                if any(c is not None and str(c).strip() != "" for c in cells):
+                    if uncached:
+                        continue
+                    yield cells, i
+            if uncached:
+                raise DataError(
+                    "formulas without saved values (the workbook was written by a program "
+                    "that does not calculate formulas)", file=file, rows=uncached,
+                    expected="values: open the file in Excel or WPS and save it once, or "
+                             "paste the formula cells as values",
+                )
+        finally:
+            close()
+
+    out = _Rows(gen(), close=close, sheet=name)
+    out.notes.extend(notes)
+    return out
 
 
 def _sniff_kind(path: Path) -> str:
@@ -384,13 +602,17 @@ def _lookup(header: object, user: Mapping[str, str | None], table: str | None) -
     return target, source
 
 
-def _find_header(rows: list[list[Any]], user: Mapping[str, str | None], table: str | None) -> int:
-    """Index of the header row: the first with >= 2 cells mapping to columns."""
+def _find_header(rows: list[list[Any]], user: Mapping[str, str | None], table: str | None,
+                 *, strict: bool = False) -> Any:
+    """Index of the header row: the first with >= 2 cells mapping to columns.
+
+    Without a match: 0 (the first row), or None when ``strict``.
+    """
     for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
         hits = {_lookup(c, user, table)[0] for c in row} - {None}
         if len(hits) >= 2:
             return i
-    return 0
+    return None if strict else 0
 
 
 def _guess_table(headers: list[Any], user: Mapping[str, str | None]) -> str:
@@ -450,8 +672,10 @@ def _map_headers(
 # --------------------------------------------------------------------------
 
 def _examples(values: pd.Series, k: int = 3) -> str:
+    """A few distinct offending values, with any personal data in them masked."""
     ex = list(dict.fromkeys(str(v) for v in values))[:k]
-    return ", ".join(repr(v) for v in ex)
+    masked = privacy.mask_text(pd.Series(ex, dtype=object)).tolist() if ex else []
+    return ", ".join(repr(v) for v in masked)
 
 
 def _fail(problem: str, raw: pd.Series, bad: np.ndarray, lines: np.ndarray,
@@ -470,11 +694,23 @@ def _map_unique(s: pd.Series, func: Any, na: Any = None) -> np.ndarray:
     return table[codes]
 
 
+def _arrow_strip(values: np.ndarray | pd.Series) -> Any:
+    """Strings with outer whitespace removed, as a pyarrow array (vectorised in C++)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.utf8_trim_whitespace(pa.array(np.asarray(values, dtype=object), type=pa.large_string()))
+
+
 def _is_missing(s: pd.Series) -> np.ndarray:
     miss = s.isna().to_numpy(dtype=bool)
     if _all_text(s):
-        arr = s.to_numpy(dtype=object)
-        return np.fromiter((v.strip().lower() in _MISSING for v in arr), dtype=bool, count=len(arr))
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        low = pc.utf8_lower(_arrow_strip(s.to_numpy(dtype=object)))
+        return pc.is_in(low, value_set=pa.array(sorted(_MISSING), type=pa.large_string())).to_numpy(
+            zero_copy_only=False)
     if s.dtype == object or pd.api.types.is_string_dtype(s):
         blank = _map_unique(s, lambda v: isinstance(v, str) and v.strip().lower() in _MISSING,
                             na=True)
@@ -497,7 +733,10 @@ def _all_text(s: pd.Series) -> bool:
 
 def _to_text(s: pd.Series, miss: np.ndarray) -> pd.Series:
     if _all_text(s):
-        return s.str.strip().where(~miss, None)
+        out = np.asarray(_arrow_strip(s.to_numpy(dtype=object)).to_numpy(zero_copy_only=False),
+                         dtype=object)
+        out[miss] = None
+        return pd.Series(out, index=s.index, dtype=object)
     out = _map_unique(s, _text_one)
     out[miss] = None
     return pd.Series(out, index=s.index, dtype=object)
@@ -626,12 +865,48 @@ def _parse_date_strings(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.nda
     return res, unmatched, invalid
 
 
+_TZ_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*"
+                    r"(?:Z|[+-]\d{2}(?::?\d{2})?|(?:UTC|GMT)(?:[+-]\d{1,2}(?::?\d{2})?)?)$",
+                    re.IGNORECASE)
+
+
+def _local_time(s: pd.Series, ctx: dict[str, Any]) -> pd.Series:
+    """Zone-aware timestamps -> the bureau's local wall-clock time (naive)."""
+    tz = ctx.get("tz") or zoneinfo.ZoneInfo("Asia/Shanghai")
+    ctx["tz_converted"] = ctx.get("tz_converted", 0) + int(s.notna().sum())
+    return s.dt.tz_convert(tz).dt.tz_localize(None)
+
+
+def _zoned_strings(text: pd.Series, lines: np.ndarray, file: str, col: str,
+                   ctx: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Parse strings with a UTC offset or zone; (local datetime64 values, mask of such strings)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    zoned = pc.match_substring_regex(pa.array(text.to_numpy(dtype=object), type=pa.large_string()),
+                                     _TZ_RE.pattern, ignore_case=True).to_numpy(zero_copy_only=False)
+    res = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if zoned.any():
+        cleaned = text[zoned].str.replace(r"\s*(?:UTC|GMT)$", "Z", regex=True, case=False)
+        cleaned = cleaned.str.replace(r"\s*(?:UTC|GMT)(?=[+-])", "", regex=True, case=False)
+        parsed = pd.to_datetime(cleaned, utc=True, errors="coerce", format="ISO8601")
+        failed = parsed.isna().to_numpy()
+        if failed.any():
+            bad = np.zeros(len(text), dtype=bool)
+            bad[np.flatnonzero(zoned)[failed]] = True
+            raise _fail("unparseable dates with a time zone", text, bad, lines, file, col,
+                        "ISO 8601 timestamps such as 2024-01-05T08:30:00+08:00")
+        res[zoned] = _local_time(parsed, ctx).to_numpy(dtype="datetime64[ns]")
+    return res, zoned
+
+
 def _to_datetime(s: pd.Series, miss: np.ndarray, lines: np.ndarray, file: str, col: str,
-                 date_only: bool) -> pd.Series:
+                 date_only: bool, ctx: dict[str, Any] | None = None) -> pd.Series:
+    ctx = {} if ctx is None else ctx
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s
         if getattr(s.dt, "tz", None) is not None:
-            out = s.dt.tz_localize(None)  # keep the wall-clock time of the stored zone
+            out = _local_time(s, ctx)  # stored in UTC or another zone: local time, not truncated
         out = out.astype("datetime64[ns]")
     else:
         vals = s.to_numpy(dtype=object)
@@ -652,7 +927,17 @@ def _to_datetime(s: pd.Series, miss: np.ndarray, lines: np.ndarray, file: str, c
                             "dates between 1990 and 2100") from None
         is_str = kinds == "str"
         if is_str.any():
-            text = pd.Series([str(v).strip() for v in vals[is_str]], dtype=object)
+            sv = vals[is_str]
+            if all(type(v) is str for v in sv):
+                text = pd.Series(_arrow_strip(sv).to_numpy(zero_copy_only=False), dtype=object)
+            else:  # 20240105 stored as a number
+                text = pd.Series([str(v).strip() for v in sv], dtype=object)
+            zoned_vals, zoned = _zoned_strings(text, lines[is_str], file, col, ctx)
+            if zoned.any():
+                res[np.flatnonzero(is_str)[zoned]] = zoned_vals[zoned]
+                is_str[np.flatnonzero(is_str)[zoned]] = False
+                text = text[~zoned].reset_index(drop=True)
+        if is_str.any():
             parsed, unmatched, invalid = _parse_date_strings(text)
             where_str = np.flatnonzero(is_str)
             for mask, problem, expected in (
@@ -708,7 +993,7 @@ def _to_month(s: pd.Series, miss: np.ndarray, lines: np.ndarray, file: str, col:
             never = s.map(lambda v: isinstance(v, str) and _norm(v) in _NOT_ADOPTED_NORM).to_numpy(bool)
             if never.any():
                 warnings.warn(f"{file}: column '{col}': {int(never.sum())} row(s) say the station has not "
-                              "adopted (e.g. 未上线); read as never adopted", stacklevel=4)
+                              "adopted (e.g. 未上线); read as never adopted", IntakeWarning, stacklevel=4)
                 miss = miss | never
         res = _map_unique(s, _month_one, na=pd.NaT)
         res[miss] = pd.NaT
@@ -765,7 +1050,8 @@ def _to_category(s: pd.Series, miss: np.ndarray, cmap: Mapping[str, str]) -> pd.
 
 
 def _convert(df: pd.DataFrame, table: str, lines: np.ndarray, file: str,
-             cmap: Mapping[str, str]) -> pd.DataFrame:
+             cmap: Mapping[str, str], ctx: dict[str, Any] | None = None) -> pd.DataFrame:
+    ctx = {} if ctx is None else ctx
     out = df.copy()
     for col in schema.TABLES[table]:
         if col.name not in df.columns:
@@ -777,7 +1063,8 @@ def _convert(df: pd.DataFrame, table: str, lines: np.ndarray, file: str,
         elif col.kind in ("int", "float"):
             out[col.name] = _to_number(s, miss, lines, file, col.name, integer=col.kind == "int")
         elif col.kind in ("date", "datetime"):
-            out[col.name] = _to_datetime(s, miss, lines, file, col.name, date_only=col.kind == "date")
+            out[col.name] = _to_datetime(s, miss, lines, file, col.name,
+                                         date_only=col.kind == "date", ctx=ctx)
         elif col.kind == "month":
             out[col.name] = _to_month(s, miss, lines, file, col.name)
         elif col.kind == "bool":
@@ -806,37 +1093,357 @@ def _check_path(path: str | Path) -> Path:
     return p
 
 
-def _raw_frame(
-    p: Path, table: str | None, user: Mapping[str, str | None], sheet_name: int | str,
-    encoding: str | None,
-) -> tuple[list[str], pd.DataFrame, np.ndarray, int]:
-    """Header names, raw cells (object columns by position), line numbers, header line."""
+#: Labels of totals and subtotal rows in platform exports.
+_TOTAL_WORDS = frozenset(_norm(w) for w in (
+    "合计", "小计", "总计", "总数", "累计", "共计", "全部", "全所", "全局", "全市", "汇总", "合 计",
+    "total", "totals", "subtotal", "grand total", "sum", "all"))
+_TOTAL_COLUMNS = ("station_id", "station_name", "district", "incident_id", "category", "date",
+                  "month", "reported_at")
+
+
+@dataclass
+class _Source:
+    """An opened export: header, where it is, and a stream of raw chunks."""
+
+    file: str
+    headers: list[str]
+    header_line: int
+    chunks: Iterator[tuple[pd.DataFrame, np.ndarray]]
+    notes: list[str]
+    close: Any
+
+
+def _rows_to_chunks(rows: Iterator[tuple[list[Any], int]], n: int, file: str,
+                    delimiter: str | None, chunk_rows: int,
+                    ) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+    buf: list[list[Any]] = []
+    lines: list[int] = []
+
+    def flush() -> tuple[pd.DataFrame, np.ndarray]:
+        body_lines = np.asarray(lines, dtype="int64")
+        extra = [i for i, r in enumerate(buf)
+                 if len(r) > n and any(c is not None and str(c).strip() for c in r[n:])]
+        if extra:
+            raise DataError(
+                f"rows have more values than the header has columns ({n})", file=file,
+                rows=body_lines[extra].tolist(),
+                expected="one value per header column (check for unquoted commas)",
+            )
+        padded = [r if len(r) == n else list(r[:n]) + [None] * (n - len(r)) for r in buf]
+        cells = pd.DataFrame(padded, columns=range(n), dtype=object)
+        return cells, body_lines
+
+    for row, line in rows:
+        buf.append(row)
+        lines.append(line)
+        if len(buf) >= chunk_rows:
+            yield flush()
+            buf, lines = [], []
+    if buf:
+        yield flush()
+
+
+def _check_swallowed(row: list[str], start: int, n: int, delimiter: str, file: str) -> None:
+    """An unbalanced quote makes one cell run over later lines: find it and say where.
+
+    A line inside the value with as many delimiters as a row has (``n``
+    columns seen so far) is a swallowed row, not free text.
+    """
+    for j, c in enumerate(row):
+        if "\n" in c:
+            inner = c.split("\n")[1:]
+            if n > 1 and any(seg.count(delimiter) >= n - 1 for seg in inner):
+                raise DataError(
+                    f"unbalanced quote: the value in column {j + 1} starting on line {start} "
+                    f"runs to line {start + c.count(chr(10))} and swallows lines that look "
+                    "like rows", file=file, rows=[start],
+                    expected="quotes in pairs (close the quote on that line or remove it)",
+                )
+
+
+def _open(p: Path, table: str | None, user: Mapping[str, str | None], sheet_name: int | str | None,
+          encoding: str | None, chunk_rows: int = _CHUNK_ROWS) -> _Source:
+    """Open an export, find its header and return a stream of raw cell chunks."""
+    file = str(p)
     kind = _sniff_kind(p)
     if kind == "parquet":
-        df = _load_parquet(p)
-        headers = _header_names(list(df.columns))
-        cells = df.copy()
-        cells.columns = range(df.shape[1])
-        return headers, cells, np.arange(len(df)) + 2, 1
-    rows, lines = _load_csv(p, encoding) if kind == "csv" else _load_excel(p, sheet_name)
-    h = _find_header(rows, user, table)
-    headers = _header_names(rows[h])
-    body = rows[h + 1:]
-    body_lines = np.asarray(lines[h + 1:], dtype="int64")
-    # Cells beyond the header must be empty (a shifted row would misalign every value).
-    n = len(headers)
-    extra = [i for i, r in enumerate(body)
-             if len(r) > n and any(c is not None and str(c).strip() for c in r[n:])]
-    if extra:
-        raise DataError(
-            f"rows have more values than the header has columns ({n})", file=str(p),
-            rows=body_lines[extra].tolist(),
-            expected="one value per header column (check for unquoted commas)",
-        )
-    padded = [r if len(r) == n else list(r[:n]) + [None] * (n - len(r)) for r in body]
-    cells = pd.DataFrame(padded, columns=range(n), dtype=object) if padded else pd.DataFrame(
-        columns=range(n), dtype=object)
-    return headers, cells, body_lines, lines[h]
+        import pyarrow.parquet as pq
+
+        try:
+            pf = pq.ParquetFile(p)
+        except Exception as e:  # pyarrow raises several types for bad files
+            raise DataError(f"cannot read as Parquet ({type(e).__name__})", file=file,
+                            expected="a Parquet file") from None
+        names = list(pf.schema_arrow.names)
+        if not names:
+            raise DataError("the file is empty (no columns)", file=file,
+                            expected="a header row and data rows")
+
+        def pq_chunks() -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+            start = 2  # rows numbered as if the header were line 1
+            for batch in pf.iter_batches(batch_size=chunk_rows):
+                df = batch.to_pandas()
+                df.columns = range(df.shape[1])
+                yield df, np.arange(start, start + len(df), dtype="int64")
+                start += len(df)
+
+        return _Source(file, _header_names(names), 1, pq_chunks(), [], lambda: None)
+    src = _csv_rows(p, encoding) if kind == "csv" else _excel_rows(p, sheet_name, user, table)
+    try:
+        it = iter(src)
+        head: list[tuple[list[Any], int]] = []
+        for item in it:
+            head.append(item)
+            if len(head) >= _HEADER_SCAN_ROWS:
+                break
+        if not head:
+            raise DataError("the file is empty (no values)" if kind == "csv" else
+                            "the file is empty (no cells in the sheet)", file=file,
+                            expected="a header row and data rows")
+        h = _find_header([r for r, _ in head], user, table)
+        headers = _header_names(head[h][0])
+        body = head[h + 1:]
+
+        def rows() -> Iterator[tuple[list[Any], int]]:
+            yield from body
+            yield from it
+
+        notes = [f"{file}: {n}" for n in src.notes]
+        single_line_header = not any(isinstance(c, str) and "\n" in c for c in head[h][0])
+        if kind == "csv" and single_line_header and src.encoding and src.delimiter:
+            src.close()
+            chunks = _fast_csv_chunks(p, src.encoding, src.delimiter, head[h][1], len(headers),
+                                      file, chunk_rows)
+            return _Source(file, headers, head[h][1], chunks, notes, lambda: None)
+        chunks = _rows_to_chunks(rows(), len(headers), file, src.delimiter, chunk_rows)
+        return _Source(file, headers, head[h][1], chunks, notes, src.close)
+    except BaseException:
+        src.close()
+        raise
+
+
+def _normalise_keys(df: pd.DataFrame, merges: dict[str, dict[str, set[str]]]) -> None:
+    """NFKC, zero-width characters, BOMs and outer spaces out of station/district keys.
+
+    ``merges`` collects, per column, normalised value -> the distinct raw
+    spellings seen, so the reader can list every merge it made.
+    """
+    for col in ("station_id", "station_name", "district"):
+        if col not in df.columns or not _all_text_or_none(df[col]):
+            continue
+        s = df[col]
+        codes, uniques = pd.factorize(s)
+        if not len(uniques):
+            continue
+        clean = np.array([re.sub(r"\s+", " ", unicodedata.normalize("NFKC", u)
+                                 .translate(_ZERO_WIDTH)).strip() for u in uniques], dtype=object)
+        changed = clean != np.asarray(uniques, dtype=object)
+        if changed.any():
+            book = merges.setdefault(col, {})
+            for raw, new in zip(np.asarray(uniques, dtype=object), clean):
+                book.setdefault(new, set()).add(raw)
+            mapped = clean[codes]
+            mapped[codes < 0] = None
+            df[col] = pd.Series(mapped, index=df.index, dtype=object)
+        else:
+            book = merges.setdefault(col, {})
+            for u in uniques:
+                book.setdefault(u, set()).add(u)
+
+
+def _all_text_or_none(s: pd.Series) -> bool:
+    return s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
+
+
+def _merge_notice(file: str, merges: Mapping[str, Mapping[str, set[str]]]) -> str | None:
+    parts = []
+    for col, book in merges.items():
+        multi = {k: v for k, v in book.items() if len(v) > 1}
+        if multi:
+            shown = "; ".join(f"{' = '.join(repr(x) for x in sorted(v))} -> {k!r}"
+                              for k, v in list(multi.items())[:5])
+            more = f" and {len(multi) - 5} more" if len(multi) > 5 else ""
+            parts.append(f"'{col}': {len(multi)} value(s) written in several ways were merged "
+                         f"(width, invisible characters or spaces): {shown}{more}")
+    return f"{file}: " + "; ".join(parts) if parts else None
+
+
+def _totals_rows(df: pd.DataFrame, table: str) -> np.ndarray:
+    """Rows labelled 合计/小计/总计/全部 in a key column: totals, not data."""
+    bad = np.zeros(len(df), dtype=bool)
+    for col in _TOTAL_COLUMNS:
+        if col not in df.columns or df[col].dtype != object:
+            continue
+        if col == "category" and table == "demand":
+            continue  # handled after conversion: a file of only 全部 rows is a totals table
+        s = df[col]
+        if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            key = pc.replace_substring_regex(pc.utf8_lower(pa.array(s.to_numpy(dtype=object),
+                                                                     type=pa.large_string())),
+                                             r"[\s_\-./·:：]+", "")
+            hit = pc.is_in(key, value_set=pa.array(sorted(_TOTAL_WORDS), type=pa.large_string()))
+            bad |= pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+        else:
+            codes, uniques = pd.factorize(s)
+            is_total = np.array([isinstance(u, str) and _norm(u) in _TOTAL_WORDS for u in uniques]
+                                + [False], dtype=bool)
+            bad |= is_total[codes]
+    return bad
+
+
+def _convert_chunk(cells: pd.DataFrame, lines: np.ndarray, targets: list[str | None],
+                   table: str, file: str, cmap: Mapping[str, str], ctx: dict[str, Any],
+                   ) -> pd.DataFrame:
+    """Map, normalise, drop totals, convert and check one chunk of raw cells."""
+    keep = [j for j, t in enumerate(targets) if t is not None]
+    df = cells.iloc[:, keep]
+    df.columns = [targets[j] for j in keep]
+    df = df.drop(columns=[c for c in ctx["empty_unnamed"] if c in df.columns])
+    df = df.reset_index(drop=True)
+    if table == "stations" and "station_id" not in df.columns and "station_name" in df.columns:
+        df.insert(0, "station_id", df["station_name"])  # names serve as IDs
+    _normalise_keys(df, ctx["merges"])
+    totals = _totals_rows(df, table)
+    if totals.any():
+        if ctx["totals"] == "error":
+            raise DataError("totals or subtotal rows (合计/小计/总计/全部) among the data", file=file,
+                            rows=lines[totals].tolist(),
+                            expected="one row per record (delete the totals rows or pass totals='drop')")
+        ctx["totals_lines"].extend(lines[totals].tolist())
+        df = df.loc[~totals].reset_index(drop=True)
+        lines = lines[~totals]
+    canonical = ctx["canonical"]
+    out = _convert(df[canonical + [c for c in df.columns if c not in canonical]], table, lines,
+                   file, cmap, ctx)
+    out["_line"] = lines
+    return out
+
+
+def _check_dates(out: pd.DataFrame, table: str, file: str, ctx: Mapping[str, Any]) -> None:
+    """Dates after the export date (``as_of``) or before 1990 are errors, not data."""
+    as_of: pd.Timestamp = ctx["as_of"]
+    for col in schema.TABLES[table]:
+        if col.kind not in ("date", "datetime", "month") or col.name not in out.columns:
+            continue
+        s = out[col.name]
+        ts = s.dt.to_timestamp() if isinstance(s.dtype, pd.PeriodDtype) else s
+        present = ts.notna().to_numpy()
+        early = present & (ts < schema.DATE_MIN).to_numpy()
+        late = present & (ts > as_of).to_numpy()
+        for mask, problem, expected in (
+            (early, "dates before 1990", "dates from 1990-01-01 on (check the year)"),
+            (late, f"dates after the export date {as_of.date()}",
+             "dates up to the export date (check the year, or pass as_of= with the export date)"),
+        ):
+            if mask.any():
+                first = ts[mask].iloc[0]
+                raise DataError(f"{problem} (e.g. {first})", file=file, column=col.name,
+                                rows=out.loc[mask, "_line"].tolist(), expected=expected)
+
+
+def _prepare(
+    path: str | Path, table: str, *, header_map: Mapping[str, str | None] | None,
+    category_map: Mapping[str, str] | None, sheet_name: int | str | None, encoding: str | None,
+    totals: str, timezone: str, as_of: Any, chunk_rows: int,
+) -> tuple[_Source, list[str | None], dict[str, Any], dict[str, str]]:
+    if table not in schema.TABLES:
+        raise ValueError(f"unknown table {table!r}; expected one of {sorted(schema.TABLES)}")
+    if sheet_name is not None and (not isinstance(sheet_name, (int, str)) or isinstance(sheet_name, bool)):
+        raise ValueError(f"sheet_name must be a sheet index or name, not {sheet_name!r}")
+    if category_map is not None and not isinstance(category_map, Mapping):
+        raise ValueError("category_map must be a dict of category name -> code")
+    if totals not in ("drop", "error"):
+        raise ValueError(f"totals must be 'drop' or 'error', not {totals!r}")
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
+        raise ValueError(f"chunk_rows must be a positive integer, not {chunk_rows!r}")
+    try:
+        tz = zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValueError(f"unknown time zone {timezone!r}; expected a name like 'Asia/Shanghai'") from None
+    if as_of is None:
+        as_of_ts = pd.Timestamp.now(tz=tz).tz_localize(None).normalize() + pd.Timedelta(days=1) \
+            - pd.Timedelta(microseconds=1)
+    else:
+        try:
+            as_of_ts = pd.Timestamp(as_of)
+        except (ValueError, TypeError):
+            raise ValueError(f"as_of must be a date, not {as_of!r}") from None
+        if as_of_ts == as_of_ts.normalize():
+            as_of_ts = as_of_ts + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    p = _check_path(path)
+    user = _user_map(header_map)
+    cmap = dict(CATEGORY_MAP)
+    for k, v in (category_map or {}).items():
+        cmap[_norm(k)] = v
+    src = _open(p, table, user, sheet_name, encoding, chunk_rows)
+    try:
+        targets, _ = _map_headers(src.headers, user, table, str(path))
+    except BaseException:
+        src.close()
+        raise
+    mapped = [t for t in targets if t is not None]
+    columns = set(mapped)
+    if table == "stations" and "station_id" not in columns and "station_name" in columns:
+        columns.add("station_id")
+    try:
+        schema.check_columns(pd.DataFrame(columns=sorted(columns)), table, file=str(path))
+    except DataError as e:
+        src.close()
+        unmapped = [c for c in mapped if c not in {x.name for x in schema.TABLES[table]}]
+        hint = (f"; columns not recognised: {unmapped} -- map them with header_map="
+                "{'your header': 'column'}" if unmapped else "")
+        raise DataError(e.problem + hint, file=str(path), column=e.column, expected=e.expected) from None
+    canonical = [c.name for c in schema.TABLES[table] if c.name in columns]
+    ctx: dict[str, Any] = {
+        "canonical": canonical, "merges": {}, "totals": totals, "totals_lines": [],
+        "tz": tz, "tz_converted": 0, "as_of": as_of_ts,
+        "empty_unnamed": [t for j, t in enumerate(targets) if t == f"column_{j + 1}"],
+        "seen_unnamed": set(),
+    }
+    return src, targets, ctx, cmap
+
+
+def _chunks(src: _Source, targets: list[str | None], table: str, ctx: dict[str, Any],
+            cmap: Mapping[str, str]) -> Iterator[pd.DataFrame]:
+    n_rows = 0
+    for cells, lines in src.chunks:
+        # unnamed columns that hold something are kept under column_N
+        for j, t in enumerate(targets):
+            if t is not None and t in ctx["empty_unnamed"] and not _is_missing(cells[j]).all():
+                ctx["seen_unnamed"].add(t)
+        ctx["empty_unnamed"] = [c for c in ctx["empty_unnamed"] if c not in ctx["seen_unnamed"]]
+        out = _convert_chunk(cells, lines, targets, table, src.file, cmap, ctx)
+        _check_dates(out, table, src.file, ctx)
+        for col in schema.TABLES[table]:
+            if col.name in out.columns:
+                schema._check_column(out, col, src.file)
+        n_rows += len(out)
+        yield out
+    ctx["n_rows"] = n_rows
+
+
+def _notices(src: _Source, table: str, ctx: Mapping[str, Any]) -> list[str]:
+    notes = list(src.notes)
+    if ctx["totals_lines"]:
+        lines = ctx["totals_lines"]
+        shown = ", ".join(str(x) for x in lines[:5]) + (f" (and {len(lines) - 5} more)" if len(lines) > 5 else "")
+        notes.append(f"{src.file}: dropped {len(lines)} totals/subtotal row(s) "
+                     f"(合计/小计/总计/全部) on line(s) {shown}; they are not stations or categories")
+    merge = _merge_notice(src.file, ctx["merges"])
+    if merge:
+        notes.append(merge)
+    if ctx["tz_converted"]:
+        notes.append(f"{src.file}: {ctx['tz_converted']} timestamp(s) with a time zone were "
+                     f"converted to local time in {ctx['tz'].key}")
+    return notes
+
+
+def _warn(notes: list[str]) -> None:
+    for note in notes:
+        warnings.warn(note, IntakeWarning, stacklevel=4)
 
 
 def read_table(
@@ -845,11 +1452,15 @@ def read_table(
     *,
     header_map: Mapping[str, str | None] | None = None,
     category_map: Mapping[str, str] | None = None,
-    sheet_name: int | str = 0,
+    sheet_name: int | str | None = None,
     encoding: str | None = None,
     pii: str = "drop",
     salt: str | bytes | None = None,
     stations: pd.DataFrame | str | Path | None = None,
+    totals: str = "drop",
+    timezone: str = "Asia/Shanghai",
+    as_of: Any = None,
+    chunk_rows: int = _CHUNK_ROWS,
 ) -> pd.DataFrame:
     """Read a file into canonical table ``table`` and validate it.
 
@@ -857,6 +1468,8 @@ def read_table(
     :func:`read_panel` and :func:`read_demand`; see those for the parameters.
     Canonical columns come first, in schema order, then any other columns of
     the file under their original headers (after personal data is removed).
+    The file is read and converted in chunks of ``chunk_rows`` rows, so
+    memory holds the typed result and one chunk, never the raw text.
 
     Examples
     --------
@@ -867,62 +1480,41 @@ def read_table(
     >>> read_table(p, "stations").dtypes.astype(str).tolist()
     ['object', 'object', 'int64', 'int64']
     """
-    if table not in schema.TABLES:
-        raise ValueError(f"unknown table {table!r}; expected one of {sorted(schema.TABLES)}")
-    if pii not in ("drop", "hash", "keep"):
-        raise ValueError(f"pii must be 'drop', 'hash' or 'keep', not {pii!r}")
-    if pii == "hash" and not salt:
-        raise ValueError("pii='hash' needs a non-empty salt= (keep it secret and out of the repository)")
-    if not isinstance(sheet_name, (int, str)) or isinstance(sheet_name, bool):
-        raise ValueError(f"sheet_name must be a sheet index or name, not {sheet_name!r}")
+    if pii not in ("drop", "hash", "keep", "mask"):
+        raise ValueError(f"pii must be 'drop', 'mask', 'hash' or 'keep', not {pii!r}")
+    if pii == "hash":
+        privacy.check_salt(salt)
     if stations is not None and table not in ("panel", "outcomes"):
         raise ValueError("stations= is only used when reading a panel or outcomes")
-    if category_map is not None and not isinstance(category_map, Mapping):
-        raise ValueError("category_map must be a dict of category name -> code")
-    p = _check_path(path)
+    src, targets, ctx, cmap = _prepare(
+        path, table, header_map=header_map, category_map=category_map, sheet_name=sheet_name,
+        encoding=encoding, totals=totals, timezone=timezone, as_of=as_of, chunk_rows=chunk_rows)
     file = str(path)
-    user = _user_map(header_map)
-    cmap = dict(CATEGORY_MAP)
-    for k, v in (category_map or {}).items():
-        cmap[_norm(k)] = v
-
-    headers, cells, lines, header_line = _raw_frame(p, table, user, sheet_name, encoding)
-    if len(cells) == 0:
-        raise DataError(f"no data rows below the header (line {header_line})", file=file,
-                        expected="at least one data row")
-    targets, _ = _map_headers(headers, user, table, file)
-    keep = [j for j, t in enumerate(targets) if t is not None]
-    df = cells.iloc[:, keep].copy()
-    df.columns = [targets[j] for j in keep]
-    # Drop unnamed columns that hold nothing (trailing empty Excel columns).
-    empty_unnamed = [c for j, c in zip(keep, df.columns)
-                     if c == f"column_{j + 1}" and _is_missing(df[c]).all()]
-    df = df.drop(columns=empty_unnamed)
-    df = df.reset_index(drop=True)
-    if table == "stations" and "station_id" not in df.columns and "station_name" in df.columns:
-        df.insert(0, "station_id", df["station_name"])  # names serve as IDs
-
     try:
-        schema.check_columns(df, table, file=file)
-    except DataError as e:
-        unmapped = [c for c in df.columns if c not in {x.name for x in schema.TABLES[table]}]
-        hint = (f"; columns not recognised: {unmapped} -- map them with header_map="
-                "{'your header': 'column'}" if unmapped else "")
-        raise DataError(e.problem + hint, file=file, column=e.column, expected=e.expected) from None
-
-    canonical = [c.name for c in schema.TABLES[table] if c.name in df.columns]
-    extras = [c for c in df.columns if c not in canonical]
-    if extras and pii != "keep":
-        from . import privacy
-
-        mode = "drop" if pii == "drop" else "hash"
-        cleaned, _notice = privacy.remove_pii(df[extras], mode=mode, salt=salt, source=file,
+        parts = list(_chunks(src, targets, table, ctx, cmap))
+    finally:
+        src.close()
+    if not parts or sum(len(x) for x in parts) == 0:
+        raise DataError(f"no data rows below the header (line {src.header_line})", file=file,
+                        expected="at least one data row")
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    del parts
+    for col in out.columns:  # a column empty in one chunk and full in another
+        if out[col].dtype == object and col in ctx["canonical"]:
+            kind = next(c.kind for c in schema.TABLES[table] if c.name == col)
+            if kind == "int":
+                out[col] = pd.array(out[col], dtype="Int64")
+    out = _totals_categories(out, table, file, ctx)
+    canonical = [c for c in ctx["canonical"] if c in out.columns]
+    extras = [c for c in out.columns if c not in canonical and c != "_line"]
+    if extras:
+        # "keep" is honoured for columns holding no personal data only: free
+        # text keeps its words with the personal parts masked
+        mode = {"keep": "mask"}.get(pii, pii)
+        cleaned, _notice = privacy.remove_pii(out[extras], mode=mode, salt=salt, source=file,
                                               exclude=canonical)
-        df = pd.concat([df[canonical], cleaned], axis=1)
-        extras = list(cleaned.columns)
-
-    out = _convert(df[canonical + extras], table, lines, file, cmap)
-    out["_line"] = lines
+        out = pd.concat([out[canonical], cleaned, out[["_line"]]], axis=1)
+    notes = _notices(src, table, ctx)
     if table in ("panel", "outcomes"):
         st = stations
         if isinstance(st, (str, Path)):
@@ -937,9 +1529,114 @@ def read_table(
         schema.validate_incidents(out, file=file)
     else:
         schema.validate_demand(out, file=file)
+    _warn(notes)
     out = out.drop(columns="_line")
     out.attrs["source"] = file
     return out
+
+
+def _totals_categories(out: pd.DataFrame, table: str, file: str, ctx: dict[str, Any]) -> pd.DataFrame:
+    """全部/all category rows next to real categories are totals: drop them (or raise)."""
+    if table != "demand" or "category" not in out.columns:
+        return out
+    is_all = (out["category"] == "all").to_numpy()
+    if is_all.any() and not is_all.all():
+        if ctx["totals"] == "error":
+            raise DataError("totals rows (category 全部/all) among the categories", file=file,
+                            column="category", rows=out.loc[is_all, "_line"].tolist(),
+                            expected="one row per category (delete the totals rows or pass totals='drop')")
+        ctx["totals_lines"].extend(out.loc[is_all, "_line"].tolist())
+        out = out.loc[~is_all].reset_index(drop=True)
+    return out
+
+
+def iter_table(
+    path: str | Path,
+    table: str,
+    *,
+    header_map: Mapping[str, str | None] | None = None,
+    category_map: Mapping[str, str] | None = None,
+    sheet_name: int | str | None = None,
+    encoding: str | None = None,
+    totals: str = "drop",
+    timezone: str = "Asia/Shanghai",
+    as_of: Any = None,
+    chunk_rows: int = _CHUNK_ROWS,
+    columns: list[str] | None = None,
+) -> Iterator[pd.DataFrame]:
+    """Read a large export chunk by chunk, with every check of :func:`read_table`.
+
+    Each chunk is converted and checked as :func:`read_table` would (headers,
+    types, dates, totals rows, station spellings); duplicated keys are found
+    across chunks at the end.  Only canonical columns are yielded (``columns``
+    selects some of them), so no personal data can pass: use
+    :func:`read_table` to keep free text, masked.  Notices are issued when the
+    stream is exhausted.
+
+    Parameters
+    ----------
+    path, table, header_map, category_map, sheet_name, encoding, totals, timezone, as_of
+        As for :func:`read_table`.
+    chunk_rows : int, default 200000
+        Rows per chunk (memory is about proportional to it).
+    columns : list of str, optional
+        Canonical columns to yield; default all present.
+
+    Yields
+    ------
+    DataFrame
+        Canonical columns of one chunk, plus ``_line`` (the file line numbers).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> tmp = tempfile.TemporaryDirectory()  # removed when garbage-collected
+    >>> p = pathlib.Path(tmp.name) / "jq.csv"
+    >>> _ = p.write_text("警情编号,派出所,报警时间,警情类别,报警人电话\\n"
+    ...                  "J1,S01,2024/01/05 08:30,刑事,13812345678\\nJ2,S01,2024/01/06 09:00,纠纷,\\n")
+    >>> [len(c) for c in iter_table(p, "incidents", chunk_rows=1)]
+    [1, 1]
+    >>> list(next(iter_table(p, "incidents")).columns)
+    ['incident_id', 'station_id', 'reported_at', 'category', '_line']
+    """
+    src, targets, ctx, cmap = _prepare(
+        path, table, header_map=header_map, category_map=category_map, sheet_name=sheet_name,
+        encoding=encoding, totals=totals, timezone=timezone, as_of=as_of, chunk_rows=chunk_rows)
+    # never convert or hold other columns: they may hold personal data
+    targets = [t if t in ctx["canonical"] or (t == "station_name" and table != "stations")
+               else None for t in targets]
+    ctx["canonical"] = [c for c in ctx["canonical"] if c in targets or c == "station_id"]
+    keep = ctx["canonical"] if columns is None else [c for c in ctx["canonical"] if c in columns]
+    keys = list(schema.KEYS[table])
+    key_hashes: list[np.ndarray] = []
+    key_lines: list[np.ndarray] = []
+    try:
+        for chunk in _chunks(src, targets, table, ctx, cmap):
+            if set(keys) <= set(chunk.columns) and len(chunk):
+                key_hashes.append(pd.util.hash_pandas_object(chunk[keys], index=False).to_numpy())
+                key_lines.append(chunk["_line"].to_numpy())
+            if table == "demand":
+                chunk = chunk.loc[chunk["category"] != "all"] if "category" in chunk else chunk
+            yield chunk[keep + ["_line"]]
+    finally:
+        src.close()
+    if not ctx.get("n_rows"):
+        raise DataError(f"no data rows below the header (line {src.header_line})", file=str(path),
+                        expected="at least one data row")
+    if key_hashes:
+        h = np.concatenate(key_hashes)
+        order = np.argsort(h, kind="stable")
+        hs = h[order]
+        dup_sorted = np.zeros(len(h), dtype=bool)
+        same = hs[1:] == hs[:-1]
+        dup_sorted[1:] |= same
+        dup_sorted[:-1] |= same
+        if dup_sorted.any():
+            lines = np.concatenate(key_lines)[order[dup_sorted]]
+            raise DataError("duplicated keys", file=str(path), column=keys,
+                            rows=sorted(int(x) for x in lines),
+                            expected=f"one row per {' × '.join(keys)}")
+    _warn(_notices(src, table, ctx))
 
 
 _READ_PARAMS = """
@@ -953,15 +1650,38 @@ _READ_PARAMS = """
         map a header to ``None`` to ignore that column.
     category_map : dict, optional
         ``{"your category": "code"}`` merged over :data:`CATEGORY_MAP`.
-    sheet_name : int or str, default 0
-        Excel sheet (index or name).
+    sheet_name : int or str, optional
+        Excel sheet (index or name).  By default the one sheet (visible or
+        hidden) with a recognisable header and data; a workbook with several
+        is a :class:`~jingwu.errors.DataError` naming them.
     encoding : str, optional
         Force a text encoding instead of detecting UTF-8 / GB18030.
-    pii : {"drop", "hash", "keep"}, default "drop"
+    pii : {"drop", "mask", "hash", "keep"}, default "drop"
         What to do with non-canonical columns holding personal data
-        (:func:`jingwu.privacy.remove_pii`).
+        (:func:`jingwu.privacy.remove_pii`): drop them; ``"mask"`` (or
+        ``"keep"``) keeps free-text columns with their personal parts replaced
+        by ``[身份证号]``, ``[手机号]``, ``[电话]``, ``[地址]``, ``[姓名]`` and drops
+        columns whose header names personal data; ``"hash"`` replaces their
+        values with salted hashes.  Personal data is never kept as it is.
     salt : str, optional
-        Secret salt, required for ``pii="hash"``.
+        Secret salt of at least 16 bytes, required for ``pii="hash"``.
+    totals : {"drop", "error"}, default "drop"
+        Rows labelled 合计/小计/总计/全部 (totals, subtotals) in a key column:
+        dropped with an :class:`~jingwu.errors.IntakeWarning` naming their
+        lines, or an error.
+    timezone : str, default "Asia/Shanghai"
+        Timestamps carrying a UTC offset or zone are converted to this zone's
+        local time (an :class:`~jingwu.errors.IntakeWarning` says how many).
+    as_of : date, optional
+        The export's date; later dates are an error (default: today).
+        Dates before 1990 are always an error.
+    chunk_rows : int, default 200000
+        Rows converted at a time.
+
+    Station ids, names and districts are normalised (Unicode NFKC, so
+    full-width letters and digits become half-width; zero-width characters,
+    byte-order marks and outer spaces removed), with a notice listing the
+    spellings merged.
 """
 
 
@@ -1131,7 +1851,7 @@ def describe_mapping(
     *,
     table: str | None = None,
     header_map: Mapping[str, str | None] | None = None,
-    sheet_name: int | str = 0,
+    sheet_name: int | str | None = None,
     encoding: str | None = None,
 ) -> pd.DataFrame:
     """Show how each header of a file maps to the canonical columns.
@@ -1180,9 +1900,9 @@ def describe_mapping(
         raw_headers: list[Any] = list(pq.read_schema(p).names)
         header_line = 1
     else:
-        rows, lines = _load_csv(p, encoding) if kind == "csv" else _load_excel(p, sheet_name)
-        h = _find_header(rows, user, table)
-        raw_headers, header_line = rows[h], lines[h]
+        src = _open(p, table, user, sheet_name, encoding)
+        src.close()
+        raw_headers, header_line = src.headers, src.header_line
     headers = _header_names(raw_headers)
     guessed = table or _guess_table(headers, user)
     from .privacy import _header_reason

@@ -567,8 +567,9 @@ def save_table(
     written: dict[str, Path] = {}
     for fmt in fmts:
         target = folder / f"{stem}.{fmt}"
+        mode = _existing_mode(target)
         if fmt == "csv":
-            text = table.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+            text = _formula_safe(table).to_csv(index=False, float_format="%.10g", lineterminator="\n")
         else:
             headers, rows, right = _prepare(table, float_format=float_format, na_rep=na_rep,
                                             lang=lang, count_columns=counts)
@@ -579,7 +580,53 @@ def save_table(
                 text = _tex(headers, rows, right, caption=caption, label=label,
                             note=_tex_escape(note) if note else None)
         written[fmt] = paths.atomic_write_text(target, text)
+        if mode is not None:
+            os.chmod(target, mode)  # a shared table keeps the permissions its owner gave it
     return written
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?"
+
+
+def _existing_mode(target: Path) -> int | None:
+    import stat
+
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        return None
+
+
+def _formula_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """Neutralise text cells a spreadsheet would run as formulas (CSV injection).
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    gets a leading apostrophe, as OWASP recommends, so Excel and WPS show it
+    as text; numbers (``-3``, ``+1.5``) are left alone.  Headers too.
+
+    Examples
+    --------
+    >>> _formula_safe(pd.DataFrame({"a": ["=1+1", "-3", "ok", "@SUM(A1)"]}))["a"].tolist()
+    ["'=1+1", '-3', 'ok', "'@SUM(A1)"]
+    """
+    import re
+
+    number = re.compile(_PLAIN_NUMBER)
+
+    def guard(v: Any) -> Any:
+        if isinstance(v, str) and v.startswith(_FORMULA_START) and not number.fullmatch(v):
+            return "'" + v
+        return v
+
+    out = table.copy()
+    for c in out.columns:
+        col = out[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col) \
+                or isinstance(col.dtype, pd.CategoricalDtype):
+            out[c] = col.astype(object).map(guard)
+    out.columns = [guard(str(c)) for c in out.columns]
+    return out
 
 
 # --------------------------------------------------------------------------- values

@@ -104,7 +104,7 @@ stations  = "派出所基本情况.xlsx"         # 派出所基本情况（必�
 
 [options]
 timezone = "Asia/Shanghai"               # 本局所在时区 / the bureau's local time zone
-personal_data = "drop"                   # drop: 删除个人信息列; hash: 加盐散列 (salt in ${salt_env})
+personal_data = "drop"                   # drop 删除个人信息列 | mask 保留文字、遮盖个人信息 | hash 加盐散列 (salt in ${salt_env})
 # [options.sheets]                       # Excel 工作表名 / which sheet to read
 # stations = "Sheet1"
 '''
@@ -187,7 +187,8 @@ class Project:
     timezone : str
         The bureau's local time zone.
     personal_data : str
-        ``drop`` or ``hash``.
+        ``drop`` (personal columns dropped, free text masked), ``mask`` (free
+        text kept with its personal parts masked) or ``hash``.
     truth_dir : Path or None
         Ground truth of a simulated city (``jingwu simulate --as-exports``).
     """
@@ -384,8 +385,8 @@ def load_project(path: str | Path) -> Project:
     if wrong:
         raise _problem(file, f"[categories] maps {wrong} to unknown codes", f"codes {sorted(allowed)}")
     personal = options.get("personal_data", "drop")
-    if personal not in ("drop", "hash"):
-        raise _problem(file, f"[options] personal_data is {personal!r}", "'drop' or 'hash'")
+    if personal not in ("drop", "mask", "hash"):
+        raise _problem(file, f"[options] personal_data is {personal!r}", "'drop', 'mask' or 'hash'")
     timezone = options.get("timezone", "Asia/Shanghai")
     try:
         pd.Timestamp("2024-01-01").tz_localize(timezone)
@@ -413,7 +414,7 @@ def _read(project: Project, table: str, notices: list[str], **extra: Any) -> pd.
     reader = {"incidents": io.read_incidents, "stations": io.read_stations,
               "outcomes": io.read_outcomes}[table]
     kwargs: dict[str, Any] = dict(header_map=spec.header_map or None, sheet_name=spec.sheet,
-                                  pii=project.personal_data, **extra)
+                                  pii=project.personal_data, timezone=project.timezone, **extra)
     if table == "incidents":
         kwargs["category_map"] = project.category_map or None
     if project.personal_data == "hash":
@@ -443,14 +444,6 @@ def _with_category_hint(exc: DataError, project: Project) -> DataError:
         f"{len(unknown)} unknown incident categor{'y' if len(unknown) == 1 else 'ies'} "
         f"{unknown[:5]}; add to {project.project_file}:\n[categories]\n{lines}\n",
         file=exc.file, column=exc.column, rows=exc.rows, expected=exc.expected)
-
-
-def _localise(incidents: pd.DataFrame, timezone: str) -> pd.DataFrame:
-    """Report times with a time zone become the bureau's local wall-clock time."""
-    ts = incidents["reported_at"]
-    if isinstance(ts.dtype, pd.DatetimeTZDtype):
-        incidents = incidents.assign(reported_at=ts.dt.tz_convert(timezone).dt.tz_localize(None))
-    return incidents
 
 
 def _join_stations(incidents: pd.DataFrame, stations: pd.DataFrame, project: Project,
@@ -528,7 +521,7 @@ def read_city(project: Project | str | Path) -> OwnCity:
                         expected=f"[data] {missing[0]} = \"file name\"")
     notices: list[str] = []
     stations = _read(project, "stations", notices)
-    incidents = _localise(_read(project, "incidents", notices), project.timezone)
+    incidents = _read(project, "incidents", notices)
     incidents = _join_stations(incidents, stations, project, notices)
 
     day = incidents["reported_at"].dt.normalize()
