@@ -159,7 +159,7 @@ def test_outcome_rows_outside_the_history_are_reported(city_copy):
     city, root = city_copy
     xl = root / "月度绩效.xlsx"
     frame = pd.read_excel(xl, skiprows=1, dtype=str)
-    extra = frame.iloc[[0]].assign(月份="2030年1月")
+    extra = frame.iloc[[0]].assign(月份="2019年1月")
     with pd.ExcelWriter(xl, engine="openpyxl") as w:
         pd.concat([frame, extra]).to_excel(w, index=False, startrow=1, sheet_name="月度绩效")
     own = project.read_city(root)
