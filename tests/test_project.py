@@ -247,3 +247,16 @@ def test_station_types_recovered_through_the_intake(two_year_city):
     labels = jw.cluster.fit(X, k).labels
     truth = city.truth.archetypes.set_index("station_id").reindex(X.index)["archetype"]
     assert adjusted_rand_score(truth, labels) >= 0.6
+
+
+def test_read_panel_attaches_the_station_tables_adoption_month(tmp_path):
+    st = tmp_path / "st.csv"
+    st.write_text("派出所编号,分局,辖区人口,民警,智慧警务上线时间\nS01,东区,52000,31,2022年3月\nS02,东区,38000,22,未上线\n",
+                  encoding="utf-8")
+    panel = tmp_path / "panel.csv"
+    panel.write_text("派出所,月份,警情数,立案数,破案数\nS01,2022年1月,120,30,12\nS02,2022年1月,98,25,11\n",
+                     encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = jw.io.read_panel(panel, stations=jw.io.read_stations(st))
+    assert out["adoption_month"].astype(str).tolist() == ["2022-03", "NaT"]

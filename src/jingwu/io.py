@@ -1523,6 +1523,10 @@ def read_table(
             raise ValueError("stations must be a DataFrame, a path or None")
         check = schema.validate_panel if table == "panel" else schema.validate_outcomes
         check(out, stations=st, file=file)
+        if table == "panel" and st is not None and "adoption_month" in st and "adoption_month" not in out:
+            # The estimators need each station's adoption month on every row.
+            adoption = st.drop_duplicates("station_id").set_index("station_id")["adoption_month"]
+            out["adoption_month"] = out["station_id"].map(adoption).astype("period[M]")
     elif table == "stations":
         schema.validate_stations(out, file=file)
     elif table == "incidents":
@@ -1760,7 +1764,9 @@ def read_panel(
     satisfaction_n``; with ``stations``, also that every station is known.
     {params}
     stations : DataFrame or path, optional
-        The station table (or a file to read with :func:`read_stations`).
+        The station table (or a file to read with :func:`read_stations`):
+        every station must be in it, and its ``adoption_month`` is attached
+        to the panel when the file has none.
 
     Returns
     -------
