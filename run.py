@@ -51,7 +51,7 @@ def _install(py: Path) -> None:
     print("installing jingwu and its pinned dependencies (first run only) ...", flush=True)
     subprocess.check_call([str(py), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
     subprocess.check_call([str(py), "-m", "pip", "install", "--quiet", "-c", str(ROOT / "constraints.txt"),
-                           "-e", f"{ROOT}[test,dist]"])
+                           "-e", f"{ROOT}[test,dist,notebooks]"])
     stamp.write_text(digest.hexdigest())
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``jingwu reproduce | simulate | validate | bench``.
+"""Command line: ``jingwu init | validate | reproduce | simulate | bench``.
 
 ``jingwu reproduce`` executes every notebook in ``notebooks/`` in order on a
 fresh kernel and writes ``reports/``: ``index.html`` (every notebook with its
@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["main", "reproduce", "find_notebooks", "inject_parameters", "kernel_env"]
+__all__ = ["main", "reproduce", "find_notebooks", "inject_parameters", "kernel_env", "takes_city"]
 
 
 def find_notebooks(directory: str | Path, only: list[str] | None = None) -> list[Path]:
@@ -256,8 +256,30 @@ def _execute(path: Path, out_dir: Path, params: dict, timeout: int, *,
     return elapsed
 
 
+def takes_city(path: Path) -> bool:
+    """Whether a notebook's ``parameters`` cell declares ``CITY`` (runs on a user's city).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, nbformat
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_code_cell("QUICK = False\\nCITY = None", metadata={"tags": ["parameters"]})]
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     f = pathlib.Path(d) / "00_x.ipynb"
+    ...     nbformat.write(nb, f)
+    ...     takes_city(f)
+    True
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return any("parameters" in c.get("metadata", {}).get("tags", [])
+               and re.search(r"^CITY\s*=", c.source, flags=re.M) for c in nb.cells)
+
+
 def reproduce(*, quick: bool = False, only: list[str] | None = None,
-              notebooks_dir: str | Path | None = None, timeout: int = 1800,
+              notebooks_dir: str | Path | None = None, out: str | Path | None = None,
+              city: str | Path | None = None, timeout: int = 1800,
               lang: str = "both", quiet: bool = False) -> int:
     """Run every notebook in order; return 0 on success, 1 on the first failure.
 
@@ -266,18 +288,46 @@ def reproduce(*, quick: bool = False, only: list[str] | None = None,
     notebooks, a full and a reader's HTML rendering of each, and
     ``index.html`` linking them with their key findings.  Progress (notebook,
     cell, section, elapsed time) goes to the console unless ``quiet``.
+
+    ``out`` (default: ``reports/`` of the clone, or of the working directory
+    outside a clone; ``<city>/reports`` for a user's city) receives every
+    output; the notebooks' kernels write there too.  ``city`` is a project
+    folder (``jingwu init``): the notebooks that take a ``CITY`` parameter run
+    on it, the bundled case studies (notebook 05) are skipped.
     """
-    from . import report
-    from .paths import atomic_write_text, project_root, reports_dir
+    from . import paths, report
+    from .paths import atomic_write_text
 
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
-    nb_dir = Path(notebooks_dir) if notebooks_dir else project_root() / "notebooks"
+    nb_dir = Path(notebooks_dir) if notebooks_dir else paths.notebooks_dir()
     notebooks = find_notebooks(nb_dir, only)
     if not notebooks:
         print(f"no notebooks found in {nb_dir}", file=sys.stderr)
         return 1
-    out = reports_dir()
+    params: dict = {"QUICK": quick}
+    if city is not None:
+        from .errors import DataError
+        from .studies.project import load_project
+
+        try:
+            project = load_project(city)
+        except DataError as exc:
+            print(f"jingwu reproduce: {exc}", file=sys.stderr)
+            return 2
+        skipped = [nb.name for nb in notebooks if not takes_city(nb)]
+        notebooks = [nb for nb in notebooks if takes_city(nb)]
+        if skipped:
+            print(f"skipping {', '.join(skipped)} (bundled case study, not run on a user's city)", flush=True)
+        if not notebooks:
+            print("no notebook here takes a CITY parameter", file=sys.stderr)
+            return 1
+        params["CITY"] = str(project.root)
+        out = project.reports_dir if out is None else out
+    if out is not None:
+        # The kernels inherit the environment, so their report writers follow.
+        os.environ[paths.REPORTS_ENV] = str(Path(out).expanduser().resolve())
+    out = paths.reports_dir()
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     mode = "quick" if quick else "full"
     say = (lambda *a, **k: None) if quiet else print
@@ -287,7 +337,7 @@ def reproduce(*, quick: bool = False, only: list[str] | None = None,
     for i, nb in enumerate(notebooks, 1):
         say(f"[{i}/{len(notebooks)}] {nb.name} ...", flush=True)
         try:
-            secs = _execute(nb, out, {"QUICK": quick, "LANGUAGE": lang}, timeout,
+            secs = _execute(nb, out, {**params, "LANGUAGE": lang}, timeout,
                             progress=not quiet, lang=lang)
         except RuntimeError as exc:
             print(f"[{i}/{len(notebooks)}] {nb.name} FAILED", file=sys.stderr, flush=True)
@@ -298,6 +348,19 @@ def reproduce(*, quick: bool = False, only: list[str] | None = None,
     atomic_write_text(out / "index.html", report.reports_index(executed, lang=lang))
     say(f"all notebooks ran in {time.perf_counter() - total:.0f} s; "
         f"open {out / 'index.html'} to start reading", flush=True)
+    return 0
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .studies.project import init_project
+
+    try:
+        f = init_project(args.dir, name=args.name, language=args.lang, force=args.force)
+    except (FileExistsError, ValueError) as exc:
+        print(f"jingwu init: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {f} and {f.parent / 'README.md'}\n"
+          f"next: put the exports in {f.parent}, name them in {f.name}, then run `jingwu validate {args.dir}`")
     return 0
 
 
@@ -313,6 +376,19 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         print(f"jingwu simulate: {out} is not empty; refusing to overwrite files in it "
               "(choose an empty or new directory, or pass --force)", file=sys.stderr)
         return 2
+    if args.as_exports:
+        from .studies.exports import write_exports
+
+        overrides = {}
+        if args.stations:
+            overrides["n_stations"] = args.stations
+        city = simulate_city(seed=args.seed, **overrides)
+        files = write_exports(city, args.out, seed=args.seed)
+        print(f"wrote {city!r} as raw exports to {args.out}:")
+        for role, path in files.items():
+            print(f"  {role:<9} {path.name}")
+        print(f"try: jingwu validate {args.out}")
+        return 0
     city = simulate_city(seed=args.seed)
     digests = write_city(city, args.out)
     print(f"wrote {city!r} to {args.out}")
@@ -325,6 +401,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from . import io
     from .errors import DataError
 
+    if (Path(args.path) / "jingwu.toml").is_file() or Path(args.path).name == "jingwu.toml":
+        from .studies.project import validate_project
+
+        check = validate_project(args.path)
+        print(check.report())
+        return 0 if check.ok else 1
     reader = {"incidents": io.read_incidents, "stations": io.read_stations,
               "panel": io.read_panel, "demand": io.read_demand}[args.table]
     path = Path(args.path)
@@ -332,7 +414,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if not path.exists():
         problem = f"no such file: {path}"
     elif path.is_dir():
-        problem = f"{path} is a directory; give the export file itself"
+        problem = (f"{path} is a directory without jingwu.toml; give the export file itself, "
+                   f"or start a city project there with `jingwu init {path}`")
     elif not os.access(path, os.R_OK):
         problem = f"cannot read {path} (permission denied)"
     if problem is None:
@@ -370,7 +453,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("reproduce", help="run all notebooks and write reports/")
     p.add_argument("--quick", action="store_true", help="quick mode (small samples; for checks)")
-    p.add_argument("--only", nargs="*", help="notebook prefixes to run, e.g. 00 03")
+    p.add_argument("--only", nargs="*", help="notebook prefixes to run, e.g. 00 03 (or 00,03)")
+    p.add_argument("--out", help="output directory (default: reports/, or CITY/reports)")
+    p.add_argument("--city", help="a city project folder (see `jingwu init`): run notebooks 00-04 on it")
     p.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     p.add_argument("--lang", choices=LANGUAGES, default="both",
                    help="language of figures, tables and headings (default: both)")
@@ -380,15 +465,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, help="output directory (new or empty)")
     p.add_argument("--force", action="store_true",
                    help="write into a non-empty --out directory, replacing the city's files")
-    p = sub.add_parser("validate", help="check a data export against the schema")
-    p.add_argument("path")
+    p.add_argument("--as-exports", action="store_true",
+                   help="write raw platform exports (GBK CSV, Excel) with jingwu.toml and the truth")
+    p.add_argument("--stations", type=int, help="number of stations (with --as-exports; default 48)")
+    p = sub.add_parser("init", help="start a city project: write DIR/jingwu.toml and DIR/README.md")
+    p.add_argument("dir")
+    p.add_argument("--name", help="city name (default: the folder name)")
+    p.add_argument("--lang", choices=["zh", "en", "both"], default="zh", help="report language")
+    p.add_argument("--force", action="store_true", help="overwrite an existing jingwu.toml")
+    p = sub.add_parser("validate", help="check a city project folder, or one export against the schema")
+    p.add_argument("path", help="a project folder (with jingwu.toml) or one export file")
     p.add_argument("--table", choices=["incidents", "stations", "panel", "demand"], default="incidents")
     p = sub.add_parser("bench", help="run the benchmark scripts in benchmarks/")
     p.add_argument("--only", nargs="*", help="substrings of benchmark names")
     args = parser.parse_args(argv)
     if args.command == "reproduce":
-        return reproduce(quick=args.quick, only=args.only, timeout=args.timeout,
+        only = [o for part in args.only or [] for o in part.split(",") if o] or None
+        return reproduce(quick=args.quick, only=only, out=args.out, city=args.city, timeout=args.timeout,
                          lang=args.lang, quiet=args.quiet)
+    if args.command == "init":
+        return _cmd_init(args)
     if args.command == "simulate":
         if args.seed is None:
             from .simulate import DEFAULT_SEED

@@ -62,6 +62,7 @@ __all__ = [
     "read_incidents",
     "read_stations",
     "read_panel",
+    "read_outcomes",
     "read_demand",
     "read_table",
     "iter_table",
@@ -115,6 +116,7 @@ _TABLE_ALIASES: dict[str, dict[str, str]] = {
     "incidents": {"station_name": "station_id"},
     "demand": {"station_name": "station_id", "incidents": "count"},
     "panel": {"station_name": "station_id", "count": "incidents"},
+    "outcomes": {"station_name": "station_id", "count": "incidents"},
 }
 
 
@@ -996,12 +998,24 @@ def _month_one(v: Any) -> Any:
     return pd.Timestamp(year=int(m.group("year")), month=month, day=1)
 
 
+#: Station-table spellings of "not adopted (yet)" in an adoption-month column.
+NOT_ADOPTED = frozenset({"未上线", "未建设", "未开通", "未启用", "未实施", "未应用", "无", "否",
+                         "never", "not adopted", "none yet"})
+_NOT_ADOPTED_NORM = frozenset(_norm(v) for v in NOT_ADOPTED)
+
+
 def _to_month(s: pd.Series, miss: np.ndarray, lines: np.ndarray, file: str, col: str) -> pd.Series:
     if isinstance(s.dtype, pd.PeriodDtype):
         return s.dt.asfreq("M")
     if pd.api.types.is_datetime64_any_dtype(s):
         ts = pd.Series(s, index=s.index)
     else:
+        if col == "adoption_month":
+            never = s.map(lambda v: isinstance(v, str) and _norm(v) in _NOT_ADOPTED_NORM).to_numpy(bool)
+            if never.any():
+                warnings.warn(f"{file}: column '{col}': {int(never.sum())} row(s) say the station has not "
+                              "adopted (e.g. 未上线); read as never adopted", IntakeWarning, stacklevel=4)
+                miss = miss | never
         res = _map_unique(s, _month_one, na=pd.NaT)
         res[miss] = pd.NaT
         bad = np.array([isinstance(v, str) for v in res], dtype=bool)
@@ -1499,8 +1513,8 @@ def read_table(
         raise ValueError(f"pii must be 'drop', 'mask', 'hash' or 'keep', not {pii!r}")
     if pii == "hash":
         privacy.check_salt(salt)
-    if stations is not None and table != "panel":
-        raise ValueError("stations= is only used when reading a panel")
+    if stations is not None and table not in ("panel", "outcomes"):
+        raise ValueError("stations= is only used when reading a panel or outcomes")
     src, targets, ctx, cmap = _prepare(
         path, table, header_map=header_map, category_map=category_map, sheet_name=sheet_name,
         encoding=encoding, totals=totals, timezone=timezone, as_of=as_of, chunk_rows=chunk_rows)
@@ -1546,13 +1560,18 @@ def read_table(
     out = out[canonical + extras + ["_line"]]
     notice = privacy.make_notice(findings, mode=mode, source=file)
     notes = _notices(src, table, ctx)
-    if table == "panel":
+    if table in ("panel", "outcomes"):
         st = stations
         if isinstance(st, (str, Path)):
             st = read_stations(st)
         if st is not None and not isinstance(st, pd.DataFrame):
             raise ValueError("stations must be a DataFrame, a path or None")
-        schema.validate_panel(out, stations=st, file=file)
+        check = schema.validate_panel if table == "panel" else schema.validate_outcomes
+        check(out, stations=st, file=file)
+        if table == "panel" and st is not None and "adoption_month" in st and "adoption_month" not in out:
+            # The estimators need each station's adoption month on every row.
+            adoption = st.drop_duplicates("station_id").set_index("station_id")["adoption_month"]
+            out["adoption_month"] = out["station_id"].map(adoption).astype("period[M]")
     elif table == "stations":
         schema.validate_stations(out, file=file)
     elif table == "incidents":
@@ -1794,7 +1813,9 @@ def read_panel(
     satisfaction_n``; with ``stations``, also that every station is known.
     {params}
     stations : DataFrame or path, optional
-        The station table (or a file to read with :func:`read_stations`).
+        The station table (or a file to read with :func:`read_stations`):
+        every station must be in it, and its ``adoption_month`` is attached
+        to the panel when the file has none.
 
     Returns
     -------
@@ -1815,6 +1836,40 @@ def read_panel(
     1        S01  2024-02         98     25       11
     """
     return read_table(path, "panel", stations=stations, **kwargs)
+
+
+def read_outcomes(
+    path: str | Path,
+    *,
+    stations: pd.DataFrame | str | Path | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Read monthly performance figures (月度绩效: one row per station × month).
+
+    Required columns: ``station_id``, ``month``; any of ``cases`` (立案数),
+    ``cleared`` (破案数), ``satisfaction_n`` (调查人数), ``satisfaction_yes``
+    (满意人数), ``response_minutes`` (平均到场时间).  Incident counts are not
+    needed: they come from the incident records.
+    {params}
+    stations : DataFrame or path, optional
+        The station table; every station must be in it.
+
+    Returns
+    -------
+    DataFrame
+        Validated by :func:`jingwu.schema.validate_outcomes`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> tmp = tempfile.TemporaryDirectory()  # removed when garbage-collected
+    >>> p = pathlib.Path(tmp.name) / "kpi.csv"
+    >>> _ = p.write_text("派出所,月份,立案数,破案数,调查人数,满意人数\\nS01,2024年3月,30,12,150,121\\n")
+    >>> read_outcomes(p)
+      station_id    month  cases  cleared  satisfaction_n  satisfaction_yes
+    0        S01  2024-03     30       12             150               121
+    """
+    return read_table(path, "outcomes", stations=stations, **kwargs)
 
 
 def read_demand(path: str | Path, **kwargs: Any) -> pd.DataFrame:
@@ -1841,7 +1896,7 @@ def read_demand(path: str | Path, **kwargs: Any) -> pd.DataFrame:
     return read_table(path, "demand", **kwargs)
 
 
-for _f in (read_incidents, read_stations, read_panel, read_demand):
+for _f in (read_incidents, read_stations, read_panel, read_outcomes, read_demand):
     _f.__doc__ = (_f.__doc__ or "").replace("{params}", _READ_PARAMS)
 del _f
 

@@ -8,7 +8,8 @@ and falls back to the current working directory.  Two environment variables
 redirect the usual places:
 
 ``JINGWU_DATA``
-    the data directory (default ``<root>/data``);
+    the data directory (default ``<root>/data`` in a clone, else the copy
+    bundled inside the installed package);
 ``JINGWU_REPORTS``
     the generated-output directory (default ``<root>/reports``), which holds
     ``figures/``, ``tables/`` and ``values.json``.
@@ -43,6 +44,8 @@ __all__ = [
     "REPORTS_ENV",
     "project_root",
     "data_dir",
+    "notebooks_dir",
+    "bundled_dir",
     "reports_dir",
     "figures_dir",
     "tables_dir",
@@ -101,8 +104,53 @@ def _from_env(name: str) -> Path | None:
     return Path(value).expanduser().resolve() if value else None
 
 
+def bundled_dir() -> Path:
+    """Return the copy of ``data/`` and ``notebooks/`` shipped inside an installed wheel.
+
+    A clone (or an editable install) has no such copy: the files are read from
+    the clone's own ``data/`` and ``notebooks/``.
+
+    Examples
+    --------
+    >>> from jingwu.paths import bundled_dir
+    >>> bundled_dir().name
+    '_bundled'
+    """
+    return Path(__file__).resolve().parent / "_bundled"
+
+
+def _clone_root() -> Path | None:
+    """The clone this package runs from, if any (an editable install or a checkout on the path)."""
+    return _search_up(Path(__file__).resolve().parent)
+
+
+def _shipped(folder: str) -> Path:
+    root = _clone_root()
+    if root is not None:
+        return root / folder
+    packaged = bundled_dir() / folder
+    if packaged.is_dir():
+        return packaged
+    return project_root() / folder
+
+
+def notebooks_dir() -> Path:
+    """Return the directory of the numbered notebooks.
+
+    The clone's ``notebooks/`` when the package runs from a clone, otherwise
+    the copy shipped inside the installed package.
+
+    Examples
+    --------
+    >>> from jingwu.paths import notebooks_dir
+    >>> sorted(p.name for p in notebooks_dir().glob("00_*.ipynb"))
+    ['00_data_tour.ipynb']
+    """
+    return _shipped("notebooks")
+
+
 def data_dir() -> Path:
-    """Return the data directory: ``$JINGWU_DATA`` or ``<root>/data``.
+    """Return the data directory: ``$JINGWU_DATA``, the clone's ``data/`` or the bundled copy.
 
     Examples
     --------
@@ -115,7 +163,7 @@ def data_dir() -> Path:
     >>> data_dir().name
     'data'
     """
-    return _from_env(DATA_ENV) or project_root() / "data"
+    return _from_env(DATA_ENV) or _shipped("data")
 
 
 def reports_dir() -> Path:

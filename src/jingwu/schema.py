@@ -38,6 +38,7 @@ __all__ = [
     "validate_stations",
     "validate_demand",
     "validate_panel",
+    "validate_outcomes",
     "validate_incidents",
     "check_columns",
     "add_rates",
@@ -185,6 +186,18 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("officers", "int", required=False, nullable=True, minimum=0),
         Column("adoption_month", "month", required=False, nullable=True),
     ),
+    # Monthly performance figures of a bureau (月度绩效): the outcomes of the
+    # effects study; incident counts come from the incident records instead.
+    "outcomes": (
+        Column("station_id", "str"),
+        Column("month", "month"),
+        Column("incidents", "int", required=False, nullable=True, minimum=0),
+        Column("cases", "int", required=False, nullable=True, minimum=0),
+        Column("cleared", "int", required=False, nullable=True, minimum=0),
+        Column("satisfaction_n", "int", required=False, nullable=True, minimum=0),
+        Column("satisfaction_yes", "int", required=False, nullable=True, minimum=0),
+        Column("response_minutes", "float", required=False, nullable=True, minimum=0),
+    ),
 }
 
 #: Keys that identify one row of each table.
@@ -193,6 +206,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "incidents": ("incident_id",),
     "demand": ("station_id", "date", "category"),
     "panel": ("station_id", "month"),
+    "outcomes": ("station_id", "month"),
 }
 
 #: Earliest and latest dates accepted anywhere (catches 1900 and Excel serials).
@@ -293,12 +307,15 @@ def _check_column(df: pd.DataFrame, col: Column, file: str | None) -> None:
         allowed = set(CATEGORIES) | {"all"}
         bad = ~present.astype(str).isin(allowed).to_numpy()
         if bad.any():
-            examples = sorted(set(present[bad].astype(str)))[:5]
-            raise DataError(
-                f"unknown categories {examples}", file=file, column=col.name,
+            unknown = sorted(set(present[bad].astype(str)))
+            err = DataError(
+                f"unknown categories {unknown[:5]}", file=file, column=col.name,
                 rows=_line_numbers(df.loc[present.index], bad),
                 expected=f"one of {list(CATEGORIES)} (or map them with jingwu.io category_map=)",
             )
+            # Every unknown spelling, so a caller can print the map lines to add.
+            err.unknown_categories = unknown
+            raise err
     elif col.kind == "str":
         if pd.api.types.infer_dtype(present, skipna=True) == "string":
             return  # the common case, checked in C
@@ -399,6 +416,34 @@ def validate_panel(
     (1, 5)
     """
     _validate(df, "panel", file)
+    return _check_counts(df, stations=stations, file=file)
+
+
+def validate_outcomes(
+    df: pd.DataFrame,
+    *,
+    stations: pd.DataFrame | None = None,
+    file: str | Path | None = None,
+) -> pd.DataFrame:
+    """Check a monthly ``outcomes`` table (cases, cleared, surveys, response time).
+
+    The same checks as :func:`validate_panel`, without requiring incident
+    counts (those come from the incident records).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> o = pd.DataFrame({"station_id": ["S01"], "month": pd.PeriodIndex(["2024-01"], freq="M"),
+    ...                   "cases": [30], "cleared": [12]})
+    >>> validate_outcomes(o).shape
+    (1, 4)
+    """
+    _validate(df, "outcomes", file)
+    return _check_counts(df, stations=stations, file=file)
+
+
+def _check_counts(df: pd.DataFrame, *, stations: pd.DataFrame | None, file: str | Path | None) -> pd.DataFrame:
+    """Parts within wholes (``cleared <= cases`` …) and, with ``stations``, known stations."""
     fname = None if file is None else str(file)
     for part, whole in (("cleared", "cases"), ("satisfaction_yes", "satisfaction_n")):
         if part in df.columns and whole in df.columns:

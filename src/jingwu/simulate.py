@@ -63,6 +63,7 @@ __all__ = [
     "City",
     "Truth",
     "simulate_city",
+    "read_truth",
     "simulate_incidents",
     "write_city",
     "read_city",
@@ -744,13 +745,26 @@ def read_city(directory: str | Path, name: str = "M city") -> City:
     panel["adoption_month"] = pd.PeriodIndex(panel["adoption_month"], freq="M")
     for col in ("satisfaction_n", "satisfaction_yes"):
         panel[col] = panel[col].astype("Int64")
-    archetypes = pd.read_csv(directory / "truth/archetypes.csv", dtype={"station_id": str})
-    att = pd.read_csv(directory / "truth/att.csv")
-    att["cohort"] = pd.PeriodIndex(att["cohort"], freq="M")
-    att["month"] = pd.PeriodIndex(att["month"], freq="M")
-    params = json.loads((directory / "truth/params.json").read_text(encoding="utf-8"))
     schema.validate_stations(stations, file=directory / "stations.csv")
     schema.validate_demand(demand, file=directory / "demand.csv.gz")
     schema.validate_panel(panel, stations=stations, file=directory / "panel.csv")
-    return City(stations=stations, demand=demand, panel=panel,
-                truth=Truth(archetypes=archetypes, att=att, params=params), name=name)
+    return City(stations=stations, demand=demand, panel=panel, truth=read_truth(directory / "truth"),
+                name=name)
+
+
+def read_truth(directory: str | Path) -> Truth:
+    """Read the ground truth a simulated city wrote (``archetypes.csv``, ``att.csv``, ``params.json``).
+
+    Examples
+    --------
+    >>> from jingwu.datasets import m_city_dir
+    >>> read_truth(m_city_dir() / "truth").params["n_stations"]
+    48
+    """
+    directory = Path(directory)
+    archetypes = pd.read_csv(directory / "archetypes.csv", dtype={"station_id": str})
+    att = pd.read_csv(directory / "att.csv")
+    att["cohort"] = pd.PeriodIndex(att["cohort"], freq="M")
+    att["month"] = pd.PeriodIndex(att["month"], freq="M")
+    params = json.loads((directory / "params.json").read_text(encoding="utf-8"))
+    return Truth(archetypes=archetypes, att=att, params=params)

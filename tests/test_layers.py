@@ -1,0 +1,120 @@
+"""The import contract: the library's layers point one way (see the README's layout).
+
+core → data → methods → presentation → studies → cli.  A module imports only
+from its own layer or the ones before it; no method imports another method;
+``viz`` and ``report`` import no method.  A method may call ``viz`` lazily,
+inside a result's ``.plot()``, never at import time.
+
+The few places that break the contract today are listed in ``KNOWN`` with the
+reason; the test fails when a new violation appears *and* when a listed one is
+gone, so the list only shrinks.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "jingwu"
+
+LAYERS = {
+    "core": {"errors", "schema", "paths", "calendar"},
+    "data": {"io", "privacy", "aggregate", "simulate", "datasets"},
+    "methods": {"forecast", "cluster", "effects", "allocate"},
+    "presentation": {"viz", "report"},
+    "studies": {"studies", "chicago"},
+    "face": {"cli"},
+}
+ORDER = list(LAYERS)
+LAYER_OF = {top: layer for layer, tops in LAYERS.items() for top in tops}
+
+#: (importer's top-level module, imported top-level module): why it is still there.
+KNOWN: dict[tuple[str, str], str] = {}
+
+
+def _module_name(path: Path) -> list[str]:
+    parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+    return parts[:-1] if parts[-1] == "__init__" else parts
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """Top-level jingwu modules imported by ``path``, with whether the import runs at import time."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name[:-1]
+    nested: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            nested.update(id(n) for n in ast.walk(node) if n is not node)
+    found = []
+    for node in ast.walk(tree):
+        lazy = id(node) in nested
+        targets: list[list[str]] = []
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                mod = base + (node.module.split(".") if node.module else [])
+                if node.module is None:
+                    targets = [mod + [a.name] for a in node.names]
+                else:
+                    targets = [mod]
+            elif node.module and node.module.split(".")[0] == "jingwu":
+                targets = [node.module.split(".")]
+        elif isinstance(node, ast.Import):
+            targets = [a.name.split(".") for a in node.names if a.name.split(".")[0] == "jingwu"]
+        for t in targets:
+            if len(t) > 1:
+                found.append((t[1], lazy))
+    return found
+
+
+def _violations() -> set[tuple[str, str]]:
+    bad = set()
+    for path in sorted(SRC.rglob("*.py")):
+        name = _module_name(path)
+        if len(name) < 2:
+            continue  # the package's lazy namespace
+        me = name[1]
+        if me not in LAYER_OF:
+            raise AssertionError(f"module jingwu.{me} has no layer: add it to LAYERS here and in the README")
+        mine = ORDER.index(LAYER_OF[me])
+        for other, lazy in _imports(path):
+            if other == me or other not in LAYER_OF:
+                continue
+            theirs = ORDER.index(LAYER_OF[other])
+            both_methods = LAYER_OF[me] == LAYER_OF[other] == "methods"
+            if theirs > mine and lazy and LAYER_OF[me] == "methods" and other == "viz":
+                continue  # a result's .plot() draws with viz when called
+            if theirs > mine or both_methods or (LAYER_OF[me] == "presentation"
+                                                 and LAYER_OF[other] == "methods"):
+                bad.add((me, other))
+    return bad
+
+
+def test_every_module_has_a_layer():
+    tops = {p.stem if p.is_file() else p.name for p in SRC.iterdir()
+            if (p.suffix == ".py" and p.stem != "__init__") or (p.is_dir() and (p / "__init__.py").exists())}
+    assert tops <= set(LAYER_OF), sorted(tops - set(LAYER_OF))
+
+
+def test_imports_follow_the_layers():
+    found = _violations()
+    new = sorted(found - set(KNOWN))
+    assert not new, f"imports against the layers: {new}"
+
+
+def test_known_violations_are_still_real():
+    gone = sorted(set(KNOWN) - _violations())
+    assert not gone, f"fixed: remove {gone} from KNOWN"
+
+
+@pytest.mark.parametrize("rule", [("viz", "forecast"), ("forecast", "cluster"), ("schema", "io")])
+def test_the_checker_catches_what_it_should(tmp_path, monkeypatch, rule):
+    me, other = rule
+    fake = tmp_path / "jingwu"
+    (fake / me).mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / me / "__init__.py").write_text(f"from ..{other} import something\n")
+    monkeypatch.setattr(__import__(__name__), "SRC", fake)
+    assert (me, other) in _violations()
