@@ -125,10 +125,10 @@ def test_gbm_is_deterministic_and_learns_weekly_pattern():
 def test_global_model_same_output_with_any_thread_count(backend):
     if backend == "lightgbm":
         pytest.importorskip("lightgbm")
-    d = _poisson_panel(3, 150, seed=8)
+    d = _poisson_panel(2, 120, seed=8)
     info = jw.forecast.freq_info("D")
-    one = jw.forecast.GlobalGBM(info, backend=backend, n_threads=1, max_iter=30).fit_predict(d, 7)
-    two = jw.forecast.GlobalGBM(info, backend=backend, n_threads=2, max_iter=30).fit_predict(d, 7)
+    one = jw.forecast.GlobalGBM(info, backend=backend, n_threads=1, max_iter=5).fit_predict(d, 7)
+    two = jw.forecast.GlobalGBM(info, backend=backend, n_threads=2, max_iter=5).fit_predict(d, 7)
     pd.testing.assert_frame_equal(one, two)
     name = "gbm" if backend == "sklearn" else "lgbm"
     s0 = one[one["unique_id"] == "S0"].set_index("ds")[name]
