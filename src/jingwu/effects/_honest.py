@@ -245,11 +245,12 @@ def _vlo_vup_dual(eta, s_T, gamma, sigma, W, vertices=None):
     ok, _ = check(eta)
     if not ok:
         return eta, np.inf
-    # upper truncation point
-    ok, lp = check(high0)
-    if ok:
-        vup = np.inf
-    else:
+
+    def endpoint(start, unbounded):
+        """Truncation point between ``eta`` and ``start``: shortcut steps, then bisection."""
+        ok, lp = check(start)
+        if ok:
+            return unbounded
         dif, iters = 0.0, 1
         mid = shortcut(lp)
         while True:
@@ -261,42 +262,19 @@ def _vlo_vup_dual(eta, s_T, gamma, sigma, W, vertices=None):
                 dif = tol_c + 1
                 break
             mid = shortcut(lp)
-        lo, hi = eta, mid
+        inner, outer = eta, mid  # the check holds at inner and fails at outer
         while dif > tol_c and iters < maxiters:
             iters += 1
-            mid = (hi + lo) / 2
+            mid = (inner + outer) / 2
             if check(mid)[0]:
-                lo = mid
+                inner = mid
             else:
-                hi = mid
-            dif = hi - lo
-        vup = mid
-    # lower truncation point
-    ok, lp = check(low0)
-    if ok:
-        vlo = -np.inf
-    else:
-        dif, iters = 0.0, 1
-        mid = shortcut(lp)
-        while True:
-            ok, lp = check(mid)
-            if ok or iters >= maxiters:
-                break
-            iters += 1
-            if iters >= switchiters:
-                dif = tol_c + 1
-                break
-            mid = shortcut(lp)
-        lo, hi = mid, eta
-        while dif > tol_c and iters < maxiters:
-            mid = (lo + hi) / 2
-            iters += 1
-            if check(mid)[0]:
-                hi = mid
-            else:
-                lo = mid
-            dif = hi - lo
-        vlo = mid
+                outer = mid
+            dif = abs(outer - inner)
+        return mid
+
+    vup = endpoint(high0, np.inf)
+    vlo = endpoint(low0, -np.inf)
     return vlo, vup
 
 
