@@ -130,24 +130,30 @@ def _daily_from_file(path: str | Path, read: dict[str, Any]) -> pd.DataFrame:
     return out.sort_values(["station_id", "date", "category"], kind="stable").reset_index(drop=True)
 
 
-def _daily_from_frame(incidents: pd.DataFrame) -> pd.DataFrame:
-    _check_frame(incidents, ["station_id", "reported_at", "category"], [])
+def _query_frame(incidents: pd.DataFrame, cols: list[str], sql: str) -> pd.DataFrame:
+    """Run ``sql`` over ``incidents[cols]`` registered as ``src``; DuckDB errors become DataError."""
     con = _connect()
     try:
-        con.register("src", incidents[["station_id", "reported_at", "category"]])
-        return con.execute("""
-            SELECT CAST(station_id AS VARCHAR) AS station_id,
-                   CAST(CAST(reported_at AS TIMESTAMP) AS DATE) AS date,
-                   CAST(category AS VARCHAR) AS category,
-                   COUNT(*) AS count
-            FROM src GROUP BY ALL ORDER BY station_id, date, category
-        """).df()
+        con.register("src", incidents[cols])
+        return con.execute(sql).df()
     except duckdb.Error as e:
         raise DataError(f"cannot aggregate the incidents ({type(e).__name__})",
                         file=incidents.attrs.get("source"),
                         expected="an incidents table read with jingwu.io.read_incidents") from None
     finally:
         con.close()
+
+
+def _daily_from_frame(incidents: pd.DataFrame) -> pd.DataFrame:
+    cols = ["station_id", "reported_at", "category"]
+    _check_frame(incidents, cols, [])
+    return _query_frame(incidents, cols, """
+        SELECT CAST(station_id AS VARCHAR) AS station_id,
+               CAST(CAST(reported_at AS TIMESTAMP) AS DATE) AS date,
+               CAST(category AS VARCHAR) AS category,
+               COUNT(*) AS count
+        FROM src GROUP BY ALL ORDER BY station_id, date, category
+    """)
 
 
 def _near_matches(missing: Sequence[str], known: Sequence[str]) -> str:
@@ -352,16 +358,7 @@ def _monthly_from_frame(incidents: pd.DataFrame) -> pd.DataFrame:
     optional = ["is_case", "cleared", "response_minutes"]
     _check_frame(incidents, ["station_id", "reported_at"], optional)
     cols = ["station_id", "reported_at"] + [c for c in optional if c in incidents.columns]
-    con = _connect()
-    try:
-        con.register("src", incidents[cols])
-        return con.execute(_MONTHLY_SQL.format(extra=_monthly_parts(set(cols)))).df()
-    except duckdb.Error as e:
-        raise DataError(f"cannot aggregate the incidents ({type(e).__name__})",
-                        file=incidents.attrs.get("source"),
-                        expected="an incidents table read with jingwu.io.read_incidents") from None
-    finally:
-        con.close()
+    return _query_frame(incidents, cols, _MONTHLY_SQL.format(extra=_monthly_parts(set(cols))))
 
 
 def _monthly_from_file(path: str | Path, read: dict[str, Any]) -> pd.DataFrame:
