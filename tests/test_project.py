@@ -152,7 +152,8 @@ def test_station_names_with_a_bureau_prefix_are_suggested_not_applied(city_copy)
     f.write_bytes(text.encode("gbk"))
     with pytest.raises(DataError, match="missing from the station table") as err:
         project.read_city(root)
-    assert f"'M市公安局{name}' → " in str(err.value) and "near matches" in str(err.value)
+    assert f"'M市公安局{name}' -> '{name}' (differs by 'M市公安局')" in str(err.value)
+    assert "near matches (not applied" in str(err.value)
 
 
 def test_outcome_rows_outside_the_history_are_reported(city_copy):

@@ -36,7 +36,8 @@ import pandas as pd
 from . import schema
 from .errors import DataError, IntakeWarning
 
-__all__ = ["daily_demand", "monthly_panel", "demand_to_monthly", "complete_demand", "hourly_counts"]
+__all__ = ["daily_demand", "monthly_panel", "demand_to_monthly", "complete_demand", "hourly_counts",
+           "near_matches"]
 
 _PARTIAL_ROWS = 2_000_000  # partial aggregates are re-reduced beyond this many rows
 
@@ -156,8 +157,19 @@ def _daily_from_frame(incidents: pd.DataFrame) -> pd.DataFrame:
     """)
 
 
-def _near_matches(missing: Sequence[str], known: Sequence[str]) -> str:
-    """Suggestions for keys that match nothing: a shared prefix/suffix or a close spelling."""
+def near_matches(missing: Sequence[str], known: Sequence[str]) -> str:
+    """Suggestions for keys that match nothing: a shared prefix/suffix or a close spelling.
+
+    Only suggested, never applied; empty when nothing is near.
+
+    Examples
+    --------
+    >>> near_matches(["Y市公安局城关派出所"], ["城关派出所", "东关派出所"])[:15]
+    '; near matches '
+    >>> "'Y市公安局城关派出所' -> '城关派出所' (differs by 'Y市公安局')" in near_matches(
+    ...     ["Y市公安局城关派出所"], ["城关派出所"])
+    True
+    """
     import difflib
 
     known = [str(k) for k in known]
@@ -194,7 +206,7 @@ def _report_dropped(daily: pd.DataFrame, station_ids: Sequence[str] | None, star
             more = f" and {len(by) - 5} more" if len(by) > 5 else ""
             raise DataError(
                 f"{n:,} of {total:,} incidents are at stations not in station_ids: {shown}{more}"
-                + _near_matches(list(by.index), sorted(wanted)), file=file, column="station_id",
+                + near_matches(list(by.index), sorted(wanted)), file=file, column="station_id",
                 expected="station_ids covering every station of the incidents (the same names "
                          "in both files)",
             )
@@ -458,7 +470,7 @@ def monthly_panel(
                                                                 if len(unknown) > 5 else "")
             raise DataError(
                 f"{n:,} incidents are at {len(unknown)} station(s) not in the station table: {shown}"
-                + _near_matches(unknown, sorted(known)), file=file, column="station_id",
+                + near_matches(unknown, sorted(known)), file=file, column="station_id",
                 expected="the same station ids in the incidents and the station table",
             )
         st = stations[keep].assign(station_id=known)

@@ -462,7 +462,7 @@ def _join_stations(incidents: pd.DataFrame, stations: pd.DataFrame, project: Pro
     if unknown:
         n_rows = int(ids.isin(unknown).sum())
         names = set(stations["station_name"].dropna().astype(str)) if "station_name" in stations else set()
-        hint = _near_matches(unknown, known | names)
+        hint = aggregate.near_matches(unknown, sorted(known | names))
         raise DataError(
             f"{n_rows:,} incident(s) name {len(unknown)} station(s) missing from the station table "
             f"({project.files['stations'].path.name}): {unknown[:5]}{hint}",
@@ -474,16 +474,6 @@ def _join_stations(incidents: pd.DataFrame, stations: pd.DataFrame, project: Pro
         notices.append(f"{len(quiet)} station(s) of the station table have no incident in the export "
                        f"(their demand is zero): {quiet[:5]}")
     return incidents
-
-
-def _near_matches(unknown: list[str], known: set[str]) -> str:
-    """Suggest known ids that an unknown one contains or is contained in (never applied)."""
-    pairs = []
-    for u in unknown[:5]:
-        hits = sorted(k for k in known if k and (k in u or u in k))
-        if len(hits) == 1:
-            pairs.append(f"{u!r} → {hits[0]!r}?")
-    return ("; near matches: " + ", ".join(pairs)) if pairs else ""
 
 
 def read_city(project: Project | str | Path) -> OwnCity:
