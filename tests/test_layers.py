@@ -19,7 +19,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "jingwu"
 
 LAYERS = {
-    "core": {"errors", "schema", "paths", "calendar"},
+    "core": {"errors", "schema", "paths", "calendar", "progress"},
     "data": {"io", "privacy", "aggregate", "simulate", "datasets"},
     "methods": {"forecast", "cluster", "effects", "allocate"},
     "presentation": {"viz", "report"},
