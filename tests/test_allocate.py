@@ -319,7 +319,7 @@ def test_station_forecast_uses_a_matching_saved_table(tmp_path):
         jw.forecast.station_forecast(d.drop(columns="count"), h=7, saved=False)
 
 
-def test_station_clusters_saved_or_computed(tmp_path):
+def test_station_clusters_saved_or_computed(tmp_path, monkeypatch):
     city = jw.datasets.load_m_city()
     path = tmp_path / "clusters.csv"
     pd.DataFrame({"station_id": city.stations["station_id"], "cluster": 1, "cluster_name": "all"}).to_csv(
@@ -334,6 +334,20 @@ def test_station_clusters_saved_or_computed(tmp_path):
     rural = computed[computed["station_id"].map(arche) == "rural"]["cluster"]
     core = computed[computed["station_id"].map(arche) == "commercial_core"]["cluster"]
     assert rural.nunique() == 1 and not set(rural) & set(core)
+    # the hand-off is explicit: a table left in the reports directory is not read by default
+    tables = tmp_path / "reports" / "tables"
+    tables.mkdir(parents=True)
+    (tables / jw.cluster.CLUSTER_TABLE).write_bytes(path.read_bytes())
+    monkeypatch.setenv("JINGWU_REPORTS", str(tmp_path / "reports"))
+    again = jw.cluster.station_clusters(city.demand, city.stations, city.panel, k=int(computed["cluster"].max()))
+    assert again.attrs["source"] == "computed" and again["cluster"].nunique() > 1
+    with pytest.warns(DeprecationWarning, match="saved=True"):
+        assert jw.cluster.station_clusters(city.demand, city.stations, saved=True).attrs["source"] == "saved"
+    # a result handed over in memory is used as it is; one that misses stations is refused
+    given = jw.cluster.station_clusters(city.demand, city.stations, saved=computed)
+    assert given.attrs["source"] == "given" and given["cluster"].tolist() == computed["cluster"].tolist()
+    with pytest.raises(jw.DataError, match="do not cover every station"):
+        jw.cluster.station_clusters(city.demand, city.stations, saved=computed.iloc[1:])
 
 
 def test_m_city_plan_from_forecast_to_reallocation():

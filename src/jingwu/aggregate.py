@@ -157,6 +157,23 @@ def _daily_from_frame(incidents: pd.DataFrame) -> pd.DataFrame:
     """)
 
 
+def _common_prefix_hints(missing: list[str], known: list[str]) -> list[str]:
+    """A prefix shared by all unmatched keys of one side that, removed, matches the other side.
+
+    Exports of one bureau often prefix every station with its own name
+    ("Y市公安局城关派出所" in one file, "城关派出所" in the other).
+    """
+    import os
+
+    out = []
+    for keys, other in ((missing, set(known)), (known, set(missing))):
+        common = os.path.commonprefix(keys) if len(keys) > 1 else ""
+        hits = sum(k[len(common):] in other for k in keys) if len(common) >= 2 else 0
+        if hits:
+            out.append(f"remove the common prefix {common!r} ({hits} then match)")
+    return out
+
+
 def near_matches(missing: Sequence[str], known: Sequence[str]) -> str:
     """Suggestions for keys that match nothing: a shared prefix/suffix or a close spelling.
 
@@ -169,11 +186,14 @@ def near_matches(missing: Sequence[str], known: Sequence[str]) -> str:
     >>> "'Y市公安局城关派出所' -> '城关派出所' (differs by 'Y市公安局')" in near_matches(
     ...     ["Y市公安局城关派出所"], ["城关派出所"])
     True
+    >>> "remove the common prefix 'Y市公安局' (2 then match)" in near_matches(
+    ...     ["Y市公安局城关派出所", "Y市公安局东关派出所"], ["城关派出所", "东关派出所"])
+    True
     """
     import difflib
 
     known = [str(k) for k in known]
-    found = []
+    found = _common_prefix_hints([str(m) for m in missing], known)
     for m in list(missing)[:5]:
         m = str(m)
         hits = [k for k in known if k and (m.endswith(k) or m.startswith(k) or k.endswith(m)

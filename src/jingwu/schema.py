@@ -19,6 +19,7 @@ Examples
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,7 @@ __all__ = [
     "validate_outcomes",
     "validate_incidents",
     "check_columns",
+    "require_columns",
     "add_rates",
     "contract_table",
 ]
@@ -246,6 +248,63 @@ def check_columns(df: pd.DataFrame, table: str, *, file: str | None = None) -> N
             file=file, column=missing,
             expected=f"columns {[c.name for c in TABLES[table] if c.required]}",
         )
+
+
+def require_columns(
+    df: object,
+    columns: Sequence[str],
+    *,
+    what: str | None = None,
+    file: str | Path | None = None,
+    expected: str | None = None,
+) -> pd.DataFrame:
+    """The one check that a table is a DataFrame holding ``columns``.
+
+    Methods call it on their inputs so that every missing column is reported
+    the same way: a :class:`DataError` naming the table (``file``), the
+    missing columns and what was expected; anything that is not a DataFrame
+    is a DataError too (a Series where a frame is expected is the usual slip).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table to check (not modified).
+    columns : sequence of str
+        Required column names.
+    what : str, optional
+        What the columns are for, named in the message ("missing columns for
+        ``what``").
+    file : str or Path, optional
+        The file or table name shown first in the message.
+    expected : str, optional
+        The "expected ..." part; default lists ``columns``.
+
+    Returns
+    -------
+    DataFrame
+        ``df`` itself, so a call can be chained.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"station_id": ["S1"], "date": ["2024-01-01"]})
+    >>> require_columns(d, ["station_id", "date"]) is d
+    True
+    >>> require_columns(d, ["station_id", "count"], what="demand", file="demand")
+    Traceback (most recent call last):
+    ...
+    jingwu.errors.DataError: demand: column 'count': missing columns for demand; expected columns station_id, count
+    """
+    cols = list(columns)
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"{what or 'the input'} must be a DataFrame, not {type(df).__name__}",
+                        file=file, column=cols,
+                        expected=expected or f"a DataFrame with columns {', '.join(cols)}")
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise DataError(f"missing columns for {what}" if what else "missing required columns",
+                        file=file, column=missing, expected=expected or f"columns {', '.join(cols)}")
+    return df
 
 
 def _check_column(df: pd.DataFrame, col: Column, file: str | None) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 
+from ..aggregate import near_matches
 from ..errors import DataError
 
 
@@ -77,30 +78,6 @@ def _check_station_values(s: pd.Series, name: str, *, integer: bool = False, pos
     return vals
 
 
-def _near_matches(missing: Sequence[Hashable], available: Sequence[Hashable], limit: int = 3) -> list[str]:
-    """Suggestions ``'a' -> 'b'`` for keys that differ only by a prefix or suffix.
-
-    Station names from different exports often differ by the bureau's name
-    ("Y市公安局城关派出所" vs "城关派出所") or a trailing word.  The pairs are
-    only suggested; nothing is matched automatically.
-
-    Examples
-    --------
-    >>> _near_matches(["Y市公安局城关派出所"], ["城关派出所", "东关派出所"])
-    ["'Y市公安局城关派出所' -> '城关派出所'"]
-    """
-    avail = [str(a) for a in available]
-    out = []
-    for m in (str(x) for x in missing):
-        hits = [a for a in avail if a != m and min(len(a), len(m)) >= 2
-                and (m.endswith(a) or a.endswith(m) or m.startswith(a) or a.startswith(m))]
-        if len(hits) == 1:
-            out.append(f"'{m}' -> '{hits[0]}'")
-        if len(out) >= limit:
-            break
-    return out
-
-
 def _check_same_stations(other: pd.Series, index: pd.Index, name: str, reference: str = "need") -> None:
     """``other`` must list exactly the stations of ``index``: report the missing and the extra ones."""
     missing = index.difference(other.index, sort=False)
@@ -112,10 +89,8 @@ def _check_same_stations(other: pd.Series, index: pd.Index, name: str, reference
         parts.append(f"{len(missing)} station(s) of {reference} are not in {name}")
     if len(extra):
         parts.append(f"{len(extra)} station(s) of {name} are not in {reference}")
-    hint = _near_matches(list(missing), list(extra)) + _near_matches(list(extra), list(missing))
-    expected = f"the same station ids in {name} as in {reference}"
-    if hint:
-        expected += f" (near matches, not applied: {', '.join(dict.fromkeys(hint))})"
+    hint = near_matches(list(missing), list(extra)) or near_matches(list(extra), list(missing))
+    expected = f"the same station ids in {name} as in {reference}{hint}"
     raise DataError(" and ".join(parts), column=name,
                     rows=[str(i) for i in list(missing) + list(extra)], expected=expected)
 
@@ -126,10 +101,8 @@ def _as_series(x: pd.Series | dict | float | int, index: pd.Index, name: str) ->
         if len(missing):
             raise DataError(f"{name} is missing {len(missing)} station(s)", column=name,
                             rows=[str(i) for i in missing],
-                            expected=f"a value for every station"
-                                     + (f" (near matches, not applied: {', '.join(h)})"
-                                        if (h := _near_matches(list(missing), list(x.index.difference(index))))
-                                        else ""))
+                            expected="a value for every station"
+                                     + near_matches(list(missing), list(x.index.difference(index))))
         return x.reindex(index)
     if isinstance(x, dict):
         return _as_series(pd.Series(x), index, name)
