@@ -38,6 +38,13 @@ Preprocessing (:func:`make_pipeline`)
   much as one scalar feature such as seasonal amplitude (each *block* gets
   equal weight in squared Euclidean distance).
 
+The package, by concern: ``features`` (the feature dictionary and
+:func:`workload_features`), ``_demand`` (the chunked pass over daily demand),
+``pipeline`` (transforms and :func:`make_pipeline`), ``selection``
+(:func:`select_k`, :func:`gap_statistic`, :func:`choose_k`), ``fitting``
+(:func:`fit`, :class:`ClusterResult`), ``resampling`` (:func:`stability`)
+and ``handoff`` (:func:`station_clusters`).
+
 Examples
 --------
 >>> import numpy as np, pandas as pd

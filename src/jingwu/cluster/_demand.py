@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..calendar import lunar_new_year
 from ..errors import DataError
+from ..schema import require_columns
 
 #: Rows of demand handled at a time: the per-row work arrays stay small
 #: (tens of MB) however long the table is.
@@ -24,12 +25,8 @@ _SHOWN = 5
 
 
 def _check_demand(demand: pd.DataFrame) -> None:
-    if not isinstance(demand, pd.DataFrame):
-        raise TypeError("demand must be a DataFrame with station_id, date, category, count")
-    missing = [c for c in ("station_id", "date", "category", "count") if c not in demand.columns]
-    if missing:
-        raise DataError("demand lacks required columns", file="demand", column=missing,
-                        expected="station_id, date, category, count")
+    require_columns(demand, ["station_id", "date", "category", "count"], what="the workload features",
+                    file="demand")
     if len(demand) == 0:
         raise DataError("demand is empty", file="demand", expected="at least one row")
 

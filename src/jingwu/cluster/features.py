@@ -15,6 +15,7 @@ import pandas as pd
 from .. import schema
 from ..aggregate import near_matches
 from ..errors import DataError
+from ..schema import require_columns
 from ._demand import (
     _SHOWN,
     _annual_totals,
@@ -190,9 +191,7 @@ def _per_station_volumes(stations: pd.DataFrame, index: pd.Index, annual: np.nda
     different values, or has a missing, text, zero or negative value is a
     DataError naming the stations.
     """
-    if "station_id" not in stations.columns:
-        raise DataError("stations lacks station_id", file="stations", column="station_id",
-                        expected="a station_id column")
+    require_columns(stations, ["station_id"], what="the workload features", file="stations")
     wanted = [(col, name, scale) for col, name, scale in (("officers", "incidents_per_officer", 1.0),
                                                          ("population", "incidents_per_10k", 1e4))
               if col in stations.columns and stations[col].notna().any()]
@@ -343,9 +342,7 @@ def workload_features(
 
     if panel is not None:
         p = panel
-        if "station_id" not in p.columns:
-            raise DataError("panel lacks station_id", file="panel", column="station_id",
-                            expected="a station_id column")
+        require_columns(p, ["station_id"], what="the workload features", file="panel")
         if "month" in p.columns and (start is not None or end is not None):
             mon = p["month"].dt.to_timestamp() if hasattr(p["month"], "dt") and \
                 isinstance(p["month"].dtype, pd.PeriodDtype) else pd.to_datetime(p["month"])
@@ -362,9 +359,7 @@ def workload_features(
                                        .reindex(out.index).to_numpy())
 
     if incidents is not None:
-        if not {"station_id", "reported_at"} <= set(incidents.columns):
-            raise DataError("incidents lack station_id/reported_at", file="incidents",
-                            column=["station_id", "reported_at"], expected="both columns")
+        require_columns(incidents, ["station_id", "reported_at"], what="the night share", file="incidents")
         inc = incidents
         if start is not None or end is not None:
             day = inc["reported_at"].dt.normalize()
