@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import jingwu as jw
-from jingwu import chicago
+from jingwu.studies import chicago
 from jingwu import effects as ef
 
 EARLY = ["006", "007", "009", "010", "011", "015"]  # SDSC opened before the survey (2017-11)

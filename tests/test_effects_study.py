@@ -105,7 +105,7 @@ def test_outcome_panel_rejects_bad_input(city):
     p.loc[p.index[3], "cleared"] = p.loc[p.index[3], "cases"] + 1
     with pytest.raises(DataError, match="cleared exceeds cases"):
         ef.outcome_panel(p, "clearance_rate")
-    with pytest.raises(DataError, match="lacks"):
+    with pytest.raises(DataError, match=r"'cases': missing columns for clearance_rate"):
         ef.outcome_panel(p.drop(columns="cases"), "clearance_rate")
     with pytest.raises(ValueError, match="outcome must be"):
         ef.outcome_panel(p, "arrests")
@@ -156,3 +156,12 @@ def test_pretrend_test_explains_too_many_pre_periods(city):
         ef.pretrend_test(res)
     windowed = ef.pretrend_test(res.aggregate("dynamic", min_e=-4))
     assert windowed["df"] == 4 and 0 < windowed["p_value"] < 1
+
+
+def test_moved_study_helpers_keep_their_old_names():
+    from jingwu.studies import m_city
+
+    for name in ("OUTCOMES", "outcome_panel", "truth_effects", "scale_effects", "outcome_label"):
+        assert getattr(ef, name) is getattr(m_city, name)
+    with pytest.raises(AttributeError):
+        ef._study.no_such_name

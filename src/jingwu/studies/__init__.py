@@ -2,7 +2,11 @@
 
 :mod:`jingwu.studies.project` reads a city project (``jingwu.toml`` naming a
 bureau's exports), checks it and turns it into the same tables as the bundled
-M city, so every notebook runs on it unchanged.
+M city, so every notebook runs on it unchanged.  :mod:`jingwu.studies.m_city`
+shapes the station panel into one outcome per study (and the simulator's
+truth into the same units); :mod:`jingwu.studies.chicago` is the Chicago
+case study (notebook 05); :mod:`jingwu.studies.exports` writes a simulated
+city as raw platform exports.  ``m_city`` and ``chicago`` load on first use.
 
 Examples
 --------
@@ -16,4 +20,14 @@ from . import project
 from .project import Project, init_project, load_city, load_project, read_city, validate_project
 
 __all__ = ["project", "Project", "init_project", "load_project", "read_city", "validate_project",
-           "load_city"]
+           "load_city", "m_city", "chicago"]
+
+_LAZY = frozenset({"m_city", "chicago", "exports"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
