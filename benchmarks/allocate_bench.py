@@ -77,7 +77,7 @@ def main() -> None:
     result: dict[str, object] = {"stations": args.stations, "officers": total,
                                  "officers_to_place": total - 5 * args.stations}
     for objective in ("max_load", "unmet"):
-        alloc, sec, mb = measure(lambda: jw.allocate.reallocate(need, current=current, minimum=5,
+        alloc, sec, mb = measure(lambda: jw.allocate.reallocate_need(need, current=current, minimum=5,
                                                                  objective=objective))
         result[f"{objective}_seconds"] = sec
         result[f"{objective}_peak_mb"] = mb

@@ -102,7 +102,7 @@ def test_reallocate_matches_brute_force(seed):
         return float(np.maximum(w - x, 0).sum())
 
     for objective, cost in (("max_load", max_load), ("unmet", unmet)):
-        got = al.reallocate(need, total=total, minimum=mins, objective=objective)
+        got = al.reallocate_need(need, total=total, minimum=mins, objective=objective)
         assert got.sum() == total and (got >= mins).all()
         best, _ = _brute_force(w, total, minimum, cost)
         assert cost(got.to_numpy()) == pytest.approx(best)
@@ -115,7 +115,7 @@ def test_reallocate_matches_brute_force(seed):
 
     stable = int((np.floor(lam / mu) + 1).sum())
     if stable <= total:
-        got = al.reallocate(need, total=total, minimum=mins, objective="delay", arrival_rate=lam, service_rate=mu)
+        got = al.reallocate_need(need, total=total, minimum=mins, objective="delay", arrival_rate=lam, service_rate=mu)
         best, _ = _brute_force(w, total, minimum, delay)
         assert delay(got.to_numpy()) == pytest.approx(best)
 
@@ -123,15 +123,15 @@ def test_reallocate_matches_brute_force(seed):
 def test_reallocate_defaults_and_errors():
     need = pd.Series({"A": 8.0, "B": 2.0, "C": 2.0})
     current = pd.Series({"A": 3, "B": 5, "C": 4})
-    new = al.reallocate(need, current=current, minimum=2)
+    new = al.reallocate_need(need, current=current, minimum=2)
     assert new.sum() == current.sum() and new.min() >= 2
     assert al.equity_metrics(need, new)["max_load"] < al.equity_metrics(need, current)["max_load"]
     with pytest.raises(ValueError, match="minimums need"):
-        al.reallocate(need, total=5, minimum=2)
+        al.reallocate_need(need, total=5, minimum=2)
     with pytest.raises(ValueError, match="objective"):
-        al.reallocate(need, total=10, objective="fairness")
+        al.reallocate_need(need, total=10, objective="fairness")
     with pytest.raises(ValueError, match="stable"):
-        al.reallocate(need, total=3, objective="delay", arrival_rate=pd.Series({"A": 5.0, "B": 1, "C": 1}),
+        al.reallocate_need(need, total=3, objective="delay", arrival_rate=pd.Series({"A": 5.0, "B": 1, "C": 1}),
                       service_rate=1.0)
 
 
@@ -159,7 +159,7 @@ def test_m_city_reallocation_reduces_worst_load_and_gini():
     last = city.demand[city.demand["date"] >= "2024-01-01"]
     need = al.workload_staffing(last, days=366).set_index("station_id")["officers_needed"]
     current = city.stations.set_index("station_id")["officers"]
-    new = al.reallocate(need, current=current, minimum=5)
+    new = al.reallocate_need(need, current=current, minimum=5)
     before, after = al.equity_metrics(need, current), al.equity_metrics(need, new)
     assert after["max_load"] < 0.8 * before["max_load"]
     assert after["gini_load"] < 0.5 * before["gini_load"]
@@ -363,7 +363,7 @@ def test_m_city_plan_from_forecast_to_reallocation():
     need = al.workload_staffing(work, days=28).set_index("station_id")["officers_needed"]
     current = city.stations.set_index("station_id")["officers"]
     mins = al.station_minimums(city.stations, community=False)
-    new = al.reallocate(need, current=current, minimum=mins)
+    new = al.reallocate_need(need, current=current, minimum=mins)
     before, after = al.equity_metrics(need, current), al.equity_metrics(need, new)
     assert after["max_load"] < 0.6 * before["max_load"] and after["gini_load"] < 0.2 * before["gini_load"]
     few = al.minimal_transfers(need, current, minimum=mins)
@@ -419,13 +419,13 @@ def test_fast_reallocate_equals_officer_by_officer_greedy(seed):
     need, minimum, total = _random_case(rng)
     index = [f"S{i:03d}" for i in range(len(need))]
     for objective in ("max_load", "unmet"):
-        got = al.reallocate(pd.Series(need, index=index), total=total,
+        got = al.reallocate_need(pd.Series(need, index=index), total=total,
                             minimum=pd.Series(minimum, index=index), objective=objective)
         np.testing.assert_array_equal(got.to_numpy(), _reallocate_one_by_one(need, total, minimum, objective))
     lam = rng.uniform(0, 3, len(need)) * (rng.random(len(need)) < 0.8)
     stable = int((np.where(lam > 0, np.floor(lam) + 1, 0)).sum())
     if stable <= total and len(need) <= 25:
-        got = al.reallocate(pd.Series(need, index=index), total=total, minimum=pd.Series(minimum, index=index),
+        got = al.reallocate_need(pd.Series(need, index=index), total=total, minimum=pd.Series(minimum, index=index),
                             objective="delay", arrival_rate=pd.Series(lam, index=index), service_rate=1.0)
         np.testing.assert_array_equal(got.to_numpy(), _reallocate_one_by_one(need, total, minimum, "delay", lam, 1.0))
 
@@ -433,17 +433,17 @@ def test_fast_reallocate_equals_officer_by_officer_greedy(seed):
 def test_fast_reallocate_tie_breaks_and_edge_cases():
     # equal loads: the station listed first gets the officer
     need = pd.Series([4.0, 4.0, 4.0], index=["c", "a", "b"])
-    assert al.reallocate(need, total=4).tolist() == [2, 1, 1]
+    assert al.reallocate_need(need, total=4).tolist() == [2, 1, 1]
     # nothing to do, a single station, all needs zero (everything to the first station)
-    assert al.reallocate(need, total=0).tolist() == [0, 0, 0]
-    assert al.reallocate(pd.Series({"A": 2.5}), total=7).tolist() == [7]
-    assert al.reallocate(pd.Series({"A": 0.0, "B": 0.0}), total=5).tolist() == [5, 0]
+    assert al.reallocate_need(need, total=0).tolist() == [0, 0, 0]
+    assert al.reallocate_need(pd.Series({"A": 2.5}), total=7).tolist() == [7]
+    assert al.reallocate_need(pd.Series({"A": 0.0, "B": 0.0}), total=5).tolist() == [5, 0]
     # M city: the exact allocation of the notebook is unchanged
     city = jw.datasets.load_m_city()
     last = city.demand[city.demand["date"] >= "2024-01-01"]
     w = al.workload_staffing(last, days=366).set_index("station_id")["officers_needed"]
     current = city.stations.set_index("station_id")["officers"]
-    fast = al.reallocate(w, current=current, minimum=5)
+    fast = al.reallocate_need(w, current=current, minimum=5)
     np.testing.assert_array_equal(fast.to_numpy(), _reallocate_one_by_one(w.to_numpy(), current.sum(),
                                                                            np.full(len(w), 5)))
 
@@ -454,44 +454,44 @@ def test_reallocate_refuses_bad_numbers_and_names_the_stations():
     need = pd.Series({"A": 8.0, "B": 2.0, "C": 2.0})
     current = pd.Series({"A": 3, "B": 5, "C": 4})
     with pytest.raises(jw.DataError, match=r"column 'need'.*\(rows B\)") as e:
-        al.reallocate(need.replace(2.0, np.nan).fillna({"C": 2.0}), total=10)
+        al.reallocate_need(need.replace(2.0, np.nan).fillna({"C": 2.0}), total=10)
     assert "finite numbers >= 0" in str(e.value)
     with pytest.raises(jw.DataError, match=r"'need'.*rows A"):
-        al.reallocate(pd.Series({"A": -1.0, "B": 2.0}), total=10)
+        al.reallocate_need(pd.Series({"A": -1.0, "B": 2.0}), total=10)
     with pytest.raises(jw.DataError, match=r"'need'.*rows B"):
-        al.reallocate(pd.Series({"A": 1.0, "B": "2"}, dtype=object), total=10)
+        al.reallocate_need(pd.Series({"A": 1.0, "B": "2"}, dtype=object), total=10)
     with pytest.raises(jw.DataError, match=r"'need'.*rows A"):
-        al.reallocate(pd.Series({"A": np.inf, "B": 2.0}), total=10)
+        al.reallocate_need(pd.Series({"A": np.inf, "B": 2.0}), total=10)
     with pytest.raises(jw.DataError, match=r"listed twice.*rows A"):
-        al.reallocate(pd.Series([1.0, 2.0], index=["A", "A"]), total=10)
+        al.reallocate_need(pd.Series([1.0, 2.0], index=["A", "A"]), total=10)
     with pytest.raises(jw.DataError, match="whole number"):
-        al.reallocate(need, total=10.5)
-    assert al.reallocate(need, total=10.0).sum() == 10          # a whole float is a whole number
+        al.reallocate_need(need, total=10.5)
+    assert al.reallocate_need(need, total=10.0).sum() == 10          # a whole float is a whole number
     with pytest.raises(jw.DataError, match=r"'minimum'.*rows A"):
-        al.reallocate(need, total=10, minimum=pd.Series({"A": 2.5, "B": 1, "C": 1}))
+        al.reallocate_need(need, total=10, minimum=pd.Series({"A": 2.5, "B": 1, "C": 1}))
     with pytest.raises(jw.DataError, match=r"'current'.*fractional.*rows C"):
-        al.reallocate(need, current=pd.Series({"A": 3, "B": 5, "C": 4.5}))
+        al.reallocate_need(need, current=pd.Series({"A": 3, "B": 5, "C": 4.5}))
     with pytest.raises(jw.DataError, match=r"'arrival_rate'.*rows C"):
-        al.reallocate(need, total=10, objective="delay", arrival_rate=pd.Series({"A": 1.0, "B": 1.0, "C": np.nan}),
+        al.reallocate_need(need, total=10, objective="delay", arrival_rate=pd.Series({"A": 1.0, "B": 1.0, "C": np.nan}),
                       service_rate=1.0)
     for mu in (0.0, -1.0, np.nan, "1"):
         with pytest.raises(jw.DataError, match="service_rate"):
-            al.reallocate(need, total=10, objective="delay", arrival_rate=pd.Series(1.0, index=need.index),
+            al.reallocate_need(need, total=10, objective="delay", arrival_rate=pd.Series(1.0, index=need.index),
                           service_rate=mu)
-    assert al.reallocate(need, current=current).sum() == 12
+    assert al.reallocate_need(need, current=current).sum() == 12
 
 
 def test_current_that_does_not_match_need_is_reported_with_near_matches():
     need = pd.Series({"Y市公安局城关派出所": 8.0, "Y市公安局东关派出所": 2.0, "北站派出所": 3.0})
     current = pd.Series({"城关派出所": 5, "东关派出所": 4, "北站派出所": 4})
     with pytest.raises(jw.DataError) as e:
-        al.reallocate(need, current=current)
+        al.reallocate_need(need, current=current)
     msg = str(e.value)
     assert "2 station(s) of need are not in current" in msg and "2 station(s) of current are not in need" in msg
     assert "'Y市公安局城关派出所' -> '城关派出所'" in msg and "not applied" in msg
     # an extra station in current would silently lose its officers from the total: refused too
     with pytest.raises(jw.DataError, match="1 station\\(s\\) of current are not in need"):
-        al.reallocate(pd.Series({"北站派出所": 3.0}), current=pd.Series({"北站派出所": 4, "南站派出所": 2}))
+        al.reallocate_need(pd.Series({"北站派出所": 3.0}), current=pd.Series({"北站派出所": 4, "南站派出所": 2}))
     with pytest.raises(jw.DataError, match="'officers'"):
         al.equity_metrics(pd.Series({"A": 1.0}), pd.Series({"B": 1}))
     with pytest.raises(jw.DataError, match="'current'"):
@@ -519,3 +519,40 @@ def test_staffing_refuses_non_positive_days_and_handling_times():
             al.shift_staffing(prof, 10, handling_minutes=minutes)
     with pytest.raises(jw.DataError, match="calls_per_week"):
         al.shift_staffing(prof, np.nan, handling_minutes=30)
+
+
+def test_reallocate_takes_a_frame_with_the_contract_columns():
+    table = pd.DataFrame({"station_id": ["A", "B", "C"], "officers_needed": [10.0, 5.0, 1.0],
+                          "officers": [3, 3, 2], "floor": [1, 1, 1]})
+    alloc = al.reallocate(table, current_col="officers", minimum_col="floor")
+    assert alloc.to_dict() == {"A": 5, "B": 2, "C": 1} and alloc.index.name == "station_id"
+    # the same as the engine on a Series, and the station id may be the index
+    need = table.set_index("station_id")["officers_needed"]
+    assert alloc.tolist() == al.reallocate_need(need, total=8, minimum=1).tolist()
+    assert al.reallocate(table.set_index("station_id"), total=8, minimum=1).tolist() == [5, 2, 1]
+    # a Series still works for a release, with a warning; the numbers are the same
+    with pytest.warns(DeprecationWarning, match="DataFrame"):
+        assert al.reallocate(need, total=8, minimum=1).tolist() == [5, 2, 1]
+    # wrong shapes and missing columns are a DataError naming what is expected
+    with pytest.raises(jw.DataError, match="takes a DataFrame, not dict"):
+        al.reallocate(need.to_dict(), total=8)
+    with pytest.raises(jw.DataError, match="'officers_needed': missing columns for reallocate"):
+        al.reallocate(table.drop(columns="officers_needed"), total=8)
+    with pytest.raises(jw.DataError, match="'staff': missing columns"):
+        al.reallocate(table, current_col="staff")
+    with pytest.raises(jw.DataError, match="need must be a Series"):
+        al.equity_metrics(table, alloc)
+
+
+def test_equity_metrics_is_a_result_with_the_old_dict_access():
+    m = al.equity_metrics(pd.Series({"A": 4.0, "B": 2.0}), pd.Series({"A": 2, "B": 2}))
+    assert m == {"max_load": 2.0, "gini_load": pytest.approx(1 / 6), "share_over_capacity": 0.5,
+                 "coverage": pytest.approx(2 / 3)}
+    assert pd.DataFrame({"plan": m}).T.loc["plan", "max_load"] == 2.0
+    frame = m.to_frame()
+    assert frame["load"].tolist() == [2.0, 1.0] and frame["over_capacity"].tolist() == [True, False]
+    assert m.summary("zh").set_index("metric").loc["coverage", "label"] == "需求覆盖率"
+    import matplotlib
+    matplotlib.use("Agg")
+    ax = m.plot()
+    assert len(ax.patches) == 2

@@ -64,10 +64,7 @@ def _check_frame(df: pd.DataFrame, needed: Sequence[str], optional: Sequence[str
     file = df.attrs.get("source")
     if len(df) == 0:
         raise DataError("no incident records", file=file, expected="at least one row")
-    missing = [c for c in needed if c not in df.columns]
-    if missing:
-        raise DataError("missing required column(s) for aggregation", file=file, column=missing,
-                        expected=f"columns {list(needed)}")
+    schema.require_columns(df, needed, what="aggregation", file=file)
     cols = {c.name: c for c in schema.TABLES["incidents"]}
     frame = df.reset_index(drop=True)
     try:
@@ -541,12 +538,8 @@ def station_daily_totals(demand: pd.DataFrame, what: str = "daily totals") -> pd
     >>> station_daily_totals(d)["count"].tolist()
     [5]
     """
-    if not isinstance(demand, pd.DataFrame):
-        raise ValueError(f"demand must be a DataFrame, got {type(demand).__name__}")
-    missing = sorted({"station_id", "date", "count"} - set(demand.columns))
-    if missing:
-        raise DataError(f"missing columns for {what}", column=missing,
-                        expected="daily demand with station_id, date and count")
+    schema.require_columns(demand, ["station_id", "date", "count"], what=what,
+                           expected="daily demand with station_id, date and count")
     if len(demand) == 0:
         raise DataError(f"no demand rows for {what}", expected="at least one row")
     d = pd.DataFrame({"station_id": demand["station_id"].astype(str).to_numpy(),

@@ -33,7 +33,8 @@ Examples
 """
 from __future__ import annotations
 
-from .optimise import before_after, equity_metrics, gini, minimal_transfers, reallocate, sink_scenarios
+from .optimise import (EQUITY_LABELS, EquityMetrics, before_after, equity_metrics, gini, minimal_transfers,
+                       reallocate, reallocate_need, sink_scenarios)
 from .planning import error_correlation, horizon_total, seasonal_index
 from .queueing import (erlang_c, mean_wait, prob_wait_exceeds, servers_for_target, shift_staffing,
                        shift_summary, square_root_staffing)
@@ -46,6 +47,7 @@ __all__ = [
     "category_workload", "category_hours", "need_sensitivity", "station_minimums", "team_split",
     "erlang_c", "mean_wait", "prob_wait_exceeds", "servers_for_target", "square_root_staffing",
     "shift_staffing", "shift_summary",
-    "reallocate", "sink_scenarios", "gini", "equity_metrics", "before_after", "minimal_transfers",
+    "reallocate", "reallocate_need", "sink_scenarios", "gini", "equity_metrics", "EquityMetrics",
+    "EQUITY_LABELS", "before_after", "minimal_transfers",
     "error_correlation", "horizon_total", "seasonal_index",
 ]

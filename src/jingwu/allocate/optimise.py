@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import heapq
 import math
+import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..schema import require_columns
 from ._common import _as_series, _check_number, _check_same_stations, _check_station_values, _check_total
 from .queueing import mean_wait
 
@@ -24,7 +27,8 @@ def _delay_cost(lam: float, mu: float, c: int) -> float:
 def _check_need(need: pd.Series) -> np.ndarray:
     """Workload per station as floats: one row per station, finite numbers >= 0."""
     if not isinstance(need, pd.Series):
-        raise TypeError("need must be a pandas Series indexed by station")
+        raise DataError(f"need must be a Series indexed by station, not {type(need).__name__}", column="need",
+                        expected="officers needed per station (a Series indexed by station id)")
     if not need.index.is_unique:
         dup = need.index[need.index.duplicated()].unique()
         raise DataError(f"{len(dup)} station(s) listed twice in need", column="need",
@@ -35,7 +39,8 @@ def _check_need(need: pd.Series) -> np.ndarray:
 def _check_current(current: pd.Series, index: pd.Index, name: str = "current") -> pd.Series:
     """Officers per station: the same stations as ``need``, whole numbers >= 0."""
     if not isinstance(current, pd.Series):
-        raise TypeError(f"{name} must be a pandas Series of officers indexed by station")
+        raise DataError(f"{name} must be a Series of officers indexed by station, not {type(current).__name__}",
+                        column=name, expected="whole officers per station (a Series indexed by station id)")
     _check_same_stations(current, index, name)
     return _check_station_values(current.reindex(index), name, integer=True).astype(int)
 
@@ -145,7 +150,92 @@ def _greedy(objective: str, w: np.ndarray, x: np.ndarray, steps: int, lam: np.nd
     return np.asarray(xl, dtype=np.int64)
 
 
+def _need_from(data: object, id_col: str, need_col: str, what: str) -> tuple[pd.Series, pd.DataFrame | None]:
+    """The need per station from a frame with ``id_col`` and ``need_col`` (or, deprecated, a Series)."""
+    if isinstance(data, pd.Series):
+        warnings.warn(f"{what}: passing need as a Series is deprecated; pass a DataFrame with "
+                      f"'{id_col}' and '{need_col}' columns (e.g. workload_staffing(...))",
+                      DeprecationWarning, stacklevel=3)
+        return data, None
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"{what} takes a DataFrame, not {type(data).__name__}", column=[id_col, need_col],
+                        expected=f"a DataFrame with one row per station: '{id_col}' and '{need_col}' "
+                                 "(e.g. workload_staffing(...))")
+    if id_col in data.columns:
+        frame = data
+    elif data.index.name == id_col:
+        frame = data.reset_index()
+    else:
+        frame = require_columns(data, [id_col, need_col], what=what, file="need")
+    require_columns(frame, [id_col, need_col], what=what, file="need")
+    need = pd.Series(frame[need_col].to_numpy(), index=pd.Index(frame[id_col].to_numpy(), name=id_col),
+                     name=need_col)
+    return need, frame
+
+
 def reallocate(
+    data: pd.DataFrame | pd.Series,
+    *,
+    id_col: str = "station_id",
+    need_col: str = "officers_needed",
+    current_col: str | None = None,
+    minimum_col: str | None = None,
+    total: int | None = None,
+    current: pd.Series | None = None,
+    minimum: pd.Series | dict | int = 0,
+    objective: str = "max_load",
+    arrival_rate: pd.Series | None = None,
+    service_rate: float | None = None,
+) -> pd.Series:
+    """Integer allocation of a fixed total of officers across stations.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per station with ``id_col`` (a column or the index) and the
+        workload ``need_col`` -- e.g. :func:`workload_staffing`'s table --
+        and optionally today's officers (``current_col``) and minimums
+        (``minimum_col``).  A Series of need indexed by station still works
+        for a release, with a DeprecationWarning.
+    id_col, need_col : str
+        Station id and need columns (default ``station_id``, ``officers_needed``).
+    current_col, minimum_col : str, optional
+        Columns of ``data`` used for ``current`` / ``minimum`` when those
+        are not given.
+    **options
+        As :func:`reallocate_need` (``total``, ``current``, ``minimum``,
+        ``objective``, ``arrival_rate``, ``service_rate``).
+
+    Returns
+    -------
+    Series
+        Officers per station (int, indexed by station id), summing to ``total``.
+
+    Raises
+    ------
+    DataError
+        ``data`` is not a DataFrame, lacks the columns, or its values are
+        bad (see :func:`reallocate_need`).
+
+    Examples
+    --------
+    >>> need = pd.DataFrame({"station_id": ["A", "B", "C"], "officers_needed": [10.0, 5.0, 1.0]})
+    >>> reallocate(need, total=8, minimum=1).tolist()
+    [5, 2, 1]
+    """
+    need, frame = _need_from(data, id_col, need_col, "reallocate")
+    if frame is not None:
+        if current is None and current_col is not None:
+            require_columns(frame, [current_col], what="reallocate", file="need")
+            current = pd.Series(frame[current_col].to_numpy(), index=need.index, name=current_col)
+        if minimum_col is not None:
+            require_columns(frame, [minimum_col], what="reallocate", file="need")
+            minimum = pd.Series(frame[minimum_col].to_numpy(), index=need.index, name=minimum_col)
+    return reallocate_need(need, total=total, current=current, minimum=minimum, objective=objective,
+                           arrival_rate=arrival_rate, service_rate=service_rate)
+
+
+def reallocate_need(
     need: pd.Series,
     *,
     total: int | None = None,
@@ -155,7 +245,7 @@ def reallocate(
     arrival_rate: pd.Series | None = None,
     service_rate: float | None = None,
 ) -> pd.Series:
-    """Integer allocation of a fixed total of officers across stations.
+    """:func:`reallocate` on a need Series indexed by station (the engine the other planners share).
 
     Parameters
     ----------
@@ -214,7 +304,7 @@ def reallocate(
     Examples
     --------
     >>> need = pd.Series({"A": 10.0, "B": 5.0, "C": 1.0})
-    >>> reallocate(need, total=8, minimum=1).tolist()
+    >>> reallocate_need(need, total=8, minimum=1).tolist()
     [5, 2, 1]
     """
     w = _check_need(need)
@@ -265,28 +355,89 @@ def gini(values: np.ndarray | pd.Series) -> float:
     return float((2 * np.arange(1, n + 1) - n - 1).dot(v) / (n * v.sum()))
 
 
-def equity_metrics(need: pd.Series, officers: pd.Series) -> dict[str, float]:
+#: zh/en labels of the equity metrics, in order.
+EQUITY_LABELS: dict[str, tuple[str, str]] = {
+    "max_load": ("最大人均负荷", "Largest load per officer"),
+    "gini_load": ("人均负荷基尼系数", "Gini of load per officer"),
+    "share_over_capacity": ("超负荷派出所占比", "Share of stations over capacity"),
+    "coverage": ("需求覆盖率", "Demand-weighted coverage"),
+}
+
+
+class EquityMetrics(dict):
+    """Fit between workload and staffing (:func:`equity_metrics`).
+
+    A ``dict`` of the four metrics (so ``m["max_load"]``, ``**m`` and
+    ``pd.DataFrame({plan: m, ...})`` work as before) with the result
+    protocol: :meth:`to_frame`, :meth:`summary` and :meth:`plot`.
+
+    Attributes
+    ----------
+    load : Series
+        Need / officers per station (missing where a station has none).
+    """
+
+    load: pd.Series
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per station: ``need``, ``officers``, ``load`` and ``over_capacity``."""
+        return self._stations.copy()
+
+    def summary(self, lang: str = "en") -> pd.DataFrame:
+        """One row per metric: ``metric``, ``label`` (zh or en) and ``value``."""
+        if lang not in ("zh", "en"):
+            raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+        return pd.DataFrame({"metric": list(self), "value": list(self.values()),
+                             "label": [EQUITY_LABELS[k][0 if lang == "zh" else 1] for k in self]})
+
+    def plot(self, ax: Any = None) -> Any:
+        """Load per officer by station, highest first, with a line at 1 (need = officers); returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(max(6.0, 0.18 * len(self.load)), 3.5))
+        load = self.load.sort_values(ascending=False)
+        ax.bar([str(i) for i in load.index], load.to_numpy(), color="C0")
+        ax.axhline(1.0, color="firebrick", linestyle="--", linewidth=1)
+        ax.set_ylabel("need / officers")
+        ax.tick_params(axis="x", labelrotation=90, labelsize=6)
+        return ax
+
+
+def equity_metrics(need: pd.Series, officers: pd.Series) -> EquityMetrics:
     """Fit between workload and staffing.
 
     ``max_load`` and ``gini_load`` of load per officer (need / officers),
     ``share_over_capacity`` (stations whose need exceeds their officers) and
     ``coverage`` (demand-weighted: Σ min(officers, need) / Σ need).
 
+    Returns
+    -------
+    EquityMetrics
+        The four numbers as a ``dict`` with ``.to_frame()`` (per station),
+        ``.summary()`` and ``.plot(ax=None)``.
+
     Examples
     --------
     >>> m = equity_metrics(pd.Series([4.0, 2.0]), pd.Series([2, 2]))
     >>> m["max_load"], m["share_over_capacity"], m["coverage"]
     (2.0, 0.5, 0.6666666666666666)
+    >>> m.to_frame()["over_capacity"].tolist()
+    [True, False]
     """
     _check_need(need)
     officers = _check_current(officers, need.index, "officers").rename("officers").astype(float)
     load = need / officers.where(officers > 0)
-    return {
+    out = EquityMetrics({
         "max_load": float(load.max()),
         "gini_load": gini(load.fillna(0)),
         "share_over_capacity": float((need > officers).mean()),
         "coverage": float(np.minimum(officers, need).sum() / need.sum()) if need.sum() else 1.0,
-    }
+    })
+    out.load = load.rename("load")
+    out._stations = pd.DataFrame({"need": need.astype(float), "officers": officers, "load": load,
+                                  "over_capacity": need > officers})
+    return out
 
 
 def before_after(need: pd.Series, before: pd.Series, after: pd.Series) -> pd.DataFrame:
@@ -334,7 +485,8 @@ def sink_scenarios(
     rows = []
     base_total = int(_check_current(current, need.index).sum())
     for k in ks:
-        alloc = reallocate(need, total=base_total + int(k), minimum=minimum, objective=objective, **kwargs)
+        alloc = reallocate_need(need, total=base_total + int(k), minimum=minimum, objective=objective,
+                                **kwargs)  # type: ignore[arg-type]
         rows.append({"k": int(k), "total": base_total + int(k), **equity_metrics(need, alloc)})
     out = pd.DataFrame(rows)
     out["marginal_gain"] = -out["max_load"].diff()

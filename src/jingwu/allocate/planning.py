@@ -6,6 +6,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataError
+from ..schema import require_columns
 from ..aggregate import station_daily_totals
 from ._common import _check_int, _wide
 
@@ -136,10 +137,7 @@ def horizon_total(
     """
     if not isinstance(rho, (int, float, np.integer, np.floating)) or not 0 <= rho <= 1:
         raise ValueError(f"rho must be a number in [0, 1], got {rho!r}")
-    missing = [c for c in (id_col, mean_col, quantile_col) if c not in forecast.columns]
-    if missing:
-        raise DataError("missing columns for the horizon total", column=missing,
-                        expected=f"{id_col}, {mean_col} and {quantile_col}")
+    require_columns(forecast, [id_col, mean_col, quantile_col], what="the horizon total")
     m = forecast[mean_col].to_numpy(dtype=float)
     q = forecast[quantile_col].to_numpy(dtype=float)
     bad = ~np.isfinite(m) | ~np.isfinite(q) | (q < m - 1e-9)

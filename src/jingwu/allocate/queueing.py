@@ -9,6 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataError
+from ..schema import require_columns
 from ._common import _bad_values, _check_int, _check_number, _is_real
 
 def _check_queue(arrival_rate: float, service_rate: float, servers: int) -> float:
@@ -152,10 +153,7 @@ def shift_staffing(profile: pd.DataFrame, calls_per_week: float, *, handling_min
     [1, 3]
     """
     min_units = _check_int(min_units, "min_units", 0)
-    need = {"dow", "hour", "share"} - set(profile.columns)
-    if need:
-        raise DataError("missing columns in the hour-of-week profile", column=sorted(need),
-                        expected="dow, hour, share")
+    require_columns(profile, ["dow", "hour", "share"], what="the hour-of-week profile")
     calls_per_week = _check_number(calls_per_week, "calls_per_week")
     mu = 60.0 / _check_number(handling_minutes, "handling_minutes", positive=True)
     _check_number(officers_per_call, "officers_per_call", positive=True)
@@ -205,10 +203,8 @@ def shift_summary(hourly: pd.DataFrame, *, shift_starts: Sequence[int] = (0, 8, 
     >>> shift_summary(h, shift_starts=[0, 12])[["shift", "officers", "officer_hours"]].values.tolist()
     [['00-12', 2, 24], ['12-24', 3, 36]]
     """
-    need = {"dow", "hour", "arrival_rate", "erlang_c_units", "sqrt_units", "officers"} - set(hourly.columns)
-    if need:
-        raise DataError("missing columns of hourly staffing", column=sorted(need),
-                        expected="the output of shift_staffing")
+    require_columns(hourly, ["dow", "hour", "arrival_rate", "erlang_c_units", "sqrt_units", "officers"],
+                    what="the shift summary", expected="the output of shift_staffing")
     starts = [int(s) for s in shift_starts]
     if not starts or starts != sorted(set(starts)) or starts[0] < 0 or starts[-1] > 23:
         raise ValueError(f"shift_starts must be distinct sorted hours from 0 to 23, got {list(shift_starts)}")

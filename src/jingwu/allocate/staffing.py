@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import schema
 from ..errors import DataError
+from ..schema import require_columns
 from ._common import _bad_values, _check_int, _check_number
 
 #: Mean handling minutes per incident by category: M city's simulated values.
@@ -147,10 +148,7 @@ def workload_staffing(
     """
     p = params or StaffingParams()
     need_cols = [id_col, value_col] + ([category_col] if category_col else [])
-    missing = [c for c in need_cols if c not in demand_forecast.columns]
-    if missing:
-        raise DataError("missing columns for workload staffing", column=missing,
-                        expected=f"columns {need_cols}")
+    require_columns(demand_forecast, need_cols, what="workload staffing")
     vals, bad = _bad_values(demand_forecast[value_col], integer=False)
     if bad.any():
         raise DataError(f"{int(bad.sum())} row(s) with negative, missing, text or non-finite workload",
@@ -221,10 +219,7 @@ def category_workload(
     if not isinstance(totals, pd.Series):
         raise ValueError("totals must be a pandas Series indexed by station")
     days = _check_int(days, "days", 1)
-    missing = [c for c in ("station_id", "date", category_col, "count") if c not in demand.columns]
-    if missing:
-        raise DataError("missing columns for the incident mix", column=missing,
-                        expected=f"station_id, date, {category_col}, count")
+    require_columns(demand, ["station_id", "date", category_col, "count"], what="the incident mix")
     d = demand[["station_id", "date", category_col, "count"]].copy()
     d["station_id"] = d["station_id"].astype(str)
     d[category_col] = d[category_col].astype(str)
@@ -264,10 +259,7 @@ def category_hours(
     [3.0, 3.0]
     """
     p = params or StaffingParams()
-    missing = [c for c in (id_col, category_col, value_col) if c not in workload.columns]
-    if missing:
-        raise DataError("missing columns for category hours", column=missing,
-                        expected=f"{id_col}, {category_col}, {value_col}")
+    require_columns(workload, [id_col, category_col, value_col], what="category hours")
     cats = workload[category_col].astype(str)
     unknown = sorted(set(cats) - set(p.handling_minutes))
     if unknown:
@@ -358,9 +350,7 @@ def station_minimums(
     """
     p = params or StaffingParams()
     need = ["station_id"] + (["population"] if community else [])
-    missing = [c for c in need if c not in stations.columns]
-    if missing:
-        raise DataError("missing columns for station minimums", column=missing, expected=", ".join(need))
+    require_columns(stations, need, what="station minimums")
     idx = pd.Index(stations["station_id"].astype(str), name="station_id")
     out = pd.Series(int(p.min_officers), index=idx, name="minimum")
     if community:
