@@ -137,8 +137,8 @@ def test_placebo_panel_keeps_untreated_rows_only(chi):
 # --------------------------------------------------------------------------- estimates
 def test_estimate_recovers_a_known_effect_and_is_deterministic():
     df = _toy_panel()
-    a = chicago.estimate(df, "y", B=199, seed=3)
-    b = chicago.estimate(df, "y", B=199, seed=3)
+    a = chicago.estimate(df, "y", n_boot=199, seed=3)
+    b = chicago.estimate(df, "y", n_boot=199, seed=3)
     pd.testing.assert_frame_equal(a, b)
     assert a["estimator"].tolist() == ["cs", "imputation", "twfe"]
     assert np.allclose(a["att"], 2.0, atol=0.3)
@@ -150,8 +150,8 @@ def test_estimate_recovers_a_known_effect_and_is_deterministic():
 
 def test_estimate_on_the_sentiment_panel(chi):
     sent = chicago.sentiment_panel(chi)
-    out = chicago.estimate(sent, "trust", B=199, seed=0)
-    again = chicago.estimate(sent, "trust", B=199, seed=0)
+    out = chicago.estimate(sent, "trust", n_boot=199, seed=0)
+    again = chicago.estimate(sent, "trust", n_boot=199, seed=0)
     pd.testing.assert_frame_equal(out, again)
     assert (out["n_units"] == 16).all() and (out["n_treated"] == 15).all()
     assert out["att"].between(-20, 20).all() and out["p_wild"].iloc[2] > 0
@@ -161,8 +161,15 @@ def test_estimate_bad_arguments():
     df = _toy_panel()
     with pytest.raises(ValueError, match="estimators"):
         chicago.estimate(df, "y", estimators=["ols"])
-    with pytest.raises(ValueError, match="alp"):
+    with pytest.raises(ValueError, match="alpha must be in"):
+        chicago.estimate(df, "y", alpha=1.5)
+    # the old spellings still work for a release, with a warning, and give the same numbers
+    with pytest.warns(DeprecationWarning, match="alp= is deprecated"), \
+            pytest.raises(ValueError, match="alpha must be in"):
         chicago.estimate(df, "y", alp=1.5)
+    with pytest.warns(DeprecationWarning, match="B= is deprecated"):
+        old = chicago.estimate(df, "y", B=99, estimators=["twfe"])
+    assert old.equals(chicago.estimate(df, "y", n_boot=99, estimators=["twfe"]))
     with pytest.raises(jw.DataError):
         chicago.estimate(df, "missing")
 
@@ -170,7 +177,7 @@ def test_estimate_bad_arguments():
 def test_robustness_table_stacks_specifications():
     df = _toy_panel()
     t = chicago.robustness_table({"a": df, "b": df.assign(y=df["y"] * 2)}, "y",
-                                 estimators={"b": ["cs", "twfe"]}, B=99)
+                                 estimators={"b": ["cs", "twfe"]}, n_boot=99)
     assert t["spec"].tolist() == ["a", "a", "a", "b", "b"]
     assert np.isclose(t.loc[3, "att"], 2 * t.loc[0, "att"])
     with pytest.raises(ValueError, match="unknown specifications"):

@@ -7,8 +7,43 @@ optional dependency of one method never breaks the others:
 - data: ``io`` (read exports), ``privacy``, ``aggregate``, ``simulate``, ``datasets``;
 - methods: ``forecast``, ``cluster``, ``effects``, ``allocate``;
 - presentation: ``viz``, ``report``;
-- studies: ``studies`` (a user's own city project), ``chicago``;
+- studies: ``studies`` (``studies.project``: a user's own city; ``studies.m_city``:
+  outcomes of the station panel and the simulator's truth; ``studies.chicago``:
+  the Chicago case study, also reachable as the old ``jingwu.chicago``);
 - ``cli`` (the ``jingwu`` command).
+
+Imports point one way: core → data → methods (none imports another) →
+presentation → studies → cli (``tests/test_layers.py`` enforces it).
+
+Glossary: one spelling per concept
+----------------------------------
+Every function spells these the same way; an old spelling that still works
+is a deprecated alias and warns (``DeprecationWarning``).
+
+========================  ===================================================
+concept                   spelling
+========================  ===================================================
+random seed               ``seed`` (an ``int``; same seed, same numbers)
+bootstrap draws           ``n_boot``
+confidence                ``alpha`` = 1 − confidence level (0.05: 95 %);
+                          forecast intervals keep the forecasting ecosystem's
+                          ``level`` (coverage in percent, ``level=(80, 95)``)
+cluster (for SEs)         ``cluster``: the column standard errors are clustered on
+cluster (a label)         the ``cluster`` column (1..k) with ``cluster_name``
+station / unit id         column ``station_id``; argument ``id_col`` (forecast,
+                          allocate) or ``idname`` (effects, R ``did`` style)
+time                      columns ``date`` (daily) and ``month`` (Period[M]);
+                          argument ``time_col`` (forecast) or ``tname`` (effects)
+target / outcome          column ``count`` (demand), ``y`` (one outcome);
+                          argument ``target_col`` (forecast) or ``yname`` (effects)
+cohort (first treated)    column ``adoption_month`` (missing: never adopted),
+                          ``cohort`` in an outcome panel; argument ``gname``
+need / officers           columns ``officers_needed`` and ``officers`` (allocate)
+========================  ===================================================
+
+Spellings that still deviate and are kept for a release: ``alp`` (effects,
+as R ``did``), ``biters`` and ``B`` (effects' bootstraps), ``random_state``
+(effects), ``clustervars`` (effects), ``treatname`` (effects' ``twfe``).
 
 Examples
 --------

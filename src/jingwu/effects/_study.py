@@ -8,6 +8,7 @@ kept for a release.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,14 @@ def __getattr__(name: str) -> Any:
 
         return getattr(m_city, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _renamed_alpha(alp: float | None, alpha: float) -> float:
+    """``alpha`` (1 - confidence), the suite's spelling; ``alp=`` still works for a release, with a warning."""
+    if alp is None:
+        return alpha
+    warnings.warn("alp= is deprecated; use alpha= (the suite's one spelling)", DeprecationWarning, stacklevel=3)
+    return alp
 
 
 def _require(df: pd.DataFrame, columns: list[str], what: str) -> None:
@@ -93,7 +102,8 @@ def _row(estimator: str, label: str, att: float, se: float, z: float) -> dict:
 
 def compare_estimators(data: pd.DataFrame, *, yname: str = "y", idname: str = "station_id",
                        tname: str = "period", gname: str = "cohort", weightsname: str | None = None,
-                       naive_window: int | None = None, alp: float = 0.05) -> pd.DataFrame:
+                       naive_window: int | None = None, alpha: float = 0.05,
+                       alp: float | None = None) -> pd.DataFrame:
     """Overall effect of adoption by every estimator, one row each.
 
     Rows: ``naive`` (before/after, :func:`naive_before_after`), ``twfe``
@@ -120,6 +130,7 @@ def compare_estimators(data: pd.DataFrame, *, yname: str = "y", idname: str = "s
     >>> bool(abs(t.set_index("estimator").loc["cs_never", "att"] - 1.0) < 0.1)
     True
     """
+    alp = _renamed_alpha(alp, alpha)
     z = float(stats.norm.ppf(1 - alp / 2))
     args = (data, yname, idname, tname, gname)
     rows = []
@@ -142,7 +153,7 @@ def compare_estimators(data: pd.DataFrame, *, yname: str = "y", idname: str = "s
 
 def subgroup_effects(data: pd.DataFrame, by: str, *, yname: str = "y", idname: str = "station_id",
                      tname: str = "period", gname: str = "cohort", weightsname: str | None = None,
-                     alp: float = 0.05) -> pd.DataFrame:
+                     alpha: float = 0.05, alp: float | None = None) -> pd.DataFrame:
     """Callaway-Sant'Anna overall effect within each subgroup of adopters.
 
     Each subgroup's adopters are compared with *all* never-treated units
@@ -167,6 +178,7 @@ def subgroup_effects(data: pd.DataFrame, by: str, *, yname: str = "y", idname: s
     [['a', 1.0], ['b', 2.0]]
     """
     _require(data, [by, idname, gname], "subgroup effects")
+    alp = _renamed_alpha(alp, alpha)
     z = float(stats.norm.ppf(1 - alp / 2))
     never = data[gname].isna() | (data[gname] == 0)
     rows = []

@@ -34,6 +34,7 @@ Examples
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -95,6 +96,15 @@ def _cohort_label(adoption: pd.Series) -> pd.Series:
 def _p_normal(att: float, se: float) -> float:
     """Two-sided normal p-value (NaN when the SE is zero or missing)."""
     return float(2 * stats.norm.sf(abs(att) / se)) if np.isfinite(se) and se > 0 else float("nan")
+
+
+def _renamed(old: Any, old_name: str, new: Any, new_name: str) -> Any:
+    """The value of a renamed keyword: the old spelling still works for a release, with a warning."""
+    if old is None:
+        return new
+    warnings.warn(f"{old_name}= is deprecated; use {new_name}= (the suite's one spelling)", DeprecationWarning,
+                  stacklevel=3)
+    return old
 
 
 def _require(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -397,9 +407,9 @@ def placebo_panel(panel: pd.DataFrame, *, leads: int = 12, tname: str = _T,
 
 # --------------------------------------------------------------------------- estimation
 def estimate(panel: pd.DataFrame, yname: str, *, control_group: str = "notyettreated",
-             estimators: Sequence[str] = ESTIMATORS, B: int = 9999, weights: str = "webb",
-             seed: int = 0, alp: float = 0.05, idname: str = _ID, tname: str = _T,
-             gname: str = _G) -> pd.DataFrame:
+             estimators: Sequence[str] = ESTIMATORS, n_boot: int = 9999, weights: str = "webb",
+             seed: int = 0, alpha: float = 0.05, idname: str = _ID, tname: str = _T,
+             gname: str = _G, B: int | None = None, alp: float | None = None) -> pd.DataFrame:
     """Static (overall) effect of adoption by several estimators, one row each.
 
     ``cs``: Callaway & Sant'Anna, simple aggregation of ATT(g,t) (comparison
@@ -419,9 +429,10 @@ def estimate(panel: pd.DataFrame, yname: str, *, control_group: str = "notyettre
     control_group : {"notyettreated", "nevertreated"}
         For ``cs``.
     estimators : sequence of {"cs", "imputation", "twfe"}
-    B, weights, seed : wild cluster bootstrap draws, weights and seed.
-    alp : float
+    n_boot, weights, seed : wild cluster bootstrap draws, weights and seed.
+    alpha : float
         1 - confidence level.
+    B, alp : deprecated spellings of ``n_boot`` and ``alpha`` (they warn).
 
     Returns
     -------
@@ -439,19 +450,21 @@ def estimate(panel: pd.DataFrame, yname: str, *, control_group: str = "notyettre
     ...                                         for i in df["station_id"]], freq="M")
     >>> noise = np.random.default_rng(0).normal(0, 0.01, len(df))
     >>> df["y"] = df["station_id"].astype(int) + 2.0 * (df["month"] >= df["adoption_month"]) + noise
-    >>> out = estimate(df, "y", B=99)
+    >>> out = estimate(df, "y", n_boot=99)
     >>> out[["estimator", "att"]].round(1).values.tolist()
     [['cs', 2.0], ['imputation', 2.0], ['twfe', 2.0]]
     """
     from .. import effects as ef
 
+    n_boot = _renamed(B, "B", n_boot, "n_boot")
+    alpha = _renamed(alp, "alp", alpha, "alpha")
     _require(panel, [idname, tname, gname, yname], "panel")
     bad = [e for e in estimators if e not in ESTIMATORS]
     if bad or not estimators:
         raise ValueError(f"estimators must be among {ESTIMATORS}, got {list(estimators)!r}")
-    if not 0 < alp < 1:
-        raise ValueError(f"alp must be in (0, 1), got {alp!r}")
-    z = stats.norm.ppf(1 - alp / 2)
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    z = stats.norm.ppf(1 - alpha / 2)
     g = _ordinals(panel[gname])
     t = _ordinals(panel[tname])
     treated_rows = np.isfinite(g) & (g <= np.nanmax(t))
@@ -460,19 +473,19 @@ def estimate(panel: pd.DataFrame, yname: str, *, control_group: str = "notyettre
     rows = []
     for est in estimators:
         if est == "cs":
-            res = ef.att_gt(panel, yname, idname, tname, gname, control_group=control_group, alp=alp)
+            res = ef.att_gt(panel, yname, idname, tname, gname, control_group=control_group, alp=alpha)
             agg = res.aggregate("simple")
             att, se = agg.overall_att, agg.overall_se
             rows.append(dict(estimator="cs", att=att, se=se, ci_lower=att - z * se, ci_upper=att + z * se,
                              p_value=_p_normal(att, se), p_wild=np.nan))
         elif est == "imputation":
-            res = ef.imputation(panel, yname, idname, tname, gname, alp=alp, horizons=[0])
+            res = ef.imputation(panel, yname, idname, tname, gname, alp=alpha, horizons=[0])
             att, se = res.overall_att, res.overall_se
             rows.append(dict(estimator="imputation", att=att, se=se, ci_lower=att - z * se,
                              ci_upper=att + z * se, p_value=_p_normal(att, se), p_wild=np.nan))
         else:
-            tw = ef.twfe(panel, yname, idname, tname, gname=gname, alp=alp)
-            wb = ef.wild_cluster_bootstrap(panel, yname, idname, tname, gname=gname, B=B, weights=weights,
+            tw = ef.twfe(panel, yname, idname, tname, gname=gname, alp=alpha)
+            wb = ef.wild_cluster_bootstrap(panel, yname, idname, tname, gname=gname, B=n_boot, weights=weights,
                                            random_state=seed)
             rows.append(dict(estimator="twfe", att=tw.coef, se=tw.se, ci_lower=tw.ci_lower,
                              ci_upper=tw.ci_upper, p_value=tw.p_value, p_wild=wb["p_value"]))
@@ -498,7 +511,7 @@ def robustness_table(panels: Mapping[str, pd.DataFrame], yname: str, *,
     estimators : mapping, optional
         Specification -> estimators to run (default all).
     **kwargs
-        Passed to :func:`estimate` (``B``, ``weights``, ``seed``, ...).
+        Passed to :func:`estimate` (``n_boot``, ``weights``, ``seed``, ...).
 
     Returns
     -------
@@ -513,7 +526,7 @@ def robustness_table(panels: Mapping[str, pd.DataFrame], yname: str, *,
     >>> df["adoption_month"] = pd.PeriodIndex(["2020-03" if i in "012" else None for i in df["station_id"]], freq="M")
     >>> df["y"] = df["station_id"].astype(int) + 1.0 * (df["month"] >= df["adoption_month"]) + 0.1 * df.index % 3
     >>> t = robustness_table({"main": df, "never": df}, "y", control_groups={"never": "nevertreated"},
-    ...                      estimators={"never": ["cs"]}, B=99)
+    ...                      estimators={"never": ["cs"]}, n_boot=99)
     >>> t[["spec", "estimator"]].values.tolist()
     [['main', 'cs'], ['main', 'imputation'], ['main', 'twfe'], ['never', 'cs']]
     """
