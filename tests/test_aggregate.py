@@ -26,8 +26,8 @@ def test_daily_sums_equal_monthly(small):
     assert (monthly["cleared"] <= monthly["cases"]).all()
 
 
-def test_bundled_panel_incidents_equal_daily_demand():
-    city = jw.datasets.load_m_city()
+def test_bundled_panel_incidents_equal_daily_demand(m_city):
+    city = m_city
     monthly = jw.aggregate.demand_to_monthly(city.demand)
     merged = city.panel.merge(monthly, on=["station_id", "month"], suffixes=("", "_daily"))
     assert len(merged) == len(city.panel)

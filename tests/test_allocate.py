@@ -154,8 +154,8 @@ def test_gini_and_team_split():
     assert split.loc["A", "case"] > split.loc["B", "case"]
 
 
-def test_m_city_reallocation_reduces_worst_load_and_gini():
-    city = jw.datasets.load_m_city()
+def test_m_city_reallocation_reduces_worst_load_and_gini(m_city):
+    city = m_city
     last = city.demand[city.demand["date"] >= "2024-01-01"]
     need = al.workload_staffing(last, days=366).set_index("station_id")["officers_needed"]
     current = city.stations.set_index("station_id")["officers"]
@@ -319,8 +319,8 @@ def test_station_forecast_uses_a_matching_saved_table(tmp_path):
         jw.forecast.station_forecast(d.drop(columns="count"), h=7, saved=False)
 
 
-def test_station_clusters_saved_or_computed(tmp_path, monkeypatch):
-    city = jw.datasets.load_m_city()
+def test_station_clusters_saved_or_computed(tmp_path, monkeypatch, m_city):
+    city = m_city
     path = tmp_path / "clusters.csv"
     pd.DataFrame({"station_id": city.stations["station_id"], "cluster": 1, "cluster_name": "all"}).to_csv(
         path, index=False)
@@ -350,8 +350,8 @@ def test_station_clusters_saved_or_computed(tmp_path, monkeypatch):
         jw.cluster.station_clusters(city.demand, city.stations, saved=computed.iloc[1:])
 
 
-def test_m_city_plan_from_forecast_to_reallocation():
-    city = jw.datasets.load_m_city()
+def test_m_city_plan_from_forecast_to_reallocation(m_city):
+    city = m_city
     rho = al.error_correlation(city.demand, 28)
     assert 0.01 < rho < 0.2
     fc = jw.forecast.station_forecast(city.demand, 28, saved=False)
@@ -430,7 +430,7 @@ def test_fast_reallocate_equals_officer_by_officer_greedy(seed):
         np.testing.assert_array_equal(got.to_numpy(), _reallocate_one_by_one(need, total, minimum, "delay", lam, 1.0))
 
 
-def test_fast_reallocate_tie_breaks_and_edge_cases():
+def test_fast_reallocate_tie_breaks_and_edge_cases(m_city):
     # equal loads: the station listed first gets the officer
     need = pd.Series([4.0, 4.0, 4.0], index=["c", "a", "b"])
     assert al.reallocate_need(need, total=4).tolist() == [2, 1, 1]
@@ -439,7 +439,7 @@ def test_fast_reallocate_tie_breaks_and_edge_cases():
     assert al.reallocate_need(pd.Series({"A": 2.5}), total=7).tolist() == [7]
     assert al.reallocate_need(pd.Series({"A": 0.0, "B": 0.0}), total=5).tolist() == [5, 0]
     # M city: the exact allocation of the notebook is unchanged
-    city = jw.datasets.load_m_city()
+    city = m_city
     last = city.demand[city.demand["date"] >= "2024-01-01"]
     w = al.workload_staffing(last, days=366).set_index("station_id")["officers_needed"]
     current = city.stations.set_index("station_id")["officers"]

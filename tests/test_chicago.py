@@ -13,13 +13,13 @@ EARLY = ["006", "007", "009", "010", "011", "015"]  # SDSC opened before the sur
 
 
 @pytest.fixture(scope="module")
-def chi():
-    return jw.datasets.load_chicago()
+def chi(chicago_best):
+    return chicago_best
 
 
 @pytest.fixture(scope="module")
-def chi_cons():
-    return jw.datasets.load_chicago(dating="conservative")
+def chi_cons(chicago_conservative):
+    return chicago_conservative
 
 
 def _toy_panel(seed=0, effect=2.0, n_units=12, n_months=10):

@@ -166,8 +166,8 @@ def test_stability_high_on_blobs_low_on_noise():
 # --------------------------------------------------------------------------- M city
 
 @pytest.fixture(scope="module")
-def m_city_features():
-    city = jw.datasets.load_m_city()
+def m_city_features(m_city):
+    city = m_city
     f = cl.workload_features(city.demand, city.stations, panel=city.panel)
     truth = city.truth.archetypes.set_index("station_id")["archetype"].reindex(f.index)
     return f, truth

@@ -13,8 +13,8 @@ OUTCOMES = list(ef.OUTCOMES)
 
 
 @pytest.fixture(scope="module")
-def city():
-    return jw.datasets.load_m_city()
+def city(m_city):
+    return m_city
 
 
 @pytest.fixture(scope="module")
