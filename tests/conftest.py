@@ -3,6 +3,7 @@
 Tests must not modify these objects in place (copy first); the datasets are
 read-only inputs, as users' files are.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Aggregation round trips: incidents -> daily -> monthly."""
+
 import pandas as pd
 import pytest
 
@@ -16,8 +17,9 @@ def test_daily_sums_equal_monthly(small):
     city, inc = small
     daily = jw.aggregate.daily_demand(inc)
     monthly = jw.aggregate.monthly_panel(incidents=inc, stations=city.stations)
-    by_month = daily.assign(month=daily["date"].dt.to_period("M")).groupby(
-        ["station_id", "month"])["count"].sum()
+    by_month = (
+        daily.assign(month=daily["date"].dt.to_period("M")).groupby(["station_id", "month"])["count"].sum()
+    )
     assert (monthly.set_index(["station_id", "month"])["incidents"] == by_month).all()
     assert monthly["incidents"].sum() == len(inc)
     # Cases and clearances counted from the records.

@@ -1,4 +1,5 @@
 """Staffing and allocation: textbook values, the worked example, brute-force optimality."""
+
 import itertools
 import math
 
@@ -14,10 +15,18 @@ from jingwu.allocate.optimise import _delay_cost
 # Erlang C textbook values: P(wait) for offered load a and c agents.  a = 2, c = 3
 # is 4/9 exactly; a = 10 is the standard call-centre example (100 calls per half
 # hour, 3-minute handling time) tabulated in queueing texts.
-@pytest.mark.parametrize("a, c, expected", [
-    (2.0, 3, 4 / 9), (10.0, 11, 0.6821), (10.0, 12, 0.4494), (10.0, 13, 0.2853), (10.0, 14, 0.1741),
-    (1.0, 1, 1.0), (0.5, 1, 0.5),
-])
+@pytest.mark.parametrize(
+    "a, c, expected",
+    [
+        (2.0, 3, 4 / 9),
+        (10.0, 11, 0.6821),
+        (10.0, 12, 0.4494),
+        (10.0, 13, 0.2853),
+        (10.0, 14, 0.1741),
+        (1.0, 1, 1.0),
+        (0.5, 1, 0.5),
+    ],
+)
 def test_erlang_c_textbook(a, c, expected):
     assert al.erlang_c(a, 1.0, c) == pytest.approx(expected, abs=5e-5)
 
@@ -53,8 +62,9 @@ def test_staffing_targets_and_square_root_rule():
 
 def test_wilson_weiss_worked_example():
     # 20,000 calls × 0.75 h × 1.5 officers = 22,500 h -> 40.6 officers at one-third committed.
-    p = al.StaffingParams(officers_per_call=1.5, committed_share=1 / 3, available_hours=1662,
-                          handling_minutes={"all": 45.0})
+    p = al.StaffingParams(
+        officers_per_call=1.5, committed_share=1 / 3, available_hours=1662, handling_minutes={"all": 45.0}
+    )
     f = pd.DataFrame({"station_id": ["X"], "count": [20_000]})
     out = al.workload_staffing(f, p, category_col=None, days=365)
     assert out["call_hours"].iloc[0] == pytest.approx(22_500)
@@ -115,7 +125,9 @@ def test_reallocate_matches_brute_force(seed):
 
     stable = int((np.floor(lam / mu) + 1).sum())
     if stable <= total:
-        got = al.reallocate_need(need, total=total, minimum=mins, objective="delay", arrival_rate=lam, service_rate=mu)
+        got = al.reallocate_need(
+            need, total=total, minimum=mins, objective="delay", arrival_rate=lam, service_rate=mu
+        )
         best, _ = _brute_force(w, total, minimum, delay)
         assert delay(got.to_numpy()) == pytest.approx(best)
 
@@ -131,8 +143,13 @@ def test_reallocate_defaults_and_errors():
     with pytest.raises(ValueError, match="objective"):
         al.reallocate_need(need, total=10, objective="fairness")
     with pytest.raises(ValueError, match="stable"):
-        al.reallocate_need(need, total=3, objective="delay", arrival_rate=pd.Series({"A": 5.0, "B": 1, "C": 1}),
-                      service_rate=1.0)
+        al.reallocate_need(
+            need,
+            total=3,
+            objective="delay",
+            arrival_rate=pd.Series({"A": 5.0, "B": 1, "C": 1}),
+            service_rate=1.0,
+        )
 
 
 def test_sink_scenarios_diminishing_returns():
@@ -141,7 +158,7 @@ def test_sink_scenarios_diminishing_returns():
     s = al.sink_scenarios(need, current, range(0, 41, 10), minimum=1)
     assert s["max_load"].is_monotonic_decreasing
     gains = s["marginal_gain"].dropna().to_numpy()
-    assert (np.diff(gains) <= 1e-9).all()   # each extra batch helps less
+    assert (np.diff(gains) <= 1e-9).all()  # each extra batch helps less
 
 
 def test_gini_and_team_split():
@@ -150,7 +167,7 @@ def test_gini_and_team_split():
     hours = pd.DataFrame({"criminal": [90.0, 10.0], "dispute": [10.0, 90.0]}, index=["A", "B"])
     split = al.team_split(hours, pd.Series({"A": 30, "B": 30}))
     assert (split[["community", "case", "command"]].sum(axis=1) == 30).all()
-    assert (split["community"] >= 12).all()                     # ≥ 40 % community police
+    assert (split["community"] >= 12).all()  # ≥ 40 % community police
     assert split.loc["A", "case"] > split.loc["B", "case"]
 
 
@@ -168,9 +185,11 @@ def test_m_city_reallocation_reduces_worst_load_and_gini(m_city):
 
 # --------------------------------------------------------------------------- planning helpers
 
+
 def _daily(values, start="2020-01-01", station="S1"):
-    return pd.DataFrame({"station_id": station, "date": pd.date_range(start, periods=len(values)),
-                         "count": values})
+    return pd.DataFrame(
+        {"station_id": station, "date": pd.date_range(start, periods=len(values)), "count": values}
+    )
 
 
 def test_horizon_total_formula():
@@ -207,7 +226,7 @@ def test_error_correlation_recovers_equicorrelation():
     frames = [_daily(200 + noise[i], station=f"S{i}") for i in range(5)]
     rho_noise = al.error_correlation(pd.concat(frames), 28, years=5)
     assert rho_noise < 0.05
-    assert 0.1 < rho_shock < 0.35   # true within-block value 4/20 = 0.2
+    assert 0.1 < rho_shock < 0.35  # true within-block value 4/20 = 0.2
     with pytest.raises(jw.DataError, match="too little history"):
         al.error_correlation(_daily(np.ones(40)), 28)
     with pytest.raises(ValueError, match="h must be"):
@@ -218,7 +237,7 @@ def test_seasonal_index_is_trend_neutral_and_exact():
     days = pd.date_range("2019-01-01", "2024-12-31")
     trend = pd.DataFrame({"station_id": "A", "date": days, "count": 100 + 0.05 * np.arange(len(days))})
     idx = al.seasonal_index(trend, "2025-01-01", 28)
-    assert idx["A"] == pytest.approx(1.0, abs=0.002)          # a steady trend is not a season
+    assert idx["A"] == pytest.approx(1.0, abs=0.002)  # a steady trend is not a season
     assert len(idx.attrs["years"]) == 3
     july = trend.assign(count=np.where(days.month == 7, 30.0, 10.0))
     # A July window: 30 per day against a year with one July (31 days) at 30 and 334 days at 10.
@@ -228,12 +247,20 @@ def test_seasonal_index_is_trend_neutral_and_exact():
 
 
 def test_category_workload_and_hours():
-    d = pd.DataFrame({"station_id": ["A", "A", "B", "A"], "category": ["fraud", "traffic", "fraud", "fraud"],
-                      "date": pd.to_datetime(["2024-12-30", "2024-12-31", "2024-12-31", "2022-01-01"]),
-                      "count": [1, 3, 2, 100]})
-    w = al.category_workload(pd.Series({"A": 40.0, "B": 10.0}), d)   # the 2022 row is outside the year
+    d = pd.DataFrame(
+        {
+            "station_id": ["A", "A", "B", "A"],
+            "category": ["fraud", "traffic", "fraud", "fraud"],
+            "date": pd.to_datetime(["2024-12-30", "2024-12-31", "2024-12-31", "2022-01-01"]),
+            "count": [1, 3, 2, 100],
+        }
+    )
+    w = al.category_workload(pd.Series({"A": 40.0, "B": 10.0}), d)  # the 2022 row is outside the year
     assert w.set_index(["station_id", "category"])["count"].to_dict() == {
-        ("A", "fraud"): 10.0, ("A", "traffic"): 30.0, ("B", "fraud"): 10.0}
+        ("A", "fraud"): 10.0,
+        ("A", "traffic"): 30.0,
+        ("B", "fraud"): 10.0,
+    }
     hours = al.category_hours(w)
     assert hours.loc["A", "fraud"] == pytest.approx(10 * 90 / 60) and hours.loc["B", "traffic"] == 0
     with pytest.raises(jw.DataError, match="no recent incidents"):
@@ -245,8 +272,9 @@ def test_category_workload_and_hours():
 
 def test_need_sensitivity_is_linear():
     w = pd.DataFrame({"station_id": ["A", "B"], "category": ["fraud", "dispute"], "count": [5000.0, 800.0]})
-    t = al.need_sensitivity(w, grid={"officers_per_call": [1.0, 2.0], "committed_share": [1 / 3, 2 / 3]},
-                            days=365)
+    t = al.need_sensitivity(
+        w, grid={"officers_per_call": [1.0, 2.0], "committed_share": [1 / 3, 2 / 3]}, days=365
+    )
     base = t.iloc[0]["officers_needed"]
     assert t["officers_needed"].tolist() == pytest.approx([base, base / 2, 2 * base, base])
     with pytest.raises(ValueError, match="unknown"):
@@ -278,7 +306,7 @@ def test_minimal_transfers_is_minimal_and_feasible(seed):
     x = al.minimal_transfers(need, current, minimum=2)
     assert x.sum() == current.sum() and (x >= 2).all()
     assert (need / x <= 1 + 1e-12).all()
-    assert (x - current).clip(lower=0).sum() == deficit        # the lower bound on moves is reached
+    assert (x - current).clip(lower=0).sum() == deficit  # the lower bound on moves is reached
     # Stations that were over capacity only gain; donors only lose.
     assert ((x - current)[need > current] >= 0).all()
 
@@ -303,8 +331,16 @@ def test_station_forecast_uses_a_matching_saved_table(tmp_path):
     rng = np.random.default_rng(0)
     d = pd.concat([_daily(rng.poisson(20, 80), station=s) for s in ("S1", "S2")])
     dates = pd.date_range(d["date"].max() + pd.Timedelta(days=1), periods=7)
-    table = pd.DataFrame({"station_id": np.repeat(["S1", "S2"], 7), "date": np.tile(dates, 2),
-                          "mean": 10.0, "q80": 12.0, "q95": 15.0, "model": "gbm"})
+    table = pd.DataFrame(
+        {
+            "station_id": np.repeat(["S1", "S2"], 7),
+            "date": np.tile(dates, 2),
+            "mean": 10.0,
+            "q80": 12.0,
+            "q95": 15.0,
+            "model": "gbm",
+        }
+    )
     path = tmp_path / "fc.csv"
     table.to_csv(path, index=False)
     got = jw.forecast.station_forecast(d, h=7, saved=path)
@@ -323,11 +359,13 @@ def test_station_clusters_saved_or_computed(tmp_path, monkeypatch, m_city):
     city = m_city
     path = tmp_path / "clusters.csv"
     pd.DataFrame({"station_id": city.stations["station_id"], "cluster": 1, "cluster_name": "all"}).to_csv(
-        path, index=False)
+        path, index=False
+    )
     saved = jw.cluster.station_clusters(city.demand, city.stations, saved=path)
     assert saved.attrs["source"] == "saved" and (saved["cluster_name"] == "all").all()
-    computed = jw.cluster.station_clusters(city.demand, city.stations, city.panel, saved=tmp_path / "absent.csv",
-                                   k_range=range(4, 7), n_ref=5)
+    computed = jw.cluster.station_clusters(
+        city.demand, city.stations, city.panel, saved=tmp_path / "absent.csv", k_range=range(4, 7), n_ref=5
+    )
     assert computed.attrs["source"] == "computed" and len(computed) == 48
     # The computed clusters separate the rural stations from the city core.
     arche = city.truth.archetype_of()
@@ -339,7 +377,9 @@ def test_station_clusters_saved_or_computed(tmp_path, monkeypatch, m_city):
     tables.mkdir(parents=True)
     (tables / jw.cluster.CLUSTER_TABLE).write_bytes(path.read_bytes())
     monkeypatch.setenv("JINGWU_REPORTS", str(tmp_path / "reports"))
-    again = jw.cluster.station_clusters(city.demand, city.stations, city.panel, k=int(computed["cluster"].max()))
+    again = jw.cluster.station_clusters(
+        city.demand, city.stations, city.panel, k=int(computed["cluster"].max())
+    )
     assert again.attrs["source"] == "computed" and again["cluster"].nunique() > 1
     with pytest.warns(DeprecationWarning, match="saved=True"):
         assert jw.cluster.station_clusters(city.demand, city.stations, saved=True).attrs["source"] == "saved"
@@ -358,7 +398,7 @@ def test_m_city_plan_from_forecast_to_reallocation(m_city):
     plan = al.horizon_total(fc, rho=rho)
     assert (plan["q_total"] < plan["q_summed"]).all() and (plan["q_total"] > plan["mean"]).all()
     season = al.seasonal_index(city.demand, fc["date"].min(), 28)
-    assert 0.8 < float((plan["q_total"].sum() / (plan["q_total"] / season).sum())) < 0.95   # January is quiet
+    assert 0.8 < float(plan["q_total"].sum() / (plan["q_total"] / season).sum()) < 0.95  # January is quiet
     work = al.category_workload(plan["q_total"] / season, city.demand)
     need = al.workload_staffing(work, days=28).set_index("station_id")["officers_needed"]
     current = city.stations.set_index("station_id")["officers"]
@@ -371,7 +411,8 @@ def test_m_city_plan_from_forecast_to_reallocation(m_city):
     assert (few - current).clip(lower=0).sum() < 0.1 * (new - current).clip(lower=0).sum()
 
 
-# --------------------------------------------------------------------------- fast greedy = officer-by-officer greedy
+# ------------------------------------------------------------- fast greedy = officer-by-officer greedy
+
 
 def _reallocate_one_by_one(need, total, minimum, objective="max_load", lam=None, mu=None):
     """The reference algorithm (jingwu <= 0.1): one argmax over all stations per officer."""
@@ -400,13 +441,13 @@ def _reallocate_one_by_one(need, total, minimum, objective="max_load", lam=None,
 def _random_case(rng):
     n = int(rng.integers(1, 60))
     kind = rng.integers(0, 4)
-    if kind == 0:        # continuous needs
+    if kind == 0:  # continuous needs
         need = rng.uniform(0, 30, n)
-    elif kind == 1:      # whole-number needs: many exact ties in need / x
+    elif kind == 1:  # whole-number needs: many exact ties in need / x
         need = rng.integers(0, 12, n).astype(float)
-    elif kind == 2:      # a few distinct values repeated, zeros included
+    elif kind == 2:  # a few distinct values repeated, zeros included
         need = rng.choice([0.0, 1.5, 3.0, 6.0], n)
-    else:                # tiny and huge loads side by side
+    else:  # tiny and huge loads side by side
         need = np.exp(rng.uniform(-6, 8, n))
     minimum = rng.integers(0, 4, n) * (rng.random(n) < 0.6)
     total = int(minimum.sum() + rng.integers(0, 8 * n + 50))
@@ -419,15 +460,27 @@ def test_fast_reallocate_equals_officer_by_officer_greedy(seed):
     need, minimum, total = _random_case(rng)
     index = [f"S{i:03d}" for i in range(len(need))]
     for objective in ("max_load", "unmet"):
-        got = al.reallocate_need(pd.Series(need, index=index), total=total,
-                            minimum=pd.Series(minimum, index=index), objective=objective)
+        got = al.reallocate_need(
+            pd.Series(need, index=index),
+            total=total,
+            minimum=pd.Series(minimum, index=index),
+            objective=objective,
+        )
         np.testing.assert_array_equal(got.to_numpy(), _reallocate_one_by_one(need, total, minimum, objective))
     lam = rng.uniform(0, 3, len(need)) * (rng.random(len(need)) < 0.8)
     stable = int((np.where(lam > 0, np.floor(lam) + 1, 0)).sum())
     if stable <= total and len(need) <= 25:
-        got = al.reallocate_need(pd.Series(need, index=index), total=total, minimum=pd.Series(minimum, index=index),
-                            objective="delay", arrival_rate=pd.Series(lam, index=index), service_rate=1.0)
-        np.testing.assert_array_equal(got.to_numpy(), _reallocate_one_by_one(need, total, minimum, "delay", lam, 1.0))
+        got = al.reallocate_need(
+            pd.Series(need, index=index),
+            total=total,
+            minimum=pd.Series(minimum, index=index),
+            objective="delay",
+            arrival_rate=pd.Series(lam, index=index),
+            service_rate=1.0,
+        )
+        np.testing.assert_array_equal(
+            got.to_numpy(), _reallocate_one_by_one(need, total, minimum, "delay", lam, 1.0)
+        )
 
 
 def test_fast_reallocate_tie_breaks_and_edge_cases(m_city):
@@ -444,11 +497,13 @@ def test_fast_reallocate_tie_breaks_and_edge_cases(m_city):
     w = al.workload_staffing(last, days=366).set_index("station_id")["officers_needed"]
     current = city.stations.set_index("station_id")["officers"]
     fast = al.reallocate_need(w, current=current, minimum=5)
-    np.testing.assert_array_equal(fast.to_numpy(), _reallocate_one_by_one(w.to_numpy(), current.sum(),
-                                                                           np.full(len(w), 5)))
+    np.testing.assert_array_equal(
+        fast.to_numpy(), _reallocate_one_by_one(w.to_numpy(), current.sum(), np.full(len(w), 5))
+    )
 
 
 # --------------------------------------------------------------------------- bad numbers are refused
+
 
 def test_reallocate_refuses_bad_numbers_and_names_the_stations():
     need = pd.Series({"A": 8.0, "B": 2.0, "C": 2.0})
@@ -466,18 +521,28 @@ def test_reallocate_refuses_bad_numbers_and_names_the_stations():
         al.reallocate_need(pd.Series([1.0, 2.0], index=["A", "A"]), total=10)
     with pytest.raises(jw.DataError, match="whole number"):
         al.reallocate_need(need, total=10.5)
-    assert al.reallocate_need(need, total=10.0).sum() == 10          # a whole float is a whole number
+    assert al.reallocate_need(need, total=10.0).sum() == 10  # a whole float is a whole number
     with pytest.raises(jw.DataError, match=r"'minimum'.*rows A"):
         al.reallocate_need(need, total=10, minimum=pd.Series({"A": 2.5, "B": 1, "C": 1}))
     with pytest.raises(jw.DataError, match=r"'current'.*fractional.*rows C"):
         al.reallocate_need(need, current=pd.Series({"A": 3, "B": 5, "C": 4.5}))
     with pytest.raises(jw.DataError, match=r"'arrival_rate'.*rows C"):
-        al.reallocate_need(need, total=10, objective="delay", arrival_rate=pd.Series({"A": 1.0, "B": 1.0, "C": np.nan}),
-                      service_rate=1.0)
+        al.reallocate_need(
+            need,
+            total=10,
+            objective="delay",
+            arrival_rate=pd.Series({"A": 1.0, "B": 1.0, "C": np.nan}),
+            service_rate=1.0,
+        )
     for mu in (0.0, -1.0, np.nan, "1"):
         with pytest.raises(jw.DataError, match="service_rate"):
-            al.reallocate_need(need, total=10, objective="delay", arrival_rate=pd.Series(1.0, index=need.index),
-                          service_rate=mu)
+            al.reallocate_need(
+                need,
+                total=10,
+                objective="delay",
+                arrival_rate=pd.Series(1.0, index=need.index),
+                service_rate=mu,
+            )
     assert al.reallocate_need(need, current=current).sum() == 12
 
 
@@ -487,19 +552,33 @@ def test_current_that_does_not_match_need_is_reported_with_near_matches():
     with pytest.raises(jw.DataError) as e:
         al.reallocate_need(need, current=current)
     msg = str(e.value)
-    assert "2 station(s) of need are not in current" in msg and "2 station(s) of current are not in need" in msg
+    assert (
+        "2 station(s) of need are not in current" in msg and "2 station(s) of current are not in need" in msg
+    )
     assert "'Y市公安局城关派出所' -> '城关派出所'" in msg and "not applied" in msg
     # an extra station in current would silently lose its officers from the total: refused too
     with pytest.raises(jw.DataError, match="1 station\\(s\\) of current are not in need"):
-        al.reallocate_need(pd.Series({"北站派出所": 3.0}), current=pd.Series({"北站派出所": 4, "南站派出所": 2}))
+        al.reallocate_need(
+            pd.Series({"北站派出所": 3.0}), current=pd.Series({"北站派出所": 4, "南站派出所": 2})
+        )
     with pytest.raises(jw.DataError, match="'officers'"):
         al.equity_metrics(pd.Series({"A": 1.0}), pd.Series({"B": 1}))
     with pytest.raises(jw.DataError, match="'current'"):
         al.minimal_transfers(pd.Series({"A": 1.0}), pd.Series({"B": 1}))
 
 
-@pytest.mark.parametrize("args", [(np.nan, 1.0, 3), (1.0, np.nan, 3), (-1.0, 1.0, 3), (1.0, 0.0, 3),
-                                  ("2", 1.0, 3), (1.0, -2.0, 3), (True, 1.0, 3)])
+@pytest.mark.parametrize(
+    "args",
+    [
+        (np.nan, 1.0, 3),
+        (1.0, np.nan, 3),
+        (-1.0, 1.0, 3),
+        (1.0, 0.0, 3),
+        ("2", 1.0, 3),
+        (1.0, -2.0, 3),
+        (True, 1.0, 3),
+    ],
+)
 def test_queueing_refuses_bad_rates(args):
     for f in (al.erlang_c, al.mean_wait):
         with pytest.raises(jw.DataError, match="rate"):
@@ -512,7 +591,9 @@ def test_staffing_refuses_non_positive_days_and_handling_times():
         with pytest.raises(jw.DataError, match="days"):
             al.workload_staffing(f, days=days)
     with pytest.raises(jw.DataError, match=r"'count'.*rows S2"):
-        al.workload_staffing(pd.DataFrame({"station_id": ["S1", "S2"], "category": "fraud", "count": [1, "x"]}))
+        al.workload_staffing(
+            pd.DataFrame({"station_id": ["S1", "S2"], "category": "fraud", "count": [1, "x"]})
+        )
     prof = pd.DataFrame({"dow": [0], "hour": [0], "share": [1.0]})
     for minutes in (0, -5, np.nan):
         with pytest.raises(jw.DataError, match="handling_minutes"):
@@ -522,8 +603,14 @@ def test_staffing_refuses_non_positive_days_and_handling_times():
 
 
 def test_reallocate_takes_a_frame_with_the_contract_columns():
-    table = pd.DataFrame({"station_id": ["A", "B", "C"], "officers_needed": [10.0, 5.0, 1.0],
-                          "officers": [3, 3, 2], "floor": [1, 1, 1]})
+    table = pd.DataFrame(
+        {
+            "station_id": ["A", "B", "C"],
+            "officers_needed": [10.0, 5.0, 1.0],
+            "officers": [3, 3, 2],
+            "floor": [1, 1, 1],
+        }
+    )
     alloc = al.reallocate(table, current_col="officers", minimum_col="floor")
     assert alloc.to_dict() == {"A": 5, "B": 2, "C": 1} and alloc.index.name == "station_id"
     # the same as the engine on a Series, and the station id may be the index
@@ -546,13 +633,18 @@ def test_reallocate_takes_a_frame_with_the_contract_columns():
 
 def test_equity_metrics_is_a_result_with_the_old_dict_access():
     m = al.equity_metrics(pd.Series({"A": 4.0, "B": 2.0}), pd.Series({"A": 2, "B": 2}))
-    assert m == {"max_load": 2.0, "gini_load": pytest.approx(1 / 6), "share_over_capacity": 0.5,
-                 "coverage": pytest.approx(2 / 3)}
+    assert m == {
+        "max_load": 2.0,
+        "gini_load": pytest.approx(1 / 6),
+        "share_over_capacity": 0.5,
+        "coverage": pytest.approx(2 / 3),
+    }
     assert pd.DataFrame({"plan": m}).T.loc["plan", "max_load"] == 2.0
     frame = m.to_frame()
     assert frame["load"].tolist() == [2.0, 1.0] and frame["over_capacity"].tolist() == [True, False]
     assert m.summary("zh").set_index("metric").loc["coverage", "label"] == "需求覆盖率"
     import matplotlib
+
     matplotlib.use("Agg")
     ax = m.plot()
     assert len(ax.patches) == 2

@@ -1,4 +1,5 @@
 """Chicago case-study helpers: panels, cohort coding, estimates and tables."""
+
 import warnings
 
 import numpy as np
@@ -6,8 +7,8 @@ import pandas as pd
 import pytest
 
 import jingwu as jw
-from jingwu.studies import chicago
 from jingwu import effects as ef
+from jingwu.studies import chicago
 
 EARLY = ["006", "007", "009", "010", "011", "015"]  # SDSC opened before the survey (2017-11)
 
@@ -25,12 +26,18 @@ def chi_cons(chicago_conservative):
 def _toy_panel(seed=0, effect=2.0, n_units=12, n_months=10):
     rng = np.random.default_rng(seed)
     months = pd.period_range("2020-01", periods=n_months, freq="M")
-    df = pd.DataFrame([(f"{i:03d}", m) for i in range(n_units) for m in months], columns=["station_id", "month"])
+    df = pd.DataFrame(
+        [(f"{i:03d}", m) for i in range(n_units) for m in months], columns=["station_id", "month"]
+    )
     first = {0: "2020-04", 1: "2020-06", 2: None}
     df["adoption_month"] = pd.PeriodIndex([first[int(s) % 3] for s in df["station_id"]], freq="M")
     treated = (df["month"] >= df["adoption_month"]).to_numpy()
-    df["y"] = (df["station_id"].astype(int) + 0.2 * df["month"].dt.month + effect * treated
-               + rng.normal(0, 0.3, len(df)))
+    df["y"] = (
+        df["station_id"].astype(int)
+        + 0.2 * df["month"].dt.month
+        + effect * treated
+        + rng.normal(0, 0.3, len(df))
+    )
     return df
 
 
@@ -93,8 +100,14 @@ def test_why_pre_survey_adopters_are_dropped(chi):
         ef.att_gt(raw, "trust", "station_id", "month", "adoption_month", control_group="notyettreated")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ef.att_gt(chicago.sentiment_panel(chi), "trust", "station_id", "month", "adoption_month",
-                  control_group="notyettreated")
+        ef.att_gt(
+            chicago.sentiment_panel(chi),
+            "trust",
+            "station_id",
+            "month",
+            "adoption_month",
+            control_group="notyettreated",
+        )
 
 
 def test_crime_panel_rows_and_seasonal_adjustment(chi):
@@ -164,8 +177,10 @@ def test_estimate_bad_arguments():
     with pytest.raises(ValueError, match="alpha must be in"):
         chicago.estimate(df, "y", alpha=1.5)
     # the old spellings still work for a release, with a warning, and give the same numbers
-    with pytest.warns(DeprecationWarning, match="alp= is deprecated"), \
-            pytest.raises(ValueError, match="alpha must be in"):
+    with (
+        pytest.warns(DeprecationWarning, match="alp= is deprecated"),
+        pytest.raises(ValueError, match="alpha must be in"),
+    ):
         chicago.estimate(df, "y", alp=1.5)
     with pytest.warns(DeprecationWarning, match="B= is deprecated"):
         old = chicago.estimate(df, "y", B=99, estimators=["twfe"])
@@ -176,8 +191,9 @@ def test_estimate_bad_arguments():
 
 def test_robustness_table_stacks_specifications():
     df = _toy_panel()
-    t = chicago.robustness_table({"a": df, "b": df.assign(y=df["y"] * 2)}, "y",
-                                 estimators={"b": ["cs", "twfe"]}, n_boot=99)
+    t = chicago.robustness_table(
+        {"a": df, "b": df.assign(y=df["y"] * 2)}, "y", estimators={"b": ["cs", "twfe"]}, n_boot=99
+    )
     assert t["spec"].tolist() == ["a", "a", "a", "b", "b"]
     assert np.isclose(t.loc[3, "att"], 2 * t.loc[0, "att"])
     with pytest.raises(ValueError, match="unknown specifications"):
@@ -197,8 +213,15 @@ def test_event_studies_window_and_estimators():
 
 
 def test_compare_datings_and_percent():
-    best = pd.DataFrame({"outcome": ["trust", "crime"], "estimator": ["cs", "cs"], "att": [-1.0, 0.1],
-                         "ci_lower": [-2.0, 0.0], "ci_upper": [0.0, 0.2]})
+    best = pd.DataFrame(
+        {
+            "outcome": ["trust", "crime"],
+            "estimator": ["cs", "cs"],
+            "att": [-1.0, 0.1],
+            "ci_lower": [-2.0, 0.0],
+            "ci_upper": [0.0, 0.2],
+        }
+    )
     cons = best.assign(att=[-0.5, 0.0])
     out = chicago.compare_datings(best, cons)
     assert out["outcome"].tolist() == ["trust", "crime"]  # order kept
@@ -211,10 +234,17 @@ def test_compare_datings_and_percent():
 
 
 def test_glance_table():
-    e = pd.DataFrame({"outcome": ["trust", "trust", "crime", "crime"], "unit": ["points", "points", "%", "%"],
-                      "estimator": ["cs", "twfe"] * 2, "att": [-1.0, -0.5, -2.345, -8.0],
-                      "ci_lower": [-2.0, -1.5, -5.0, -15.0], "ci_upper": [0.0, 0.5, 1.0, -1.0],
-                      "p_wild": [np.nan, 0.3, np.nan, 0.02]})
+    e = pd.DataFrame(
+        {
+            "outcome": ["trust", "trust", "crime", "crime"],
+            "unit": ["points", "points", "%", "%"],
+            "estimator": ["cs", "twfe"] * 2,
+            "att": [-1.0, -0.5, -2.345, -8.0],
+            "ci_lower": [-2.0, -1.5, -5.0, -15.0],
+            "ci_upper": [0.0, 0.5, 1.0, -1.0],
+            "p_wild": [np.nan, 0.3, np.nan, 0.02],
+        }
+    )
     pre = pd.DataFrame({"outcome": ["crime", "trust"], "placebo_p_wild": [0.1, 0.6]})
     g = chicago.glance_table(e, pre, alternatives={"alt": e})
     assert g["outcome"].tolist() == ["trust", "crime"]
@@ -229,15 +259,23 @@ def test_glance_table():
 def test_reconciled_backtest_is_coherent_and_levels_are_named():
     g = pd.DataFrame({"station_id": ["001", "002", "003"], "district": ["area_1", "area_1", "area_2"]})
     S = jw.forecast.summing_matrix(g, ["district"], "station_id", total="city")
-    assert chicago.node_levels(S).to_dict() == {"city": "city", "area_1": "area", "area_2": "area",
-                                                "001": "district", "002": "district", "003": "district"}
+    assert chicago.node_levels(S).to_dict() == {
+        "city": "city",
+        "area_1": "area",
+        "area_2": "area",
+        "001": "district",
+        "002": "district",
+        "003": "district",
+    }
     rng = np.random.default_rng(2)
     ds = pd.date_range("2024-01-01", periods=63)
-    d = pd.DataFrame({"station_id": np.repeat(g["station_id"], 63), "date": np.tile(ds, 3),
-                      "count": rng.poisson(20, 189)})
+    d = pd.DataFrame(
+        {"station_id": np.repeat(g["station_id"], 63), "date": np.tile(ds, 3), "count": rng.poisson(20, 189)}
+    )
     nodes = jw.forecast.aggregate_hierarchy(d, S, id_col="station_id", time_col="date", target_col="count")
-    bt = jw.forecast.backtest(nodes, h=7, n_windows=3, models=["naive"], id_col="station_id",
-                              time_col="date", target_col="count")
+    bt = jw.forecast.backtest(
+        nodes, h=7, n_windows=3, models=["naive"], id_col="station_id", time_col="date", target_col="count"
+    )
     rec = chicago.reconcile_backtest(bt, S, "naive")
     assert rec.models == ["snaive", "naive", "naive_bottom_up", "naive_mint_shrink"]
     for m in ("naive_bottom_up", "naive_mint_shrink"):

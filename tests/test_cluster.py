@@ -1,4 +1,5 @@
 """Workload clustering: features on hand-built data, criteria, stability, recovery of M city."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,11 +11,18 @@ from jingwu.calendar import lunar_new_year
 
 
 def _demand(station, dates, counts, category="all"):
-    return pd.DataFrame({"station_id": station, "date": pd.DatetimeIndex(dates),
-                         "category": category, "count": np.asarray(counts, dtype="int64")})
+    return pd.DataFrame(
+        {
+            "station_id": station,
+            "date": pd.DatetimeIndex(dates),
+            "category": category,
+            "count": np.asarray(counts, dtype="int64"),
+        }
+    )
 
 
 # --------------------------------------------------------------------------- features
+
 
 def test_weekly_shares_and_volume_on_hand_built_data():
     dates = pd.date_range("2024-03-04", periods=28)  # Monday, four full weeks, no holidays
@@ -30,8 +38,12 @@ def test_weekly_shares_and_volume_on_hand_built_data():
 
 def test_mix_per_officer_per_resident_and_fraud_share():
     dates = pd.date_range("2023-01-01", "2023-12-31")
-    d = pd.concat([_demand("A", dates, np.full(len(dates), 3), "fraud"),
-                   _demand("A", dates, np.full(len(dates), 1), "traffic")])
+    d = pd.concat(
+        [
+            _demand("A", dates, np.full(len(dates), 3), "fraud"),
+            _demand("A", dates, np.full(len(dates), 1), "traffic"),
+        ]
+    )
     st = pd.DataFrame({"station_id": ["A"], "district": ["D1"], "officers": [10], "population": [20000]})
     f = cl.workload_features(d, st)
     assert f.loc["A", "mix_fraud"] == pytest.approx(0.75)
@@ -45,7 +57,7 @@ def test_mix_per_officer_per_resident_and_fraud_share():
 def test_spring_festival_growth_and_seasonality():
     dates = pd.date_range("2020-01-01", "2023-12-31")
     years = dates.year - 2020
-    base = 10 * 1.1 ** years  # +10 % a year
+    base = 10 * 1.1**years  # +10 % a year
     t = 2 * np.pi * dates.dayofyear / 365.25
     lam = base * (1 + 0.2 * np.cos(t))
     sf = np.zeros(len(dates), dtype=bool)
@@ -62,11 +74,24 @@ def test_spring_festival_growth_and_seasonality():
 def test_panel_and_incident_features():
     dates = pd.date_range("2024-01-01", periods=14)
     d = _demand("A", dates, np.ones(14))
-    panel = pd.DataFrame({"station_id": "A", "month": pd.PeriodIndex(["2024-01", "2024-02"], freq="M"),
-                          "incidents": [7, 7], "cases": [10, 30], "cleared": [5, 5],
-                          "response_minutes": [6.0, 8.0]})
-    inc = pd.DataFrame({"station_id": "A", "reported_at": pd.to_datetime(
-        ["2024-01-01 23:00", "2024-01-02 03:00", "2024-01-02 12:00", "2024-01-03 09:00"])})
+    panel = pd.DataFrame(
+        {
+            "station_id": "A",
+            "month": pd.PeriodIndex(["2024-01", "2024-02"], freq="M"),
+            "incidents": [7, 7],
+            "cases": [10, 30],
+            "cleared": [5, 5],
+            "response_minutes": [6.0, 8.0],
+        }
+    )
+    inc = pd.DataFrame(
+        {
+            "station_id": "A",
+            "reported_at": pd.to_datetime(
+                ["2024-01-01 23:00", "2024-01-02 03:00", "2024-01-02 12:00", "2024-01-03 09:00"]
+            ),
+        }
+    )
     f = cl.workload_features(d, panel=panel, incidents=inc)
     assert f.loc["A", "clearance_rate"] == pytest.approx(10 / 40)
     assert f.loc["A", "response_minutes"] == pytest.approx(7.0)
@@ -101,6 +126,7 @@ def test_clr_transform():
 
 
 # --------------------------------------------------------------------------- criteria
+
 
 def test_criteria_match_hand_computed_values():
     # 1-D points {0, 1} and {4, 6}; scale-invariant criteria computed by hand
@@ -165,6 +191,7 @@ def test_stability_high_on_blobs_low_on_noise():
 
 # --------------------------------------------------------------------------- M city
 
+
 @pytest.fixture(scope="module")
 def m_city_features(m_city):
     city = m_city
@@ -199,9 +226,12 @@ def test_criteria_match_r_fpc_on_iris():
     from sklearn.datasets import load_iris
 
     iris = load_iris()
-    assert cl.silhouette_score(iris.data, iris.target) == pytest.approx(_ref("iris_species_silhouette"), rel=1e-6)
+    assert cl.silhouette_score(iris.data, iris.target) == pytest.approx(
+        _ref("iris_species_silhouette"), rel=1e-6
+    )
     assert cl.calinski_harabasz_score(iris.data, iris.target) == pytest.approx(
-        _ref("iris_species_calinski_harabasz"), rel=1e-6)
+        _ref("iris_species_calinski_harabasz"), rel=1e-6
+    )
 
 
 def test_clusterboot_jaccard_matches_r_fpc_clujaccard():
@@ -213,6 +243,7 @@ def test_clusterboot_jaccard_matches_r_fpc_clujaccard():
 
 # --------------------------------------------------------------------------- one Ward tree, identical numbers
 
+
 @pytest.mark.parametrize("seed", range(6))
 def test_ward_cuts_of_one_tree_equal_a_fit_at_each_k(seed):
     from sklearn.cluster import AgglomerativeClustering
@@ -221,11 +252,15 @@ def test_ward_cuts_of_one_tree_equal_a_fit_at_each_k(seed):
     n = int(rng.integers(5, 60))
     x = rng.normal(size=(n, int(rng.integers(1, 6))))
     if seed % 2:
-        x = np.round(x, 1)   # ties in the distances
+        x = np.round(x, 1)  # ties in the distances
     ks = range(1, min(n, 12) + 1)
     cuts = cl._ward_partitions(x, ks)
     for k in ks:
-        ref = np.zeros(n, int) if k == 1 else AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(x)
+        ref = (
+            np.zeros(n, int)
+            if k == 1
+            else AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(x)
+        )
         np.testing.assert_array_equal(cuts[k], ref)
 
 
@@ -233,7 +268,7 @@ def test_gap_statistic_with_ward_is_unchanged_by_the_single_tree():
     from sklearn.cluster import AgglomerativeClustering
 
     rng = np.random.default_rng(4)
-    x = np.r_[rng.normal(0, .3, (20, 3)), rng.normal(2, .3, (15, 3))]
+    x = np.r_[rng.normal(0, 0.3, (20, 3)), rng.normal(2, 0.3, (15, 3))]
     got = cl.gap_statistic(x, 6, method="ward", n_ref=7, seed=3)
     # the previous computation: a new Ward clustering for every k and reference set
     r = np.random.default_rng(3)
@@ -243,7 +278,11 @@ def test_gap_statistic_with_ward_is_unchanged_by_the_single_tree():
     refs = [r.uniform(z.min(axis=0), z.max(axis=0), size=z.shape) @ vt for _ in range(7)]
 
     def log_w(data, k):
-        lab = np.zeros(len(data), int) if k == 1 else AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(data)
+        lab = (
+            np.zeros(len(data), int)
+            if k == 1
+            else AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(data)
+        )
         return np.log(cl._wss(data, lab))
 
     for k in range(1, 7):
@@ -254,50 +293,71 @@ def test_gap_statistic_with_ward_is_unchanged_by_the_single_tree():
         assert row["s"] == ref.std(ddof=0) * np.sqrt(1 + 1 / 7)
 
 
-# --------------------------------------------------------------------------- features: memory-lean pass, bad numbers, joins
+# ------------------------------------------------------------- features: memory-lean pass, bad numbers, joins
+
 
 def _city_demand(n_stations=4, days=800, seed=0):
     rng = np.random.default_rng(seed)
     dates = pd.date_range("2021-01-01", periods=days)
     cats = ["criminal", "traffic", "fraud"]
-    idx = pd.MultiIndex.from_product([[f"S{i}" for i in range(n_stations)], dates, cats],
-                                     names=["station_id", "date", "category"])
+    idx = pd.MultiIndex.from_product(
+        [[f"S{i}" for i in range(n_stations)], dates, cats], names=["station_id", "date", "category"]
+    )
     return idx.to_frame(index=False).assign(count=rng.poisson(3, len(idx)))
 
 
 def test_chunked_pass_and_dtypes_give_identical_features(monkeypatch):
     d = _city_demand()
     whole = cl.workload_features(d)
-    as_cat = d.assign(station_id=d["station_id"].astype("category"), category=d["category"].astype("category"))
+    as_cat = d.assign(
+        station_id=d["station_id"].astype("category"), category=d["category"].astype("category")
+    )
     pd.testing.assert_frame_equal(whole, cl.workload_features(as_cat), check_exact=True)
     monkeypatch.setattr(cl._demand, "_CHUNK_ROWS", 997)
     monkeypatch.setattr(cl._demand, "_CHUNK_STATIONS", 3)
     chunked = cl.workload_features(d.sample(frac=1, random_state=1))
     # sums are exact; a least-squares solve over fewer stations may differ in the last bits
-    pd.testing.assert_frame_equal(whole.drop(columns="seasonal_amplitude"),
-                                  chunked.drop(columns="seasonal_amplitude"), check_exact=True)
+    pd.testing.assert_frame_equal(
+        whole.drop(columns="seasonal_amplitude"), chunked.drop(columns="seasonal_amplitude"), check_exact=True
+    )
     np.testing.assert_allclose(whole["seasonal_amplitude"], chunked["seasonal_amplitude"], rtol=1e-12)
     windowed = cl.workload_features(d, start="2021-03-01", end="2022-02-28")
-    assert windowed.loc["S0", "annual_incidents"] == d[(d["date"] >= "2021-03-01") & (d["date"] <= "2022-02-28")
-                                                       & (d["station_id"] == "S0")]["count"].sum() * 365.25 / 365
+    assert (
+        windowed.loc["S0", "annual_incidents"]
+        == d[(d["date"] >= "2021-03-01") & (d["date"] <= "2022-02-28") & (d["station_id"] == "S0")][
+            "count"
+        ].sum()
+        * 365.25
+        / 365
+    )
 
 
-@pytest.mark.parametrize("bad, column, shown", [
-    (np.nan, "count", "S1 2021-01-01"), (-2, "count", "S1 2021-01-01"), ("12", "count", "S1 2021-01-01"),
-    (np.inf, "count", "S1 2021-01-01"),
-])
+@pytest.mark.parametrize(
+    "bad, column, shown",
+    [
+        (np.nan, "count", "S1 2021-01-01"),
+        (-2, "count", "S1 2021-01-01"),
+        ("12", "count", "S1 2021-01-01"),
+        (np.inf, "count", "S1 2021-01-01"),
+    ],
+)
 def test_bad_counts_are_refused_naming_station_and_date(bad, column, shown):
     d = _city_demand(n_stations=2, days=30)
     d["count"] = d["count"].astype(object if isinstance(bad, str) else float)
     d.loc[(d["station_id"] == "S1") & (d["date"] == "2021-01-01") & (d["category"] == "fraud"), "count"] = bad
-    with pytest.raises(jw.DataError, match=rf"column '{column}': 1 row\(s\) with a text, missing, infinite or "
-                                           rf"negative count \(rows {shown}\); expected incident counts"):
+    with pytest.raises(
+        jw.DataError,
+        match=rf"column '{column}': 1 row\(s\) with a text, missing, infinite or "
+        rf"negative count \(rows {shown}\); expected incident counts",
+    ):
         cl.workload_features(d)
 
 
 def test_bad_dates_and_ids_are_refused():
     d = _city_demand(n_stations=2, days=30)
-    with pytest.raises(jw.DataError, match=r"'date'.*1 row\(s\) with a missing or unreadable date \(rows S0\)"):
+    with pytest.raises(
+        jw.DataError, match=r"'date'.*1 row\(s\) with a missing or unreadable date \(rows S0\)"
+    ):
         cl.workload_features(d.assign(date=d["date"].where(d.index != 0)))
     with pytest.raises(jw.DataError, match=r"'date'.*time of day.*rows S0 2021-01-01"):
         cl.workload_features(d.assign(date=d["date"].where(d.index != 0, pd.Timestamp("2021-01-01 08:00"))))
@@ -323,9 +383,13 @@ def test_station_tables_that_do_not_match_are_reported_with_near_matches():
     assert f["incidents_per_officer"].notna().all()
     # a station in the table without demand is left out, with a warning naming it
     with pytest.warns(UserWarning, match=r"stations: 1 station\(s\) without demand rows.*新区派出所"):
-        cl.workload_features(d, pd.concat([fixed, pd.DataFrame({"station_id": ["新区派出所"], "officers": [4]})]))
+        cl.workload_features(
+            d, pd.concat([fixed, pd.DataFrame({"station_id": ["新区派出所"], "officers": [4]})])
+        )
     # one station without officers, or with text: named
-    with pytest.raises(jw.DataError, match=r"'officers': 1 station\(s\) with a missing, text.*Y市公安局东关派出所"):
+    with pytest.raises(
+        jw.DataError, match=r"'officers': 1 station\(s\) with a missing, text.*Y市公安局东关派出所"
+    ):
         cl.workload_features(d, fixed.assign(officers=[10, np.nan, 9]))
     with pytest.raises(jw.DataError, match=r"'officers'.*Y市公安局北关派出所"):
         cl.workload_features(d, fixed.assign(officers=pd.Series([10, 12, "九"], dtype=object)))
@@ -335,11 +399,21 @@ def test_station_tables_that_do_not_match_are_reported_with_near_matches():
 
 def test_panel_and_incidents_must_cover_the_demand_stations():
     d = _city_demand(n_stations=2, days=40)
-    panel = pd.DataFrame({"station_id": ["S0", "S0"], "month": pd.PeriodIndex(["2021-01", "2021-02"], freq="M"),
-                          "cases": [3, 4], "cleared": [1, 2]})
-    with pytest.raises(jw.DataError, match=r"panel: column 'station_id': 1 of 2 demand stations.*\(rows S1\)"):
+    panel = pd.DataFrame(
+        {
+            "station_id": ["S0", "S0"],
+            "month": pd.PeriodIndex(["2021-01", "2021-02"], freq="M"),
+            "cases": [3, 4],
+            "cleared": [1, 2],
+        }
+    )
+    with pytest.raises(
+        jw.DataError, match=r"panel: column 'station_id': 1 of 2 demand stations.*\(rows S1\)"
+    ):
         cl.workload_features(d, panel=panel)
-    inc = pd.DataFrame({"station_id": ["S0", "S1", "S9"], "reported_at": pd.to_datetime(["2021-01-01 23:00"] * 3)})
+    inc = pd.DataFrame(
+        {"station_id": ["S0", "S1", "S9"], "reported_at": pd.to_datetime(["2021-01-01 23:00"] * 3)}
+    )
     with pytest.warns(UserWarning, match=r"incidents: 1 station\(s\) without demand rows.*S9"):
         f = cl.workload_features(d, incidents=inc)
     assert f["night_share"].tolist() == [1.0, 1.0]
@@ -347,15 +421,26 @@ def test_panel_and_incidents_must_cover_the_demand_stations():
 
 # --------------------------------------------------------------------------- small samples (15 stations)
 
+
 def _selection(ks, sizes, n, best_ch_at):
     """A select_k table where Calinski-Harabasz, Davies-Bouldin and BIC keep improving with k."""
     ks = list(ks)
-    return pd.DataFrame({
-        "method": "kmeans", "k": ks, "silhouette": [0.5 if k == 4 else 0.3 for k in ks],
-        "calinski_harabasz": [10.0 + (k == best_ch_at) * 50 + k for k in ks],
-        "davies_bouldin": [1.0 - 0.05 * k for k in ks], "gap": [0.1 * k for k in ks], "gap_s": 0.01,
-        "gap_next": [0.1 * (k + 1) for k in ks], "gap_s_next": 0.01, "bic": [100.0 - k for k in ks],
-        "min_cluster_size": sizes, "n_stations": n})
+    return pd.DataFrame(
+        {
+            "method": "kmeans",
+            "k": ks,
+            "silhouette": [0.5 if k == 4 else 0.3 for k in ks],
+            "calinski_harabasz": [10.0 + (k == best_ch_at) * 50 + k for k in ks],
+            "davies_bouldin": [1.0 - 0.05 * k for k in ks],
+            "gap": [0.1 * k for k in ks],
+            "gap_s": 0.01,
+            "gap_next": [0.1 * (k + 1) for k in ks],
+            "gap_s_next": 0.01,
+            "bic": [100.0 - k for k in ks],
+            "min_cluster_size": sizes,
+            "n_stations": n,
+        }
+    )
 
 
 def test_choose_k_skips_one_station_clusters_and_too_many_clusters_for_few_stations():
@@ -383,15 +468,18 @@ def _fifteen_stations(seed=0):
     rng = np.random.default_rng(seed)
     centres = np.array([[0, 0, 0], [4, 0, 0], [0, 4, 0], [0, 0, 4], [4, 4, 4]], float)
     x = np.vstack([rng.normal(c, 0.4, (3, 3)) for c in centres])
-    return pd.DataFrame(x, columns=["fraud_share", "growth", "seasonal_amplitude"],
-                        index=pd.Index([f"S{i:02d}" for i in range(15)], name="station_id"))
+    return pd.DataFrame(
+        x,
+        columns=["fraud_share", "growth", "seasonal_amplitude"],
+        index=pd.Index([f"S{i:02d}" for i in range(15)], name="station_id"),
+    )
 
 
 def test_select_k_reports_the_smallest_cluster_and_singletons_are_flagged():
     X = _fifteen_stations()
     sel = cl.select_k(X, range(2, 10), methods=["kmeans", "ward"], n_ref=5)
     assert (sel["n_stations"] == 15).all()
-    assert sel.loc[sel["k"] == 9, "min_cluster_size"].eq(1).all()      # 9 clusters of 15: some alone
+    assert sel.loc[sel["k"] == 9, "min_cluster_size"].eq(1).all()  # 9 clusters of 15: some alone
     assert cl.choose_k(sel) == 5
     with pytest.warns(UserWarning, match=r"k = 9 leaves \d cluster\(s\) with a single station"):
         res = cl.fit(X, 9)
@@ -407,10 +495,10 @@ def test_select_k_reports_the_smallest_cluster_and_singletons_are_flagged():
 @pytest.mark.filterwarnings("ignore:k = 5 leaves")
 def test_names_do_not_repeat_a_concept_or_follow_noise():
     X = _fifteen_stations().rename(columns={"growth": "mix_fraud"})
-    X["mix_fraud"] = X["fraud_share"] + np.random.default_rng(1).normal(0, 0.01, 15)   # the same concept
+    X["mix_fraud"] = X["fraud_share"] + np.random.default_rng(1).normal(0, 0.01, 15)  # the same concept
     res = cl.fit(X, 5)
     for name in res.names("en"):
-        assert name.count("fraud") <= 1, name      # not "high fraud, high telecom fraud"
+        assert name.count("fraud") <= 1, name  # not "high fraud, high telecom fraud"
         assert name.count(",") <= 1
     # beyond the first feature, only clear differences (|z| >= 0.5) enter a name
     row = pd.Series({"fraud_share": 1.2, "mix_fraud": 1.1, "growth": 0.4, "dow_tue": 1.0})
@@ -420,10 +508,18 @@ def test_names_do_not_repeat_a_concept_or_follow_noise():
 
 def test_only_clashing_names_grow_and_equal_ones_are_numbered():
     # clusters 1 and 2 differ from 3 only in the same direction on fraud: their names would clash
-    X = pd.DataFrame({"fraud_share": [5, 5.1, 4.9, 5, 5.1, 4.9, 0, 0.1, -0.1],
-                      "growth": [1, 1.1, 0.9, -1, -1.1, -0.9, 0, 0.1, -0.1]},
-                     index=[f"S{i}" for i in range(9)])
-    assert cl.fit(X, 3).names("en").tolist() == ["High growth, high fraud", "Low growth, high fraud", "Low fraud"]
+    X = pd.DataFrame(
+        {
+            "fraud_share": [5, 5.1, 4.9, 5, 5.1, 4.9, 0, 0.1, -0.1],
+            "growth": [1, 1.1, 0.9, -1, -1.1, -0.9, 0, 0.1, -0.1],
+        },
+        index=[f"S{i}" for i in range(9)],
+    )
+    assert cl.fit(X, 3).names("en").tolist() == [
+        "High growth, high fraud",
+        "Low growth, high fraud",
+        "Low fraud",
+    ]
     # one feature cannot tell two low clusters apart: they are numbered, not named after noise
     Z = pd.DataFrame({"growth": [1, 1.1, 0.9, 3, 3.1, 2.9, 0, 0.1, -0.1]}, index=[f"S{i}" for i in range(9)])
     assert cl.fit(Z, 3).names("en").tolist() == ["High growth", "Low growth (2)", "Low growth (3)"]

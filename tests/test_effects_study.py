@@ -1,11 +1,11 @@
 """The staggered-adoption study on M city recovers the simulator's truth; helpers behave."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
-import jingwu as jw
 from jingwu import effects as ef
 from jingwu.errors import DataError
 
@@ -92,8 +92,15 @@ def test_outcome_panel_satisfaction_is_quarterly(city):
 
 def test_outcome_panel_quarter_starts_after_a_late_adoption():
     months = pd.period_range("2020-01", periods=6, freq="M")
-    p = pd.DataFrame({"station_id": "A", "month": months, "adoption_month": pd.Period("2020-03", "M"),
-                      "satisfaction_yes": [0, 8, 0, 0, 0, 9], "satisfaction_n": [0, 10, 0, 0, 0, 10]})
+    p = pd.DataFrame(
+        {
+            "station_id": "A",
+            "month": months,
+            "adoption_month": pd.Period("2020-03", "M"),
+            "satisfaction_yes": [0, 8, 0, 0, 0, 9],
+            "satisfaction_n": [0, 10, 0, 0, 0, 10],
+        }
+    )
     # survey in February precedes the March adoption: first treated quarter is Q2
     d = ef.outcome_panel(p, "satisfaction_rate")
     assert d["cohort"].iloc[0] == pd.Period("2020Q2", "Q")
@@ -164,4 +171,4 @@ def test_moved_study_helpers_keep_their_old_names():
     for name in ("OUTCOMES", "outcome_panel", "truth_effects", "scale_effects", "outcome_label"):
         assert getattr(ef, name) is getattr(m_city, name)
     with pytest.raises(AttributeError):
-        ef._study.no_such_name
+        _ = ef._study.no_such_name

@@ -12,6 +12,7 @@ The few places that break the contract today are listed in ``KNOWN`` with the
 reason; the test fails when a new violation appears *and* when a listed one is
 gone, so the list only shrinks.
 """
+
 from __future__ import annotations
 
 import ast
@@ -95,15 +96,21 @@ def _violations() -> set[tuple[str, str]]:
                 continue  # a result's .plot() draws with viz when called
             if lazy == "alias":
                 continue  # a moved name served from its new layer (module-level __getattr__)
-            if theirs > mine or both_methods or (LAYER_OF[me] == "presentation"
-                                                 and LAYER_OF[other] == "methods"):
+            if (
+                theirs > mine
+                or both_methods
+                or (LAYER_OF[me] == "presentation" and LAYER_OF[other] == "methods")
+            ):
                 bad.add((me, other))
     return bad
 
 
 def test_every_module_has_a_layer():
-    tops = {p.stem if p.is_file() else p.name for p in SRC.iterdir()
-            if (p.suffix == ".py" and p.stem != "__init__") or (p.is_dir() and (p / "__init__.py").exists())}
+    tops = {
+        p.stem if p.is_file() else p.name
+        for p in SRC.iterdir()
+        if (p.suffix == ".py" and p.stem != "__init__") or (p.is_dir() and (p / "__init__.py").exists())
+    }
     assert tops <= set(LAYER_OF), sorted(tops - set(LAYER_OF))
 
 
@@ -134,9 +141,11 @@ def test_only_a_module_level_getattr_may_alias_a_later_layer(tmp_path, monkeypat
     (fake / "effects").mkdir(parents=True)
     (fake / "__init__.py").write_text("")
     (fake / "effects" / "__init__.py").write_text(
-        "def __getattr__(name):\n    from ..studies import m_city\n    return getattr(m_city, name)\n")
+        "def __getattr__(name):\n    from ..studies import m_city\n    return getattr(m_city, name)\n"
+    )
     monkeypatch.setattr(__import__(__name__), "SRC", fake)
     assert _violations() == set()
     (fake / "effects" / "__init__.py").write_text(
-        "def helper():\n    from ..studies import m_city\n    return m_city\n")
+        "def helper():\n    from ..studies import m_city\n    return m_city\n"
+    )
     assert _violations() == {("effects", "studies")}

@@ -22,6 +22,7 @@ Examples
 >>> int(d["count"].sum()), len(d)   # zero-filled: 2 stations × 2 days × 7 categories
 (3, 28)
 """
+
 from __future__ import annotations
 
 import warnings
@@ -36,8 +37,14 @@ import pandas as pd
 from . import schema
 from .errors import DataError, IntakeWarning
 
-__all__ = ["daily_demand", "monthly_panel", "demand_to_monthly", "complete_demand", "hourly_counts",
-           "near_matches"]
+__all__ = [
+    "daily_demand",
+    "monthly_panel",
+    "demand_to_monthly",
+    "complete_demand",
+    "hourly_counts",
+    "near_matches",
+]
 
 _PARTIAL_ROWS = 2_000_000  # partial aggregates are re-reduced beyond this many rows
 
@@ -55,8 +62,14 @@ def _connect() -> duckdb.DuckDBPyConnection:
 
 def _as_frame_error(e: DataError, file: str | None) -> DataError:
     """Re-label a validator's error on an in-memory frame: rows are frame positions."""
-    return DataError(e.problem, file=e.file or file, column=e.column, rows=e.rows,
-                     expected=e.expected, row_label="frame rows" if e.rows else "rows")
+    return DataError(
+        e.problem,
+        file=e.file or file,
+        column=e.column,
+        rows=e.rows,
+        expected=e.expected,
+        row_label="frame rows" if e.rows else "rows",
+    )
 
 
 def _check_frame(df: pd.DataFrame, needed: Sequence[str], optional: Sequence[str]) -> str | None:
@@ -76,12 +89,22 @@ def _check_frame(df: pd.DataFrame, needed: Sequence[str], optional: Sequence[str
                     schema._check_column(frame[[name]], col, file)
                 continue
             if col.kind == "bool" and frame[name].dtype == object:
-                ok = frame[name].map(lambda v: v is None or v is pd.NA or isinstance(v, (bool, np.bool_))
-                                     or (isinstance(v, float) and np.isnan(v)))
+                ok = frame[name].map(
+                    lambda v: (
+                        v is None
+                        or v is pd.NA
+                        or isinstance(v, (bool, np.bool_))
+                        or (isinstance(v, float) and np.isnan(v))
+                    )
+                )
                 if not ok.all():
-                    raise DataError("values are not yes/no", file=file, column=name,
-                                    rows=np.flatnonzero(~ok.to_numpy()).tolist(),
-                                    expected="True/False (read files with jingwu.io to convert 是/否)")
+                    raise DataError(
+                        "values are not yes/no",
+                        file=file,
+                        column=name,
+                        rows=np.flatnonzero(~ok.to_numpy()).tolist(),
+                        expected="True/False (read files with jingwu.io to convert 是/否)",
+                    )
                 continue
             schema._check_column(frame, col, file)
     except DataError as e:
@@ -100,8 +123,9 @@ def _iter_chunks(path: str | Path, columns: list[str], **read: Any) -> Iterator[
     if not p.exists():
         raise FileNotFoundError(f"no such file: {p}")
     if p.suffix.lower() not in {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet", ".pq"}:
-        raise DataError(f"unsupported file type {p.suffix!r}", file=str(p),
-                        expected="a .csv, .xlsx or .parquet export")
+        raise DataError(
+            f"unsupported file type {p.suffix!r}", file=str(p), expected="a .csv, .xlsx or .parquet export"
+        )
     yield from jio.iter_table(p, "incidents", columns=columns, **read)
 
 
@@ -114,9 +138,13 @@ def _daily_from_file(path: str | Path, read: dict[str, Any]) -> pd.DataFrame:
     parts: list[pd.DataFrame] = []
     held = 0
     for chunk in _iter_chunks(path, ["station_id", "reported_at", "category"], **read):
-        part = (chunk.assign(date=chunk["reported_at"].dt.normalize())
-                .groupby(["station_id", "date", "category"], sort=False, observed=True)
-                .size().rename("count").reset_index())
+        part = (
+            chunk.assign(date=chunk["reported_at"].dt.normalize())
+            .groupby(["station_id", "date", "category"], sort=False, observed=True)
+            .size()
+            .rename("count")
+            .reset_index()
+        )
         parts.append(part)
         held += len(part)
         if held > _PARTIAL_ROWS:
@@ -135,9 +163,11 @@ def _query_frame(incidents: pd.DataFrame, cols: list[str], sql: str) -> pd.DataF
         con.register("src", incidents[cols])
         return con.execute(sql).df()
     except duckdb.Error as e:
-        raise DataError(f"cannot aggregate the incidents ({type(e).__name__})",
-                        file=incidents.attrs.get("source"),
-                        expected="an incidents table read with jingwu.io.read_incidents") from None
+        raise DataError(
+            f"cannot aggregate the incidents ({type(e).__name__})",
+            file=incidents.attrs.get("source"),
+            expected="an incidents table read with jingwu.io.read_incidents",
+        ) from None
     finally:
         con.close()
 
@@ -145,13 +175,17 @@ def _query_frame(incidents: pd.DataFrame, cols: list[str], sql: str) -> pd.DataF
 def _daily_from_frame(incidents: pd.DataFrame) -> pd.DataFrame:
     cols = ["station_id", "reported_at", "category"]
     _check_frame(incidents, cols, [])
-    return _query_frame(incidents, cols, """
+    return _query_frame(
+        incidents,
+        cols,
+        """
         SELECT CAST(station_id AS VARCHAR) AS station_id,
                CAST(CAST(reported_at AS TIMESTAMP) AS DATE) AS date,
                CAST(category AS VARCHAR) AS category,
                COUNT(*) AS count
         FROM src GROUP BY ALL ORDER BY station_id, date, category
-    """)
+    """,
+    )
 
 
 def _common_prefix_hints(missing: list[str], known: list[str]) -> list[str]:
@@ -165,7 +199,7 @@ def _common_prefix_hints(missing: list[str], known: list[str]) -> list[str]:
     out = []
     for keys, other in ((missing, set(known)), (known, set(missing))):
         common = os.path.commonprefix(keys) if len(keys) > 1 else ""
-        hits = sum(k[len(common):] in other for k in keys) if len(common) >= 2 else 0
+        hits = sum(k[len(common) :] in other for k in keys) if len(common) >= 2 else 0
         if hits:
             out.append(f"remove the common prefix {common!r} ({hits} then match)")
     return out
@@ -193,24 +227,32 @@ def near_matches(missing: Sequence[str], known: Sequence[str]) -> str:
     found = _common_prefix_hints([str(m) for m in missing], known)
     for m in list(missing)[:5]:
         m = str(m)
-        hits = [k for k in known if k and (m.endswith(k) or m.startswith(k) or k.endswith(m)
-                                           or k.startswith(m))]
+        hits = [
+            k for k in known if k and (m.endswith(k) or m.startswith(k) or k.endswith(m) or k.startswith(m))
+        ]
         hits = hits or difflib.get_close_matches(m, known, n=1, cutoff=0.75)
         if hits:
             k = max(hits, key=len)
             longer, shorter = (m, k) if len(m) >= len(k) else (k, m)
-            extra = (longer[: len(longer) - len(shorter)] if longer.endswith(shorter)
-                     else longer[len(shorter):] if longer.startswith(shorter) else "")
+            extra = (
+                longer[: len(longer) - len(shorter)]
+                if longer.endswith(shorter)
+                else longer[len(shorter) :]
+                if longer.startswith(shorter)
+                else ""
+            )
             why = f" (differs by {extra!r})" if extra else ""
             found.append(f"{m!r} -> {k!r}{why}")
     if not found:
         return ""
-    return ("; near matches (not applied; rename the stations in one file if they are "
-            "the same): " + ", ".join(found))
+    return "; near matches (not applied; rename the stations in one file if they are the same): " + ", ".join(
+        found
+    )
 
 
-def _report_dropped(daily: pd.DataFrame, station_ids: Sequence[str] | None, start: Any, end: Any,
-                    file: str | None) -> None:
+def _report_dropped(
+    daily: pd.DataFrame, station_ids: Sequence[str] | None, start: Any, end: Any, file: str | None
+) -> None:
     """Incidents a grid leaves out: stations not in ``station_ids`` (an error), days outside
     ``start``-``end`` (a notice)."""
     if station_ids is not None:
@@ -223,9 +265,10 @@ def _report_dropped(daily: pd.DataFrame, station_ids: Sequence[str] | None, star
             more = f" and {len(by) - 5} more" if len(by) > 5 else ""
             raise DataError(
                 f"{n:,} of {total:,} incidents are at stations not in station_ids: {shown}{more}"
-                + near_matches(list(by.index), sorted(wanted)), file=file, column="station_id",
-                expected="station_ids covering every station of the incidents (the same names "
-                         "in both files)",
+                + near_matches(list(by.index), sorted(wanted)),
+                file=file,
+                column="station_id",
+                expected="station_ids covering every station of the incidents (the same names in both files)",
             )
     lo = pd.Timestamp(start) if start is not None else None
     hi = pd.Timestamp(end) if end is not None else None
@@ -241,12 +284,19 @@ def _report_dropped(daily: pd.DataFrame, station_ids: Sequence[str] | None, star
                 f"{file + ': ' if file else ''}{int(daily.loc[out, 'count'].sum()):,} incidents "
                 f"dated outside {start or '…'} to {end or '…'} are left out of the daily grid "
                 f"(from {daily.loc[out, 'date'].min().date()} to {daily.loc[out, 'date'].max().date()})",
-                IntakeWarning, stacklevel=3)
+                IntakeWarning,
+                stacklevel=3,
+            )
 
 
-def complete_demand(demand: pd.DataFrame, *, start: str | None = None, end: str | None = None,
-                    station_ids: list[str] | None = None,
-                    categories: tuple[str, ...] = schema.CATEGORIES) -> pd.DataFrame:
+def complete_demand(
+    demand: pd.DataFrame,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    station_ids: list[str] | None = None,
+    categories: tuple[str, ...] = schema.CATEGORIES,
+) -> pd.DataFrame:
     """Zero-fill a demand table to the full station × date × category grid.
 
     Days without any incident are real zeros in demand data, and forecasting
@@ -261,11 +311,16 @@ def complete_demand(demand: pd.DataFrame, *, start: str | None = None, end: str 
     """
     dates = pd.date_range(start or demand["date"].min(), end or demand["date"].max(), freq="D")
     ids = sorted(demand["station_id"].unique()) if station_ids is None else list(station_ids)
-    grid = pd.MultiIndex.from_product([ids, dates, list(categories)],
-                                      names=["station_id", "date", "category"])
-    out = (demand.assign(category=demand["category"].astype(str))
-           .groupby(["station_id", "date", "category"], observed=True)["count"].sum()
-           .reindex(grid, fill_value=0).reset_index())
+    grid = pd.MultiIndex.from_product(
+        [ids, dates, list(categories)], names=["station_id", "date", "category"]
+    )
+    out = (
+        demand.assign(category=demand["category"].astype(str))
+        .groupby(["station_id", "date", "category"], observed=True)["count"]
+        .sum()
+        .reindex(grid, fill_value=0)
+        .reset_index()
+    )
     out["category"] = pd.Categorical(out["category"], categories=list(categories))
     out["count"] = out["count"].astype("int64")
     return out
@@ -316,8 +371,8 @@ def daily_demand(
     >>> try:
     ...     daily_demand(inc, station_ids=["Y市公安局城关派出所"])
     ... except DataError as e:
-    ...     print(e.problem.split("; ", 1)[1])
-    near matches (not applied; rename the stations in one file if they are the same): '城关派出所' -> 'Y市公安局城关派出所' (differs by 'Y市公安局')
+    ...     print(e.problem.split("): ", 1)[1])
+    '城关派出所' -> 'Y市公安局城关派出所' (differs by 'Y市公安局')
     """
     if _is_path(incidents):
         file = str(incidents)
@@ -355,9 +410,13 @@ def demand_to_monthly(demand: pd.DataFrame, *, by_category: bool = False) -> pd.
     [['2024-01', '3'], ['2024-02', '3']]
     """
     keys = ["station_id", "month"] + (["category"] if by_category else [])
-    out = (demand.assign(month=demand["date"].dt.to_period("M"))
-           .groupby(keys, observed=True, sort=True)["count"].sum()
-           .rename("incidents").reset_index())
+    out = (
+        demand.assign(month=demand["date"].dt.to_period("M"))
+        .groupby(keys, observed=True, sort=True)["count"]
+        .sum()
+        .rename("incidents")
+        .reset_index()
+    )
     out["incidents"] = out["incidents"].astype("int64")
     return out
 
@@ -393,11 +452,16 @@ def _monthly_from_frame(incidents: pd.DataFrame) -> pd.DataFrame:
 def _monthly_from_file(path: str | Path, read: dict[str, Any]) -> pd.DataFrame:
     parts: list[pd.DataFrame] = []
     sums: list[str] = []
-    for chunk in _iter_chunks(path, ["station_id", "reported_at", "is_case", "cleared",
-                                     "response_minutes"], **read):
-        c = pd.DataFrame({"station_id": chunk["station_id"].to_numpy(),
-                          "month": chunk["reported_at"].to_numpy().astype("datetime64[M]"),
-                          "incidents": 1})
+    for chunk in _iter_chunks(
+        path, ["station_id", "reported_at", "is_case", "cleared", "response_minutes"], **read
+    ):
+        c = pd.DataFrame(
+            {
+                "station_id": chunk["station_id"].to_numpy(),
+                "month": chunk["reported_at"].to_numpy().astype("datetime64[M]"),
+                "incidents": 1,
+            }
+        )
         if "is_case" in chunk:
             case = chunk["is_case"].fillna(False).to_numpy(dtype=bool)
             c["cases"] = case.astype("int64")
@@ -467,8 +531,9 @@ def monthly_panel(
             if c in raw:
                 raw[c] = raw[c].astype("int64")
         if "response_sum" in raw:
-            raw["response_minutes"] = (raw["response_sum"] / raw["response_n"].where(raw["response_n"] > 0)
-                                       ).round(2)
+            raw["response_minutes"] = (
+                raw["response_sum"] / raw["response_n"].where(raw["response_n"] > 0)
+            ).round(2)
             raw = raw.drop(columns=["response_sum", "response_n"])
         panel = raw
     if demand is not None:
@@ -483,11 +548,14 @@ def monthly_panel(
         unknown = sorted(set(panel["station_id"]) - set(known))
         if unknown:
             n = int(panel.loc[panel["station_id"].isin(unknown), "incidents"].sum())
-            shown = ", ".join(repr(u) for u in unknown[:5]) + (f" and {len(unknown) - 5} more"
-                                                                if len(unknown) > 5 else "")
+            shown = ", ".join(repr(u) for u in unknown[:5]) + (
+                f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            )
             raise DataError(
                 f"{n:,} incidents are at {len(unknown)} station(s) not in the station table: {shown}"
-                + near_matches(unknown, sorted(known)), file=file, column="station_id",
+                + near_matches(unknown, sorted(known)),
+                file=file,
+                column="station_id",
                 expected="the same station ids in the incidents and the station table",
             )
         st = stations[keep].assign(station_id=known)
@@ -513,10 +581,17 @@ def hourly_counts(incidents: pd.DataFrame) -> pd.DataFrame:
     [[0, 8, 2]]
     """
     ts = pd.to_datetime(incidents["reported_at"])
-    out = (incidents.assign(dow=ts.dt.dayofweek.astype(np.int64), hour=ts.dt.hour.astype(np.int64),
-                            category=incidents["category"].astype(str))
-           .groupby(["station_id", "category", "dow", "hour"], sort=True).size()
-           .rename("count").reset_index())
+    out = (
+        incidents.assign(
+            dow=ts.dt.dayofweek.astype(np.int64),
+            hour=ts.dt.hour.astype(np.int64),
+            category=incidents["category"].astype(str),
+        )
+        .groupby(["station_id", "category", "dow", "hour"], sort=True)
+        .size()
+        .rename("count")
+        .reset_index()
+    )
     return out
 
 
@@ -538,15 +613,27 @@ def station_daily_totals(demand: pd.DataFrame, what: str = "daily totals") -> pd
     >>> station_daily_totals(d)["count"].tolist()
     [5]
     """
-    schema.require_columns(demand, ["station_id", "date", "count"], what=what,
-                           expected="daily demand with station_id, date and count")
+    schema.require_columns(
+        demand,
+        ["station_id", "date", "count"],
+        what=what,
+        expected="daily demand with station_id, date and count",
+    )
     if len(demand) == 0:
         raise DataError(f"no demand rows for {what}", expected="at least one row")
-    d = pd.DataFrame({"station_id": demand["station_id"].astype(str).to_numpy(),
-                      "date": pd.to_datetime(demand["date"]).to_numpy(),
-                      "count": pd.to_numeric(demand["count"], errors="coerce").to_numpy()})
+    d = pd.DataFrame(
+        {
+            "station_id": demand["station_id"].astype(str).to_numpy(),
+            "date": pd.to_datetime(demand["date"]).to_numpy(),
+            "count": pd.to_numeric(demand["count"], errors="coerce").to_numpy(),
+        }
+    )
     bad = ~np.isfinite(d["count"].to_numpy(dtype=float)) | (d["count"].to_numpy(dtype=float) < 0)
     if bad.any():
-        raise DataError("missing, negative or non-finite counts", column="count",
-                        rows=np.flatnonzero(bad).tolist(), expected="incident counts >= 0")
+        raise DataError(
+            "missing, negative or non-finite counts",
+            column="count",
+            rows=np.flatnonzero(bad).tolist(),
+            expected="incident counts >= 0",
+        )
     return d.groupby(["station_id", "date"], as_index=False, sort=True)["count"].sum()

@@ -11,6 +11,7 @@ Examples
 >>> chicago.sentiment_panel is moved.sentiment_panel
 True
 """
+
 from __future__ import annotations
 
 from typing import Any

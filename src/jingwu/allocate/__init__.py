@@ -31,23 +31,71 @@ Examples
 >>> round(officers_needed(20_000 * 0.75 * 1.5, p), 1)   # Wilson & Weiss worked example
 40.6
 """
+
 from __future__ import annotations
 
-from .optimise import (EQUITY_LABELS, EquityMetrics, before_after, equity_metrics, gini, minimal_transfers,
-                       reallocate, reallocate_need, sink_scenarios)
+from .optimise import (
+    EQUITY_LABELS,
+    EquityMetrics,
+    before_after,
+    equity_metrics,
+    gini,
+    minimal_transfers,
+    reallocate,
+    reallocate_need,
+    sink_scenarios,
+)
 from .planning import error_correlation, horizon_total, seasonal_index
-from .queueing import (erlang_c, mean_wait, prob_wait_exceeds, servers_for_target, shift_staffing,
-                       shift_summary, square_root_staffing)
-from .staffing import (DEFAULT_HANDLING_MINUTES, PARAM_LABELS, StaffingParams, category_hours,
-                       category_workload, need_sensitivity, officers_needed, station_minimums, team_split,
-                       workload_staffing)
+from .queueing import (
+    erlang_c,
+    mean_wait,
+    prob_wait_exceeds,
+    servers_for_target,
+    shift_staffing,
+    shift_summary,
+    square_root_staffing,
+)
+from .staffing import (
+    DEFAULT_HANDLING_MINUTES,
+    PARAM_LABELS,
+    StaffingParams,
+    category_hours,
+    category_workload,
+    need_sensitivity,
+    officers_needed,
+    station_minimums,
+    team_split,
+    workload_staffing,
+)
 
 __all__ = [
-    "StaffingParams", "PARAM_LABELS", "DEFAULT_HANDLING_MINUTES", "officers_needed", "workload_staffing",
-    "category_workload", "category_hours", "need_sensitivity", "station_minimums", "team_split",
-    "erlang_c", "mean_wait", "prob_wait_exceeds", "servers_for_target", "square_root_staffing",
-    "shift_staffing", "shift_summary",
-    "reallocate", "reallocate_need", "sink_scenarios", "gini", "equity_metrics", "EquityMetrics",
-    "EQUITY_LABELS", "before_after", "minimal_transfers",
-    "error_correlation", "horizon_total", "seasonal_index",
+    "StaffingParams",
+    "PARAM_LABELS",
+    "DEFAULT_HANDLING_MINUTES",
+    "officers_needed",
+    "workload_staffing",
+    "category_workload",
+    "category_hours",
+    "need_sensitivity",
+    "station_minimums",
+    "team_split",
+    "erlang_c",
+    "mean_wait",
+    "prob_wait_exceeds",
+    "servers_for_target",
+    "square_root_staffing",
+    "shift_staffing",
+    "shift_summary",
+    "reallocate",
+    "reallocate_need",
+    "sink_scenarios",
+    "gini",
+    "equity_metrics",
+    "EquityMetrics",
+    "EQUITY_LABELS",
+    "before_after",
+    "minimal_transfers",
+    "error_correlation",
+    "horizon_total",
+    "seasonal_index",
 ]

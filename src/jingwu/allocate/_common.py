@@ -4,10 +4,10 @@ Numbers that are missing, negative, text or fractional where a whole number is
 meant are refused with a :class:`~jingwu.errors.DataError` naming the argument,
 the stations and what was expected, instead of being computed with.
 """
+
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,25 +23,39 @@ def _check_int(value: object, name: str, low: int) -> int:
 
 
 def _is_real(value: object) -> bool:
-    return (not isinstance(value, (bool, np.bool_))) and isinstance(value, (int, float, np.integer, np.floating))
+    return (not isinstance(value, (bool, np.bool_))) and isinstance(
+        value, (int, float, np.integer, np.floating)
+    )
 
 
 def _check_number(value: object, name: str, *, positive: bool = False) -> float:
     """A finite real number ``>= 0`` (``> 0`` with ``positive``), else a DataError naming ``name``."""
     bound = "> 0" if positive else ">= 0"
-    if not _is_real(value) or not math.isfinite(float(value)) or float(value) < 0 \
-            or (positive and float(value) == 0):
-        raise DataError(f"{name} is not a usable number", column=name,
-                        expected=f"a finite number {bound}, not {value!r}")
+    if (
+        not _is_real(value)
+        or not math.isfinite(float(value))
+        or float(value) < 0
+        or (positive and float(value) == 0)
+    ):
+        raise DataError(
+            f"{name} is not a usable number", column=name, expected=f"a finite number {bound}, not {value!r}"
+        )
     return float(value)
 
 
 def _check_total(value: object, name: str = "total") -> int:
     """A whole number of officers (an int, or a float with no fractional part)."""
-    if not _is_real(value) or not math.isfinite(float(value)) or float(value) != round(float(value)) \
-            or float(value) < 0:
-        raise DataError(f"{name} is not a whole number of officers", column=name,
-                        expected=f"an integer >= 0, not {value!r}")
+    if (
+        not _is_real(value)
+        or not math.isfinite(float(value))
+        or float(value) != round(float(value))
+        or float(value) < 0
+    ):
+        raise DataError(
+            f"{name} is not a whole number of officers",
+            column=name,
+            expected=f"an integer >= 0, not {value!r}",
+        )
     return int(round(float(value)))
 
 
@@ -51,8 +65,13 @@ def _bad_values(s: pd.Series, *, integer: bool, positive: bool = False) -> tuple
     text = np.zeros(len(s), dtype=bool)
     if s.dtype == object:
         # numbers written as text ("12") are refused too: the column was not read as numbers
-        text = np.array([not _is_real(v) and v is not None and not (isinstance(v, float) and math.isnan(v))
-                         for v in s.to_numpy()], dtype=bool)
+        text = np.array(
+            [
+                not _is_real(v) and v is not None and not (isinstance(v, float) and math.isnan(v))
+                for v in s.to_numpy()
+            ],
+            dtype=bool,
+        )
     try:
         vals = np.asarray(num, dtype=float)
     except (TypeError, ValueError):
@@ -65,16 +84,22 @@ def _bad_values(s: pd.Series, *, integer: bool, positive: bool = False) -> tuple
     return pd.Series(vals, index=s.index), bad
 
 
-def _check_station_values(s: pd.Series, name: str, *, integer: bool = False, positive: bool = False) -> pd.Series:
+def _check_station_values(
+    s: pd.Series, name: str, *, integer: bool = False, positive: bool = False
+) -> pd.Series:
     """Values per station (float), refusing text, NaN, infinite, negative and (``integer``) fractions."""
     vals, bad = _bad_values(s, integer=integer, positive=positive)
     if bad.any():
         what = "whole numbers" if integer else "finite numbers"
         bound = "> 0" if positive else ">= 0"
-        raise DataError(f"{int(bad.sum())} station(s) with a missing, text, infinite"
-                        f"{', fractional' if integer else ''} or {'non-positive' if positive else 'negative'} "
-                        f"{name}", column=name, rows=[str(i) for i in s.index[bad]],
-                        expected=f"{what} {bound} for every station")
+        raise DataError(
+            f"{int(bad.sum())} station(s) with a missing, text, infinite"
+            f"{', fractional' if integer else ''} or {'non-positive' if positive else 'negative'} "
+            f"{name}",
+            column=name,
+            rows=[str(i) for i in s.index[bad]],
+            expected=f"{what} {bound} for every station",
+        )
     return vals
 
 
@@ -91,18 +116,25 @@ def _check_same_stations(other: pd.Series, index: pd.Index, name: str, reference
         parts.append(f"{len(extra)} station(s) of {name} are not in {reference}")
     hint = near_matches(list(missing), list(extra)) or near_matches(list(extra), list(missing))
     expected = f"the same station ids in {name} as in {reference}{hint}"
-    raise DataError(" and ".join(parts), column=name,
-                    rows=[str(i) for i in list(missing) + list(extra)], expected=expected)
+    raise DataError(
+        " and ".join(parts),
+        column=name,
+        rows=[str(i) for i in list(missing) + list(extra)],
+        expected=expected,
+    )
 
 
 def _as_series(x: pd.Series | dict | float | int, index: pd.Index, name: str) -> pd.Series:
     if isinstance(x, pd.Series):
         missing = index.difference(x.index)
         if len(missing):
-            raise DataError(f"{name} is missing {len(missing)} station(s)", column=name,
-                            rows=[str(i) for i in missing],
-                            expected="a value for every station"
-                                     + near_matches(list(missing), list(x.index.difference(index))))
+            raise DataError(
+                f"{name} is missing {len(missing)} station(s)",
+                column=name,
+                rows=[str(i) for i in missing],
+                expected="a value for every station"
+                + near_matches(list(missing), list(x.index.difference(index))),
+            )
         return x.reindex(index)
     if isinstance(x, dict):
         return _as_series(pd.Series(x), index, name)

@@ -1,4 +1,5 @@
 """Fixed-total allocation (PCAM-style marginal analysis), HQ-to-station scenarios, equity metrics."""
+
 from __future__ import annotations
 
 import heapq
@@ -27,26 +28,37 @@ def _delay_cost(lam: float, mu: float, c: int) -> float:
 def _check_need(need: pd.Series) -> np.ndarray:
     """Workload per station as floats: one row per station, finite numbers >= 0."""
     if not isinstance(need, pd.Series):
-        raise DataError(f"need must be a Series indexed by station, not {type(need).__name__}", column="need",
-                        expected="officers needed per station (a Series indexed by station id)")
+        raise DataError(
+            f"need must be a Series indexed by station, not {type(need).__name__}",
+            column="need",
+            expected="officers needed per station (a Series indexed by station id)",
+        )
     if not need.index.is_unique:
         dup = need.index[need.index.duplicated()].unique()
-        raise DataError(f"{len(dup)} station(s) listed twice in need", column="need",
-                        rows=[str(i) for i in dup], expected="one row per station")
+        raise DataError(
+            f"{len(dup)} station(s) listed twice in need",
+            column="need",
+            rows=[str(i) for i in dup],
+            expected="one row per station",
+        )
     return _check_station_values(need, "need").to_numpy(dtype=float)
 
 
 def _check_current(current: pd.Series, index: pd.Index, name: str = "current") -> pd.Series:
     """Officers per station: the same stations as ``need``, whole numbers >= 0."""
     if not isinstance(current, pd.Series):
-        raise DataError(f"{name} must be a Series of officers indexed by station, not {type(current).__name__}",
-                        column=name, expected="whole officers per station (a Series indexed by station id)")
+        raise DataError(
+            f"{name} must be a Series of officers indexed by station, not {type(current).__name__}",
+            column=name,
+            expected="whole officers per station (a Series indexed by station id)",
+        )
     _check_same_stations(current, index, name)
     return _check_station_values(current.reindex(index), name, integer=True).astype(int)
 
 
-def _gains(objective: str, w: np.ndarray, x: np.ndarray, lam: np.ndarray | None,
-           mu: float | None) -> np.ndarray:
+def _gains(
+    objective: str, w: np.ndarray, x: np.ndarray, lam: np.ndarray | None, mu: float | None
+) -> np.ndarray:
     """Each station's gain from one more officer (the quantity the greedy maximises)."""
     if objective == "max_load":
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -54,8 +66,10 @@ def _gains(objective: str, w: np.ndarray, x: np.ndarray, lam: np.ndarray | None,
     if objective == "unmet":
         return np.maximum(0.0, w - x) - np.maximum(0.0, w - x - 1)
     assert lam is not None and mu is not None
-    return np.array([_delay_cost(lam[i], mu, int(x[i])) - _delay_cost(lam[i], mu, int(x[i]) + 1)
-                     for i in range(len(x))], dtype=float)
+    return np.array(
+        [_delay_cost(lam[i], mu, int(x[i])) - _delay_cost(lam[i], mu, int(x[i]) + 1) for i in range(len(x))],
+        dtype=float,
+    )
 
 
 def _fast_forward_max_load(w: np.ndarray, x: np.ndarray, steps: int) -> np.ndarray:
@@ -108,8 +122,14 @@ def _fast_forward_max_load(w: np.ndarray, x: np.ndarray, steps: int) -> np.ndarr
     return end(hi)
 
 
-def _greedy(objective: str, w: np.ndarray, x: np.ndarray, steps: int, lam: np.ndarray | None = None,
-            mu: float | None = None) -> np.ndarray:
+def _greedy(
+    objective: str,
+    w: np.ndarray,
+    x: np.ndarray,
+    steps: int,
+    lam: np.ndarray | None = None,
+    mu: float | None = None,
+) -> np.ndarray:
     """Give ``steps`` officers one at a time to the station with the largest gain.
 
     Ties go to the first station in ``need``'s order, as an argmax over all
@@ -130,14 +150,18 @@ def _greedy(objective: str, w: np.ndarray, x: np.ndarray, steps: int, lam: np.nd
     # gains above, without NumPy's per-call overhead.
     wl, xl = w.tolist(), x.tolist()
     if objective == "max_load":
+
         def gain(i: int) -> float:
             return wl[i] / xl[i]
     elif objective == "unmet":
+
         def gain(i: int) -> float:
             return max(0.0, wl[i] - xl[i]) - max(0.0, wl[i] - xl[i] - 1)
     else:
+
         def gain(i: int) -> float:
             return _delay_cost(lam[i], mu, xl[i]) - _delay_cost(lam[i], mu, xl[i] + 1)
+
     for done in range(steps):
         top, i = heap[0]
         if top == 0 and objective != "delay":
@@ -153,14 +177,20 @@ def _greedy(objective: str, w: np.ndarray, x: np.ndarray, steps: int, lam: np.nd
 def _need_from(data: object, id_col: str, need_col: str, what: str) -> tuple[pd.Series, pd.DataFrame | None]:
     """The need per station from a frame with ``id_col`` and ``need_col`` (or, deprecated, a Series)."""
     if isinstance(data, pd.Series):
-        warnings.warn(f"{what}: passing need as a Series is deprecated; pass a DataFrame with "
-                      f"'{id_col}' and '{need_col}' columns (e.g. workload_staffing(...))",
-                      DeprecationWarning, stacklevel=3)
+        warnings.warn(
+            f"{what}: passing need as a Series is deprecated; pass a DataFrame with "
+            f"'{id_col}' and '{need_col}' columns (e.g. workload_staffing(...))",
+            DeprecationWarning,
+            stacklevel=3,
+        )
         return data, None
     if not isinstance(data, pd.DataFrame):
-        raise DataError(f"{what} takes a DataFrame, not {type(data).__name__}", column=[id_col, need_col],
-                        expected=f"a DataFrame with one row per station: '{id_col}' and '{need_col}' "
-                                 "(e.g. workload_staffing(...))")
+        raise DataError(
+            f"{what} takes a DataFrame, not {type(data).__name__}",
+            column=[id_col, need_col],
+            expected=f"a DataFrame with one row per station: '{id_col}' and '{need_col}' "
+            "(e.g. workload_staffing(...))",
+        )
     if id_col in data.columns:
         frame = data
     elif data.index.name == id_col:
@@ -168,8 +198,9 @@ def _need_from(data: object, id_col: str, need_col: str, what: str) -> tuple[pd.
     else:
         frame = require_columns(data, [id_col, need_col], what=what, file="need")
     require_columns(frame, [id_col, need_col], what=what, file="need")
-    need = pd.Series(frame[need_col].to_numpy(), index=pd.Index(frame[id_col].to_numpy(), name=id_col),
-                     name=need_col)
+    need = pd.Series(
+        frame[need_col].to_numpy(), index=pd.Index(frame[id_col].to_numpy(), name=id_col), name=need_col
+    )
     return need, frame
 
 
@@ -231,8 +262,15 @@ def reallocate(
         if minimum_col is not None:
             require_columns(frame, [minimum_col], what="reallocate", file="need")
             minimum = pd.Series(frame[minimum_col].to_numpy(), index=need.index, name=minimum_col)
-    return reallocate_need(need, total=total, current=current, minimum=minimum, objective=objective,
-                           arrival_rate=arrival_rate, service_rate=service_rate)
+    return reallocate_need(
+        need,
+        total=total,
+        current=current,
+        minimum=minimum,
+        objective=objective,
+        arrival_rate=arrival_rate,
+        service_rate=service_rate,
+    )
 
 
 def reallocate_need(
@@ -325,15 +363,17 @@ def reallocate_need(
         if arrival_rate is None or service_rate is None:
             raise ValueError("objective='delay' needs arrival_rate (per station) and service_rate")
         mu = _check_number(service_rate, "service_rate", positive=True)
-        lam = _check_station_values(_as_series(arrival_rate, need.index, "arrival_rate"),
-                                    "arrival_rate").to_numpy()
+        lam = _check_station_values(
+            _as_series(arrival_rate, need.index, "arrival_rate"), "arrival_rate"
+        ).to_numpy()
         # Stability first: every station needs more units than its offered load.
         stable = np.floor(lam / mu).astype(np.int64) + 1
         stable[lam == 0] = 0
         x = np.maximum(x, stable)
         if x.sum() > total:
-            raise ValueError(f"{int(x.sum())} officers are needed just to keep every queue stable; "
-                             f"the total is {total}")
+            raise ValueError(
+                f"{int(x.sum())} officers are needed just to keep every queue stable; the total is {total}"
+            )
     x = _greedy(objective, w, x, int(total - x.sum()), lam, mu)
     return pd.Series(x.astype(int), index=need.index, name="officers")
 
@@ -387,11 +427,16 @@ class EquityMetrics(dict):
         """One row per metric: ``metric``, ``label`` (zh or en) and ``value``."""
         if lang not in ("zh", "en"):
             raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
-        return pd.DataFrame({"metric": list(self), "value": list(self.values()),
-                             "label": [EQUITY_LABELS[k][0 if lang == "zh" else 1] for k in self]})
+        return pd.DataFrame(
+            {
+                "metric": list(self),
+                "value": list(self.values()),
+                "label": [EQUITY_LABELS[k][0 if lang == "zh" else 1] for k in self],
+            }
+        )
 
     def plot(self, ax: Any = None) -> Any:
-        """Load per officer by station, highest first, with a line at 1 (need = officers); returns the Axes."""
+        """Load per officer by station, highest first, a line at 1 (need = officers); returns the Axes."""
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -428,15 +473,18 @@ def equity_metrics(need: pd.Series, officers: pd.Series) -> EquityMetrics:
     _check_need(need)
     officers = _check_current(officers, need.index, "officers").rename("officers").astype(float)
     load = need / officers.where(officers > 0)
-    out = EquityMetrics({
-        "max_load": float(load.max()),
-        "gini_load": gini(load.fillna(0)),
-        "share_over_capacity": float((need > officers).mean()),
-        "coverage": float(np.minimum(officers, need).sum() / need.sum()) if need.sum() else 1.0,
-    })
+    out = EquityMetrics(
+        {
+            "max_load": float(load.max()),
+            "gini_load": gini(load.fillna(0)),
+            "share_over_capacity": float((need > officers).mean()),
+            "coverage": float(np.minimum(officers, need).sum() / need.sum()) if need.sum() else 1.0,
+        }
+    )
     out.load = load.rename("load")
-    out._stations = pd.DataFrame({"need": need.astype(float), "officers": officers, "load": load,
-                                  "over_capacity": need > officers})
+    out._stations = pd.DataFrame(
+        {"need": need.astype(float), "officers": officers, "load": load, "over_capacity": need > officers}
+    )
     return out
 
 
@@ -450,8 +498,13 @@ def before_after(need: pd.Series, before: pd.Series, after: pd.Series) -> pd.Dat
     [[2.0, 4.0, 2.0, 1.0]]
     """
     _check_need(need)
-    out = pd.DataFrame({"need": need, "officers_before": _check_current(before, need.index, "before").astype(float),
-                        "officers_after": _check_current(after, need.index, "after").astype(float)})
+    out = pd.DataFrame(
+        {
+            "need": need,
+            "officers_before": _check_current(before, need.index, "before").astype(float),
+            "officers_after": _check_current(after, need.index, "after").astype(float),
+        }
+    )
     out["change"] = out["officers_after"] - out["officers_before"]
     out["load_before"] = out["need"] / out["officers_before"]
     out["load_after"] = out["need"] / out["officers_after"]
@@ -485,8 +538,9 @@ def sink_scenarios(
     rows = []
     base_total = int(_check_current(current, need.index).sum())
     for k in ks:
-        alloc = reallocate_need(need, total=base_total + int(k), minimum=minimum, objective=objective,
-                                **kwargs)  # type: ignore[arg-type]
+        alloc = reallocate_need(
+            need, total=base_total + int(k), minimum=minimum, objective=objective, **kwargs
+        )  # type: ignore[arg-type]
         rows.append({"k": int(k), "total": base_total + int(k), **equity_metrics(need, alloc)})
     out = pd.DataFrame(rows)
     out["marginal_gain"] = -out["max_load"].diff()
@@ -530,20 +584,24 @@ def minimal_transfers(
     w = _check_need(need)
     now = _check_current(current, need.index)
     target = _check_number(target, "target", positive=True)
-    mins = _check_station_values(_as_series(minimum, need.index, "minimum"), "minimum", integer=True).astype(int)
+    mins = _check_station_values(_as_series(minimum, need.index, "minimum"), "minimum", integer=True).astype(
+        int
+    )
     required = np.maximum(mins.to_numpy(), np.ceil(need.to_numpy(dtype=float) / target - 1e-9).astype(int))
     x = now.to_numpy().copy()
     deficit = np.maximum(required - x, 0)
     spare = np.maximum(x - required, 0)
     if deficit.sum() > spare.sum():
-        raise ValueError(f"today's {int(x.sum())} officers cannot bring every station to load <= {target}: "
-                         f"{int(deficit.sum() - spare.sum())} more are needed")
+        raise ValueError(
+            f"today's {int(x.sum())} officers cannot bring every station to load <= {target}: "
+            f"{int(deficit.sum() - spare.sum())} more are needed"
+        )
     x = x + deficit
     for _ in range(int(deficit.sum())):
         left = x - 1
         with np.errstate(divide="ignore", invalid="ignore"):
             load_without = np.where(left > 0, w / np.maximum(left, 1), np.where(w > 0, np.inf, 0.0))
-        load_without[left < required] = np.inf       # a donor keeps what it needs itself
-        i = int(np.argmin(load_without))              # first minimum: ties go to station order
+        load_without[left < required] = np.inf  # a donor keeps what it needs itself
+        i = int(np.argmin(load_without))  # first minimum: ties go to station order
         x[i] -= 1
     return pd.Series(x.astype(int), index=need.index, name="officers")

@@ -1,14 +1,15 @@
 """From a daily forecast to yearly workload: error correlation, quantile of the horizon total, seasonality."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ..aggregate import station_daily_totals
 from ..errors import DataError
 from ..schema import require_columns
-from ..aggregate import station_daily_totals
 from ._common import _check_int, _wide
+
 
 def error_correlation(
     demand: pd.DataFrame,
@@ -69,17 +70,20 @@ def error_correlation(
         raise ValueError(f"years must be positive, got {years!r}")
     y = _wide(station_daily_totals(demand, "the error correlation")).to_numpy()
     n_days = y.shape[1]
-    first = 7 * weeks - 1                       # earliest origin with `weeks` full weeks behind it
-    last = n_days - h - 1                       # latest origin with h days ahead
+    first = 7 * weeks - 1  # earliest origin with `weeks` full weeks behind it
+    last = n_days - h - 1  # latest origin with h days ahead
     origins = [t for t in range(last, first - 1, -step) if t >= last - 365 * years]
     if len(origins) < 2:
-        raise DataError(f"too little history for {h}-day errors", column="date",
-                        expected=f"at least {7 * weeks + h + step} days per station")
+        raise DataError(
+            f"too little history for {h}-day errors",
+            column="date",
+            expected=f"at least {7 * weeks + h + step} days per station",
+        )
     pos = (np.arange(1, h + 1) - 1) % 7
     sq, tot = [], []
     for t in origins:
-        pattern = y[:, t - 7 * weeks + 1:t + 1].reshape(len(y), weeks, 7).mean(axis=1)
-        err = y[:, t + 1:t + h + 1] - pattern[:, pos]
+        pattern = y[:, t - 7 * weeks + 1 : t + 1].reshape(len(y), weeks, 7).mean(axis=1)
+        err = y[:, t + 1 : t + h + 1] - pattern[:, pos]
         sq.append((err**2).mean(axis=1))
         tot.append(err.sum(axis=1) ** 2)
     var_day, var_total = np.mean(sq, axis=0), np.mean(tot, axis=0)
@@ -142,12 +146,17 @@ def horizon_total(
     q = forecast[quantile_col].to_numpy(dtype=float)
     bad = ~np.isfinite(m) | ~np.isfinite(q) | (q < m - 1e-9)
     if bad.any():
-        raise DataError(f"{quantile_col} below {mean_col} or not finite", column=quantile_col,
-                        rows=np.flatnonzero(bad).tolist(), expected="an upper quantile >= the mean")
+        raise DataError(
+            f"{quantile_col} below {mean_col} or not finite",
+            column=quantile_col,
+            rows=np.flatnonzero(bad).tolist(),
+            expected="an upper quantile >= the mean",
+        )
     e = np.maximum(q - m, 0.0)
     g = pd.DataFrame({"id": forecast[id_col].to_numpy(), "m": m, "e": e, "e2": e**2, "q": q})
-    s = g.groupby("id", sort=True).agg(days=("m", "size"), mean=("m", "sum"), q_summed=("q", "sum"),
-                                       e=("e", "sum"), e2=("e2", "sum"))
+    s = g.groupby("id", sort=True).agg(
+        days=("m", "size"), mean=("m", "sum"), q_summed=("q", "sum"), e=("e", "sum"), e2=("e2", "sum")
+    )
     spread = np.sqrt((1 - rho) * s["e2"] / (s["e"] ** 2).where(s["e"] > 0, 1.0) + rho)
     s["q_total"] = s["mean"] + s["e"] * spread
     return s[["days", "mean", "q_summed", "q_total"]].rename_axis(id_col)
@@ -213,13 +222,16 @@ def seasonal_index(
             break
         if hi > wide.columns[-1] or s + pd.Timedelta(days=h - 1) > wide.columns[-1]:
             continue
-        window = wide.loc[:, s:s + pd.Timedelta(days=h - 1)].mean(axis=1)
+        window = wide.loc[:, s : s + pd.Timedelta(days=h - 1)].mean(axis=1)
         year = wide.loc[:, lo:hi].mean(axis=1)
         ratios.append(window / year.where(year > 0))
         used.append(s.date().isoformat())
     if not ratios:
-        raise DataError("no past year covers the window and the year around it", column="date",
-                        expected=f"a year of data around {start.date()} minus whole years")
+        raise DataError(
+            "no past year covers the window and the year around it",
+            column="date",
+            expected=f"a year of data around {start.date()} minus whole years",
+        )
     out = pd.concat(ratios, axis=1).mean(axis=1).rename("seasonal_index").rename_axis("station_id")
     out.attrs["years"] = used
     return out

@@ -1,4 +1,5 @@
 """Queueing: Erlang C (M/M/c), square-root staffing, staffing per hour of the week."""
+
 from __future__ import annotations
 
 import math
@@ -11,6 +12,7 @@ from scipy import stats
 from ..errors import DataError
 from ..schema import require_columns
 from ._common import _bad_values, _check_int, _check_number, _is_real
+
 
 def _check_queue(arrival_rate: float, service_rate: float, servers: int) -> float:
     lam = _check_number(arrival_rate, "arrival_rate")
@@ -69,11 +71,18 @@ def prob_wait_exceeds(t: float, arrival_rate: float, service_rate: float, server
     if a >= servers:
         return 1.0
     return erlang_c(arrival_rate, service_rate, servers) * math.exp(
-        -(servers * service_rate - arrival_rate) * t)
+        -(servers * service_rate - arrival_rate) * t
+    )
 
 
-def servers_for_target(arrival_rate: float, service_rate: float, *, max_wait_prob: float | None = None,
-                       wait_time: float = 0.0, max_servers: int = 10_000) -> int:
+def servers_for_target(
+    arrival_rate: float,
+    service_rate: float,
+    *,
+    max_wait_prob: float | None = None,
+    wait_time: float = 0.0,
+    max_servers: int = 10_000,
+) -> int:
     """Smallest number of units with P(wait > ``wait_time``) <= ``max_wait_prob``.
 
     With ``wait_time = 0`` the target is on the probability of waiting at all
@@ -118,9 +127,16 @@ def square_root_staffing(arrival_rate: float, service_rate: float, *, max_wait_p
     return int(math.ceil(a + beta * math.sqrt(a)))
 
 
-def shift_staffing(profile: pd.DataFrame, calls_per_week: float, *, handling_minutes: float,
-                   max_wait_prob: float = 0.2, wait_minutes: float = 0.0,
-                   officers_per_call: float = 1.0, min_units: int = 0) -> pd.DataFrame:
+def shift_staffing(
+    profile: pd.DataFrame,
+    calls_per_week: float,
+    *,
+    handling_minutes: float,
+    max_wait_prob: float = 0.2,
+    wait_minutes: float = 0.0,
+    officers_per_call: float = 1.0,
+    min_units: int = 0,
+) -> pd.DataFrame:
     """Units needed on duty per hour of the week from an hour-of-week profile.
 
     Parameters
@@ -149,7 +165,8 @@ def shift_staffing(profile: pd.DataFrame, calls_per_week: float, *, handling_min
     >>> shift_staffing(prof, 40, handling_minutes=60)["erlang_c_units"].tolist()
     [14, 37]
     >>> prof0 = pd.DataFrame({"dow": [0, 0], "hour": [0, 1], "share": [0.0, 1.0]})
-    >>> shift_staffing(prof0, 1, handling_minutes=60, min_units=1)["erlang_c_units"].tolist()   # no calls at 0:00
+    >>> # no calls at 0:00
+    >>> shift_staffing(prof0, 1, handling_minutes=60, min_units=1)["erlang_c_units"].tolist()
     [1, 3]
     """
     min_units = _check_int(min_units, "min_units", 0)
@@ -159,14 +176,22 @@ def shift_staffing(profile: pd.DataFrame, calls_per_week: float, *, handling_min
     _check_number(officers_per_call, "officers_per_call", positive=True)
     share, bad = _bad_values(profile["share"], integer=False)
     if bad.any():
-        raise DataError("missing, text or negative shares in the hour-of-week profile", column="share",
-                        rows=np.flatnonzero(bad).tolist(), expected="shares >= 0 summing to 1")
+        raise DataError(
+            "missing, text or negative shares in the hour-of-week profile",
+            column="share",
+            rows=np.flatnonzero(bad).tolist(),
+            expected="shares >= 0 summing to 1",
+        )
     out = profile[["dow", "hour", "share"]].copy()
     out["arrival_rate"] = out["share"] * calls_per_week
-    out["erlang_c_units"] = [servers_for_target(lam, mu, max_wait_prob=max_wait_prob,
-                                                wait_time=wait_minutes / 60) for lam in out["arrival_rate"]]
-    out["sqrt_units"] = [square_root_staffing(lam, mu, max_wait_prob=max_wait_prob) if lam > 0 else 0
-                         for lam in out["arrival_rate"]]
+    out["erlang_c_units"] = [
+        servers_for_target(lam, mu, max_wait_prob=max_wait_prob, wait_time=wait_minutes / 60)
+        for lam in out["arrival_rate"]
+    ]
+    out["sqrt_units"] = [
+        square_root_staffing(lam, mu, max_wait_prob=max_wait_prob) if lam > 0 else 0
+        for lam in out["arrival_rate"]
+    ]
     out[["erlang_c_units", "sqrt_units"]] = out[["erlang_c_units", "sqrt_units"]].clip(lower=min_units)
     out["officers"] = np.ceil(out["erlang_c_units"] * officers_per_call).astype(int)
     return out
@@ -203,8 +228,12 @@ def shift_summary(hourly: pd.DataFrame, *, shift_starts: Sequence[int] = (0, 8, 
     >>> shift_summary(h, shift_starts=[0, 12])[["shift", "officers", "officer_hours"]].values.tolist()
     [['00-12', 2, 24], ['12-24', 3, 36]]
     """
-    require_columns(hourly, ["dow", "hour", "arrival_rate", "erlang_c_units", "sqrt_units", "officers"],
-                    what="the shift summary", expected="the output of shift_staffing")
+    require_columns(
+        hourly,
+        ["dow", "hour", "arrival_rate", "erlang_c_units", "sqrt_units", "officers"],
+        what="the shift summary",
+        expected="the output of shift_staffing",
+    )
     starts = [int(s) for s in shift_starts]
     if not starts or starts != sorted(set(starts)) or starts[0] < 0 or starts[-1] > 23:
         raise ValueError(f"shift_starts must be distinct sorted hours from 0 to 23, got {list(shift_starts)}")
@@ -218,9 +247,16 @@ def shift_summary(hourly: pd.DataFrame, *, shift_starts: Sequence[int] = (0, 8, 
     which[early] = len(starts) - 1
     h["shift_no"] = which
     h["shift_dow"] = np.where(early, (h["dow"].to_numpy() - 1) % 7, h["dow"].to_numpy())
-    out = h.groupby(["shift_dow", "shift_no"], sort=True).agg(
-        calls=("arrival_rate", "sum"), erlang_c_units=("erlang_c_units", "max"),
-        sqrt_units=("sqrt_units", "max"), officers=("officers", "max")).reset_index()
+    out = (
+        h.groupby(["shift_dow", "shift_no"], sort=True)
+        .agg(
+            calls=("arrival_rate", "sum"),
+            erlang_c_units=("erlang_c_units", "max"),
+            sqrt_units=("sqrt_units", "max"),
+            officers=("officers", "max"),
+        )
+        .reset_index()
+    )
     out.insert(1, "shift", [names[i] for i in out["shift_no"]])
     out.insert(2, "hours", hours[out["shift_no"].to_numpy()])
     out["officer_hours"] = out["officers"] * out["hours"]

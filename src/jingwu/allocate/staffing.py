@@ -1,4 +1,5 @@
 """Workload-based staffing (Wilson & Weiss 2012): parameters, officer need, incident mix, team split."""
+
 from __future__ import annotations
 
 import math
@@ -17,8 +18,14 @@ from ._common import _bad_values, _check_int, _check_number
 #: Replace with your own (e.g. the mean of ``handling_minutes`` in your
 #: incident records) -- they drive every result of this module.
 DEFAULT_HANDLING_MINUTES: dict[str, float] = {
-    "criminal": 120.0, "public_order": 60.0, "traffic": 45.0, "dispute": 70.0,
-    "assistance": 40.0, "fraud": 90.0, "other": 30.0, "all": 60.0,
+    "criminal": 120.0,
+    "public_order": 60.0,
+    "traffic": 45.0,
+    "dispute": 70.0,
+    "assistance": 40.0,
+    "fraud": 90.0,
+    "other": 30.0,
+    "all": 60.0,
 }
 
 
@@ -75,9 +82,14 @@ class StaffingParams:
         for k, v in asdict(self).items():
             if k == "handling_minutes":
                 for c, m in v.items():
-                    rows.append({"parameter": f"handling_minutes[{c}]", "value": m,
-                                 "zh": f"{schema.label(c, 'zh')}处置时长(分钟)",
-                                 "en": f"Handling minutes, {schema.label(c, 'en')}"})
+                    rows.append(
+                        {
+                            "parameter": f"handling_minutes[{c}]",
+                            "value": m,
+                            "zh": f"{schema.label(c, 'zh')}处置时长(分钟)",
+                            "en": f"Handling minutes, {schema.label(c, 'en')}",
+                        }
+                    )
             else:
                 rows.append({"parameter": k, "value": v, **PARAM_LABELS[k]})
         return pd.DataFrame(rows)
@@ -89,12 +101,16 @@ PARAM_LABELS: dict[str, dict[str, str]] = {
     "available_hours": {"zh": "民警年有效工作时数", "en": "Available hours per officer-year"},
     "planning_quantile": {"zh": "规划分位数", "en": "Planning quantile of the forecast"},
     "min_officers": {"zh": "每所最少民警", "en": "Minimum officers per station"},
-    "residents_per_community_officer": {"zh": "每名社区民警服务人口", "en": "Residents per community officer"},
+    "residents_per_community_officer": {
+        "zh": "每名社区民警服务人口",
+        "en": "Residents per community officer",
+    },
 }
 
 
-def officers_needed(call_officer_hours: float | np.ndarray | pd.Series,
-                    params: StaffingParams | None = None) -> float | np.ndarray | pd.Series:
+def officers_needed(
+    call_officer_hours: float | np.ndarray | pd.Series, params: StaffingParams | None = None
+) -> float | np.ndarray | pd.Series:
     """Officers needed for a yearly volume of officer-hours on calls.
 
     ``officers = call_officer_hours / committed_share / available_hours``.
@@ -143,7 +159,8 @@ def workload_staffing(
     --------
     >>> f = pd.DataFrame({"station_id": ["S1", "S1"], "category": ["traffic", "fraud"],
     ...                   "count": [1000, 500]})
-    >>> workload_staffing(f, StaffingParams(available_hours=1500), days=365)["officers_needed"].round(2).tolist()
+    >>> need = workload_staffing(f, StaffingParams(available_hours=1500), days=365)
+    >>> need["officers_needed"].round(2).tolist()
     [3.0]
     """
     p = params or StaffingParams()
@@ -151,9 +168,12 @@ def workload_staffing(
     require_columns(demand_forecast, need_cols, what="workload staffing")
     vals, bad = _bad_values(demand_forecast[value_col], integer=False)
     if bad.any():
-        raise DataError(f"{int(bad.sum())} row(s) with negative, missing, text or non-finite workload",
-                        column=value_col, rows=[str(s) for s in demand_forecast[id_col].to_numpy()[bad]],
-                        expected="expected incident counts >= 0 (rows named by station id)")
+        raise DataError(
+            f"{int(bad.sum())} row(s) with negative, missing, text or non-finite workload",
+            column=value_col,
+            rows=[str(s) for s in demand_forecast[id_col].to_numpy()[bad]],
+            expected="expected incident counts >= 0 (rows named by station id)",
+        )
     values = vals.to_numpy()
     if days is None:
         date_col = next((c for c in ("ds", "date") if c in demand_forecast.columns), None)
@@ -163,20 +183,29 @@ def workload_staffing(
         cats = demand_forecast[category_col].astype(str)
         unknown = sorted(set(cats) - set(p.handling_minutes))
         if unknown:
-            raise DataError(f"no handling time for categories {unknown}", column=category_col,
-                            expected=f"categories with a handling time: {sorted(p.handling_minutes)}")
+            raise DataError(
+                f"no handling time for categories {unknown}",
+                column=category_col,
+                expected=f"categories with a handling time: {sorted(p.handling_minutes)}",
+            )
         minutes = cats.map(p.handling_minutes).to_numpy(dtype=float)
     else:
         minutes = np.full(len(values), p.handling_minutes["all"])
     scale = 365.0 / days
-    frame = pd.DataFrame({id_col: demand_forecast[id_col].to_numpy(),
-                          "calls_per_year": values * scale,
-                          "call_hours": values * scale * minutes / 60 * p.officers_per_call})
+    frame = pd.DataFrame(
+        {
+            id_col: demand_forecast[id_col].to_numpy(),
+            "calls_per_year": values * scale,
+            "call_hours": values * scale * minutes / 60 * p.officers_per_call,
+        }
+    )
     out = frame.groupby(id_col, sort=True).sum()
     calls = out["calls_per_year"].where(out["calls_per_year"] > 0)
     out["handling_minutes"] = out["call_hours"] * 60 / p.officers_per_call / calls
     out["officers_needed"] = officers_needed(out["call_hours"], p)
-    out["officers_needed_int"] = np.maximum(np.ceil(out["officers_needed"] - 1e-9), p.min_officers).astype(int)
+    out["officers_needed_int"] = np.maximum(np.ceil(out["officers_needed"] - 1e-9), p.min_officers).astype(
+        int
+    )
     return out.reset_index()
 
 
@@ -230,8 +259,11 @@ def category_workload(
     idx = pd.Index(totals.index.astype(str))
     lacking = [s for s in idx if by_station.get(s, 0) <= 0]
     if lacking:
-        raise DataError(f"no recent incidents to split the total of stations {lacking[:5]}",
-                        column="station_id", expected=f"incidents in the last {days} days")
+        raise DataError(
+            f"no recent incidents to split the total of stations {lacking[:5]}",
+            column="station_id",
+            expected=f"incidents in the last {days} days",
+        )
     share = (mix / by_station.reindex(mix.index.get_level_values(0)).to_numpy()).rename("share").reset_index()
     share = share[share["station_id"].isin(idx)]
     total = pd.Series(totals.to_numpy(dtype=float), index=idx)
@@ -263,14 +295,23 @@ def category_hours(
     cats = workload[category_col].astype(str)
     unknown = sorted(set(cats) - set(p.handling_minutes))
     if unknown:
-        raise DataError(f"no handling time for categories {unknown}", column=category_col,
-                        expected=f"categories with a handling time: {sorted(p.handling_minutes)}")
-    hours = workload[value_col].to_numpy(dtype=float) * cats.map(p.handling_minutes).to_numpy(dtype=float) \
-        / 60 * p.officers_per_call
-    frame = pd.DataFrame({id_col: workload[id_col].astype(str).to_numpy(), category_col: cats.to_numpy(),
-                          "hours": hours})
-    return frame.pivot_table(index=id_col, columns=category_col, values="hours", aggfunc="sum",
-                             fill_value=0.0).rename_axis(columns=None)
+        raise DataError(
+            f"no handling time for categories {unknown}",
+            column=category_col,
+            expected=f"categories with a handling time: {sorted(p.handling_minutes)}",
+        )
+    hours = (
+        workload[value_col].to_numpy(dtype=float)
+        * cats.map(p.handling_minutes).to_numpy(dtype=float)
+        / 60
+        * p.officers_per_call
+    )
+    frame = pd.DataFrame(
+        {id_col: workload[id_col].astype(str).to_numpy(), category_col: cats.to_numpy(), "hours": hours}
+    )
+    return frame.pivot_table(
+        index=id_col, columns=category_col, values="hours", aggfunc="sum", fill_value=0.0
+    ).rename_axis(columns=None)
 
 
 def need_sensitivity(
@@ -324,8 +365,13 @@ def need_sensitivity(
         combo = combo if isinstance(combo, tuple) else (combo,)
         q = replace(p, **dict(zip(names, combo)))
         out = workload_staffing(workload, q, **kwargs)
-        rows.append({**dict(zip(names, combo)), "officers_needed": float(out["officers_needed"].sum()),
-                     "officers_needed_int": int(out["officers_needed_int"].sum())})
+        rows.append(
+            {
+                **dict(zip(names, combo)),
+                "officers_needed": float(out["officers_needed"].sum()),
+                "officers_needed_int": int(out["officers_needed_int"].sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -357,16 +403,25 @@ def station_minimums(
         pop = pd.to_numeric(stations["population"], errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(pop) | (pop < 0)
         if bad.any():
-            raise DataError("missing or negative population", column="population",
-                            rows=np.flatnonzero(bad).tolist(), expected="residents >= 0")
+            raise DataError(
+                "missing or negative population",
+                column="population",
+                rows=np.flatnonzero(bad).tolist(),
+                expected="residents >= 0",
+            )
         community_officers = np.ceil(pop / p.residents_per_community_officer - 1e-9).astype(int)
         out = pd.Series(np.maximum(out.to_numpy(), community_officers), index=idx, name="minimum")
     return out
 
 
-def team_split(category_hours: pd.DataFrame, officers: pd.Series, *,
-               community_min_share: float = 0.4, command_share: float = 0.1,
-               min_command: int = 2) -> pd.DataFrame:
+def team_split(
+    category_hours: pd.DataFrame,
+    officers: pd.Series,
+    *,
+    community_min_share: float = 0.4,
+    command_share: float = 0.1,
+    min_command: int = 2,
+) -> pd.DataFrame:
     """Split each station's officers across 两队一室 from its workload mix.
 
     Community policing team (社区警务队): disputes, assistance, other calls,
@@ -401,6 +456,13 @@ def team_split(category_hours: pd.DataFrame, officers: pd.Series, *,
         floor = int(math.ceil(community_min_share * n))
         if community < floor:
             community, case = floor, max(0, rest - floor)
-        rows.append({"station_id": sid, "officers": n, "community": community, "case": case,
-                     "command": n - community - case})
+        rows.append(
+            {
+                "station_id": sid,
+                "officers": n,
+                "community": community,
+                "case": case,
+                "command": n - community - case,
+            }
+        )
     return pd.DataFrame(rows).set_index("station_id")

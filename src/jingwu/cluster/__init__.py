@@ -56,20 +56,23 @@ Examples
 >>> res.labels.value_counts().tolist()
 [10, 10]
 """
-from __future__ import annotations
 
-from .features import FEATURES, OUTCOME_FEATURES, describe_features, workload_columns, workload_features
-from .fitting import ClusterResult, fit
-from .handoff import CLUSTER_TABLE, station_clusters
-from .pipeline import METHODS, BlockWeights, CLRTransform, FeatureTransform, make_pipeline
-from .resampling import StabilityResult, clusterboot_jaccard, stability
-from .selection import KChoice, choose_k, gap_statistic, plot_select_k, select_k
+from __future__ import annotations
 
 # Private helpers and scikit-learn scores that tests and notebooks reached as
 # ``jingwu.cluster.<name>`` before the module became a package.
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score  # noqa: E402,F401
-from .fitting import _name_features  # noqa: E402,F401
-from .selection import _ward_partitions, _wss  # noqa: E402,F401
+
+from .features import FEATURES, OUTCOME_FEATURES, describe_features, workload_columns, workload_features
+from .fitting import (
+    ClusterResult,
+    _name_features,  # noqa: E402,F401
+    fit,
+)
+from .handoff import CLUSTER_TABLE, station_clusters
+from .pipeline import METHODS, BlockWeights, CLRTransform, FeatureTransform, make_pipeline
+from .resampling import StabilityResult, clusterboot_jaccard, stability
+from .selection import KChoice, _ward_partitions, _wss, choose_k, gap_statistic, plot_select_k, select_k  # noqa: E402,F401
 
 __all__ = [
     "CLUSTER_TABLE",

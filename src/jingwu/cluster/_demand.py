@@ -4,6 +4,7 @@ The station × day matrix, category totals and the seasonal, Spring Festival
 and growth measures computed from it; bad rows are a :class:`DataError`
 naming stations and dates.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -25,14 +26,15 @@ _SHOWN = 5
 
 
 def _check_demand(demand: pd.DataFrame) -> None:
-    require_columns(demand, ["station_id", "date", "category", "count"], what="the workload features",
-                    file="demand")
+    require_columns(
+        demand, ["station_id", "date", "category", "count"], what="the workload features", file="demand"
+    )
     if len(demand) == 0:
         raise DataError("demand is empty", file="demand", expected="at least one row")
 
 
 def _demand_dates(demand: pd.DataFrame) -> np.ndarray:
-    """The ``date`` column as datetime64[ns] day starts; unusable dates are a DataError naming the stations."""
+    """The ``date`` column as datetime64[ns] days; unusable dates are a DataError naming the stations."""
     col = demand["date"]
     if isinstance(col.dtype, pd.DatetimeTZDtype):
         col = col.dt.tz_localize(None)
@@ -41,9 +43,13 @@ def _demand_dates(demand: pd.DataFrame) -> np.ndarray:
     values = col.to_numpy(dtype="datetime64[ns]")
     bad = np.isnat(values)
     if bad.any():
-        raise DataError(f"{int(bad.sum())} row(s) with a missing or unreadable date", file="demand",
-                        column="date", rows=[str(s) for s in demand["station_id"].to_numpy()[bad][:_SHOWN]],
-                        expected="calendar days (rows named by station id)")
+        raise DataError(
+            f"{int(bad.sum())} row(s) with a missing or unreadable date",
+            file="demand",
+            column="date",
+            rows=[str(s) for s in demand["station_id"].to_numpy()[bad][:_SHOWN]],
+            expected="calendar days (rows named by station id)",
+        )
     return values
 
 
@@ -82,10 +88,10 @@ def _sorted_uniques(values: pd.Series) -> pd.Index:
 class _DemandTotals:
     """Daily demand reduced to what the features need, in one pass over the rows."""
 
-    matrix: pd.DataFrame          # station × day totals (missing days 0)
-    by_category: pd.DataFrame     # station × category totals
-    last_year: pd.DataFrame       # the same over the last 365 days
-    categories: list[str]         # categories present (as text)
+    matrix: pd.DataFrame  # station × day totals (missing days 0)
+    by_category: pd.DataFrame  # station × category totals
+    last_year: pd.DataFrame  # the same over the last 365 days
+    categories: list[str]  # categories present (as text)
 
 
 def _demand_totals(demand: pd.DataFrame, lo: pd.Timestamp | None, hi: pd.Timestamp | None) -> _DemandTotals:
@@ -104,13 +110,17 @@ def _demand_totals(demand: pd.DataFrame, lo: pd.Timestamp | None, hi: pd.Timesta
     if hi is not None:
         keep &= dates <= np.datetime64(hi, "ns")
     if not keep.any():
-        raise DataError("no demand in the requested window", file="demand", column="date",
-                        expected=f"dates between {(lo or dates.min())} and {(hi or dates.max())}")
+        raise DataError(
+            "no demand in the requested window",
+            file="demand",
+            column="date",
+            expected=f"dates between {(lo or dates.min())} and {(hi or dates.max())}",
+        )
     day = np.int64(86_400 * 10**9)
     first = idays.min(where=keep, initial=np.iinfo(np.int64).max)
     last = idays.max(where=keep, initial=np.iinfo(np.int64).min)
     n_days = int((last - first) // day) + 1
-    recent_from = int((last - first) // day) - 364          # old rule: date > max − 365 days
+    recent_from = int((last - first) // day) - 364  # old rule: date > max − 365 days
     stations = _sorted_uniques(demand["station_id"])
     cats = pd.Index(pd.unique(demand["category"])).dropna()
     n_s, n_c = len(stations), len(cats)
@@ -123,13 +133,13 @@ def _demand_totals(demand: pd.DataFrame, lo: pd.Timestamp | None, hi: pd.Timesta
     timed: list[np.ndarray] = []
     no_id: dict[str, list[np.ndarray]] = {"station_id": [], "category": []}
     for start in range(0, len(demand), _CHUNK_ROWS):
-        part = demand.iloc[start:start + _CHUNK_ROWS]
-        k = keep[start:start + _CHUNK_ROWS]
+        part = demand.iloc[start : start + _CHUNK_ROWS]
+        k = keep[start : start + _CHUNK_ROWS]
         w, bad = _bad_counts(part["count"])
-        i = idays[start:start + _CHUNK_ROWS]
+        i = idays[start : start + _CHUNK_ROWS]
         clock = (i % day) != 0
         s, c = _codes(part["station_id"], stations), _codes(part["category"], cats)
-        if bad.any() or clock.any() or (s < 0).any() or (c < 0).any():   # −1: a missing id
+        if bad.any() or clock.any() or (s < 0).any() or (c < 0).any():  # −1: a missing id
             bad_rows.append(start + np.flatnonzero(bad))
             timed.append(start + np.flatnonzero(clock))
             no_id["station_id"].append(start + np.flatnonzero(s < 0))
@@ -140,8 +150,9 @@ def _demand_totals(demand: pd.DataFrame, lo: pd.Timestamp | None, hi: pd.Timesta
         w = w[k]
         # only the block of station rows this chunk touches (demand is usually sorted by station)
         lo_s, hi_s = (int(s.min()), int(s.max()) + 1) if len(s) else (0, 0)
-        mat[lo_s * n_days:hi_s * n_days] += np.bincount((s - lo_s) * n_days + t, weights=w,
-                                                       minlength=(hi_s - lo_s) * n_days)
+        mat[lo_s * n_days : hi_s * n_days] += np.bincount(
+            (s - lo_s) * n_days + t, weights=w, minlength=(hi_s - lo_s) * n_days
+        )
         by_cat += np.bincount(s * n_c + c, weights=w, minlength=n_s * n_c)
         r = t >= recent_from
         by_cat_last += np.bincount(s[r] * n_c + c[r], weights=w[r], minlength=n_s * n_c)
@@ -150,29 +161,53 @@ def _demand_totals(demand: pd.DataFrame, lo: pd.Timestamp | None, hi: pd.Timesta
     for col, found in no_id.items():
         rows = np.concatenate(found) if found else np.array([], dtype=int)
         if len(rows):
-            raise DataError(f"{len(rows)} row(s) without a {col}", file="demand", column=col,
-                            rows=[f"row {i}" for i in demand.index[rows[:_SHOWN]]],
-                            expected=f"a {col} on every row")
+            raise DataError(
+                f"{len(rows)} row(s) without a {col}",
+                file="demand",
+                column=col,
+                rows=[f"row {i}" for i in demand.index[rows[:_SHOWN]]],
+                expected=f"a {col} on every row",
+            )
     for found, column, problem, expected in (
-            (bad_rows, "count", "a text, missing, infinite or negative count",
-             "incident counts: numbers >= 0 (rows named by station id and date)"),
-            (timed, "date", "a time of day in the date (daily demand has one row per day)",
-             "calendar days at midnight (rows named by station id and date)")):
+        (
+            bad_rows,
+            "count",
+            "a text, missing, infinite or negative count",
+            "incident counts: numbers >= 0 (rows named by station id and date)",
+        ),
+        (
+            timed,
+            "date",
+            "a time of day in the date (daily demand has one row per day)",
+            "calendar days at midnight (rows named by station id and date)",
+        ),
+    ):
         rows = np.concatenate(found) if found else np.array([], dtype=int)
         if len(rows):
             ids = demand["station_id"].to_numpy()[rows[:_SHOWN]]
             shown = [f"{sid} {pd.Timestamp(dd).date()}" for sid, dd in zip(ids, dates[rows[:_SHOWN]])]
-            raise DataError(f"{len(rows)} row(s) with {problem}", file="demand", column=column,
-                            rows=shown, expected=expected)
+            raise DataError(
+                f"{len(rows)} row(s) with {problem}",
+                file="demand",
+                column=column,
+                rows=shown,
+                expected=expected,
+            )
     names = pd.Index(stations[seen_s].astype(str), name="station_id")
     days = pd.date_range(pd.Timestamp(first), periods=n_days, freq="D")
     cat_names = [str(x) for x in cats[seen_c]]
     return _DemandTotals(
         # a boolean index would copy the whole matrix: only stations outside the window need it
-        matrix=pd.DataFrame(mat.reshape(n_s, n_days) if seen_s.all() else mat.reshape(n_s, n_days)[seen_s],
-                            index=names, columns=days, copy=False),
+        matrix=pd.DataFrame(
+            mat.reshape(n_s, n_days) if seen_s.all() else mat.reshape(n_s, n_days)[seen_s],
+            index=names,
+            columns=days,
+            copy=False,
+        ),
         by_category=pd.DataFrame(by_cat.reshape(n_s, n_c)[seen_s][:, seen_c], index=names, columns=cat_names),
-        last_year=pd.DataFrame(by_cat_last.reshape(n_s, n_c)[seen_s][:, seen_c], index=names, columns=cat_names),
+        last_year=pd.DataFrame(
+            by_cat_last.reshape(n_s, n_c)[seen_s][:, seen_c], index=names, columns=cat_names
+        ),
         categories=cat_names,
     )
 
@@ -205,7 +240,7 @@ def _seasonal_amplitude(mat: pd.DataFrame, ordinary: np.ndarray) -> np.ndarray:
     out = np.full(len(mat), np.nan)
     values = mat.to_numpy()
     for lo in range(0, len(mat), _CHUNK_STATIONS):
-        vals = values[lo:lo + _CHUNK_STATIONS]
+        vals = values[lo : lo + _CHUNK_STATIONS]
         rel = np.empty_like(vals)
         for y in np.unique(years):
             cols = years == y
@@ -216,7 +251,7 @@ def _seasonal_amplitude(mat: pd.DataFrame, ordinary: np.ndarray) -> np.ndarray:
         ok = np.isfinite(Y).all(axis=0)
         if ok.any():
             beta, *_ = np.linalg.lstsq(X, Y[:, ok], rcond=None)
-            out[lo:lo + _CHUNK_STATIONS][ok] = np.hypot(beta[1], beta[2])
+            out[lo : lo + _CHUNK_STATIONS][ok] = np.hypot(beta[1], beta[2])
     return out
 
 

@@ -4,6 +4,7 @@ Every feature has a zh/en label, a short name for cluster names, the block it
 is clustered and weighted with, the transform applied before distances and a
 one-line definition (:data:`FEATURES`, :func:`describe_features`).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -39,65 +40,137 @@ def _feature_table() -> dict[str, dict[str, str]]:
     """Build :data:`FEATURES` (name -> label, short name, definition, block, transform)."""
     f: dict[str, dict[str, str]] = {
         "annual_incidents": dict(
-            zh="年均警情数", en="Incidents a year", short_zh="警情量", short_en="volume",
-            block="volume", transform="log", unit="incidents/year",
-            definition="Mean annual incidents (all categories) over the full years in the data."),
+            zh="年均警情数",
+            en="Incidents a year",
+            short_zh="警情量",
+            short_en="volume",
+            block="volume",
+            transform="log",
+            unit="incidents/year",
+            definition="Mean annual incidents (all categories) over the full years in the data.",
+        ),
         "incidents_per_officer": dict(
-            zh="人均警情(民警)", en="Incidents per officer", short_zh="人均警情", short_en="load per officer",
-            block="volume", transform="log", unit="incidents/officer/year",
-            definition="Mean annual incidents divided by the number of officers (民警)."),
+            zh="人均警情(民警)",
+            en="Incidents per officer",
+            short_zh="人均警情",
+            short_en="load per officer",
+            block="volume",
+            transform="log",
+            unit="incidents/officer/year",
+            definition="Mean annual incidents divided by the number of officers (民警).",
+        ),
         "incidents_per_10k": dict(
-            zh="每万人警情", en="Incidents per 10,000 residents", short_zh="万人警情",
-            short_en="incidents per resident", block="volume", transform="log",
+            zh="每万人警情",
+            en="Incidents per 10,000 residents",
+            short_zh="万人警情",
+            short_en="incidents per resident",
+            block="volume",
+            transform="log",
             unit="incidents/10k residents/year",
-            definition="Mean annual incidents per 10,000 residents of the station's area."),
+            definition="Mean annual incidents per 10,000 residents of the station's area.",
+        ),
     }
     for c in schema.CATEGORIES:
         lab = schema.CATEGORY_LABELS[c]
         f[f"mix_{c}"] = dict(
-            zh=f"{lab['zh']}占比", en=f"{lab['en']} share", short_zh=lab["zh"],
-            short_en=lab["en"].lower(), block="mix", transform="clr", unit="share",
+            zh=f"{lab['zh']}占比",
+            en=f"{lab['en']} share",
+            short_zh=lab["zh"],
+            short_en=lab["en"].lower(),
+            block="mix",
+            transform="clr",
+            unit="share",
             definition=f"Share of {lab['en'].lower()} incidents in all incidents "
-                       "(compositional; CLR-transformed before distances).")
+            "(compositional; CLR-transformed before distances).",
+        )
     for d, zh, en in zip(_DOW, _DOW_ZH, _DOW_EN):
         f[f"dow_{d}"] = dict(
-            zh=f"{zh}占比", en=f"{en} share", short_zh=f"{zh}警情", short_en=f"{en} demand",
-            block="weekly", transform="clr", unit="share",
+            zh=f"{zh}占比",
+            en=f"{en} share",
+            short_zh=f"{zh}警情",
+            short_en=f"{en} demand",
+            block="weekly",
+            transform="clr",
+            unit="share",
             definition=f"Share of the week's incidents that fall on a {en} "
-                       "(holiday weeks excluded; CLR-transformed before distances).")
-    f.update({
-        "seasonal_amplitude": dict(
-            zh="季节振幅", en="Seasonal amplitude", short_zh="季节波动", short_en="seasonality",
-            block="seasonal_amplitude", transform="none", unit="relative",
-            definition="Amplitude of the first yearly harmonic of daily demand relative to the "
-                       "station-year mean (0.1 = ±10 %), holidays excluded."),
-        "spring_festival": dict(
-            zh="春节响应", en="Spring Festival response", short_zh="春节警情",
-            short_en="Spring Festival demand", block="spring_festival", transform="log",
-            unit="ratio",
-            definition="Mean daily demand in the Spring Festival week (lunar new year −1 to +6 "
-                       "days) divided by the 3 weeks before and after it; averaged over years."),
-        "growth": dict(
-            zh="年增长率", en="Annual growth", short_zh="增长", short_en="growth",
-            block="growth", transform="none", unit="per year",
-            definition="Annual growth of incidents: exp(slope) − 1 of log annual totals on year."),
-        "fraud_share": dict(
-            zh="电诈占比(近一年)", en="Fraud share (last year)", short_zh="电诈",
-            short_en="fraud", block="fraud_share", transform="none", unit="share",
-            definition="Share of telecom-fraud incidents in the last 365 days of data."),
-        "clearance_rate": dict(
-            zh="破案率", en="Clearance rate", short_zh="破案率", short_en="clearance",
-            block="clearance_rate", transform="none", unit="share",
-            definition="Cleared cases divided by cases, summed over the panel."),
-        "response_minutes": dict(
-            zh="平均到场时间", en="Response time", short_zh="到场时间", short_en="response time",
-            block="response_minutes", transform="none", unit="minutes",
-            definition="Mean of the monthly mean response times (minutes) in the panel."),
-        "night_share": dict(
-            zh="夜间警情占比", en="Night share", short_zh="夜间警情", short_en="night demand",
-            block="night_share", transform="none", unit="share",
-            definition="Share of incident records reported between 22:00 and 06:00."),
-    })
+            "(holiday weeks excluded; CLR-transformed before distances).",
+        )
+    f.update(
+        {
+            "seasonal_amplitude": dict(
+                zh="季节振幅",
+                en="Seasonal amplitude",
+                short_zh="季节波动",
+                short_en="seasonality",
+                block="seasonal_amplitude",
+                transform="none",
+                unit="relative",
+                definition="Amplitude of the first yearly harmonic of daily demand relative to the "
+                "station-year mean (0.1 = ±10 %), holidays excluded.",
+            ),
+            "spring_festival": dict(
+                zh="春节响应",
+                en="Spring Festival response",
+                short_zh="春节警情",
+                short_en="Spring Festival demand",
+                block="spring_festival",
+                transform="log",
+                unit="ratio",
+                definition="Mean daily demand in the Spring Festival week (lunar new year −1 to +6 "
+                "days) divided by the 3 weeks before and after it; averaged over years.",
+            ),
+            "growth": dict(
+                zh="年增长率",
+                en="Annual growth",
+                short_zh="增长",
+                short_en="growth",
+                block="growth",
+                transform="none",
+                unit="per year",
+                definition="Annual growth of incidents: exp(slope) − 1 of log annual totals on year.",
+            ),
+            "fraud_share": dict(
+                zh="电诈占比(近一年)",
+                en="Fraud share (last year)",
+                short_zh="电诈",
+                short_en="fraud",
+                block="fraud_share",
+                transform="none",
+                unit="share",
+                definition="Share of telecom-fraud incidents in the last 365 days of data.",
+            ),
+            "clearance_rate": dict(
+                zh="破案率",
+                en="Clearance rate",
+                short_zh="破案率",
+                short_en="clearance",
+                block="clearance_rate",
+                transform="none",
+                unit="share",
+                definition="Cleared cases divided by cases, summed over the panel.",
+            ),
+            "response_minutes": dict(
+                zh="平均到场时间",
+                en="Response time",
+                short_zh="到场时间",
+                short_en="response time",
+                block="response_minutes",
+                transform="none",
+                unit="minutes",
+                definition="Mean of the monthly mean response times (minutes) in the panel.",
+            ),
+            "night_share": dict(
+                zh="夜间警情占比",
+                en="Night share",
+                short_zh="夜间警情",
+                short_en="night demand",
+                block="night_share",
+                transform="none",
+                unit="share",
+                definition="Share of incident records reported between 22:00 and 06:00.",
+            ),
+        }
+    )
     return f
 
 
@@ -152,12 +225,18 @@ def describe_features(columns: Sequence[str] | None = None, lang: str = "en") ->
     rows = []
     for n in names:
         spec = FEATURES.get(n, {})
-        rows.append({
-            "feature": n, "label": spec.get(lang, n), "label_zh": spec.get("zh", n),
-            "label_en": spec.get("en", n), "block": spec.get("block", n),
-            "transform": spec.get("transform", "none"), "unit": spec.get("unit", ""),
-            "definition": spec.get("definition", ""),
-        })
+        rows.append(
+            {
+                "feature": n,
+                "label": spec.get(lang, n),
+                "label_zh": spec.get("zh", n),
+                "label_en": spec.get("en", n),
+                "block": spec.get("block", n),
+                "transform": spec.get("transform", "none"),
+                "unit": spec.get("unit", ""),
+                "definition": spec.get("definition", ""),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -173,17 +252,26 @@ def _report_join(stations: pd.Index, other: pd.Index, table: str, feature: str) 
     extra = other.difference(stations, sort=False)
     hint_text = near_matches(list(missing), list(extra))
     if len(missing):
-        raise DataError(f"{len(missing)} of {len(stations)} demand stations are not in {table}, so their "
-                        f"{feature} cannot be computed", file=table, column="station_id",
-                        rows=[str(m) for m in missing],
-                        expected=f"every demand station in {table}{hint_text}")
+        raise DataError(
+            f"{len(missing)} of {len(stations)} demand stations are not in {table}, so their "
+            f"{feature} cannot be computed",
+            file=table,
+            column="station_id",
+            rows=[str(m) for m in missing],
+            expected=f"every demand station in {table}{hint_text}",
+        )
     if len(extra):
         shown = ", ".join(str(e) for e in list(extra)[:_SHOWN]) + (" ..." if len(extra) > _SHOWN else "")
-        warnings.warn(f"{table}: {len(extra)} station(s) without demand rows are left out of the "
-                      f"features: {shown}", UserWarning, stacklevel=3)
+        warnings.warn(
+            f"{table}: {len(extra)} station(s) without demand rows are left out of the features: {shown}",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
-def _per_station_volumes(stations: pd.DataFrame, index: pd.Index, annual: np.ndarray) -> dict[str, np.ndarray]:
+def _per_station_volumes(
+    stations: pd.DataFrame, index: pd.Index, annual: np.ndarray
+) -> dict[str, np.ndarray]:
     """Incidents per officer and per 10,000 residents, from the station table.
 
     A column that is absent or empty is left out (the feature is not
@@ -192,9 +280,14 @@ def _per_station_volumes(stations: pd.DataFrame, index: pd.Index, annual: np.nda
     DataError naming the stations.
     """
     require_columns(stations, ["station_id"], what="the workload features", file="stations")
-    wanted = [(col, name, scale) for col, name, scale in (("officers", "incidents_per_officer", 1.0),
-                                                         ("population", "incidents_per_10k", 1e4))
-              if col in stations.columns and stations[col].notna().any()]
+    wanted = [
+        (col, name, scale)
+        for col, name, scale in (
+            ("officers", "incidents_per_officer", 1.0),
+            ("population", "incidents_per_10k", 1e4),
+        )
+        if col in stations.columns and stations[col].notna().any()
+    ]
     if not wanted:
         return {}
     ids = stations["station_id"].astype(str)
@@ -204,16 +297,25 @@ def _per_station_volumes(stations: pd.DataFrame, index: pd.Index, annual: np.nda
     for col, name, scale in wanted:
         clash = st.drop_duplicates(["station_id", col]).duplicated("station_id", keep=False)
         if clash.any():
-            raise DataError(f"stations listed twice with different {col}", file="stations", column=col,
-                            rows=sorted(set(st.loc[clash, "station_id"])), expected="one value per station")
+            raise DataError(
+                f"stations listed twice with different {col}",
+                file="stations",
+                column=col,
+                rows=sorted(set(st.loc[clash, "station_id"])),
+                expected="one value per station",
+            )
         raw = st.drop_duplicates("station_id").set_index("station_id")[col].reindex(index)
         text = raw.map(lambda v: isinstance(v, (str, bytes, bool))).to_numpy(dtype=bool)
         den = pd.to_numeric(raw.where(~text), errors="coerce").astype(float)
         bad = text | ~np.isfinite(den.to_numpy()) | (den.to_numpy() <= 0)
         if bad.any():
-            raise DataError(f"{int(bad.sum())} station(s) with a missing, text, zero or negative {col}",
-                            file="stations", column=col, rows=list(index[bad]),
-                            expected=f"{col} > 0 for every station")
+            raise DataError(
+                f"{int(bad.sum())} station(s) with a missing, text, zero or negative {col}",
+                file="stations",
+                column=col,
+                rows=list(index[bad]),
+                expected=f"{col} > 0 for every station",
+            )
         out[name] = annual / den.to_numpy() * scale
     return out
 
@@ -310,8 +412,9 @@ def workload_features(
     cats = [c for c in totals.categories if c != "all"]
     if len(cats) > 1:
         by_cat = totals.by_category
-        order = [c for c in schema.CATEGORIES if c in by_cat.columns] + \
-                sorted(c for c in by_cat.columns if c not in schema.CATEGORIES and c != "all")
+        order = [c for c in schema.CATEGORIES if c in by_cat.columns] + sorted(
+            c for c in by_cat.columns if c not in schema.CATEGORIES and c != "all"
+        )
         by_cat = by_cat.reindex(columns=order, fill_value=0)
         shares = by_cat.div(by_cat.sum(axis=1).where(lambda s: s > 0), axis=0)
         for c in order:
@@ -344,19 +447,26 @@ def workload_features(
         p = panel
         require_columns(p, ["station_id"], what="the workload features", file="panel")
         if "month" in p.columns and (start is not None or end is not None):
-            mon = p["month"].dt.to_timestamp() if hasattr(p["month"], "dt") and \
-                isinstance(p["month"].dtype, pd.PeriodDtype) else pd.to_datetime(p["month"])
+            mon = (
+                p["month"].dt.to_timestamp()
+                if hasattr(p["month"], "dt") and isinstance(p["month"].dtype, pd.PeriodDtype)
+                else pd.to_datetime(p["month"])
+            )
             p = p[(mon >= dates.min().to_period("M").to_timestamp()) & (mon <= dates.max())]
         ids = p["station_id"].astype(str)
-        if ({"cases", "cleared"} <= set(p.columns) and p["cases"].notna().any()) or \
-                ("response_minutes" in p.columns and p["response_minutes"].notna().any()):
+        if ({"cases", "cleared"} <= set(p.columns) and p["cases"].notna().any()) or (
+            "response_minutes" in p.columns and p["response_minutes"].notna().any()
+        ):
             _report_join(out.index, pd.Index(ids.unique()), "panel", "clearance and response time")
         if {"cases", "cleared"} <= set(p.columns) and p["cases"].notna().any():
             g = p[["cases", "cleared"]].astype(float).groupby(ids).sum(min_count=1)
-            out["clearance_rate"] = (g["cleared"] / g["cases"].where(g["cases"] > 0)).reindex(out.index).to_numpy()
+            out["clearance_rate"] = (
+                (g["cleared"] / g["cases"].where(g["cases"] > 0)).reindex(out.index).to_numpy()
+            )
         if "response_minutes" in p.columns and p["response_minutes"].notna().any():
-            out["response_minutes"] = (p["response_minutes"].astype(float).groupby(ids).mean()
-                                       .reindex(out.index).to_numpy())
+            out["response_minutes"] = (
+                p["response_minutes"].astype(float).groupby(ids).mean().reindex(out.index).to_numpy()
+            )
 
     if incidents is not None:
         require_columns(incidents, ["station_id", "reported_at"], what="the night share", file="incidents")
@@ -370,4 +480,3 @@ def workload_features(
         out["night_share"] = night.reindex(out.index).to_numpy()
 
     return out.astype(float)
-

@@ -1,4 +1,5 @@
 """Fitting a clustering: :func:`fit` and :class:`ClusterResult` (centres, profiles, names, plots)."""
+
 from __future__ import annotations
 
 import warnings
@@ -16,6 +17,7 @@ from .pipeline import _check_features, _fit_labels, _single_threaded, make_pipel
 from .selection import choose_k, select_k
 
 __all__ = ["ClusterResult", "fit"]
+
 
 def _canonical(labels: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Relabel clusters 1..k by the first principal coordinate of their centre, then size."""
@@ -126,10 +128,13 @@ class ClusterResult:
         n = {g: min(n_features, len(p)) for g, p in ranked.items()}
 
         def spell(g: Any) -> tuple[str, str]:
-            parts = ranked[g][:max(n[g], 1)]
-            zh = "·".join(("高" if v > 0 else "低") + FEATURES.get(f, {}).get("short_zh", f) for f, v in parts)
-            en = ", ".join(("high " if v > 0 else "low ") + FEATURES.get(f, {}).get("short_en", f)
-                           for f, v in parts)
+            parts = ranked[g][: max(n[g], 1)]
+            zh = "·".join(
+                ("高" if v > 0 else "低") + FEATURES.get(f, {}).get("short_zh", f) for f, v in parts
+            )
+            en = ", ".join(
+                ("high " if v > 0 else "low ") + FEATURES.get(f, {}).get("short_en", f) for f, v in parts
+            )
             return zh, en[:1].upper() + en[1:]
 
         while True:
@@ -162,8 +167,9 @@ class ClusterResult:
     def summary(self) -> pd.DataFrame:
         """Size and name of every cluster; ``singleton`` flags one-station clusters."""
         sizes = self.labels.value_counts().sort_index()
-        return pd.DataFrame({"n_stations": sizes, "name": self.names(),
-                             "singleton": sizes == 1}).rename_axis("cluster")
+        return pd.DataFrame({"n_stations": sizes, "name": self.names(), "singleton": sizes == 1}).rename_axis(
+            "cluster"
+        )
 
     def plot_map(self, *, ax: Any = None, annotate: bool = True, lang: str | None = None) -> Any:
         """Stations on the first two principal components of the clustered data.
@@ -185,12 +191,20 @@ class ClusterResult:
         palette = plt.get_cmap("tab10")
         for g in sorted(self.labels.unique()):
             sel = (self.labels == g).to_numpy()
-            ax.scatter(xy[sel, 0], xy[sel, 1], s=45, color=palette((g - 1) % 10),
-                       label=f"{g}: {names[g]}", edgecolor="white", linewidth=0.5)
+            ax.scatter(
+                xy[sel, 0],
+                xy[sel, 1],
+                s=45,
+                color=palette((g - 1) % 10),
+                label=f"{g}: {names[g]}",
+                edgecolor="white",
+                linewidth=0.5,
+            )
         if annotate:
-            for (sid, (px, py)) in zip(self.labels.index, xy):
-                ax.annotate(str(sid), (px, py), fontsize=6, xytext=(2, 2), textcoords="offset points",
-                            color="dimgrey")
+            for sid, (px, py) in zip(self.labels.index, xy):
+                ax.annotate(
+                    str(sid), (px, py), fontsize=6, xytext=(2, 2), textcoords="offset points", color="dimgrey"
+                )
         ev = pca.explained_variance_ratio_
         ax.set_xlabel(f"PC1 ({ev[0]:.0%})")
         ax.set_ylabel(f"PC2 ({ev[1]:.0%})" if len(ev) > 1 else "")
@@ -210,15 +224,28 @@ class ClusterResult:
         lang = _resolve_lang(lang)
         prof = self.profiles().T
         key = "zh" if lang == "zh" else "en"
-        prof.index = [FEATURES.get(f, {}).get(key, f) if lang != "both"
-                      else (f"{FEATURES[f]['zh']} / {FEATURES[f]['en']}" if f in FEATURES else f)
-                      for f in prof.index]
+        prof.index = [
+            FEATURES.get(f, {}).get(key, f)
+            if lang != "both"
+            else (f"{FEATURES[f]['zh']} / {FEATURES[f]['en']}" if f in FEATURES else f)
+            for f in prof.index
+        ]
         names = self.names("zh" if lang == "zh" else "en" if lang == "en" else "both")
         prof.columns = [f"{g}: {names[g]}".replace(" / ", "\n") for g in prof.columns]
         if ax is None:
             _, ax = plt.subplots(figsize=(3.0 * self.k + 4, 0.32 * len(prof) + 2))
-        sns.heatmap(prof, cmap="RdBu_r", center=0, vmin=-vmax, vmax=vmax, annot=True, fmt=".1f",
-                    annot_kws={"fontsize": 7}, cbar_kws={"label": "z"}, ax=ax)
+        sns.heatmap(
+            prof,
+            cmap="RdBu_r",
+            center=0,
+            vmin=-vmax,
+            vmax=vmax,
+            annot=True,
+            fmt=".1f",
+            annot_kws={"fontsize": 7},
+            cbar_kws={"label": "z"},
+            ax=ax,
+        )
         ax.tick_params(axis="x", labelrotation=0, labelsize=7)
         ax.tick_params(axis="y", labelsize=8)
         return ax
@@ -228,9 +255,13 @@ def _warn_singletons(labels: pd.Series) -> None:
     sizes = labels.value_counts()
     alone = sorted(int(g) for g in sizes.index[sizes == 1])
     if alone:
-        warnings.warn(f"k = {labels.nunique()} leaves {len(alone)} cluster(s) with a single station "
-                      f"(clusters {', '.join(map(str, alone))}): their profiles and names describe one "
-                      "station, not a type; consider a smaller k", UserWarning, stacklevel=3)
+        warnings.warn(
+            f"k = {labels.nunique()} leaves {len(alone)} cluster(s) with a single station "
+            f"(clusters {', '.join(map(str, alone))}): their profiles and names describe one "
+            "station, not a type; consider a smaller k",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 @_single_threaded
@@ -297,6 +328,14 @@ def fit(
     table = features if extra is None else features.join(extra)
     centres = table.groupby(labels).mean().rename_axis("cluster")
     _warn_singletons(lab)
-    return ClusterResult(features=features, labels=lab, pipeline=pipe, method=method, k=int(k),
-                         seed=seed, centres=centres, embedding=x, describe=extra)
-
+    return ClusterResult(
+        features=features,
+        labels=lab,
+        pipeline=pipe,
+        method=method,
+        k=int(k),
+        seed=seed,
+        centres=centres,
+        embedding=x,
+        describe=extra,
+    )

@@ -1,4 +1,5 @@
 """Each station's workload cluster for later notebooks: the hand-off from notebook 02."""
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,12 @@ def _from_table(table: pd.DataFrame, ids: list[str]) -> pd.DataFrame | None:
     table = table.assign(station_id=table["station_id"].astype(str))
     if not set(ids) <= set(table["station_id"]):
         return None
-    return (table[table["station_id"].isin(ids)][_COLUMNS]
-            .drop_duplicates("station_id").sort_values("station_id").reset_index(drop=True))
+    return (
+        table[table["station_id"].isin(ids)][_COLUMNS]
+        .drop_duplicates("station_id")
+        .sort_values("station_id")
+        .reset_index(drop=True)
+    )
 
 
 def station_clusters(
@@ -86,19 +91,24 @@ def station_clusters(
     require_columns(stations, ["station_id"], what="the station clusters", file="stations")
     ids = sorted(stations["station_id"].astype(str))
     if saved is True:
-        warnings.warn("station_clusters(saved=True) reads the tables directory implicitly and is deprecated: "
-                      "pass saved=jw.paths.tables_dir() / jw.cluster.CLUSTER_TABLE", DeprecationWarning,
-                      stacklevel=2)
+        warnings.warn(
+            "station_clusters(saved=True) reads the tables directory implicitly and is deprecated: "
+            "pass saved=jw.paths.tables_dir() / jw.cluster.CLUSTER_TABLE",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         saved = paths.tables_dir() / CLUSTER_TABLE
     if isinstance(saved, (ClusterResult, pd.DataFrame)):
         table = saved.to_frame() if isinstance(saved, ClusterResult) else saved
         out = _from_table(table, ids)
         if out is None:
-            raise DataError("the clusters handed over do not cover every station", file="clusters",
-                            column=[c for c in _COLUMNS if c not in table.columns] or "station_id",
-                            rows=sorted(set(ids) - set(table.get("station_id", pd.Series(dtype=str))
-                                                       .astype(str))),
-                            expected="station_id, cluster, cluster_name for every station of the station table")
+            raise DataError(
+                "the clusters handed over do not cover every station",
+                file="clusters",
+                column=[c for c in _COLUMNS if c not in table.columns] or "station_id",
+                rows=sorted(set(ids) - set(table.get("station_id", pd.Series(dtype=str)).astype(str))),
+                expected="station_id, cluster, cluster_name for every station of the station table",
+            )
         out.attrs.update(source="given")
         return out
     if saved is not None and saved is not False:
@@ -111,10 +121,13 @@ def station_clusters(
     features = workload_features(demand, stations, panel=panel)
     X = features[workload_columns(features)]
     if k is None:
-        k = choose_k(select_k(X, [kk for kk in k_range if 2 <= kk < len(X)], methods=methods,
-                              n_ref=n_ref, seed=seed))
+        k = choose_k(
+            select_k(X, [kk for kk in k_range if 2 <= kk < len(X)], methods=methods, n_ref=n_ref, seed=seed)
+        )
     result = fit(X, int(k), seed=seed)
     out = result.to_frame()[_COLUMNS]
-    out = out.assign(station_id=out["station_id"].astype(str)).sort_values("station_id").reset_index(drop=True)
+    out = (
+        out.assign(station_id=out["station_id"].astype(str)).sort_values("station_id").reset_index(drop=True)
+    )
     out.attrs.update(source="computed")
     return out

@@ -3,6 +3,7 @@
 Compositional blocks are CLR-transformed (Aitchison 1986), volumes logged,
 every column standardised and, optionally, blocks weighted equally.
 """
+
 from __future__ import annotations
 
 import functools
@@ -33,10 +34,12 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 def _single_threaded(func: _F) -> _F:
     """Run with one BLAS/OpenMP thread: tens of stations gain nothing from
     threads, and on a busy machine thread start-up makes k-means ~20× slower."""
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with threadpool_limits(limits=1):
             return func(*args, **kwargs)
+
     return wrapper  # type: ignore[return-value]
 
 
@@ -56,7 +59,7 @@ class CLRTransform(BaseEstimator, TransformerMixin):
     def __init__(self, eps: float = 1e-6) -> None:
         self.eps = eps
 
-    def fit(self, X: Any, y: Any = None) -> "CLRTransform":
+    def fit(self, X: Any, y: Any = None) -> CLRTransform:
         return self
 
     def transform(self, X: Any) -> np.ndarray:
@@ -96,7 +99,7 @@ class FeatureTransform(BaseEstimator, TransformerMixin):
     [[4.605, 1.0], [6.908, 2.0]]
     """
 
-    def fit(self, X: Any, y: Any = None) -> "FeatureTransform":
+    def fit(self, X: Any, y: Any = None) -> FeatureTransform:
         cols = list(X.columns) if isinstance(X, pd.DataFrame) else [str(i) for i in range(np.shape(X)[1])]
         self.columns_ = cols
         self.blocks_ = _blocks(cols)
@@ -130,7 +133,7 @@ class BlockWeights(BaseEstimator, TransformerMixin):
     def __init__(self, blocks: Sequence[Sequence[int]] | None = None) -> None:
         self.blocks = blocks
 
-    def fit(self, X: Any, y: Any = None) -> "BlockWeights":
+    def fit(self, X: Any, y: Any = None) -> BlockWeights:
         n = np.shape(X)[1]
         w = np.ones(n)
         for idx in self.blocks or []:
@@ -148,8 +151,9 @@ def _model(method: str, k: int, seed: int) -> Any:
     if method == "ward":
         return AgglomerativeClustering(n_clusters=k, linkage="ward")
     if method == "gmm":
-        return GaussianMixture(n_components=k, covariance_type="diag", n_init=5,
-                               reg_covar=1e-3, random_state=seed)
+        return GaussianMixture(
+            n_components=k, covariance_type="diag", n_init=5, reg_covar=1e-3, random_state=seed
+        )
     raise ValueError(f"method must be one of {METHODS}, not {method!r}")
 
 
@@ -187,31 +191,45 @@ def make_pipeline(
     if not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be a positive integer, not {k!r}")
     blocks = [idx for _, _, idx in _blocks([str(c) for c in features.columns])] if block_weights else None
-    return Pipeline([
-        ("transform", FeatureTransform()),
-        ("scale", StandardScaler()),
-        ("weight", BlockWeights(blocks=blocks)),
-        ("model", _model(method, int(k), seed)),
-    ])
+    return Pipeline(
+        [
+            ("transform", FeatureTransform()),
+            ("scale", StandardScaler()),
+            ("weight", BlockWeights(blocks=blocks)),
+            ("model", _model(method, int(k), seed)),
+        ]
+    )
 
 
 def _check_features(features: pd.DataFrame, min_rows: int = 3) -> pd.DataFrame:
     if not isinstance(features, pd.DataFrame):
         raise TypeError("features must be a DataFrame (e.g. from workload_features)")
     if features.shape[1] == 0 or len(features) < min_rows:
-        raise DataError(f"need at least {min_rows} stations and one feature", file="features",
-                        expected=f">= {min_rows} rows, >= 1 column")
+        raise DataError(
+            f"need at least {min_rows} stations and one feature",
+            file="features",
+            expected=f">= {min_rows} rows, >= 1 column",
+        )
     x = features.to_numpy(dtype=float)
     bad = ~np.isfinite(x)
     if bad.any():
         rows = [str(features.index[i]) for i in np.unique(np.nonzero(bad)[0])]
         cols = [str(features.columns[j]) for j in np.unique(np.nonzero(bad)[1])]
-        raise DataError("missing or infinite feature values", file="features", column=cols,
-                        rows=rows, expected="finite values (drop the feature or the station)")
+        raise DataError(
+            "missing or infinite feature values",
+            file="features",
+            column=cols,
+            rows=rows,
+            expected="finite values (drop the feature or the station)",
+        )
     const = [str(c) for c in features.columns if np.ptp(features[c].to_numpy(float)) == 0]
     if len(const) == features.shape[1]:
-        raise DataError("every feature is constant", file="features", column=const,
-                        expected="at least one varying feature")
+        raise DataError(
+            "every feature is constant",
+            file="features",
+            column=const,
+            expected="at least one varying feature",
+        )
     return features
 
 
@@ -220,6 +238,8 @@ def _transformed(pipe: Pipeline, features: pd.DataFrame) -> np.ndarray:
 
 
 def _fit_labels(pipe: Pipeline, features: pd.DataFrame) -> np.ndarray:
-    return np.asarray(pipe.fit_predict(features) if hasattr(pipe[-1], "fit_predict")
-                      else pipe.fit(features).predict(features))
-
+    return np.asarray(
+        pipe.fit_predict(features)
+        if hasattr(pipe[-1], "fit_predict")
+        else pipe.fit(features).predict(features)
+    )

@@ -1,4 +1,5 @@
 """Bootstrap stability of clusters as R ``fpc::clusterboot`` computes it (Hennig 2007)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from .fitting import fit
 from .pipeline import _check_features, _fit_labels, _single_threaded, make_pipeline
 
 __all__ = ["clusterboot_jaccard", "StabilityResult", "stability"]
+
 
 def clusterboot_jaccard(original: np.ndarray, sample: np.ndarray, boot_labels: np.ndarray) -> np.ndarray:
     """Per original cluster, the max Jaccard with any bootstrap cluster (fpc definition).
@@ -102,8 +104,9 @@ class StabilityResult:
         lang = _resolve_lang(lang)
         fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [3, 1]})
         data = [self.jaccard[c].dropna().to_numpy() for c in self.jaccard.columns]
-        ticks = [f"{c}" if names is None else f"{c}: {names[c]}".replace(" / ", "\n")
-                 for c in self.jaccard.columns]
+        ticks = [
+            f"{c}" if names is None else f"{c}: {names[c]}".replace(" / ", "\n") for c in self.jaccard.columns
+        ]
         a1.boxplot(data, showmeans=True)
         a1.set_xticks(range(1, len(ticks) + 1), ticks, fontsize=7)
         a1.axhline(self.threshold, color="firebrick", linestyle="--", linewidth=1)
@@ -175,7 +178,7 @@ def stability(
     rng = np.random.default_rng(seed)
     n = len(features)
     jac, ari = [], []
-    for b in range(n_boot):
+    for _ in range(n_boot):
         idx = pd.unique(rng.integers(0, n, n))  # fpc default multipleboot = FALSE
         while len(idx) <= k:  # cannot form k clusters
             idx = pd.unique(rng.integers(0, n, n))
@@ -187,16 +190,23 @@ def stability(
     clusters = np.unique(orig)
     J = pd.DataFrame(jac, columns=pd.Index(clusters, name="cluster"))
     J.index.name = "bootstrap"
-    tab = pd.DataFrame({
-        "n_stations": pd.Series(orig).value_counts().reindex(clusters).to_numpy(),
-        "jaccard_mean": J.mean().to_numpy(),
-        "jaccard_sd": J.std(ddof=1).to_numpy() if n_boot > 1 else np.nan,
-        "dissolved": (J <= 0.5).sum().to_numpy() / J.notna().sum().to_numpy(),
-        "recovered": (J > 0.75).sum().to_numpy() / J.notna().sum().to_numpy(),
-    }, index=pd.Index(clusters, name="cluster"))
+    tab = pd.DataFrame(
+        {
+            "n_stations": pd.Series(orig).value_counts().reindex(clusters).to_numpy(),
+            "jaccard_mean": J.mean().to_numpy(),
+            "jaccard_sd": J.std(ddof=1).to_numpy() if n_boot > 1 else np.nan,
+            "dissolved": (J <= 0.5).sum().to_numpy() / J.notna().sum().to_numpy(),
+            "recovered": (J > 0.75).sum().to_numpy() / J.notna().sum().to_numpy(),
+        },
+        index=pd.Index(clusters, name="cluster"),
+    )
     # One station resampled alone always "recovers" itself: no evidence of a stable type.
     tab["singleton"] = tab["n_stations"] == 1
     tab["unstable"] = (tab["jaccard_mean"] < threshold) | tab["singleton"]
-    return StabilityResult(clusters=tab, jaccard=J, ari=pd.Series(ari, name="ari").rename_axis("bootstrap"),
-                           threshold=threshold, labels=base.labels)
-
+    return StabilityResult(
+        clusters=tab,
+        jaccard=J,
+        ari=pd.Series(ari, name="ari").rename_axis("bootstrap"),
+        threshold=threshold,
+        labels=base.labels,
+    )

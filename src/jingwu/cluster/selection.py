@@ -1,5 +1,6 @@
 """Choosing the number of clusters: criteria per k (:func:`select_k`, :func:`gap_statistic`)
 and a documented vote (:func:`choose_k`)."""
+
 from __future__ import annotations
 
 import heapq
@@ -15,9 +16,9 @@ from .pipeline import METHODS, _check_features, _model, _single_threaded, _trans
 
 __all__ = ["gap_statistic", "select_k", "choose_k", "KChoice", "plot_select_k"]
 
+
 def _wss(x: np.ndarray, labels: np.ndarray) -> float:
-    return float(sum(((x[labels == g] - x[labels == g].mean(axis=0)) ** 2).sum()
-                     for g in np.unique(labels)))
+    return float(sum(((x[labels == g] - x[labels == g].mean(axis=0)) ** 2).sum() for g in np.unique(labels)))
 
 
 def _cluster_matrix(x: np.ndarray, k: int, method: str, seed: int) -> np.ndarray:
@@ -130,8 +131,15 @@ def gap_statistic(
     rows = []
     for k in ks:
         ref = np.array([w[k] for w in ref_w])
-        rows.append({"k": k, "log_w": log_w[k], "log_w_ref": ref.mean(), "gap": ref.mean() - log_w[k],
-                     "s": ref.std(ddof=0) * np.sqrt(1 + 1 / n_ref)})
+        rows.append(
+            {
+                "k": k,
+                "log_w": log_w[k],
+                "log_w_ref": ref.mean(),
+                "gap": ref.mean() - log_w[k],
+                "s": ref.std(ddof=0) * np.sqrt(1 + 1 / n_ref),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -206,17 +214,23 @@ def select_k(
             sizes = np.unique(labels, return_counts=True)[1]
             found = len(sizes)
             ok = 1 < found < n
-            rows.append({
-                "method": m, "k": k,
-                "silhouette": silhouette_score(x, labels) if ok else np.nan,
-                "calinski_harabasz": calinski_harabasz_score(x, labels) if ok else np.nan,
-                "davies_bouldin": davies_bouldin_score(x, labels) if ok else np.nan,
-                "gap": gap.loc[k, "gap"], "gap_s": gap.loc[k, "s"],
-                "gap_next": gap.loc[k + 1, "gap"] if k + 1 in gap.index else np.nan,
-                "gap_s_next": gap.loc[k + 1, "s"] if k + 1 in gap.index else np.nan,
-                "bic": bic, "n_clusters_found": found,
-                "min_cluster_size": int(sizes.min()), "n_stations": n,
-            })
+            rows.append(
+                {
+                    "method": m,
+                    "k": k,
+                    "silhouette": silhouette_score(x, labels) if ok else np.nan,
+                    "calinski_harabasz": calinski_harabasz_score(x, labels) if ok else np.nan,
+                    "davies_bouldin": davies_bouldin_score(x, labels) if ok else np.nan,
+                    "gap": gap.loc[k, "gap"],
+                    "gap_s": gap.loc[k, "s"],
+                    "gap_next": gap.loc[k + 1, "gap"] if k + 1 in gap.index else np.nan,
+                    "gap_s_next": gap.loc[k + 1, "s"] if k + 1 in gap.index else np.nan,
+                    "bic": bic,
+                    "n_clusters_found": found,
+                    "min_cluster_size": int(sizes.min()),
+                    "n_stations": n,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -391,12 +405,24 @@ def choose_k(
     >>> choose_k(sel).summary()["k"].tolist()
     [3, 3, 3, 3]
     """
-    need = {"method", "k", "silhouette", "calinski_harabasz", "davies_bouldin", "gap", "gap_next",
-            "gap_s_next", "bic"}
+    need = {
+        "method",
+        "k",
+        "silhouette",
+        "calinski_harabasz",
+        "davies_bouldin",
+        "gap",
+        "gap_next",
+        "gap_s_next",
+        "bic",
+    }
     if not need <= set(selection.columns):
         raise ValueError(f"selection lacks columns {sorted(need - set(selection.columns))}; use select_k")
-    if isinstance(min_cluster_size, bool) or not isinstance(min_cluster_size, (int, np.integer)) \
-            or min_cluster_size < 1:
+    if (
+        isinstance(min_cluster_size, bool)
+        or not isinstance(min_cluster_size, (int, np.integer))
+        or min_cluster_size < 1
+    ):
         raise ValueError(f"min_cluster_size must be an integer >= 1, not {min_cluster_size!r}")
     if not isinstance(min_mean_size, (int, float, np.integer, np.floating)) or not min_mean_size >= 1:
         raise ValueError(f"min_mean_size must be a number >= 1, not {min_mean_size!r}")
@@ -405,7 +431,8 @@ def choose_k(
         raise ValueError(
             f"no candidate k ({sorted(set(selection['k'].astype(int)))}) has every cluster of at least "
             f"{min_cluster_size} stations and at least {min_mean_size:g} stations per cluster on average; "
-            "try smaller k, or lower min_cluster_size / min_mean_size")
+            "try smaller k, or lower min_cluster_size / min_mean_size"
+        )
     votes = _votes(selection[ok])
     if votes.empty:
         raise ValueError("no criterion could be computed; check the selection table")
@@ -416,8 +443,12 @@ def choose_k(
     extra = pd.DataFrame({"method": "criterion vote", "criterion": list(crit), "k": list(crit.values())})
     choice = KChoice(k, votes=pd.concat([votes, extra], ignore_index=True), selection=selection)
     if return_votes:
-        warnings.warn("choose_k(..., return_votes=True) is deprecated: the result carries the votes "
-                      "(k = choose_k(sel); k.votes or k.to_frame())", DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            "choose_k(..., return_votes=True) is deprecated: the result carries the votes "
+            "(k = choose_k(sel); k.votes or k.to_frame())",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return choice, choice.votes  # type: ignore[return-value]
     return choice
 
@@ -465,4 +496,3 @@ def plot_select_k(selection: pd.DataFrame, *, chosen: int | None = None, lang: s
     axes[0].legend(fontsize=8)
     fig.tight_layout()
     return fig
-

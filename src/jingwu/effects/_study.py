@@ -6,6 +6,7 @@ The outcome shaping for the suite's station panel (``OUTCOMES``,
 moved to :mod:`jingwu.studies.m_city`; the old names here are lazy aliases
 kept for a release.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -38,10 +39,12 @@ def __getattr__(name: str) -> Any:
 
 
 def _renamed_alpha(alp: float | None, alpha: float) -> float:
-    """``alpha`` (1 - confidence), the suite's spelling; ``alp=`` still works for a release, with a warning."""
+    """``alpha`` (1 - confidence), the suite's spelling; ``alp=`` still works for a release, and warns."""
     if alp is None:
         return alpha
-    warnings.warn("alp= is deprecated; use alpha= (the suite's one spelling)", DeprecationWarning, stacklevel=3)
+    warnings.warn(
+        "alp= is deprecated; use alpha= (the suite's one spelling)", DeprecationWarning, stacklevel=3
+    )
     return alp
 
 
@@ -49,9 +52,15 @@ def _require(df: pd.DataFrame, columns: list[str], what: str) -> None:
     require_columns(df, columns, what=what)
 
 
-def naive_before_after(data: pd.DataFrame, window: int | None = None, *, yname: str = "y",
-                       idname: str = "station_id", tname: str = "period",
-                       gname: str = "cohort") -> dict:
+def naive_before_after(
+    data: pd.DataFrame,
+    window: int | None = None,
+    *,
+    yname: str = "y",
+    idname: str = "station_id",
+    tname: str = "period",
+    gname: str = "cohort",
+) -> dict:
     """The before/after figure reports quote: adopters' mean after adoption
     minus their mean before (all periods, or ``window`` periods each side).
 
@@ -89,21 +98,38 @@ def naive_before_after(data: pd.DataFrame, window: int | None = None, *, yname: 
     after = df.loc[(e >= 0) & (e < window)].groupby(idname)[yname].mean()
     diff = (after - before).dropna()
     if diff.empty:
-        raise DataError(f"no adopter has data both {window} periods before and after adoption",
-                        column=tname, expected="observations around adoption")
+        raise DataError(
+            f"no adopter has data both {window} periods before and after adoption",
+            column=tname,
+            expected="observations around adoption",
+        )
     se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else float("nan")
     return {"att": float(diff.mean()), "se": se, "n_units": int(len(diff)), "window": int(window)}
 
 
 def _row(estimator: str, label: str, att: float, se: float, z: float) -> dict:
-    return {"estimator": estimator, "label": label, "att": att, "se": se,
-            "ci_lower": att - z * se, "ci_upper": att + z * se}
+    return {
+        "estimator": estimator,
+        "label": label,
+        "att": att,
+        "se": se,
+        "ci_lower": att - z * se,
+        "ci_upper": att + z * se,
+    }
 
 
-def compare_estimators(data: pd.DataFrame, *, yname: str = "y", idname: str = "station_id",
-                       tname: str = "period", gname: str = "cohort", weightsname: str | None = None,
-                       naive_window: int | None = None, alpha: float = 0.05,
-                       alp: float | None = None) -> pd.DataFrame:
+def compare_estimators(
+    data: pd.DataFrame,
+    *,
+    yname: str = "y",
+    idname: str = "station_id",
+    tname: str = "period",
+    gname: str = "cohort",
+    weightsname: str | None = None,
+    naive_window: int | None = None,
+    alpha: float = 0.05,
+    alp: float | None = None,
+) -> pd.DataFrame:
     """Overall effect of adoption by every estimator, one row each.
 
     Rows: ``naive`` (before/after, :func:`naive_before_after`), ``twfe``
@@ -139,21 +165,40 @@ def compare_estimators(data: pd.DataFrame, *, yname: str = "y", idname: str = "s
     rows.append(_row("naive", label, nv["att"], nv["se"], z))
     tw = twfe(data, yname, idname, tname, gname=gname, weightsname=weightsname, alp=alp)
     # TWFE keeps its own small-sample (t with G-1 df) interval.
-    rows.append({**_row("twfe", "Two-way fixed effects", tw.coef, tw.se, z),
-                 "ci_lower": tw.ci_lower, "ci_upper": tw.ci_upper})
-    for cg, label in (("nevertreated", "Callaway-Sant'Anna, never-treated"),
-                      ("notyettreated", "Callaway-Sant'Anna, not-yet-treated")):
+    rows.append(
+        {
+            **_row("twfe", "Two-way fixed effects", tw.coef, tw.se, z),
+            "ci_lower": tw.ci_lower,
+            "ci_upper": tw.ci_upper,
+        }
+    )
+    for cg, label in (
+        ("nevertreated", "Callaway-Sant'Anna, never-treated"),
+        ("notyettreated", "Callaway-Sant'Anna, not-yet-treated"),
+    ):
         agg = att_gt(*args, control_group=cg, weightsname=weightsname, alp=alp).aggregate("simple")
-        rows.append(_row("cs_never" if cg == "nevertreated" else "cs_notyet", label,
-                         agg.overall_att, agg.overall_se, z))
+        rows.append(
+            _row(
+                "cs_never" if cg == "nevertreated" else "cs_notyet", label, agg.overall_att, agg.overall_se, z
+            )
+        )
     im = imputation(*args, weightsname=weightsname, alp=alp)
     rows.append(_row("imputation", "Imputation (Borusyak-Jaravel-Spiess)", im.overall_att, im.overall_se, z))
     return pd.DataFrame(rows)
 
 
-def subgroup_effects(data: pd.DataFrame, by: str, *, yname: str = "y", idname: str = "station_id",
-                     tname: str = "period", gname: str = "cohort", weightsname: str | None = None,
-                     alpha: float = 0.05, alp: float | None = None) -> pd.DataFrame:
+def subgroup_effects(
+    data: pd.DataFrame,
+    by: str,
+    *,
+    yname: str = "y",
+    idname: str = "station_id",
+    tname: str = "period",
+    gname: str = "cohort",
+    weightsname: str | None = None,
+    alpha: float = 0.05,
+    alp: float | None = None,
+) -> pd.DataFrame:
     """Callaway-Sant'Anna overall effect within each subgroup of adopters.
 
     Each subgroup's adopters are compared with *all* never-treated units
@@ -185,9 +230,17 @@ def subgroup_effects(data: pd.DataFrame, by: str, *, yname: str = "y", idname: s
     for level, part in data[~never].groupby(by, sort=True):
         sub = pd.concat([part, data[never]], ignore_index=True)
         agg = att_gt(sub, yname, idname, tname, gname, weightsname=weightsname, alp=alp).aggregate("simple")
-        rows.append({by: level, "n_treated": int(part[idname].nunique()),
-                     **{k: v for k, v in _row("cs", "", agg.overall_att, agg.overall_se, z).items()
-                        if k not in ("estimator", "label")}})
+        rows.append(
+            {
+                by: level,
+                "n_treated": int(part[idname].nunique()),
+                **{
+                    k: v
+                    for k, v in _row("cs", "", agg.overall_att, agg.overall_se, z).items()
+                    if k not in ("estimator", "label")
+                },
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -207,11 +260,22 @@ def bacon_summary(bacon: pd.DataFrame) -> pd.DataFrame:
     [[0.25, True], [0.75, False]]
     """
     _require(bacon, ["type", "estimate", "weight"], "the Bacon summary")
-    out = (bacon.groupby("type", sort=True)
-           .apply(lambda g: pd.Series({"n_comparisons": len(g), "weight": g["weight"].sum(),
-                                       "estimate": np.average(g["estimate"], weights=g["weight"])
-                                       if g["weight"].sum() > 0 else np.nan}), include_groups=False)
-           .reset_index())
+    out = (
+        bacon.groupby("type", sort=True)
+        .apply(
+            lambda g: pd.Series(
+                {
+                    "n_comparisons": len(g),
+                    "weight": g["weight"].sum(),
+                    "estimate": np.average(g["estimate"], weights=g["weight"])
+                    if g["weight"].sum() > 0
+                    else np.nan,
+                }
+            ),
+            include_groups=False,
+        )
+        .reset_index()
+    )
     out["n_comparisons"] = out["n_comparisons"].astype(int)
     out["contribution"] = out["weight"] * out["estimate"]
     out["forbidden"] = out["type"].isin(["later vs earlier treated", "later vs always treated"])

@@ -44,6 +44,7 @@ Examples
 0       0012 2024-01-05    criminal      3
 1       0012 2024-01-05  assistance      7
 """
+
 from __future__ import annotations
 
 from .convert import NOT_ADOPTED  # noqa: F401  (was jingwu.io.NOT_ADOPTED)

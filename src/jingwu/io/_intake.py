@@ -1,4 +1,5 @@
 """The reader's machinery: open a file, find and map its header, convert it chunk by chunk."""
+
 from __future__ import annotations
 
 import re
@@ -15,11 +16,18 @@ import pandas as pd
 
 from .. import schema
 from ..errors import DataError, IntakeWarning
-
-from .headers import CATEGORY_MAP, _HEADER_SCAN_ROWS, _find_header, _header_names, _map_headers, _norm, _user_map
-from .encoding import _CHUNK_ROWS, _ZERO_WIDTH, _sniff_kind
-from .rawfiles import _csv_rows, _excel_rows, _fast_csv_chunks, _rows_to_chunks
 from .convert import _convert, _is_missing
+from .encoding import _CHUNK_ROWS, _ZERO_WIDTH, _sniff_kind
+from .headers import (
+    _HEADER_SCAN_ROWS,
+    CATEGORY_MAP,
+    _find_header,
+    _header_names,
+    _map_headers,
+    _norm,
+    _user_map,
+)
+from .rawfiles import _csv_rows, _excel_rows, _fast_csv_chunks, _rows_to_chunks
 
 
 def _check_path(path: str | Path) -> Path:
@@ -36,12 +44,40 @@ def _check_path(path: str | Path) -> Path:
 
 
 #: Labels of totals and subtotal rows in platform exports.
-_TOTAL_WORDS = frozenset(_norm(w) for w in (
-    "合计", "小计", "总计", "总数", "累计", "共计", "全部", "全所", "全局", "全市", "汇总", "合 计",
-    "total", "totals", "subtotal", "grand total", "sum", "all"))
+_TOTAL_WORDS = frozenset(
+    _norm(w)
+    for w in (
+        "合计",
+        "小计",
+        "总计",
+        "总数",
+        "累计",
+        "共计",
+        "全部",
+        "全所",
+        "全局",
+        "全市",
+        "汇总",
+        "合 计",
+        "total",
+        "totals",
+        "subtotal",
+        "grand total",
+        "sum",
+        "all",
+    )
+)
 _TOTAL_START = "^\\s*(?:" + "|".join(sorted({re.escape(w[0]) for w in _TOTAL_WORDS} | {"合"})) + ")"
-_TOTAL_COLUMNS = ("station_id", "station_name", "district", "incident_id", "category", "date",
-                  "month", "reported_at")
+_TOTAL_COLUMNS = (
+    "station_id",
+    "station_name",
+    "district",
+    "incident_id",
+    "category",
+    "date",
+    "month",
+    "reported_at",
+)
 
 
 @dataclass
@@ -57,9 +93,14 @@ class _Source:
     wanted: dict[str, Any] = field(default_factory=dict)
 
 
-
-def _open(p: Path, table: str | None, user: Mapping[str, str | None], sheet_name: int | str | None,
-          encoding: str | None, chunk_rows: int = _CHUNK_ROWS) -> _Source:
+def _open(
+    p: Path,
+    table: str | None,
+    user: Mapping[str, str | None],
+    sheet_name: int | str | None,
+    encoding: str | None,
+    chunk_rows: int = _CHUNK_ROWS,
+) -> _Source:
     """Open an export, find its header and return a stream of raw cell chunks."""
     file = str(p)
     kind = _sniff_kind(p)
@@ -69,12 +110,14 @@ def _open(p: Path, table: str | None, user: Mapping[str, str | None], sheet_name
         try:
             pf = pq.ParquetFile(p)
         except Exception as e:  # pyarrow raises several types for bad files
-            raise DataError(f"cannot read as Parquet ({type(e).__name__})", file=file,
-                            expected="a Parquet file") from None
+            raise DataError(
+                f"cannot read as Parquet ({type(e).__name__})", file=file, expected="a Parquet file"
+            ) from None
         names = list(pf.schema_arrow.names)
         if not names:
-            raise DataError("the file is empty (no columns)", file=file,
-                            expected="a header row and data rows")
+            raise DataError(
+                "the file is empty (no columns)", file=file, expected="a header row and data rows"
+            )
 
         def pq_chunks() -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
             start = 2  # rows numbered as if the header were line 1
@@ -94,12 +137,16 @@ def _open(p: Path, table: str | None, user: Mapping[str, str | None], sheet_name
             if len(head) >= _HEADER_SCAN_ROWS:
                 break
         if not head:
-            raise DataError("the file is empty (no values)" if kind == "csv" else
-                            "the file is empty (no cells in the sheet)", file=file,
-                            expected="a header row and data rows")
+            raise DataError(
+                "the file is empty (no values)"
+                if kind == "csv"
+                else "the file is empty (no cells in the sheet)",
+                file=file,
+                expected="a header row and data rows",
+            )
         h = _find_header([r for r, _ in head], user, table)
         headers = _header_names(head[h][0])
-        body = head[h + 1:]
+        body = head[h + 1 :]
 
         def rows() -> Iterator[tuple[list[Any], int]]:
             yield from body
@@ -110,8 +157,9 @@ def _open(p: Path, table: str | None, user: Mapping[str, str | None], sheet_name
         if kind == "csv" and single_line_header and src.encoding and src.delimiter:
             src.close()
             wanted: dict[str, Any] = {}
-            chunks = _fast_csv_chunks(p, src.encoding, src.delimiter, head[h][1], len(headers),
-                                      file, chunk_rows, wanted)
+            chunks = _fast_csv_chunks(
+                p, src.encoding, src.delimiter, head[h][1], len(headers), file, chunk_rows, wanted
+            )
             return _Source(file, headers, head[h][1], chunks, notes, lambda: None, wanted)
         chunks = _rows_to_chunks(rows(), len(headers), file, src.delimiter, chunk_rows)
         return _Source(file, headers, head[h][1], chunks, notes, src.close)
@@ -133,8 +181,13 @@ def _normalise_keys(df: pd.DataFrame, merges: dict[str, dict[str, set[str]]]) ->
         codes, uniques = pd.factorize(s)
         if not len(uniques):
             continue
-        clean = np.array([re.sub(r"\s+", " ", unicodedata.normalize("NFKC", u)
-                                 .translate(_ZERO_WIDTH)).strip() for u in uniques], dtype=object)
+        clean = np.array(
+            [
+                re.sub(r"\s+", " ", unicodedata.normalize("NFKC", u).translate(_ZERO_WIDTH)).strip()
+                for u in uniques
+            ],
+            dtype=object,
+        )
         changed = clean != np.asarray(uniques, dtype=object)
         if changed.any():
             book = merges.setdefault(col, {})
@@ -158,11 +211,14 @@ def _merge_notice(file: str, merges: Mapping[str, Mapping[str, set[str]]]) -> st
     for col, book in merges.items():
         multi = {k: v for k, v in book.items() if len(v) > 1}
         if multi:
-            shown = "; ".join(f"{' = '.join(repr(x) for x in sorted(v))} -> {k!r}"
-                              for k, v in list(multi.items())[:5])
+            shown = "; ".join(
+                f"{' = '.join(repr(x) for x in sorted(v))} -> {k!r}" for k, v in list(multi.items())[:5]
+            )
             more = f" and {len(multi) - 5} more" if len(multi) > 5 else ""
-            parts.append(f"'{col}': {len(multi)} value(s) written in several ways were merged "
-                         f"(width, invisible characters or spaces): {shown}{more}")
+            parts.append(
+                f"'{col}': {len(multi)} value(s) written in several ways were merged "
+                f"(width, invisible characters or spaces): {shown}{more}"
+            )
     return f"{file}: " + "; ".join(parts) if parts else None
 
 
@@ -181,9 +237,13 @@ def _totals_rows(df: pd.DataFrame, table: str) -> np.ndarray:
 
             arr = pa.array(s.to_numpy(dtype=object), type=pa.large_string())
             # a cheap first screen: totals labels are short and start with one of these
-            cand = pc.fill_null(pc.and_(
-                pc.less_equal(pc.utf8_length(arr), 16),
-                pc.match_substring_regex(arr, _TOTAL_START, ignore_case=True)), False).to_numpy(zero_copy_only=False)
+            cand = pc.fill_null(
+                pc.and_(
+                    pc.less_equal(pc.utf8_length(arr), 16),
+                    pc.match_substring_regex(arr, _TOTAL_START, ignore_case=True),
+                ),
+                False,
+            ).to_numpy(zero_copy_only=False)
             idx = np.flatnonzero(cand)
             if len(idx):
                 key = pc.replace_substring_regex(pc.utf8_lower(arr.take(idx)), r"[\s_\-./·:：]+", "")
@@ -191,15 +251,22 @@ def _totals_rows(df: pd.DataFrame, table: str) -> np.ndarray:
                 bad[idx[pc.fill_null(hit, False).to_numpy(zero_copy_only=False)]] = True
         else:
             codes, uniques = pd.factorize(s)
-            is_total = np.array([isinstance(u, str) and _norm(u) in _TOTAL_WORDS for u in uniques]
-                                + [False], dtype=bool)
+            is_total = np.array(
+                [isinstance(u, str) and _norm(u) in _TOTAL_WORDS for u in uniques] + [False], dtype=bool
+            )
             bad |= is_total[codes]
     return bad
 
 
-def _convert_chunk(cells: pd.DataFrame, lines: np.ndarray, targets: list[str | None],
-                   table: str, file: str, cmap: Mapping[str, str], ctx: dict[str, Any],
-                   ) -> pd.DataFrame:
+def _convert_chunk(
+    cells: pd.DataFrame,
+    lines: np.ndarray,
+    targets: list[str | None],
+    table: str,
+    file: str,
+    cmap: Mapping[str, str],
+    ctx: dict[str, Any],
+) -> pd.DataFrame:
     """Map, normalise, drop totals, convert and check one chunk of raw cells."""
     keep = [j for j, t in enumerate(targets) if t is not None]
     df = cells.iloc[:, keep]
@@ -212,15 +279,19 @@ def _convert_chunk(cells: pd.DataFrame, lines: np.ndarray, targets: list[str | N
     totals = _totals_rows(df, table)
     if totals.any():
         if ctx["totals"] == "error":
-            raise DataError("totals or subtotal rows (合计/小计/总计/全部) among the data", file=file,
-                            rows=lines[totals].tolist(),
-                            expected="one row per record (delete the totals rows or pass totals='drop')")
+            raise DataError(
+                "totals or subtotal rows (合计/小计/总计/全部) among the data",
+                file=file,
+                rows=lines[totals].tolist(),
+                expected="one row per record (delete the totals rows or pass totals='drop')",
+            )
         ctx["totals_lines"].extend(lines[totals].tolist())
         df = df.loc[~totals].reset_index(drop=True)
         lines = lines[~totals]
     canonical = ctx["canonical"]
-    out = _convert(df[canonical + [c for c in df.columns if c not in canonical]], table, lines,
-                   file, cmap, ctx)
+    out = _convert(
+        df[canonical + [c for c in df.columns if c not in canonical]], table, lines, file, cmap, ctx
+    )
     out["_line"] = lines
     return out
 
@@ -238,19 +309,35 @@ def _check_dates(out: pd.DataFrame, table: str, file: str, ctx: Mapping[str, Any
         late = present & (ts > as_of).to_numpy()
         for mask, problem, expected in (
             (early, "dates before 1990", "dates from 1990-01-01 on (check the year)"),
-            (late, f"dates after the export date {as_of.date()}",
-             "dates up to the export date (check the year, or pass as_of= with the export date)"),
+            (
+                late,
+                f"dates after the export date {as_of.date()}",
+                "dates up to the export date (check the year, or pass as_of= with the export date)",
+            ),
         ):
             if mask.any():
                 first = ts[mask].iloc[0]
-                raise DataError(f"{problem} (e.g. {first})", file=file, column=col.name,
-                                rows=out.loc[mask, "_line"].tolist(), expected=expected)
+                raise DataError(
+                    f"{problem} (e.g. {first})",
+                    file=file,
+                    column=col.name,
+                    rows=out.loc[mask, "_line"].tolist(),
+                    expected=expected,
+                )
 
 
 def _prepare(
-    path: str | Path, table: str, *, header_map: Mapping[str, str | None] | None,
-    category_map: Mapping[str, str] | None, sheet_name: int | str | None, encoding: str | None,
-    totals: str, timezone: str, as_of: Any, chunk_rows: int,
+    path: str | Path,
+    table: str,
+    *,
+    header_map: Mapping[str, str | None] | None,
+    category_map: Mapping[str, str] | None,
+    sheet_name: int | str | None,
+    encoding: str | None,
+    totals: str,
+    timezone: str,
+    as_of: Any,
+    chunk_rows: int,
 ) -> tuple[_Source, list[str | None], dict[str, Any], dict[str, str]]:
     if table not in schema.TABLES:
         raise ValueError(f"unknown table {table!r}; expected one of {sorted(schema.TABLES)}")
@@ -267,8 +354,11 @@ def _prepare(
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
         raise ValueError(f"unknown time zone {timezone!r}; expected a name like 'Asia/Shanghai'") from None
     if as_of is None:
-        as_of_ts = pd.Timestamp.now(tz=tz).tz_localize(None).normalize() + pd.Timedelta(days=1) \
+        as_of_ts = (
+            pd.Timestamp.now(tz=tz).tz_localize(None).normalize()
+            + pd.Timedelta(days=1)
             - pd.Timedelta(microseconds=1)
+        )
     else:
         try:
             as_of_ts = pd.Timestamp(as_of)
@@ -296,21 +386,30 @@ def _prepare(
     except DataError as e:
         src.close()
         unmapped = [c for c in mapped if c not in {x.name for x in schema.TABLES[table]}]
-        hint = (f"; columns not recognised: {unmapped} -- map them with header_map="
-                "{'your header': 'column'}" if unmapped else "")
+        hint = (
+            f"; columns not recognised: {unmapped} -- map them with header_map={{'your header': 'column'}}"
+            if unmapped
+            else ""
+        )
         raise DataError(e.problem + hint, file=str(path), column=e.column, expected=e.expected) from None
     canonical = [c.name for c in schema.TABLES[table] if c.name in columns]
     ctx: dict[str, Any] = {
-        "canonical": canonical, "merges": {}, "totals": totals, "totals_lines": [],
-        "tz": tz, "tz_converted": 0, "as_of": as_of_ts,
+        "canonical": canonical,
+        "merges": {},
+        "totals": totals,
+        "totals_lines": [],
+        "tz": tz,
+        "tz_converted": 0,
+        "as_of": as_of_ts,
         "empty_unnamed": [t for j, t in enumerate(targets) if t == f"column_{j + 1}"],
         "seen_unnamed": set(),
     }
     return src, targets, ctx, cmap
 
 
-def _chunks(src: _Source, targets: list[str | None], table: str, ctx: dict[str, Any],
-            cmap: Mapping[str, str]) -> Iterator[pd.DataFrame]:
+def _chunks(
+    src: _Source, targets: list[str | None], table: str, ctx: dict[str, Any], cmap: Mapping[str, str]
+) -> Iterator[pd.DataFrame]:
     n_rows = 0
     for cells, lines in src.chunks:
         # unnamed columns that hold something are kept under column_N
@@ -332,15 +431,21 @@ def _notices(src: _Source, table: str, ctx: Mapping[str, Any]) -> list[str]:
     notes = list(src.notes)
     if ctx["totals_lines"]:
         lines = ctx["totals_lines"]
-        shown = ", ".join(str(x) for x in lines[:5]) + (f" (and {len(lines) - 5} more)" if len(lines) > 5 else "")
-        notes.append(f"{src.file}: dropped {len(lines)} totals/subtotal row(s) "
-                     f"(合计/小计/总计/全部) on line(s) {shown}; they are not stations or categories")
+        shown = ", ".join(str(x) for x in lines[:5]) + (
+            f" (and {len(lines) - 5} more)" if len(lines) > 5 else ""
+        )
+        notes.append(
+            f"{src.file}: dropped {len(lines)} totals/subtotal row(s) "
+            f"(合计/小计/总计/全部) on line(s) {shown}; they are not stations or categories"
+        )
     merge = _merge_notice(src.file, ctx["merges"])
     if merge:
         notes.append(merge)
     if ctx["tz_converted"]:
-        notes.append(f"{src.file}: {ctx['tz_converted']} timestamp(s) with a time zone were "
-                     f"converted to local time in {ctx['tz'].key}")
+        notes.append(
+            f"{src.file}: {ctx['tz_converted']} timestamp(s) with a time zone were "
+            f"converted to local time in {ctx['tz'].key}"
+        )
     return notes
 
 

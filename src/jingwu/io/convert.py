@@ -1,4 +1,5 @@
 """Column converters and checks: explicit, never silent coercion; errors name the file lines."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -14,7 +15,6 @@ import pandas as pd
 
 from .. import privacy, schema
 from ..errors import DataError, IntakeWarning
-
 from .headers import _FALSE, _MISSING, _TRUE, _norm
 
 
@@ -25,11 +25,17 @@ def _examples(values: pd.Series, k: int = 3) -> str:
     return ", ".join(repr(v) for v in masked)
 
 
-def _fail(problem: str, raw: pd.Series, bad: np.ndarray, lines: np.ndarray,
-          file: str, column: str, expected: str) -> DataError:
+def _fail(
+    problem: str, raw: pd.Series, bad: np.ndarray, lines: np.ndarray, file: str, column: str, expected: str
+) -> DataError:
     bad = np.asarray(bad, dtype=bool)
-    return DataError(f"{problem} (e.g. {_examples(raw[bad])})", file=file, column=column,
-                     rows=[int(x) for x in lines[bad]], expected=expected)
+    return DataError(
+        f"{problem} (e.g. {_examples(raw[bad])})",
+        file=file,
+        column=column,
+        rows=[int(x) for x in lines[bad]],
+        expected=expected,
+    )
 
 
 def _map_unique(s: pd.Series, func: Any, na: Any = None) -> np.ndarray:
@@ -57,10 +63,10 @@ def _is_missing(s: pd.Series) -> np.ndarray:
 
         low = pc.utf8_lower(_arrow_strip(s.to_numpy(dtype=object)))
         return pc.is_in(low, value_set=pa.array(sorted(_MISSING), type=pa.large_string())).to_numpy(
-            zero_copy_only=False)
+            zero_copy_only=False
+        )
     if s.dtype == object or pd.api.types.is_string_dtype(s):
-        blank = _map_unique(s, lambda v: isinstance(v, str) and v.strip().lower() in _MISSING,
-                            na=True)
+        blank = _map_unique(s, lambda v: isinstance(v, str) and v.strip().lower() in _MISSING, na=True)
         miss |= blank.astype(bool)
     return miss
 
@@ -82,8 +88,9 @@ def _to_text(s: pd.Series, miss: np.ndarray) -> pd.Series:
     if _all_text(s):
         # strip each distinct value once; repeated ids then share one string object
         codes, uniques = pd.factorize(s)
-        clean = np.asarray(_arrow_strip(np.asarray(uniques, dtype=object)).to_numpy(
-            zero_copy_only=False), dtype=object)
+        clean = np.asarray(
+            _arrow_strip(np.asarray(uniques, dtype=object)).to_numpy(zero_copy_only=False), dtype=object
+        )
         out = clean[codes]
         out[miss] = None
         return pd.Series(out, index=s.index, dtype=object)
@@ -92,22 +99,32 @@ def _to_text(s: pd.Series, miss: np.ndarray) -> pd.Series:
     return pd.Series(out, index=s.index, dtype=object)
 
 
-def _to_number(s: pd.Series, miss: np.ndarray, lines: np.ndarray, file: str, col: str,
-               integer: bool) -> pd.Series:
+def _to_number(
+    s: pd.Series, miss: np.ndarray, lines: np.ndarray, file: str, col: str, integer: bool
+) -> pd.Series:
     if pd.api.types.is_bool_dtype(s):
-        raise DataError("yes/no values where numbers were expected", file=file, column=col,
-                        expected="numbers")
+        raise DataError(
+            "yes/no values where numbers were expected", file=file, column=col, expected="numbers"
+        )
     if pd.api.types.is_numeric_dtype(s):
         num = s.astype("float64")
     else:
         obj = s.astype(object).where(~miss, None)
         if pd.api.types.infer_dtype(obj, skipna=True) not in ("string", "empty"):
-            kinds = _map_unique(obj, lambda v: isinstance(v, (bool, np.bool_, _dt.date, _dt.time,
-                                                                 pd.Timestamp)), na=False)
+            kinds = _map_unique(
+                obj, lambda v: isinstance(v, (bool, np.bool_, _dt.date, _dt.time, pd.Timestamp)), na=False
+            )
             wrong = kinds.astype(bool)
             if wrong.any():
-                raise _fail("mixed types: dates or yes/no cells in a numeric column", s, wrong,
-                            lines, file, col, "numbers only")
+                raise _fail(
+                    "mixed types: dates or yes/no cells in a numeric column",
+                    s,
+                    wrong,
+                    lines,
+                    file,
+                    col,
+                    "numbers only",
+                )
         num = pd.to_numeric(obj, errors="coerce").astype("float64")
         failed = num.isna().to_numpy() & ~miss
         if failed.any():
@@ -118,8 +135,15 @@ def _to_number(s: pd.Series, miss: np.ndarray, lines: np.ndarray, file: str, col
             num[retry.index] = pd.to_numeric(retry, errors="coerce").astype("float64").to_numpy()
             unparsed = num.isna().to_numpy() & ~miss
             if unparsed.any():
-                raise _fail("text in a numeric column", s, unparsed, lines, file, col,
-                            "whole numbers" if integer else "numbers")
+                raise _fail(
+                    "text in a numeric column",
+                    s,
+                    unparsed,
+                    lines,
+                    file,
+                    col,
+                    "whole numbers" if integer else "numbers",
+                )
     values = num.to_numpy()
     if integer:
         finite = np.isfinite(values)
@@ -129,8 +153,9 @@ def _to_number(s: pd.Series, miss: np.ndarray, lines: np.ndarray, file: str, col
         if np.isinf(values).any():
             return pd.Series(values, index=s.index)  # the validator reports infinities
         if np.isnan(values).any():
-            return pd.Series(pd.array([None if np.isnan(v) else int(v) for v in values],
-                                      dtype="Int64"), index=s.index)
+            return pd.Series(
+                pd.array([None if np.isnan(v) else int(v) for v in values], dtype="Int64"), index=s.index
+            )
         return pd.Series(values.astype("int64"), index=s.index)
     return pd.Series(values, index=s.index, dtype="float64")
 
@@ -152,8 +177,15 @@ _MONTH_RE = re.compile(
 _DATE_FORMATS = "2024-01-05, 2024/01/05 08:30, 2024年1月5日, 20240105 or an Excel date cell"
 
 
-_FAST_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M",
-                 "%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S")
+_FAST_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y-%m-%dT%H:%M:%S",
+)
 
 
 def _date_kind(v: Any) -> str:
@@ -198,10 +230,12 @@ def _parse_date_strings(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.nda
             parts["frac"] = np.nan
         comp = parts.loc[matched, ["year", "month", "day", "hour", "minute", "second"]]
         comp = comp.fillna("0").astype("int64")
-        comp["us"] = (pd.to_numeric("0" + parts.loc[matched, "frac"].fillna(""), errors="coerce")
-                      .fillna(0) * 1e6).round().astype("int64")
-        parsed = pd.to_datetime(comp, errors="coerce") if len(comp) else \
-            pd.Series([], dtype="datetime64[ns]")
+        comp["us"] = (
+            (pd.to_numeric("0" + parts.loc[matched, "frac"].fillna(""), errors="coerce").fillna(0) * 1e6)
+            .round()
+            .astype("int64")
+        )
+        parsed = pd.to_datetime(comp, errors="coerce") if len(comp) else pd.Series([], dtype="datetime64[ns]")
         lookup = pd.Series(pd.NaT, index=rest.to_numpy(), dtype="datetime64[ns]")
         lookup[rest[matched].to_numpy()] = parsed.to_numpy(dtype="datetime64[ns]")
         status = pd.Series("unmatched", index=rest.to_numpy(), dtype=object)
@@ -215,9 +249,11 @@ def _parse_date_strings(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.nda
     return res, unmatched, invalid
 
 
-_TZ_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*"
-                    r"(?:Z|[+-]\d{2}(?::?\d{2})?|(?:UTC|GMT)(?:[+-]\d{1,2}(?::?\d{2})?)?)$",
-                    re.IGNORECASE)
+_TZ_RE = re.compile(
+    r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*"
+    r"(?:Z|[+-]\d{2}(?::?\d{2})?|(?:UTC|GMT)(?:[+-]\d{1,2}(?::?\d{2})?)?)$",
+    re.IGNORECASE,
+)
 
 
 def _local_time(s: pd.Series, ctx: dict[str, Any]) -> pd.Series:
@@ -227,14 +263,16 @@ def _local_time(s: pd.Series, ctx: dict[str, Any]) -> pd.Series:
     return s.dt.tz_convert(tz).dt.tz_localize(None)
 
 
-def _zoned_strings(text: pd.Series, lines: np.ndarray, file: str, col: str,
-                   ctx: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+def _zoned_strings(
+    text: pd.Series, lines: np.ndarray, file: str, col: str, ctx: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray]:
     """Parse strings with a UTC offset or zone; (local datetime64 values, mask of such strings)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    zoned = pc.match_substring_regex(pa.array(text.to_numpy(dtype=object), type=pa.large_string()),
-                                     _TZ_RE.pattern, ignore_case=True).to_numpy(zero_copy_only=False)
+    zoned = pc.match_substring_regex(
+        pa.array(text.to_numpy(dtype=object), type=pa.large_string()), _TZ_RE.pattern, ignore_case=True
+    ).to_numpy(zero_copy_only=False)
     res = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
     if zoned.any():
         cleaned = text[zoned].str.replace(r"\s*(?:UTC|GMT)$", "Z", regex=True, case=False)
@@ -244,14 +282,28 @@ def _zoned_strings(text: pd.Series, lines: np.ndarray, file: str, col: str,
         if failed.any():
             bad = np.zeros(len(text), dtype=bool)
             bad[np.flatnonzero(zoned)[failed]] = True
-            raise _fail("unparseable dates with a time zone", text, bad, lines, file, col,
-                        "ISO 8601 timestamps such as 2024-01-05T08:30:00+08:00")
+            raise _fail(
+                "unparseable dates with a time zone",
+                text,
+                bad,
+                lines,
+                file,
+                col,
+                "ISO 8601 timestamps such as 2024-01-05T08:30:00+08:00",
+            )
         res[zoned] = _local_time(parsed, ctx).to_numpy(dtype="datetime64[ns]")
     return res, zoned
 
 
-def _to_datetime(s: pd.Series, miss: np.ndarray, lines: np.ndarray, file: str, col: str,
-                 date_only: bool, ctx: dict[str, Any] | None = None) -> pd.Series:
+def _to_datetime(
+    s: pd.Series,
+    miss: np.ndarray,
+    lines: np.ndarray,
+    file: str,
+    col: str,
+    date_only: bool,
+    ctx: dict[str, Any] | None = None,
+) -> pd.Series:
     ctx = {} if ctx is None else ctx
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s
@@ -267,17 +319,32 @@ def _to_datetime(s: pd.Series, miss: np.ndarray, lines: np.ndarray, file: str, c
         kinds[miss] = "missing"
         wrong_type = kinds == "bad"
         if wrong_type.any():
-            raise _fail("mixed types: numbers or other non-date cells in a date column",
-                        s, wrong_type, lines, file, col, _DATE_FORMATS)
+            raise _fail(
+                "mixed types: numbers or other non-date cells in a date column",
+                s,
+                wrong_type,
+                lines,
+                file,
+                col,
+                _DATE_FORMATS,
+            )
         res = np.full(len(vals), np.datetime64("NaT"), dtype="datetime64[ns]")
         is_dt = kinds == "dt"
         if is_dt.any():
             try:
                 res[is_dt] = pd.to_datetime(pd.Series(vals[is_dt], dtype=object)).to_numpy(
-                    dtype="datetime64[ns]")
+                    dtype="datetime64[ns]"
+                )
             except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
-                raise _fail("dates out of the supported range", s, is_dt, lines, file, col,
-                            "dates between 1990 and 2100") from None
+                raise _fail(
+                    "dates out of the supported range",
+                    s,
+                    is_dt,
+                    lines,
+                    file,
+                    col,
+                    "dates between 1990 and 2100",
+                ) from None
         is_str = kinds == "str"
         if is_str.any():
             sv = vals[is_str]
@@ -307,8 +374,15 @@ def _to_datetime(s: pd.Series, miss: np.ndarray, lines: np.ndarray, file: str, c
         present = out.notna().to_numpy()
         timed = present & (out != out.dt.normalize()).to_numpy()
         if timed.any():
-            raise _fail("times of day in a date column", s, timed, lines, file, col,
-                        "calendar dates without times (one row per day)")
+            raise _fail(
+                "times of day in a date column",
+                s,
+                timed,
+                lines,
+                file,
+                col,
+                "calendar dates without times (one row per day)",
+            )
     return out
 
 
@@ -331,8 +405,21 @@ def _month_one(v: Any) -> Any:
 
 
 #: Station-table spellings of "not adopted (yet)" in an adoption-month column.
-NOT_ADOPTED = frozenset({"未上线", "未建设", "未开通", "未启用", "未实施", "未应用", "无", "否",
-                         "never", "not adopted", "none yet"})
+NOT_ADOPTED = frozenset(
+    {
+        "未上线",
+        "未建设",
+        "未开通",
+        "未启用",
+        "未实施",
+        "未应用",
+        "无",
+        "否",
+        "never",
+        "not adopted",
+        "none yet",
+    }
+)
 _NOT_ADOPTED_NORM = frozenset(_norm(v) for v in NOT_ADOPTED)
 
 
@@ -345,21 +432,39 @@ def _to_month(s: pd.Series, miss: np.ndarray, lines: np.ndarray, file: str, col:
         if col == "adoption_month":
             never = s.map(lambda v: isinstance(v, str) and _norm(v) in _NOT_ADOPTED_NORM).to_numpy(bool)
             if never.any():
-                warnings.warn(f"{file}: column '{col}': {int(never.sum())} row(s) say the station has not "
-                              "adopted (e.g. 未上线); read as never adopted", IntakeWarning, stacklevel=4)
+                warnings.warn(
+                    f"{file}: column '{col}': {int(never.sum())} row(s) say the station has not "
+                    "adopted (e.g. 未上线); read as never adopted",
+                    IntakeWarning,
+                    stacklevel=4,
+                )
                 miss = miss | never
         res = _map_unique(s, _month_one, na=pd.NaT)
         res[miss] = pd.NaT
         bad = np.array([isinstance(v, str) for v in res], dtype=bool)
         if bad.any():
-            raise _fail("unparseable months", s, bad, lines, file, col,
-                        "months like 2024-01, 2024/1, 2024年1月, 202401 or a first-of-month date")
+            raise _fail(
+                "unparseable months",
+                s,
+                bad,
+                lines,
+                file,
+                col,
+                "months like 2024-01, 2024/1, 2024年1月, 202401 or a first-of-month date",
+            )
         ts = pd.Series(pd.to_datetime(pd.Series(res, dtype=object)).to_numpy(), index=s.index)
     present = ts.notna().to_numpy()
     not_first = present & ((ts.dt.day != 1) | (ts != ts.dt.normalize())).to_numpy()
     if not_first.any():
-        raise _fail("dates that are not the first of a month in a month column", s, not_first,
-                    lines, file, col, "months like 2024-01")
+        raise _fail(
+            "dates that are not the first of a month in a month column",
+            s,
+            not_first,
+            lines,
+            file,
+            col,
+            "months like 2024-01",
+        )
     return ts.dt.to_period("M")
 
 
@@ -402,8 +507,14 @@ def _to_category(s: pd.Series, miss: np.ndarray, cmap: Mapping[str, str]) -> pd.
     return pd.Series(out, index=s.index, dtype=object)
 
 
-def _convert(df: pd.DataFrame, table: str, lines: np.ndarray, file: str,
-             cmap: Mapping[str, str], ctx: dict[str, Any] | None = None) -> pd.DataFrame:
+def _convert(
+    df: pd.DataFrame,
+    table: str,
+    lines: np.ndarray,
+    file: str,
+    cmap: Mapping[str, str],
+    ctx: dict[str, Any] | None = None,
+) -> pd.DataFrame:
     ctx = {} if ctx is None else ctx
     out = df.copy()
     for col in schema.TABLES[table]:
@@ -416,8 +527,9 @@ def _convert(df: pd.DataFrame, table: str, lines: np.ndarray, file: str,
         elif col.kind in ("int", "float"):
             out[col.name] = _to_number(s, miss, lines, file, col.name, integer=col.kind == "int")
         elif col.kind in ("date", "datetime"):
-            out[col.name] = _to_datetime(s, miss, lines, file, col.name,
-                                         date_only=col.kind == "date", ctx=ctx)
+            out[col.name] = _to_datetime(
+                s, miss, lines, file, col.name, date_only=col.kind == "date", ctx=ctx
+            )
         elif col.kind == "month":
             out[col.name] = _to_month(s, miss, lines, file, col.name)
         elif col.kind == "bool":

@@ -1,14 +1,12 @@
 """Encoding and format sniffing: strict UTF-8 or GB18030, the delimiter, CSV / Excel / Parquet."""
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-
 from ..errors import DataError
-
 from .headers import _EXCEL_EXT, _HEADER_SCAN_ROWS, _PARQUET_EXT, _TEXT_EXT
-
 
 _BLOCK = 1 << 20  # bytes decoded at a time while checking the encoding
 _CHUNK_ROWS = 200_000  # rows converted at a time: memory stays flat whatever the file size
@@ -31,7 +29,8 @@ def _check_decodes(path: Path, codec: str) -> tuple[int, int] | None:
                 raise DataError(
                     f"wrong encoding: NUL characters (first at byte offset {offset + nul}, line "
                     f"{at}); the file looks like UTF-16 or binary data",
-                    file=str(path), expected="UTF-8 or GBK/GB18030 text (save as 'CSV UTF-8')",
+                    file=str(path),
+                    expected="UTF-8 or GBK/GB18030 text (save as 'CSV UTF-8')",
                 )
             try:
                 dec.decode(block, final=final)
@@ -59,18 +58,23 @@ def _encoding(path: Path, encoding: str | None) -> str:
         bad = _check_decodes(path, encoding)
         if bad:
             raise DataError(
-                f"wrong encoding: cannot decode as {encoding} at byte offset {bad[0]} "
-                f"(line {bad[1]})", file=name, expected="a file in the encoding passed as encoding=",
+                f"wrong encoding: cannot decode as {encoding} at byte offset {bad[0]} (line {bad[1]})",
+                file=name,
+                expected="a file in the encoding passed as encoding=",
             )
         return encoding
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise DataError(
             "wrong encoding: the file is UTF-16 (byte-order mark at byte offset 0, line 1)",
-            file=name, expected="UTF-8 or GBK/GB18030 text (save as 'CSV UTF-8')",
+            file=name,
+            expected="UTF-8 or GBK/GB18030 text (save as 'CSV UTF-8')",
         )
     if head == b"PK\x03\x04":
-        raise DataError("this is an Excel/zip file, not text", file=name,
-                        expected="a .csv text file, or rename it to .xlsx")
+        raise DataError(
+            "this is an Excel/zip file, not text",
+            file=name,
+            expected="a .csv text file, or rename it to .xlsx",
+        )
     utf8 = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
     bad_u = _check_decodes(path, utf8)
     if bad_u is None:
@@ -81,7 +85,8 @@ def _encoding(path: Path, encoding: str | None) -> str:
     raise DataError(
         f"wrong encoding: not UTF-8 (byte offset {bad_u[0]}, line {bad_u[1]}) "
         f"nor GBK/GB18030 (byte offset {bad_g[0]}, line {bad_g[1]})",
-        file=name, expected="UTF-8 or GBK/GB18030 text, or pass encoding=",
+        file=name,
+        expected="UTF-8 or GBK/GB18030 text, or pass encoding=",
     )
 
 
@@ -99,7 +104,6 @@ def _delimiter(text: str, path: Path) -> str:
     return best
 
 
-
 def _sniff_kind(path: Path) -> str:
     ext = path.suffix.lower()
     if ext in _EXCEL_EXT:
@@ -107,8 +111,11 @@ def _sniff_kind(path: Path) -> str:
     if ext in _PARQUET_EXT:
         return "parquet"
     if ext == ".xls":
-        raise DataError("old-style .xls workbooks are not supported", file=str(path),
-                        expected="an .xlsx workbook (in Excel or WPS: Save As → .xlsx) or a CSV")
+        raise DataError(
+            "old-style .xls workbooks are not supported",
+            file=str(path),
+            expected="an .xlsx workbook (in Excel or WPS: Save As → .xlsx) or a CSV",
+        )
     if ext in _TEXT_EXT:
         return "csv"
     with open(path, "rb") as fh:

@@ -1,4 +1,5 @@
 """Header and category maps: Chinese or English headers and category spellings to the schema."""
+
 from __future__ import annotations
 
 import re
@@ -6,36 +7,107 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-
 from .. import schema
 from ..errors import DataError
 
-
-
 _SYNONYMS: dict[str, tuple[str, ...]] = {
-    "station_id": ("派出所", "所属派出所", "管辖单位", "管辖派出所", "辖区派出所", "派出所编号",
-                   "派出所代码", "单位编号", "单位代码", "所属单位", "station", "station id",
-                   "police station", "station code", "unique id"),
+    "station_id": (
+        "派出所",
+        "所属派出所",
+        "管辖单位",
+        "管辖派出所",
+        "辖区派出所",
+        "派出所编号",
+        "派出所代码",
+        "单位编号",
+        "单位代码",
+        "所属单位",
+        "station",
+        "station id",
+        "police station",
+        "station code",
+        "unique id",
+    ),
     "station_name": ("派出所名称", "单位名称", "station name"),
-    "district": ("分局", "所属分局", "区县", "所属区县", "辖区分局", "分局名称", "district",
-                 "district id", "division"),
+    "district": (
+        "分局",
+        "所属分局",
+        "区县",
+        "所属区县",
+        "辖区分局",
+        "分局名称",
+        "district",
+        "district id",
+        "division",
+    ),
     "area_type": ("区域类型", "地区类型", "辖区类型", "area type"),
     "population": ("辖区人口", "人口", "常住人口", "实有人口", "人口数", "population", "pop"),
     "area_km2": ("面积", "辖区面积", "area", "area km2", "area km²", "area sq km"),
-    "officers": ("民警", "民警人数", "民警数", "警力", "在编民警", "officers", "police officers",
-                 "sworn officers", "n officers"),
+    "officers": (
+        "民警",
+        "民警人数",
+        "民警数",
+        "警力",
+        "在编民警",
+        "officers",
+        "police officers",
+        "sworn officers",
+        "n officers",
+    ),
     "auxiliaries": ("辅警", "辅警人数", "辅警数", "auxiliaries", "auxiliary officers"),
-    "adoption_month": ("智慧警务上线时间", "智慧警务上线月份", "上线时间", "上线月份",
-                       "adoption month", "adoption", "adopted month"),
-    "incident_id": ("警情编号", "接警编号", "警情号", "接警单号", "警情单号", "incident id",
-                    "incident number", "incident no", "event id"),
-    "reported_at": ("报警时间", "接警时间", "报警日期", "报案时间", "reported at", "report time",
-                    "reported", "reported time", "call time"),
-    "category": ("警情类别", "警情类型", "类别", "警情分类", "警情性质", "category",
-                 "incident category", "incident type"),
+    "adoption_month": (
+        "智慧警务上线时间",
+        "智慧警务上线月份",
+        "上线时间",
+        "上线月份",
+        "adoption month",
+        "adoption",
+        "adopted month",
+    ),
+    "incident_id": (
+        "警情编号",
+        "接警编号",
+        "警情号",
+        "接警单号",
+        "警情单号",
+        "incident id",
+        "incident number",
+        "incident no",
+        "event id",
+    ),
+    "reported_at": (
+        "报警时间",
+        "接警时间",
+        "报警日期",
+        "报案时间",
+        "reported at",
+        "report time",
+        "reported",
+        "reported time",
+        "call time",
+    ),
+    "category": (
+        "警情类别",
+        "警情类型",
+        "类别",
+        "警情分类",
+        "警情性质",
+        "category",
+        "incident category",
+        "incident type",
+    ),
     "handling_minutes": ("处置时长", "处警时长", "处置用时", "handling minutes", "handling time"),
-    "response_minutes": ("到场时间", "出警时长", "到场时长", "响应时长", "到场用时",
-                         "平均到场时间", "平均出警时长", "response minutes", "response time"),
+    "response_minutes": (
+        "到场时间",
+        "出警时长",
+        "到场时长",
+        "响应时长",
+        "到场用时",
+        "平均到场时间",
+        "平均出警时长",
+        "response minutes",
+        "response time",
+    ),
     "is_case": ("是否立案", "is case", "filed", "filed as case"),
     "cleared": ("是否破案", "破案", "破案数", "破案数量", "cleared", "cleared cases"),
     "date": ("日期", "统计日期", "date", "day"),
@@ -43,8 +115,15 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "incidents": ("警情总数", "警情量", "接警数", "接警量", "incidents", "incident count"),
     "month": ("月份", "统计月份", "年月", "month", "year month"),
     "cases": ("立案数", "立案数量", "案件数", "cases"),
-    "satisfaction_n": ("调查人数", "满意度调查人数", "受访人数", "调查样本数", "survey n",
-                       "respondents", "satisfaction n"),
+    "satisfaction_n": (
+        "调查人数",
+        "满意度调查人数",
+        "受访人数",
+        "调查样本数",
+        "survey n",
+        "respondents",
+        "satisfaction n",
+    ),
     "satisfaction_yes": ("满意人数", "满意数", "satisfied", "satisfaction yes"),
 }
 
@@ -162,8 +241,9 @@ def _lookup(header: object, user: Mapping[str, str | None], table: str | None) -
     return target, source
 
 
-def _find_header(rows: list[list[Any]], user: Mapping[str, str | None], table: str | None,
-                 *, strict: bool = False) -> Any:
+def _find_header(
+    rows: list[list[Any]], user: Mapping[str, str | None], table: str | None, *, strict: bool = False
+) -> Any:
     """Index of the header row: the first with >= 2 cells mapping to columns.
 
     Without a match: 0 (the first row), or None when ``strict``.
@@ -195,7 +275,10 @@ def _header_names(headers: list[Any]) -> list[str]:
 
 
 def _map_headers(
-    headers: list[str], user: Mapping[str, str | None], table: str, file: str,
+    headers: list[str],
+    user: Mapping[str, str | None],
+    table: str,
+    file: str,
 ) -> tuple[list[str | None], list[str]]:
     """Target name per column (None = drop) and the mapping source per column."""
     seen: dict[str, int] = {}
@@ -215,10 +298,14 @@ def _map_headers(
                 if first == h:
                     problem = f"header '{h}' appears twice (columns {seen[name] + 1} and {j + 1})"
                 else:
-                    problem = (f"headers '{first}' (column {seen[name] + 1}) and '{h}' "
-                               f"(column {j + 1}) both map to '{name}'")
+                    problem = (
+                        f"headers '{first}' (column {seen[name] + 1}) and '{h}' "
+                        f"(column {j + 1}) both map to '{name}'"
+                    )
                 raise DataError(
-                    f"duplicated column: {problem}", file=file, column=name,
+                    f"duplicated column: {problem}",
+                    file=file,
+                    column=name,
                     expected="each column once; drop one or rename it with header_map={...: None}",
                 )
             seen[name] = j

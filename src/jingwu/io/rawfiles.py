@@ -1,4 +1,5 @@
 """Raw loading: every format becomes a stream of (cells, file line number)."""
+
 from __future__ import annotations
 
 import csv
@@ -11,9 +12,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-
-from .headers import _HEADER_SCAN_ROWS, _find_header
 from .encoding import _BLOCK, _delimiter, _encoding
+from .headers import _HEADER_SCAN_ROWS, _find_header
 
 
 class _Rows:
@@ -24,8 +24,14 @@ class _Rows:
     user (a hidden sheet read, for instance).
     """
 
-    def __init__(self, rows: Iterator[tuple[list[Any], int]], *, delimiter: str | None = None,
-                 close: Any = None, sheet: str | None = None) -> None:
+    def __init__(
+        self,
+        rows: Iterator[tuple[list[Any], int]],
+        *,
+        delimiter: str | None = None,
+        close: Any = None,
+        sheet: str | None = None,
+    ) -> None:
         self._rows = rows
         self.delimiter = delimiter
         self._close = close
@@ -50,8 +56,9 @@ def _csv_rows(path: Path, encoding: str | None, *, start_line: int = 0, width: i
     sample = fh.read(1 << 16)
     if not sample.strip():
         fh.close()
-        raise DataError("the file is empty (no values)", file=str(path),
-                        expected="a header row and data rows")
+        raise DataError(
+            "the file is empty (no values)", file=str(path), expected="a header row and data rows"
+        )
     fh.seek(0)
     nul = sample.find("\x00")
     if nul >= 0:
@@ -60,7 +67,8 @@ def _csv_rows(path: Path, encoding: str | None, *, start_line: int = 0, width: i
         raise DataError(
             f"wrong encoding: NUL characters (first at character {nul}, line {line}); "
             "the file looks like UTF-16 or binary data",
-            file=str(path), expected="UTF-8 or GBK/GB18030 text (save as 'CSV UTF-8')",
+            file=str(path),
+            expected="UTF-8 or GBK/GB18030 text (save as 'CSV UTF-8')",
         )
     delim = _delimiter(sample, path)
     # a long free-text cell (a case narrative) is legitimate; Python's default
@@ -86,17 +94,25 @@ def _csv_rows(path: Path, encoding: str | None, *, start_line: int = 0, width: i
             if "end of data" in str(e):
                 raise DataError(
                     f"unbalanced quote: a quote opened on line {prev + 1} is never closed, "
-                    "so every later line would be swallowed into one value", file=str(path),
-                    rows=[prev + 1], expected="quotes in pairs (close the quote or remove it)",
+                    "so every later line would be swallowed into one value",
+                    file=str(path),
+                    rows=[prev + 1],
+                    expected="quotes in pairs (close the quote or remove it)",
                 ) from None
             if start_line + reader.line_num > prev + 1:
                 raise DataError(
                     f"unbalanced quote: the value starting on line {prev + 1} runs to line "
-                    f"{start_line + reader.line_num} and breaks there ({e})", file=str(path), rows=[prev + 1],
+                    f"{start_line + reader.line_num} and breaks there ({e})",
+                    file=str(path),
+                    rows=[prev + 1],
                     expected="quotes in pairs (close the quote on that line or remove it)",
                 ) from None
-            raise DataError(f"malformed CSV: {e}", file=str(path), rows=[start_line + reader.line_num],
-                            expected="well-formed CSV (check unbalanced quotes)") from None
+            raise DataError(
+                f"malformed CSV: {e}",
+                file=str(path),
+                rows=[start_line + reader.line_num],
+                expected="well-formed CSV (check unbalanced quotes)",
+            ) from None
         finally:
             fh.close()
 
@@ -114,9 +130,16 @@ def _has_quotes(path: Path) -> bool:
     return False
 
 
-def _fast_csv_chunks(path: Path, encoding: str, delimiter: str, header_line: int, n: int,
-                     file: str, chunk_rows: int, wanted: dict[str, Any],
-                     ) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+def _fast_csv_chunks(
+    path: Path,
+    encoding: str,
+    delimiter: str,
+    header_line: int,
+    n: int,
+    file: str,
+    chunk_rows: int,
+    wanted: dict[str, Any],
+) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
     """Raw cell chunks parsed by pyarrow's CSV reader (C++), for plain exports.
 
     The fast path holds while every record is one line with exactly ``n``
@@ -137,11 +160,16 @@ def _fast_csv_chunks(path: Path, encoding: str, delimiter: str, header_line: int
             path,
             read_options=pacsv.ReadOptions(
                 encoding="utf8" if encoding.lower().startswith("utf-8") else encoding,
-                skip_rows=header_line, column_names=names, block_size=8 << 20),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False,
-                                             ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
-                                                 strings_can_be_null=False),
+                skip_rows=header_line,
+                column_names=names,
+                block_size=8 << 20,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in names}, strings_can_be_null=False
+            ),
         )
         for batch in reader:
             # a quoted value with a line break is parsed, but shifts later line numbers
@@ -158,11 +186,17 @@ def _fast_csv_chunks(path: Path, encoding: str, delimiter: str, header_line: int
                 part = batch.slice(lo, chunk_rows)
                 # columns nobody reads (iter_table's non-canonical ones) stay empty
                 cols = wanted.get("columns")
-                df = pd.DataFrame({j: part.column(j).to_numpy(zero_copy_only=False)
-                                   if cols is None or j in cols else None
-                                   for j in range(n)}, index=range(part.num_rows), dtype=object)
-                lines = np.arange(header_line + 1 + done, header_line + 1 + done + len(df),
-                                  dtype="int64")
+                df = pd.DataFrame(
+                    {
+                        j: part.column(j).to_numpy(zero_copy_only=False)
+                        if cols is None or j in cols
+                        else None
+                        for j in range(n)
+                    },
+                    index=range(part.num_rows),
+                    dtype=object,
+                )
+                lines = np.arange(header_line + 1 + done, header_line + 1 + done + len(df), dtype="int64")
                 done += len(df)
                 yield df, lines
             if broken is not None:
@@ -185,8 +219,9 @@ def _sheet_rows(ws: Any, max_row: int | None = None) -> Iterator[tuple[list[Any]
             yield cells, i
 
 
-def _pick_sheet(wb: Any, sheet_name: int | str | None, user: Mapping[str, str | None],
-                table: str | None, file: str) -> tuple[str, list[str]]:
+def _pick_sheet(
+    wb: Any, sheet_name: int | str | None, user: Mapping[str, str | None], table: str | None, file: str
+) -> tuple[str, list[str]]:
     """The sheet to read and notes for the user.
 
     With ``sheet_name=None`` the one sheet (visible or hidden) that holds a
@@ -196,8 +231,11 @@ def _pick_sheet(wb: Any, sheet_name: int | str | None, user: Mapping[str, str | 
     names = wb.sheetnames
     if isinstance(sheet_name, int):
         if not 0 <= sheet_name < len(names):
-            raise DataError(f"no sheet number {sheet_name}", file=file,
-                            expected=f"a sheet index below {len(names)} or a name in {names}")
+            raise DataError(
+                f"no sheet number {sheet_name}",
+                file=file,
+                expected=f"a sheet index below {len(names)} or a name in {names}",
+            )
         return names[sheet_name], []
     if isinstance(sheet_name, str):
         if sheet_name not in names:
@@ -215,17 +253,19 @@ def _pick_sheet(wb: Any, sheet_name: int | str | None, user: Mapping[str, str | 
             with_data.append(n)
     state = {n: wb[n].sheet_state for n in names}
     if len(with_data) > 1:
-        listed = ", ".join(f"'{n}'" + ("" if state[n] == "visible" else f" ({state[n]})")
-                           for n in with_data)
+        listed = ", ".join(f"'{n}'" + ("" if state[n] == "visible" else f" ({state[n]})") for n in with_data)
         raise DataError(
-            f"the workbook has {len(with_data)} sheets with data: {listed}", file=file,
+            f"the workbook has {len(with_data)} sheets with data: {listed}",
+            file=file,
             expected="one sheet chosen with sheet_name='...' (read each sheet separately and "
-                     "combine them if they belong together)",
+            "combine them if they belong together)",
         )
     if with_data:
         chosen = with_data[0]
-        notes = [f"read sheet '{chosen}' (the only sheet with data; skipped "
-                 f"{', '.join(repr(n) for n in names if n != chosen)})"]
+        notes = [
+            f"read sheet '{chosen}' (the only sheet with data; skipped "
+            f"{', '.join(repr(n) for n in names if n != chosen)})"
+        ]
         if state[chosen] != "visible":
             notes.append(f"sheet '{chosen}' is {state[chosen]} in the workbook")
         return chosen, notes
@@ -233,8 +273,9 @@ def _pick_sheet(wb: Any, sheet_name: int | str | None, user: Mapping[str, str | 
     return visible[0], []
 
 
-def _excel_rows(path: Path, sheet_name: int | str | None, user: Mapping[str, str | None],
-                table: str | None) -> _Rows:
+def _excel_rows(
+    path: Path, sheet_name: int | str | None, user: Mapping[str, str | None], table: str | None
+) -> _Rows:
     try:
         import openpyxl
     except ImportError as e:  # pragma: no cover - openpyxl is a dependency
@@ -246,8 +287,11 @@ def _excel_rows(path: Path, sheet_name: int | str | None, user: Mapping[str, str
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
             wf = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as e:  # zipfile, openpyxl and XML errors all mean "not a workbook"
-        raise DataError(f"cannot read as an Excel workbook ({type(e).__name__})", file=file,
-                        expected="an .xlsx file saved by Excel or WPS") from None
+        raise DataError(
+            f"cannot read as an Excel workbook ({type(e).__name__})",
+            file=file,
+            expected="an .xlsx file saved by Excel or WPS",
+        ) from None
 
     def close() -> None:
         wb.close()
@@ -271,8 +315,9 @@ def _excel_rows(path: Path, sheet_name: int | str | None, user: Mapping[str, str
             for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
                 frow = next(formulas, ())
                 cells = list(row)
-                if None in cells and any(isinstance(f, str) and f.startswith("=")
-                                         for c, f in zip(cells, frow) if c is None):
+                if None in cells and any(
+                    isinstance(f, str) and f.startswith("=") for c, f in zip(cells, frow) if c is None
+                ):
                     uncached.append(i)
                 if any(c is not None and str(c).strip() != "" for c in cells):
                     if uncached:
@@ -281,9 +326,11 @@ def _excel_rows(path: Path, sheet_name: int | str | None, user: Mapping[str, str
             if uncached:
                 raise DataError(
                     "formulas without saved values (the workbook was written by a program "
-                    "that does not calculate formulas)", file=file, rows=uncached,
+                    "that does not calculate formulas)",
+                    file=file,
+                    rows=uncached,
                     expected="values: open the file in Excel or WPS and save it once, or "
-                             "paste the formula cells as values",
+                    "paste the formula cells as values",
                 )
         finally:
             close()
@@ -293,20 +340,27 @@ def _excel_rows(path: Path, sheet_name: int | str | None, user: Mapping[str, str
     return out
 
 
-
-def _rows_to_chunks(rows: Iterator[tuple[list[Any], int]], n: int, file: str,
-                    delimiter: str | None, chunk_rows: int,
-                    ) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+def _rows_to_chunks(
+    rows: Iterator[tuple[list[Any], int]],
+    n: int,
+    file: str,
+    delimiter: str | None,
+    chunk_rows: int,
+) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
     buf: list[list[Any]] = []
     lines: list[int] = []
 
     def flush() -> tuple[pd.DataFrame, np.ndarray]:
         body_lines = np.asarray(lines, dtype="int64")
-        extra = [i for i, r in enumerate(buf)
-                 if len(r) > n and any(c is not None and str(c).strip() for c in r[n:])]
+        extra = [
+            i
+            for i, r in enumerate(buf)
+            if len(r) > n and any(c is not None and str(c).strip() for c in r[n:])
+        ]
         if extra:
             raise DataError(
-                f"rows have more values than the header has columns ({n})", file=file,
+                f"rows have more values than the header has columns ({n})",
+                file=file,
                 rows=body_lines[extra].tolist(),
                 expected="one value per header column (check for unquoted commas)",
             )
@@ -337,6 +391,8 @@ def _check_swallowed(row: list[str], start: int, n: int, delimiter: str, file: s
                 raise DataError(
                     f"unbalanced quote: the value in column {j + 1} starting on line {start} "
                     f"runs to line {start + c.count(chr(10))} and swallows lines that look "
-                    "like rows", file=file, rows=[start],
+                    "like rows",
+                    file=file,
+                    rows=[start],
                     expected="quotes in pairs (close the quote on that line or remove it)",
                 )

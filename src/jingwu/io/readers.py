@@ -1,4 +1,5 @@
 """The public readers: read_table, iter_table, read_incidents … read_demand, describe_mapping."""
+
 from __future__ import annotations
 
 import warnings
@@ -11,10 +12,9 @@ import pandas as pd
 
 from .. import privacy, schema
 from ..errors import DataError
-
-from .headers import _guess_table, _header_names, _lookup, _user_map
-from .encoding import _CHUNK_ROWS, _sniff_kind
 from ._intake import _check_path, _chunks, _notices, _open, _prepare, _warn
+from .encoding import _CHUNK_ROWS, _sniff_kind
+from .headers import _guess_table, _header_names, _lookup, _user_map
 
 
 def read_table(
@@ -58,8 +58,17 @@ def read_table(
     if stations is not None and table not in ("panel", "outcomes"):
         raise ValueError("stations= is only used when reading a panel or outcomes")
     src, targets, ctx, cmap = _prepare(
-        path, table, header_map=header_map, category_map=category_map, sheet_name=sheet_name,
-        encoding=encoding, totals=totals, timezone=timezone, as_of=as_of, chunk_rows=chunk_rows)
+        path,
+        table,
+        header_map=header_map,
+        category_map=category_map,
+        sheet_name=sheet_name,
+        encoding=encoding,
+        totals=totals,
+        timezone=timezone,
+        as_of=as_of,
+        chunk_rows=chunk_rows,
+    )
     file = str(path)
     # "keep" is honoured for columns holding no personal data only: free text
     # keeps its words with the personal parts masked
@@ -84,16 +93,20 @@ def read_table(
     finally:
         src.close()
     if not parts or sum(len(x) for x in parts) == 0:
-        raise DataError(f"no data rows below the header (line {src.header_line})", file=file,
-                        expected="at least one data row")
+        raise DataError(
+            f"no data rows below the header (line {src.header_line})",
+            file=file,
+            expected="at least one data row",
+        )
     if findings:
         every = pd.concat(findings, ignore_index=True)
         flagged = set(every["column"])
         for i, part in enumerate(parts):
             late = flagged - handled[i]
             if late:
-                parts[i] = privacy.apply_findings(part, every[every["column"].isin(late)],
-                                                  mode=mode, salt=salt)
+                parts[i] = privacy.apply_findings(
+                    part, every[every["column"].isin(late)], mode=mode, salt=salt
+                )
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     del parts
     out = _totals_categories(out, table, file, ctx)
@@ -136,9 +149,13 @@ def _totals_categories(out: pd.DataFrame, table: str, file: str, ctx: dict[str, 
     is_all = (out["category"] == "all").to_numpy()
     if is_all.any() and not is_all.all():
         if ctx["totals"] == "error":
-            raise DataError("totals rows (category 全部/all) among the categories", file=file,
-                            column="category", rows=out.loc[is_all, "_line"].tolist(),
-                            expected="one row per category (delete the totals rows or pass totals='drop')")
+            raise DataError(
+                "totals rows (category 全部/all) among the categories",
+                file=file,
+                column="category",
+                rows=out.loc[is_all, "_line"].tolist(),
+                expected="one row per category (delete the totals rows or pass totals='drop')",
+            )
         ctx["totals_lines"].extend(out.loc[is_all, "_line"].tolist())
         out = out.loc[~is_all].reset_index(drop=True)
     return out
@@ -194,11 +211,21 @@ def iter_table(
     ['incident_id', 'station_id', 'reported_at', 'category', '_line']
     """
     src, targets, ctx, cmap = _prepare(
-        path, table, header_map=header_map, category_map=category_map, sheet_name=sheet_name,
-        encoding=encoding, totals=totals, timezone=timezone, as_of=as_of, chunk_rows=chunk_rows)
+        path,
+        table,
+        header_map=header_map,
+        category_map=category_map,
+        sheet_name=sheet_name,
+        encoding=encoding,
+        totals=totals,
+        timezone=timezone,
+        as_of=as_of,
+        chunk_rows=chunk_rows,
+    )
     # never convert or hold other columns: they may hold personal data
-    targets = [t if t in ctx["canonical"] or (t == "station_name" and table != "stations")
-               else None for t in targets]
+    targets = [
+        t if t in ctx["canonical"] or (t == "station_name" and table != "stations") else None for t in targets
+    ]
     src.wanted["columns"] = {j for j, t in enumerate(targets) if t is not None}
     ctx["canonical"] = [c for c in ctx["canonical"] if c in targets or c == "station_id"]
     keep = ctx["canonical"] if columns is None else [c for c in ctx["canonical"] if c in columns]
@@ -216,8 +243,11 @@ def iter_table(
     finally:
         src.close()
     if not ctx.get("n_rows"):
-        raise DataError(f"no data rows below the header (line {src.header_line})", file=str(path),
-                        expected="at least one data row")
+        raise DataError(
+            f"no data rows below the header (line {src.header_line})",
+            file=str(path),
+            expected="at least one data row",
+        )
     if key_hashes:
         h = np.concatenate(key_hashes)
         order = np.argsort(h, kind="stable")
@@ -228,9 +258,13 @@ def iter_table(
         dup_sorted[:-1] |= same
         if dup_sorted.any():
             lines = np.concatenate(key_lines)[order[dup_sorted]]
-            raise DataError("duplicated keys", file=str(path), column=keys,
-                            rows=sorted(int(x) for x in lines),
-                            expected=f"one row per {' × '.join(keys)}")
+            raise DataError(
+                "duplicated keys",
+                file=str(path),
+                column=keys,
+                rows=sorted(int(x) for x in lines),
+                expected=f"one row per {' × '.join(keys)}",
+            )
     _warn(_notices(src, table, ctx))
 
 
@@ -508,9 +542,18 @@ def describe_mapping(
     for j, hdr in enumerate(headers):
         canon, source = _lookup(hdr, user, guessed)
         reason = None if canon is not None else _header_reason(hdr)
-        records.append({"position": j + 1, "header": hdr, "maps_to": canon, "source": source,
-                        "personal_data": reason, "header_line": header_line})
-    out = pd.DataFrame(records, columns=["position", "header", "maps_to", "source",
-                                         "personal_data", "header_line"])
+        records.append(
+            {
+                "position": j + 1,
+                "header": hdr,
+                "maps_to": canon,
+                "source": source,
+                "personal_data": reason,
+                "header_line": header_line,
+            }
+        )
+    out = pd.DataFrame(
+        records, columns=["position", "header", "maps_to", "source", "personal_data", "header_line"]
+    )
     out.attrs["table"] = guessed
     return out

@@ -32,6 +32,7 @@ Examples
 >>> panel["station_id"].nunique(), sorted(panel.attrs["already_treated"])[:2]
 (16, ['006', '007'])
 """
+
 from __future__ import annotations
 
 import warnings
@@ -47,10 +48,23 @@ from ..errors import DataError
 from ..schema import require_columns
 
 __all__ = [
-    "SURVEY_START", "ESTIMATORS", "adoption_table", "sentiment_panel", "crime_panel",
-    "placebo_panel", "estimate", "robustness_table", "event_studies", "compare_datings",
-    "log_to_percent", "to_percent", "node_levels", "reconcile_backtest", "accuracy_by_level",
-    "glance_table", "plot_rollout",
+    "SURVEY_START",
+    "ESTIMATORS",
+    "adoption_table",
+    "sentiment_panel",
+    "crime_panel",
+    "placebo_panel",
+    "estimate",
+    "robustness_table",
+    "event_studies",
+    "compare_datings",
+    "log_to_percent",
+    "to_percent",
+    "node_levels",
+    "reconcile_backtest",
+    "accuracy_by_level",
+    "glance_table",
+    "plot_rollout",
 ]
 
 #: First month of the Police Sentiment Scores.
@@ -64,8 +78,9 @@ _ID, _T, _G = "station_id", "month", "adoption_month"
 # --------------------------------------------------------------------------- helpers
 def _check_chicago(chi: Any, name: str = "chi") -> None:
     if not isinstance(chi, Chicago):
-        raise ValueError(f"{name} must be a Chicago dataset (jw.datasets.load_chicago()), "
-                         f"not {type(chi).__name__}")
+        raise ValueError(
+            f"{name} must be a Chicago dataset (jw.datasets.load_chicago()), not {type(chi).__name__}"
+        )
 
 
 def _month(value: Any, name: str) -> pd.Period:
@@ -102,8 +117,11 @@ def _renamed(old: Any, old_name: str, new: Any, new_name: str) -> Any:
     """The value of a renamed keyword: the old spelling still works for a release, with a warning."""
     if old is None:
         return new
-    warnings.warn(f"{old_name}= is deprecated; use {new_name}= (the suite's one spelling)", DeprecationWarning,
-                  stacklevel=3)
+    warnings.warn(
+        f"{old_name}= is deprecated; use {new_name}= (the suite's one spelling)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
     return old
 
 
@@ -112,8 +130,9 @@ def _require(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
 
 
 # --------------------------------------------------------------------------- the roll-out
-def adoption_table(best: Chicago, conservative: Chicago, *,
-                   survey_start: str | pd.Period = SURVEY_START) -> pd.DataFrame:
+def adoption_table(
+    best: Chicago, conservative: Chicago, *, survey_start: str | pd.Period = SURVEY_START
+) -> pd.DataFrame:
     """SDSC opening per district under both datings, and its role in the sentiment design.
 
     Parameters
@@ -155,17 +174,28 @@ def adoption_table(best: Chicago, conservative: Chicago, *,
     t["month_named"] = a["treat_month_best"].reindex(t.index).notna()
     pre_b = (t["best"] <= start).fillna(False).astype(bool)
     pre_c = (t["conservative"] <= start).fillna(False).astype(bool)
-    role = np.where(t["best"].isna() & t["conservative"].isna(), "never treated",
-                    np.where(pre_b & pre_c, "opened before survey",
-                             np.where(pre_b | pre_c, "depends on dating", "treated in window")))
+    role = np.where(
+        t["best"].isna() & t["conservative"].isna(),
+        "never treated",
+        np.where(
+            pre_b & pre_c,
+            "opened before survey",
+            np.where(pre_b | pre_c, "depends on dating", "treated in window"),
+        ),
+    )
     t["sentiment_role"] = role
     t["sources"] = a["source_ids"].reindex(t.index)
     return t.reset_index().sort_values(_ID, kind="stable").reset_index(drop=True)
 
 
-def plot_rollout(table: pd.DataFrame, *, survey_start: str | pd.Period = SURVEY_START,
-                 survey_end: str | pd.Period | None = "2023-02", ax: Any = None,
-                 title: str | None = None) -> Any:
+def plot_rollout(
+    table: pd.DataFrame,
+    *,
+    survey_start: str | pd.Period = SURVEY_START,
+    survey_end: str | pd.Period | None = "2023-02",
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
     """Timeline of SDSC openings: best (dot) to conservative (cross) month per district.
 
     Parameters
@@ -215,8 +245,9 @@ def plot_rollout(table: pd.DataFrame, *, survey_start: str | pd.Period = SURVEY_
     ax.axvline(lo, color="C2", lw=0.8)
     never = order["best"].isna() & order["conservative"].isna()
     if never.any():
-        ax.plot([lo] * int(never.sum()), y[never.to_numpy()], ">", color="0.3", ms=5,
-                label="no SDSC by 2020-06")
+        ax.plot(
+            [lo] * int(never.sum()), y[never.to_numpy()], ">", color="0.3", ms=5, label="no SDSC by 2020-06"
+        )
     ax.set_yticks(y, [f"{i} {n}" for i, n in zip(order[_ID], order["station_name"])])
     ax.set_xlabel("month")
     ax.legend(frameon=False, loc="lower right", fontsize=8)
@@ -226,8 +257,9 @@ def plot_rollout(table: pd.DataFrame, *, survey_start: str | pd.Period = SURVEY_
 
 
 # --------------------------------------------------------------------------- panels
-def sentiment_panel(chi: Chicago, *, already_treated: str = "drop",
-                    end: str | pd.Period | None = None) -> pd.DataFrame:
+def sentiment_panel(
+    chi: Chicago, *, already_treated: str = "drop", end: str | pd.Period | None = None
+) -> pd.DataFrame:
     """District × month Police Sentiment Scores with SDSC timing, ready for the DiD.
 
     Districts whose SDSC opened in or before the survey's first month have no
@@ -291,8 +323,13 @@ def sentiment_panel(chi: Chicago, *, already_treated: str = "drop",
     return s
 
 
-def crime_panel(chi: Chicago, *, start: str | pd.Period = "2012-01", end: str | pd.Period | None = None,
-                seasonal_reference: tuple[str, str] = ("2012-01", "2016-12")) -> pd.DataFrame:
+def crime_panel(
+    chi: Chicago,
+    *,
+    start: str | pd.Period = "2012-01",
+    end: str | pd.Period | None = None,
+    seasonal_reference: tuple[str, str] = ("2012-01", "2016-12"),
+) -> pd.DataFrame:
     """District × month reported crimes, logged and seasonally adjusted, with SDSC timing.
 
     ``log_crimes_sa`` is ``log(crimes)`` minus the district's own
@@ -337,16 +374,22 @@ def crime_panel(chi: Chicago, *, start: str | pd.Period = "2012-01", end: str | 
     p = chi.panel.dropna(subset=["incidents"])[[_ID, _T, "incidents", _G]].copy()
     p["crimes"] = p.pop("incidents").astype("int64")
     if (p["crimes"] <= 0).any():
-        raise DataError("months with no reported crimes cannot be logged", column="incidents",
-                        expected="positive monthly counts")
+        raise DataError(
+            "months with no reported crimes cannot be logged",
+            column="incidents",
+            expected="positive monthly counts",
+        )
     p["log_crimes"] = np.log(p["crimes"].to_numpy(dtype=float))
     moy = p[_T].dt.month
     ref = p[(p[_T] >= r0) & (p[_T] <= r1)]
     seas = ref.groupby([_ID, ref[_T].dt.month])["log_crimes"].mean()
     n_months = seas.groupby(level=0).size()
     if seas.empty or (n_months < 12).any() or set(n_months.index) != set(p[_ID]):
-        raise DataError("the seasonal reference does not cover all 12 calendar months for every district",
-                        column="month", expected="a reference of at least one full year")
+        raise DataError(
+            "the seasonal reference does not cover all 12 calendar months for every district",
+            column="month",
+            expected="a reference of at least one full year",
+        )
     seas = seas - seas.groupby(level=0).transform("mean")
     idx = pd.MultiIndex.from_arrays([p[_ID], moy])
     p["log_crimes_sa"] = p["log_crimes"] - seas.reindex(idx).to_numpy()
@@ -360,8 +403,7 @@ def crime_panel(chi: Chicago, *, start: str | pd.Period = "2012-01", end: str | 
     return p.sort_values([_ID, _T], kind="stable").reset_index(drop=True)
 
 
-def placebo_panel(panel: pd.DataFrame, *, leads: int = 12, tname: str = _T,
-                  gname: str = _G) -> pd.DataFrame:
+def placebo_panel(panel: pd.DataFrame, *, leads: int = 12, tname: str = _T, gname: str = _G) -> pd.DataFrame:
     """Untreated observations only, with ``placebo = 1`` in the ``leads`` periods before opening.
 
     A static TWFE on this frame (``treatname="placebo"``) asks whether
@@ -406,10 +448,22 @@ def placebo_panel(panel: pd.DataFrame, *, leads: int = 12, tname: str = _T,
 
 
 # --------------------------------------------------------------------------- estimation
-def estimate(panel: pd.DataFrame, yname: str, *, control_group: str = "notyettreated",
-             estimators: Sequence[str] = ESTIMATORS, n_boot: int = 9999, weights: str = "webb",
-             seed: int = 0, alpha: float = 0.05, idname: str = _ID, tname: str = _T,
-             gname: str = _G, B: int | None = None, alp: float | None = None) -> pd.DataFrame:
+def estimate(
+    panel: pd.DataFrame,
+    yname: str,
+    *,
+    control_group: str = "notyettreated",
+    estimators: Sequence[str] = ESTIMATORS,
+    n_boot: int = 9999,
+    weights: str = "webb",
+    seed: int = 0,
+    alpha: float = 0.05,
+    idname: str = _ID,
+    tname: str = _T,
+    gname: str = _G,
+    B: int | None = None,
+    alp: float | None = None,
+) -> pd.DataFrame:
     """Static (overall) effect of adoption by several estimators, one row each.
 
     ``cs``: Callaway & Sant'Anna, simple aggregation of ATT(g,t) (comparison
@@ -476,29 +530,61 @@ def estimate(panel: pd.DataFrame, yname: str, *, control_group: str = "notyettre
             res = ef.att_gt(panel, yname, idname, tname, gname, control_group=control_group, alp=alpha)
             agg = res.aggregate("simple")
             att, se = agg.overall_att, agg.overall_se
-            rows.append(dict(estimator="cs", att=att, se=se, ci_lower=att - z * se, ci_upper=att + z * se,
-                             p_value=_p_normal(att, se), p_wild=np.nan))
+            rows.append(
+                dict(
+                    estimator="cs",
+                    att=att,
+                    se=se,
+                    ci_lower=att - z * se,
+                    ci_upper=att + z * se,
+                    p_value=_p_normal(att, se),
+                    p_wild=np.nan,
+                )
+            )
         elif est == "imputation":
             res = ef.imputation(panel, yname, idname, tname, gname, alp=alpha, horizons=[0])
             att, se = res.overall_att, res.overall_se
-            rows.append(dict(estimator="imputation", att=att, se=se, ci_lower=att - z * se,
-                             ci_upper=att + z * se, p_value=_p_normal(att, se), p_wild=np.nan))
+            rows.append(
+                dict(
+                    estimator="imputation",
+                    att=att,
+                    se=se,
+                    ci_lower=att - z * se,
+                    ci_upper=att + z * se,
+                    p_value=_p_normal(att, se),
+                    p_wild=np.nan,
+                )
+            )
         else:
             tw = ef.twfe(panel, yname, idname, tname, gname=gname, alp=alpha)
-            wb = ef.wild_cluster_bootstrap(panel, yname, idname, tname, gname=gname, B=n_boot, weights=weights,
-                                           random_state=seed)
-            rows.append(dict(estimator="twfe", att=tw.coef, se=tw.se, ci_lower=tw.ci_lower,
-                             ci_upper=tw.ci_upper, p_value=tw.p_value, p_wild=wb["p_value"]))
+            wb = ef.wild_cluster_bootstrap(
+                panel, yname, idname, tname, gname=gname, B=n_boot, weights=weights, random_state=seed
+            )
+            rows.append(
+                dict(
+                    estimator="twfe",
+                    att=tw.coef,
+                    se=tw.se,
+                    ci_lower=tw.ci_lower,
+                    ci_upper=tw.ci_upper,
+                    p_value=tw.p_value,
+                    p_wild=wb["p_value"],
+                )
+            )
     out = pd.DataFrame(rows)
     out["n_units"] = n_units
     out["n_treated"] = n_treated
     return out
 
 
-def robustness_table(panels: Mapping[str, pd.DataFrame], yname: str, *,
-                     control_groups: Mapping[str, str] | None = None,
-                     estimators: Mapping[str, Sequence[str]] | None = None,
-                     **kwargs: Any) -> pd.DataFrame:
+def robustness_table(
+    panels: Mapping[str, pd.DataFrame],
+    yname: str,
+    *,
+    control_groups: Mapping[str, str] | None = None,
+    estimators: Mapping[str, Sequence[str]] | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
     """:func:`estimate` on several specifications, stacked with a ``spec`` column.
 
     Parameters
@@ -523,8 +609,10 @@ def robustness_table(panels: Mapping[str, pd.DataFrame], yname: str, *,
     >>> import pandas as pd
     >>> m = pd.period_range("2020-01", periods=4, freq="M")
     >>> df = pd.DataFrame([(f"{i}", t) for i in range(6) for t in m], columns=["station_id", "month"])
-    >>> df["adoption_month"] = pd.PeriodIndex(["2020-03" if i in "012" else None for i in df["station_id"]], freq="M")
-    >>> df["y"] = df["station_id"].astype(int) + 1.0 * (df["month"] >= df["adoption_month"]) + 0.1 * df.index % 3
+    >>> df["adoption_month"] = pd.PeriodIndex(["2020-03" if i in "012" else None for i in df["station_id"]],
+    ...                                       freq="M")
+    >>> df["y"] = (df["station_id"].astype(int) + 1.0 * (df["month"] >= df["adoption_month"])
+    ...            + 0.1 * df.index % 3)
     >>> t = robustness_table({"main": df, "never": df}, "y", control_groups={"never": "nevertreated"},
     ...                      estimators={"never": ["cs"]}, n_boot=99)
     >>> t[["spec", "estimator"]].values.tolist()
@@ -539,17 +627,29 @@ def robustness_table(panels: Mapping[str, pd.DataFrame], yname: str, *,
         raise ValueError(f"settings for unknown specifications {sorted(unknown)}")
     frames = []
     for name, panel in panels.items():
-        res = estimate(panel, yname, control_group=control_groups.get(name, "notyettreated"),
-                       estimators=estimators.get(name, ESTIMATORS), **kwargs)
+        res = estimate(
+            panel,
+            yname,
+            control_group=control_groups.get(name, "notyettreated"),
+            estimators=estimators.get(name, ESTIMATORS),
+            **kwargs,
+        )
         frames.append(res.assign(spec=name))
     out = pd.concat(frames, ignore_index=True)
     return out[["spec", *[c for c in out.columns if c != "spec"]]]
 
 
-def event_studies(panel: pd.DataFrame, yname: str, *, window: tuple[int, int] = (-12, 24),
-                  estimators: Sequence[str] = ("cs", "sa", "imputation"),
-                  control_group: str = "notyettreated", idname: str = _ID, tname: str = _T,
-                  gname: str = _G) -> pd.DataFrame:
+def event_studies(
+    panel: pd.DataFrame,
+    yname: str,
+    *,
+    window: tuple[int, int] = (-12, 24),
+    estimators: Sequence[str] = ("cs", "sa", "imputation"),
+    control_group: str = "notyettreated",
+    idname: str = _ID,
+    tname: str = _T,
+    gname: str = _G,
+) -> pd.DataFrame:
     """Event studies of several estimators in one tidy frame, cut to ``window``.
 
     ``cs`` uses ``control_group`` and a universal base period (e = -1);
@@ -578,8 +678,8 @@ def event_studies(panel: pd.DataFrame, yname: str, *, window: tuple[int, int] = 
     >>> import pandas as pd
     >>> m = pd.period_range("2020-01", periods=6, freq="M")
     >>> df = pd.DataFrame([(f"{i}", t) for i in range(6) for t in m], columns=["station_id", "month"])
-    >>> df["adoption_month"] = pd.PeriodIndex([{"0": "2020-03", "1": "2020-04"}.get(i) for i in df["station_id"]],
-    ...                                       freq="M")
+    >>> first = {"0": "2020-03", "1": "2020-04"}
+    >>> df["adoption_month"] = pd.PeriodIndex([first.get(i) for i in df["station_id"]], freq="M")
     >>> df["y"] = df["station_id"].astype(int) + 1.0 * (df["month"] >= df["adoption_month"])
     >>> es = event_studies(df, "y", window=(-2, 1))
     >>> sorted(es["estimator"].unique()), int(es["event_time"].min()), int(es["event_time"].max())
@@ -604,8 +704,9 @@ def event_studies(panel: pd.DataFrame, yname: str, *, window: tuple[int, int] = 
     return out.reset_index(drop=True)
 
 
-def compare_datings(best: pd.DataFrame, conservative: pd.DataFrame, *,
-                    keys: Sequence[str] = ("outcome", "estimator")) -> pd.DataFrame:
+def compare_datings(
+    best: pd.DataFrame, conservative: pd.DataFrame, *, keys: Sequence[str] = ("outcome", "estimator")
+) -> pd.DataFrame:
     """Estimates under the best and the conservative SDSC dating, side by side.
 
     Parameters
@@ -704,8 +805,9 @@ def node_levels(S: pd.DataFrame, names: tuple[str, str, str] = ("city", "area", 
     return pd.Series(lev, index=S.index, name="level")
 
 
-def reconcile_backtest(bt: Any, S: pd.DataFrame, model: str,
-                       methods: Sequence[str] = ("bottom_up", "mint_shrink")) -> Any:
+def reconcile_backtest(
+    bt: Any, S: pd.DataFrame, model: str, methods: Sequence[str] = ("bottom_up", "mint_shrink")
+) -> Any:
     """Reconcile every backtest window's forecasts of ``model``, out of sample.
 
     MinT's error covariance for a window comes from the *other* windows'
@@ -738,7 +840,8 @@ def reconcile_backtest(bt: Any, S: pd.DataFrame, model: str,
     >>> rng = np.random.default_rng(0)
     >>> d = pd.DataFrame({"station_id": np.repeat(["a", "b"], 42), "date": np.tile(ds, 2),
     ...                   "count": rng.poisson(9, 84)})
-    >>> nodes = jw.forecast.aggregate_hierarchy(d, S, id_col="station_id", time_col="date", target_col="count")
+    >>> nodes = jw.forecast.aggregate_hierarchy(d, S, id_col="station_id", time_col="date",
+    ...                                         target_col="count")
     >>> bt = jw.forecast.backtest(nodes, h=7, n_windows=2, models=["naive"], id_col="station_id",
     ...                           time_col="date", target_col="count")
     >>> rec = reconcile_backtest(bt, S, "naive", methods=["bottom_up"])
@@ -766,12 +869,21 @@ def reconcile_backtest(bt: Any, S: pd.DataFrame, model: str,
             frames.append(rec.drop(columns="base").assign(model=f"{model}_{method}")[list(f.columns)])
     models = list(dict.fromkeys(["snaive", model, *[f"{model}_{m}" for m in methods]]))
     out = pd.concat(frames, ignore_index=True)
-    return BacktestResult(forecasts=out, scales=bt.scales, cutoffs=bt.cutoffs, h=bt.h, levels=bt.levels,
-                          info=bt.info, models=models, ids=dict(bt.ids))
+    return BacktestResult(
+        forecasts=out,
+        scales=bt.scales,
+        cutoffs=bt.cutoffs,
+        h=bt.h,
+        levels=bt.levels,
+        info=bt.info,
+        models=models,
+        ids=dict(bt.ids),
+    )
 
 
-def accuracy_by_level(bt: Any, S: pd.DataFrame,
-                      names: tuple[str, str, str] = ("city", "area", "district")) -> pd.DataFrame:
+def accuracy_by_level(
+    bt: Any, S: pd.DataFrame, names: tuple[str, str, str] = ("city", "area", "district")
+) -> pd.DataFrame:
     """Backtest accuracy per hierarchy level and model, relative to the seasonal naive.
 
     Metrics are averaged over the series of a level (each series' metrics
@@ -792,7 +904,8 @@ def accuracy_by_level(bt: Any, S: pd.DataFrame,
     >>> ds = pd.date_range("2024-01-01", periods=42)
     >>> d = pd.DataFrame({"station_id": np.repeat(["a", "b", "c"], 42), "date": np.tile(ds, 3),
     ...                   "count": np.random.default_rng(0).poisson(9, 126)})
-    >>> nodes = jw.forecast.aggregate_hierarchy(d, S, id_col="station_id", time_col="date", target_col="count")
+    >>> nodes = jw.forecast.aggregate_hierarchy(d, S, id_col="station_id", time_col="date",
+    ...                                         target_col="count")
     >>> bt = jw.forecast.backtest(nodes, h=7, n_windows=2, models=["naive"], id_col="station_id",
     ...                           time_col="date", target_col="count")
     >>> accuracy_by_level(bt, S)["level"].unique().tolist()
@@ -807,8 +920,9 @@ def accuracy_by_level(bt: Any, S: pd.DataFrame,
     snaive = out[out["model"] == "snaive"].set_index("level")["mase"]
     out.insert(3, "mase_vs_snaive", out["mase"] / out["level"].map(snaive))
     order = {n: i for i, n in enumerate(names[::-1])}
-    out = out.sort_values(["level", "mase"], key=lambda s: s.map(order) if s.name == "level" else s,
-                          kind="stable")
+    out = out.sort_values(
+        ["level", "mase"], key=lambda s: s.map(order) if s.name == "level" else s, kind="stable"
+    )
     return out.reset_index(drop=True)
 
 
@@ -817,9 +931,13 @@ def _fmt_ci(att: float, lo: float, hi: float, digits: int) -> str:
     return f"{att:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
 
 
-def glance_table(estimates: pd.DataFrame, pretrends: pd.DataFrame | None = None, *,
-                 alternatives: Mapping[str, pd.DataFrame] | None = None,
-                 digits: Mapping[str, int] | None = None) -> pd.DataFrame:
+def glance_table(
+    estimates: pd.DataFrame,
+    pretrends: pd.DataFrame | None = None,
+    *,
+    alternatives: Mapping[str, pd.DataFrame] | None = None,
+    digits: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
     """Results at a glance: one row per outcome, estimates as text with their intervals.
 
     Parameters
@@ -860,8 +978,12 @@ def glance_table(estimates: pd.DataFrame, pretrends: pd.DataFrame | None = None,
     def texts(frame: pd.DataFrame) -> pd.DataFrame:
         if frame.duplicated(["outcome", "estimator"]).any():
             raise ValueError("estimates must hold one row per outcome and estimator")
-        f = frame.assign(text=[_fmt_ci(a, lo, hi, dig.get(u, 2)) for a, lo, hi, u in
-                               zip(frame["att"], frame["ci_lower"], frame["ci_upper"], frame["unit"])])
+        f = frame.assign(
+            text=[
+                _fmt_ci(a, lo, hi, dig.get(u, 2))
+                for a, lo, hi, u in zip(frame["att"], frame["ci_lower"], frame["ci_upper"], frame["unit"])
+            ]
+        )
         wide = f.pivot(index="outcome", columns="estimator", values="text")
         return wide[list(dict.fromkeys(f["estimator"]))]
 

@@ -13,6 +13,7 @@ the denominator used as weight and the reporting scale).
 (Formerly in ``jingwu.effects``; ``jw.effects.outcome_panel`` and the other
 names still work.)
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -27,13 +28,33 @@ __all__ = ["OUTCOMES", "outcome_panel", "truth_effects", "scale_effects", "outco
 #: percentage points).  Satisfaction is surveyed quarterly, so it is analysed
 #: on a quarterly clock.
 OUTCOMES: dict[str, dict] = {
-    "clearance_rate": {"zh": "破案率", "en": "Clearance rate", "numerator": "cleared",
-                       "denominator": "cases", "freq": "M", "scale": 100.0, "unit": "pp"},
-    "satisfaction_rate": {"zh": "群众满意度", "en": "Public satisfaction",
-                          "numerator": "satisfaction_yes", "denominator": "satisfaction_n",
-                          "freq": "Q", "scale": 100.0, "unit": "pp"},
-    "response_minutes": {"zh": "出警时间", "en": "Response time", "column": "response_minutes",
-                         "denominator": None, "freq": "M", "scale": 1.0, "unit": "min"},
+    "clearance_rate": {
+        "zh": "破案率",
+        "en": "Clearance rate",
+        "numerator": "cleared",
+        "denominator": "cases",
+        "freq": "M",
+        "scale": 100.0,
+        "unit": "pp",
+    },
+    "satisfaction_rate": {
+        "zh": "群众满意度",
+        "en": "Public satisfaction",
+        "numerator": "satisfaction_yes",
+        "denominator": "satisfaction_n",
+        "freq": "Q",
+        "scale": 100.0,
+        "unit": "pp",
+    },
+    "response_minutes": {
+        "zh": "出警时间",
+        "en": "Response time",
+        "column": "response_minutes",
+        "denominator": None,
+        "freq": "M",
+        "scale": 1.0,
+        "unit": "min",
+    },
 }
 
 _KEYS = ["station_id", "month", "adoption_month"]
@@ -61,8 +82,14 @@ def _quarterly(df: pd.DataFrame, num: str, den: str | None) -> pd.DataFrame:
     return out
 
 
-def outcome_panel(panel: pd.DataFrame, outcome: str, stations: pd.DataFrame | None = None,
-                  *, keep: list[str] | None = None, freq: str | None = None) -> pd.DataFrame:
+def outcome_panel(
+    panel: pd.DataFrame,
+    outcome: str,
+    stations: pd.DataFrame | None = None,
+    *,
+    keep: list[str] | None = None,
+    freq: str | None = None,
+) -> pd.DataFrame:
     """Long frame for one outcome: ``station_id, period, cohort, y, weight``.
 
     Clearance is ``cleared / cases`` per station-month (weight: cases);
@@ -109,8 +136,11 @@ def outcome_panel(panel: pd.DataFrame, outcome: str, stations: pd.DataFrame | No
     if "column" in spec:
         col = spec["column"]
         df = df[df[col].notna()]
-        df = _quarterly(df, col, None) if freq == "Q" else \
-            df.rename(columns={"month": "period", "adoption_month": "cohort"})
+        df = (
+            _quarterly(df, col, None)
+            if freq == "Q"
+            else df.rename(columns={"month": "period", "adoption_month": "cohort"})
+        )
         out = df.rename(columns={col: "y"})
         out["weight"] = 1.0
     else:
@@ -118,8 +148,12 @@ def outcome_panel(panel: pd.DataFrame, outcome: str, stations: pd.DataFrame | No
         df = df[df[den].notna() & (df[den] > 0)]
         bad = df[num] > df[den]
         if bad.any():
-            raise DataError(f"{num} exceeds {den}", column=num, rows=list(df.index[bad][:10]),
-                            expected=f"0 <= {num} <= {den}")
+            raise DataError(
+                f"{num} exceeds {den}",
+                column=num,
+                rows=list(df.index[bad][:10]),
+                expected=f"0 <= {num} <= {den}",
+            )
         if freq == "Q":
             df = _quarterly(df, num, den)
         else:
@@ -133,8 +167,9 @@ def outcome_panel(panel: pd.DataFrame, outcome: str, stations: pd.DataFrame | No
     return out
 
 
-def truth_effects(truth_att: pd.DataFrame, outcome: str, kind: str = "simple",
-                  stations: pd.Series | None = None) -> pd.DataFrame:
+def truth_effects(
+    truth_att: pd.DataFrame, outcome: str, kind: str = "simple", stations: pd.Series | None = None
+) -> pd.DataFrame:
     """The simulator's true effects in the same time units as :func:`outcome_panel`.
 
     Parameters
@@ -173,8 +208,9 @@ def truth_effects(truth_att: pd.DataFrame, outcome: str, kind: str = "simple",
     return aggregate_truth(att, kind, outcome).drop(columns="outcome")
 
 
-def scale_effects(table: pd.DataFrame, outcome: str,
-                  columns: tuple[str, ...] = ("att", "se", "ci_lower", "ci_upper")) -> pd.DataFrame:
+def scale_effects(
+    table: pd.DataFrame, outcome: str, columns: tuple[str, ...] = ("att", "se", "ci_lower", "ci_upper")
+) -> pd.DataFrame:
     """Rescale effect columns into the outcome's reporting unit (shares → pp).
 
     Examples
