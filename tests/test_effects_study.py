@@ -172,3 +172,24 @@ def test_moved_study_helpers_keep_their_old_names():
         assert getattr(ef, name) is getattr(m_city, name)
     with pytest.raises(AttributeError):
         _ = ef._study.no_such_name
+
+
+def test_naive_before_after_is_a_result_with_the_old_dict_access():
+    from jingwu.effects._study import naive_before_after
+
+    d = pd.DataFrame(
+        {
+            "station_id": np.repeat(["A", "B"], 4),
+            "period": np.tile(range(4), 2),
+            "cohort": 2,
+            "y": [1.0, 1.0, 3.0, 3.0, 2.0, 2.0, 2.0, 6.0],
+        }
+    )
+    res = naive_before_after(d, window=2)
+    assert res == {"att": 2.0, "se": 0.0, "n_units": 2, "window": 2}
+    assert res.to_frame()["difference"].tolist() == [2.0, 2.0]
+    assert res.summary().loc[0, "att"] == 2.0
+    import matplotlib
+
+    matplotlib.use("Agg")
+    assert len(res.plot().lines) == 3

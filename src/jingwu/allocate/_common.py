@@ -8,6 +8,7 @@ the stations and what was expected, instead of being computed with.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,7 @@ def _is_real(value: object) -> bool:
     )
 
 
-def _check_number(value: object, name: str, *, positive: bool = False) -> float:
+def _check_number(value: Any, name: str, *, positive: bool = False) -> float:
     """A finite real number ``>= 0`` (``> 0`` with ``positive``), else a DataError naming ``name``."""
     bound = "> 0" if positive else ">= 0"
     if (
@@ -43,7 +44,7 @@ def _check_number(value: object, name: str, *, positive: bool = False) -> float:
     return float(value)
 
 
-def _check_total(value: object, name: str = "total") -> int:
+def _check_total(value: Any, name: str = "total") -> int:
     """A whole number of officers (an int, or a float with no fractional part)."""
     if (
         not _is_real(value)

@@ -158,6 +158,8 @@ def _greedy(
         def gain(i: int) -> float:
             return max(0.0, wl[i] - xl[i]) - max(0.0, wl[i] - xl[i] - 1)
     else:
+        if lam is None or mu is None:
+            raise ValueError("objective='delay' needs arrival rates and a service rate")
 
         def gain(i: int) -> float:
             return _delay_cost(lam[i], mu, xl[i]) - _delay_cost(lam[i], mu, xl[i] + 1)
@@ -418,6 +420,7 @@ class EquityMetrics(dict):
     """
 
     load: pd.Series
+    _stations: pd.DataFrame
 
     def to_frame(self) -> pd.DataFrame:
         """Per station: ``need``, ``officers``, ``load`` and ``over_capacity``."""
@@ -519,7 +522,7 @@ def sink_scenarios(
     *,
     minimum: pd.Series | dict | int = 0,
     objective: str = "max_load",
-    **kwargs: object,
+    **kwargs: Any,
 ) -> pd.DataFrame:
     """Move k officers from headquarters down to stations (警力下沉), for each k.
 
@@ -540,7 +543,7 @@ def sink_scenarios(
     for k in ks:
         alloc = reallocate_need(
             need, total=base_total + int(k), minimum=minimum, objective=objective, **kwargs
-        )  # type: ignore[arg-type]
+        )
         rows.append({"k": int(k), "total": base_total + int(k), **equity_metrics(need, alloc)})
     out = pd.DataFrame(rows)
     out["marginal_gain"] = -out["max_load"].diff()

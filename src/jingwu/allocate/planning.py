@@ -210,7 +210,8 @@ def seasonal_index(
     years = _check_int(years, "years", 1)
     wide = _wide(station_daily_totals(demand, "the seasonal index"))
     start = pd.Timestamp(start)
-    ratios, used = [], []
+    ratios: list[pd.Series] = []
+    used: list[int] = []
     for k in range(1, 200):
         if len(used) == years:
             break

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -319,7 +320,7 @@ def need_sensitivity(
     params: StaffingParams | None = None,
     *,
     grid: dict[str, Sequence[float]],
-    **kwargs: object,
+    **kwargs: Any,
 ) -> pd.DataFrame:
     """Total officers needed when the staffing parameters change.
 

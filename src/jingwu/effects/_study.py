@@ -23,7 +23,7 @@ from ._event import imputation
 from ._prep import _time_codec
 from ._twfe import twfe
 
-__all__ = ["naive_before_after", "compare_estimators", "subgroup_effects", "bacon_summary"]
+__all__ = ["NaiveResult", "naive_before_after", "compare_estimators", "subgroup_effects", "bacon_summary"]
 
 #: Names that moved to :mod:`jingwu.studies.m_city`, served lazily from there.
 _MOVED = frozenset({"OUTCOMES", "outcome_panel", "truth_effects", "scale_effects", "outcome_label"})
@@ -52,6 +52,39 @@ def _require(df: pd.DataFrame, columns: list[str], what: str) -> None:
     require_columns(df, columns, what=what)
 
 
+class NaiveResult(dict):
+    """The naive before/after figure (:func:`naive_before_after`).
+
+    A ``dict`` with ``att``, ``se``, ``n_units`` and ``window`` (so
+    ``res["att"]`` works as before) with the result protocol:
+    :meth:`to_frame` (per adopter: mean before, after and the difference),
+    :meth:`summary` and :meth:`plot`.
+    """
+
+    units: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per adopting unit: ``before``, ``after`` and ``difference``."""
+        return self.units.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """One row: ``att``, ``se``, ``n_units``, ``window``."""
+        return pd.DataFrame([dict(self)])
+
+    def plot(self, ax: Any = None) -> Any:
+        """Each adopter's before -> after change, with the mean difference; returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(4, 4))
+        for before, after in self.units[["before", "after"]].to_numpy():
+            ax.plot([0, 1], [before, after], color="grey", alpha=0.4, linewidth=0.8)
+        ax.plot([0, 1], self.units[["before", "after"]].mean().to_numpy(), color="C3", linewidth=2.5)
+        ax.set_xticks([0, 1], ["before", "after"])
+        ax.set_title(f"before/after: {self['att']:+.3g}")
+        return ax
+
+
 def naive_before_after(
     data: pd.DataFrame,
     window: int | None = None,
@@ -60,7 +93,7 @@ def naive_before_after(
     idname: str = "station_id",
     tname: str = "period",
     gname: str = "cohort",
-) -> dict:
+) -> NaiveResult:
     """The before/after figure reports quote: adopters' mean after adoption
     minus their mean before (all periods, or ``window`` periods each side).
 
@@ -69,8 +102,8 @@ def naive_before_after(
 
     Returns
     -------
-    dict
-        ``att`` (mean over adopters of their after − before difference),
+    NaiveResult
+        A dict: ``att`` (mean over adopters of their after − before difference),
         ``se`` (its standard error across adopters), ``n_units``, ``window``
         (the periods used each side; all of them when ``window`` is None).
 
@@ -104,7 +137,11 @@ def naive_before_after(
             expected="observations around adoption",
         )
     se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else float("nan")
-    return {"att": float(diff.mean()), "se": se, "n_units": int(len(diff)), "window": int(window)}
+    out = NaiveResult(att=float(diff.mean()), se=se, n_units=int(len(diff)), window=int(window))
+    out.units = pd.DataFrame(
+        {"before": before.reindex(diff.index), "after": after.reindex(diff.index), "difference": diff}
+    )
+    return out
 
 
 def _row(estimator: str, label: str, att: float, se: float, z: float) -> dict:

@@ -21,7 +21,7 @@ from .headers import _FALSE, _MISSING, _TRUE, _norm
 def _examples(values: pd.Series, k: int = 3) -> str:
     """A few distinct offending values, with any personal data in them masked."""
     ex = list(dict.fromkeys(str(v) for v in values))[:k]
-    masked = privacy.mask_text(pd.Series(ex, dtype=object)).tolist() if ex else []
+    masked = list(privacy.mask_text(pd.Series(ex, dtype=object))) if ex else []
     return ", ".join(repr(v) for v in masked)
 
 
