@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from ._common import SavedFiles
 from .etable import ETABLE_INFO, ETable, etable
-from .figures import save_fig
+from .figures import figure_texts, localize_figure, save_fig
 from .html import (
     WEB_FONT_FAMILY,
     embed_web_font,
@@ -50,8 +50,11 @@ from .html import (
     web_font_css,
 )
 from .language import (
+    FIGURE_PATTERNS,
+    FIGURE_PHRASES,
     RESULT_LABELS,
     current_language,
+    figure_text,
     findings,
     format_effect,
     label_text,
@@ -59,21 +62,27 @@ from .language import (
     set_language,
     text,
 )
-from .tables import COUNT_COLUMNS, save_table, to_latex, to_markdown
+from .tables import COUNT_COLUMNS, auto_float_format, save_table, to_latex, to_markdown
 from .values import SIGNIFICANT_DIGITS, load_values, record_value, value
 
 __all__ = [
     "SIGNIFICANT_DIGITS",
     "COUNT_COLUMNS",
     "save_fig",
+    "localize_figure",
+    "figure_texts",
     "save_table",
     "to_markdown",
     "to_latex",
+    "auto_float_format",
     "record_value",
     "load_values",
     "value",
     "SavedFiles",
     "RESULT_LABELS",
+    "FIGURE_PHRASES",
+    "FIGURE_PATTERNS",
+    "figure_text",
     "set_language",
     "current_language",
     "label_text",

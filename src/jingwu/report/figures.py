@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import paths
 from ._common import SavedFiles, _formats, _stem
+from .language import _resolve, figure_text
 
 _FIG_FORMATS = ("png", "pdf", "svg")
 _FIG_METADATA: dict[str, dict[str, None]] = {
@@ -31,6 +32,7 @@ def save_fig(
     formats: str | Sequence[str] = ("png",),
     directory: str | os.PathLike[str] | None = None,
     close: bool = False,
+    lang: str | None = "auto",
 ) -> dict[str, Path]:
     """Save a figure to ``reports/figures/<prefix>_<name>.<format>``, atomically.
 
@@ -54,6 +56,13 @@ def save_fig(
         Where to write; default :func:`jingwu.paths.figures_dir`.
     close : bool
         Close the figure afterwards (saves memory in long notebooks).
+    lang : {"auto", "zh", "en", "both"} or None
+        Put the figure's words in this language first
+        (:func:`localize_figure`); ``"auto"`` (default) is the run's language
+        (:func:`set_language`), None leaves the figure as drawn.  The titles
+        and axis labels are also written into the file's metadata (PNG
+        ``Title``/``Description``, PDF ``Title``/``Subject``, SVG
+        ``Title``/``Description``).
 
     Returns
     -------
@@ -91,12 +100,19 @@ def save_fig(
     stem = _stem(name, prefix)
     fmts = _formats(formats, _FIG_FORMATS)
     folder = Path(directory) if directory is not None else paths.figures_dir()
+    localize_figure(figure, lang)
+    titles, labels = figure_texts(figure)
     written: dict[str, Path] = {}
     with mpl.rc_context({"svg.hashsalt": "jingwu"}):
         for fmt in fmts:
-            def writer(tmp: Path, fmt: str = fmt) -> None:
-                figure.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight",
-                               metadata=_FIG_METADATA[fmt])
+            meta: dict[str, Any] = dict(_FIG_METADATA[fmt])
+            if titles:
+                meta["Title"] = titles
+            if labels:
+                meta["Subject" if fmt == "pdf" else "Description"] = labels
+
+            def writer(tmp: Path, fmt: str = fmt, meta: dict[str, Any] = meta) -> None:
+                figure.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight", metadata=meta)
 
             written[fmt] = paths.atomic_write(folder / f"{stem}.{fmt}", writer)
     if close:
@@ -109,3 +125,94 @@ def save_fig(
             display(figure)
         plt.close(figure)
     return SavedFiles(written)
+
+
+def _texts(figure: Any) -> Iterator[tuple[str, Any]]:
+    """(kind, Text) of the words a reader sees: titles, axis labels, legends."""
+    for name in ("_suptitle", "_supxlabel", "_supylabel"):
+        t = getattr(figure, name, None)
+        if t is not None:
+            yield ("title" if name == "_suptitle" else "label"), t
+    legends = list(figure.legends)
+    for ax in figure.axes:
+        for name in ("title", "_left_title", "_right_title"):
+            t = getattr(ax, name, None)
+            if t is not None:
+                yield "title", t
+        yield "label", ax.xaxis.label
+        yield "label", ax.yaxis.label
+        if ax.get_legend() is not None:
+            legends.append(ax.get_legend())
+    for leg in legends:
+        yield "legend", leg.get_title()
+        for t in leg.get_texts():
+            yield "legend", t
+
+
+def localize_figure(fig: Any, lang: str | None = "auto") -> int:
+    """Put a figure's titles, axis labels, legends and text ticks in ``lang``, in place.
+
+    Each text goes through :func:`figure_text` (known English phrases and
+    code names; anything else is left alone), so a method's English plot or
+    a notebook's English axis label follows a Chinese run.  Called by
+    :func:`save_fig`.  Returns how many texts changed.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from jingwu.report import localize_figure
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set(xlabel="months since opening", ylabel="coverage_95", title="S01")
+    >>> localize_figure(fig, "zh"), ax.get_xlabel(), ax.get_ylabel(), ax.get_title()
+    (2, '启用后月数', '95%区间覆盖率', 'S01')
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import FixedFormatter
+
+    lang = _resolve(lang)
+    if lang is None:
+        return 0
+    changed = 0
+    for _, t in _texts(fig):
+        old = t.get_text()
+        new = figure_text(old, lang)
+        if new != old:
+            t.set_text(new)
+            changed += 1
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            fmt = axis.get_major_formatter()
+            if isinstance(fmt, FixedFormatter):  # text ticks (bars, categories)
+                seq = [figure_text(str(v), lang) for v in fmt.seq]
+                changed += sum(a != b for a, b in zip(seq, fmt.seq))
+                fmt.seq = seq
+    return changed
+
+
+def figure_texts(fig: Any) -> tuple[str, str]:
+    """The figure's titles and its axis and legend labels, each joined by ``" | "``.
+
+    What :func:`save_fig` writes into the file's metadata, so the words of
+    a saved figure can be checked (and searched) without reading pixels.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from jingwu.report import figure_texts
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set(title="破案率", xlabel="年份", ylabel="")
+    >>> figure_texts(fig)
+    ('破案率', '年份')
+    >>> plt.close(fig)
+    """
+    titles: list[str] = []
+    labels: list[str] = []
+    for kind, t in _texts(fig):
+        text = t.get_text().strip()
+        if text:
+            (titles if kind == "title" else labels).append(text)
+    return " | ".join(dict.fromkeys(titles)), " | ".join(dict.fromkeys(labels))

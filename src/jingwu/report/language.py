@@ -1,6 +1,7 @@
 """Language of a run: labels of columns and codes, zh/en text, effects and key findings."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -95,7 +96,197 @@ RESULT_LABELS: dict[str, dict[str, str]] = {
     "residential": {"zh": "居住社区", "en": "Residential community"},
     "transit_hub": {"zh": "交通枢纽", "en": "Transport hub"},
     "safety": {"zh": "安全感", "en": "Safety"},
+    # estimators and models as they appear in legends
+    "cs": {"zh": "CS", "en": "CS"},
+    "sa": {"zh": "SA", "en": "SA"},
+    "imputation": {"zh": "插补估计", "en": "Imputation"},
+    "snaive": {"zh": "季节朴素", "en": "Seasonal naive"},
+    # forecasting: errors and levels of the hierarchy
+    "me": {"zh": "平均误差", "en": "Mean error"},
+    "mae": {"zh": "平均绝对误差", "en": "MAE"},
+    "rmse": {"zh": "均方根误差", "en": "RMSE"},
+    "level": {"zh": "层级", "en": "Level"},
+    "city": {"zh": "全市", "en": "City"},
+    "horizon": {"zh": "预测步长", "en": "Horizon"},
+    "window": {"zh": "回测窗口", "en": "Window"},
+    "cutoff": {"zh": "预测起点", "en": "Cutoff"},
+    # clustering: workload features, model selection, stability
+    "feature": {"zh": "特征", "en": "Feature"},
+    "block": {"zh": "特征组", "en": "Block"},
+    "transform": {"zh": "变换", "en": "Transform"},
+    "unit": {"zh": "单位", "en": "Unit"},
+    "definition": {"zh": "定义", "en": "Definition"},
+    "name": {"zh": "名称", "en": "Name"},
+    "cluster_name": {"zh": "类别名称", "en": "Cluster name"},
+    "annual_incidents": {"zh": "年均警情数", "en": "Incidents a year"},
+    "incidents_per_10k": {"zh": "每万人警情", "en": "Incidents per 10,000 residents"},
+    "mix_criminal": {"zh": "刑事占比", "en": "Criminal share"},
+    "mix_public_order": {"zh": "治安占比", "en": "Public order share"},
+    "mix_traffic": {"zh": "交通占比", "en": "Traffic share"},
+    "mix_dispute": {"zh": "纠纷占比", "en": "Dispute share"},
+    "mix_assistance": {"zh": "求助占比", "en": "Assistance share"},
+    "mix_fraud": {"zh": "电诈占比", "en": "Telecom fraud share"},
+    "mix_other": {"zh": "其他占比", "en": "Other share"},
+    "dow_mon": {"zh": "周一占比", "en": "Monday share"},
+    "dow_tue": {"zh": "周二占比", "en": "Tuesday share"},
+    "dow_wed": {"zh": "周三占比", "en": "Wednesday share"},
+    "dow_thu": {"zh": "周四占比", "en": "Thursday share"},
+    "dow_fri": {"zh": "周五占比", "en": "Friday share"},
+    "dow_sat": {"zh": "周六占比", "en": "Saturday share"},
+    "dow_sun": {"zh": "周日占比", "en": "Sunday share"},
+    "seasonal_amplitude": {"zh": "季节振幅", "en": "Seasonal amplitude"},
+    "spring_festival": {"zh": "春节响应", "en": "Spring Festival response"},
+    "growth": {"zh": "年增长率", "en": "Annual growth"},
+    "fraud_share": {"zh": "电诈占比(近一年)", "en": "Fraud share (last year)"},
+    "method": {"zh": "方法", "en": "Method"},
+    "criterion": {"zh": "准则", "en": "Criterion"},
+    "silhouette": {"zh": "轮廓系数", "en": "Silhouette"},
+    "calinski_harabasz": {"zh": "CH 指数", "en": "Calinski–Harabasz"},
+    "davies_bouldin": {"zh": "DB 指数", "en": "Davies–Bouldin"},
+    "gap": {"zh": "Gap 统计量", "en": "Gap"},
+    "gap_s": {"zh": "Gap 标准误", "en": "Gap s.e."},
+    "bic": {"zh": "BIC", "en": "BIC"},
+    "n_clusters_found": {"zh": "实得类数", "en": "Clusters found"},
+    "min_cluster_size": {"zh": "最小类规模", "en": "Smallest cluster"},
+    "n_stations": {"zh": "派出所数", "en": "Stations"},
+    "jaccard_mean": {"zh": "平均 Jaccard", "en": "Mean Jaccard"},
+    "jaccard_sd": {"zh": "Jaccard 标准差", "en": "Jaccard s.d."},
+    "dissolved": {"zh": "解散比例", "en": "Dissolved share"},
+    "recovered": {"zh": "恢复比例", "en": "Recovered share"},
+    "singleton": {"zh": "单站类", "en": "Singleton"},
+    "unstable": {"zh": "不稳定", "en": "Unstable"},
 }
+
+#: Chinese for the English words and phrases that figures carry (axis labels,
+#: legends, titles set by method plots or notebooks), used by
+#: :func:`figure_text` when a run is in Chinese.  Keys are matched whole,
+#: ignoring case; code names go through :func:`label_text` instead.
+FIGURE_PHRASES: dict[str, str] = {
+    # staffing (notebook 04)
+    "officers needed (workload method)": "所需民警（工作量法）",
+    "officers today": "现有民警",
+    "need / officers": "人均负荷（需求/民警）",
+    "largest need / officers": "最大人均负荷",
+    "gini of load per officer": "人均负荷基尼系数",
+    "officers moved down from headquarters (k)": "从机关下沉的民警数（k）",
+    "today": "现状",
+    "reallocated": "重新配置后",
+    "added to today's allocation": "在现有配置上增加",
+    "added and reallocated": "增加并重新配置",
+    "units on duty": "在岗警力单元",
+    "hour of the week (monday 00:00 = 0)": "一周内小时（周一 0 时 = 0）",
+    "erlang c": "Erlang C 排队模型",
+    "square-root rule": "平方根法则",
+    "calls per hour": "每小时警情",
+    "mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五",
+    "sat": "周六", "sun": "周日",
+    # forecasting
+    "horizon (steps ahead)": "预测步长",
+    "mase / seasonal naive": "MASE/季节朴素",
+    "mase relative to seasonal naive, by level": "各层级 MASE 相对季节朴素法",
+    "area": "警务片区",
+    # effects
+    "truth": "真实效应",
+    "post": "采用后",
+    "pre": "采用前",
+    "weight in twfe": "在 TWFE 中的权重",
+    "2x2 did estimate": "2×2 DiD 估计",
+    "earlier vs later treated": "早采用 vs 晚采用（对照）",
+    "later vs earlier treated": "晚采用 vs 早采用（对照）",
+    "treated vs never treated": "采用 vs 从未采用",
+    "treated vs already treated": "采用 vs 已采用",
+    "months since opening": "启用后月数",
+    "effect (score points)": "效应（评分点）",
+    "effect (% change)": "效应（变化 %）",
+    "effect (pp)": "效应（百分点）",
+    "effect on reported crimes (%)": "对报案犯罪的效应（%）",
+    # Chicago case study
+    "best dating": "最佳口径",
+    "conservative dating": "保守口径",
+    "sentiment survey": "民意调查期",
+    "no sdsc by 2020-06": "截至 2020-06 未启用 SDSC",
+    "trust (0–100)": "信任（0–100）",
+    "safety (0–100)": "安全感（0–100）",
+    "never": "从未采用",
+    "before survey": "调查前已启用",
+}
+
+#: Phrases with a number or name in them: (pattern, Chinese template).
+FIGURE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"fewest moves \((\d+) officers\)", "最少调动（{0} 名民警）"),
+    (r"reallocated \((\d+) officers move\)", "重新配置（调动 {0} 名民警）"),
+    (r"(.+): units needed by hour of the week", "{0}：一周内各小时所需警力"),
+    (r"(.+): best vs conservative dating", "{0}：最佳与保守口径"),
+    (r"effect \((.+)\)", "效应（{0}）"),
+    (r"cohort (.+)", "采用批次 {0}"),
+    (r"twfe = (.+)", "TWFE = {0}"),
+    (r"last backtest window: reconciled (.+) forecasts with 80%/95% intervals, and what happened",
+     "最后一个回测窗口：{0} 调和预测（80%/95% 区间）与实际值"),
+    (r"backtest: (.+) by horizon \((\d+) windows\)", "回测：各预测步长的 {0}（{1} 个窗口）"),
+)
+_FIGURE_PATTERNS = tuple((re.compile(p, re.IGNORECASE), t) for p, t in FIGURE_PATTERNS)
+
+
+def _has_cjk_text(s: str) -> bool:
+    return any(ord(ch) >= 0x2E80 for ch in s)
+
+
+def figure_text(s: str, lang: str | None = "auto", *, sep: str = " / ") -> str:
+    """A figure's text in the run's language: phrases, patterns and code names.
+
+    English phrases of :data:`FIGURE_PHRASES` and :data:`FIGURE_PATTERNS`
+    become Chinese (``"zh"``) or ``中文 / English`` (``"both"``); code names
+    (``coverage_95``, ``twfe``) become their labels (:func:`label_text`) in
+    every language.  Text already holding Chinese, numbers and anything not
+    known come back unchanged, so applying it twice changes nothing.
+
+    Examples
+    --------
+    >>> from jingwu.report import figure_text
+    >>> figure_text("officers today", "zh"), figure_text("coverage_95", "en")
+    ('现有民警', '95% coverage')
+    >>> figure_text("S09: units needed by hour of the week", "both")
+    'S09：一周内各小时所需警力 / S09: units needed by hour of the week'
+    >>> figure_text("S01", "zh"), figure_text("officers today", "en")
+    ('S01', 'officers today')
+    """
+    lang = _resolve(lang)
+    if lang is None or not isinstance(s, str):
+        return s
+    if lang not in ("zh", "en", "both"):
+        raise ValueError(f"lang must be 'auto', None, 'zh', 'en' or 'both', not {lang!r}")
+    key = s.strip()
+    if not key or _has_cjk_text(key):
+        return s
+    zh: str | None = FIGURE_PHRASES.get(key.lower())
+    en = key
+    if zh is None:
+        for pattern, template in _FIGURE_PATTERNS:
+            m = pattern.fullmatch(key)
+            if m is not None:
+                parts = [figure_text(g, "zh") for g in m.groups()]
+                zh = template.format(*parts)
+                break
+    if zh is None:
+        zh_label, en_label = label_text(key, "zh"), label_text(key, "en")
+        if zh_label == key and en_label == key:
+            return s
+        zh, en = zh_label, en_label
+    if lang == "zh":
+        return zh
+    if lang == "en" or zh == en:
+        return en
+    return f"{zh}{sep}{en}"
+
+
+#: Interval scores named by their level (``coverage_80``, ``winkler_95``, ...).
+_LEVELLED_LABELS: dict[str, dict[str, str]] = {
+    "coverage": {"zh": "{}%区间覆盖率", "en": "{}% coverage"},
+    "winkler": {"zh": "{}% Winkler 分数", "en": "{}% Winkler score"},
+    "pinball": {"zh": "{}%区间分位损失", "en": "{}% pinball loss"},
+    "width": {"zh": "{}%区间宽度", "en": "{}% interval width"},
+}
+_LEVELLED = re.compile(r"(" + "|".join(_LEVELLED_LABELS) + r")_(\d{1,2})")
 
 _RUN: dict[str, str | None] = {"lang": None}
 
@@ -146,6 +337,8 @@ def label_text(key: Any, lang: str | None) -> str:
     >>> from jingwu.report import label_text
     >>> label_text("ci_lower", "zh"), label_text("fraud", "both"), label_text("S01", "en")
     ('95%置信区间下限', '电诈 / Telecom fraud', 'S01')
+    >>> label_text("coverage_80", "zh"), label_text("winkler_95", "en")
+    ('80%区间覆盖率', '95% Winkler score')
     """
     text = str(key)
     if lang is None:
@@ -154,6 +347,9 @@ def label_text(key: Any, lang: str | None) -> str:
     def one(code: str, lg: str) -> str:
         if code in RESULT_LABELS:
             return RESULT_LABELS[code][lg]
+        m = _LEVELLED.fullmatch(code)
+        if m is not None:
+            return _LEVELLED_LABELS[m.group(1)][lg].format(m.group(2))
         return label(code, lg)
 
     if lang in ("zh", "en"):

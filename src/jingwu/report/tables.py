@@ -44,13 +44,49 @@ def _float_formatter(spec: FloatFormat) -> Callable[[float], str]:
     return fn
 
 
+def auto_float_format(values: Any) -> Callable[[float], str]:
+    """Decimals that suit a column's magnitude: what ``float_format="auto"`` uses.
+
+    Whole numbers print without decimals (thousands separated from 10,000);
+    other columns keep 3 decimals below 1, 2 below 100, 1 below 1,000 and
+    none above, so a table shows neither ``14431.000`` nor ``0.1``.
+
+    Examples
+    --------
+    >>> from jingwu.report import auto_float_format
+    >>> [auto_float_format(v)(v[0]) for v in ([0.41234], [3.14159], [362.46], [14431.2], [48.0])]
+    ['0.412', '3.14', '362.5', '14,431', '48']
+    """
+    x = np.asarray(pd.to_numeric(pd.Series(values, dtype=object), errors="coerce"), dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return "{:.3f}".format
+    top = float(np.abs(x).max())
+    if np.all(x == np.round(x)) and top < 2**53:
+        return "{:,.0f}".format if top >= 10_000 else "{:.0f}".format
+    if top >= 1000:
+        return "{:,.0f}".format
+    if top >= 100:
+        return "{:.1f}".format
+    if top >= 1:
+        return "{:.2f}".format
+    return "{:.3f}".format
+
+
+_BOOL_TEXT = {"zh": ("是", "否"), "en": ("Yes", "No"), "both": ("是 / Yes", "否 / No")}
+
+
 def _cell_text(
-    v: Any, *, float_fmt: Callable[[float], str], na_rep: str, integral: bool
+    v: Any, *, float_fmt: Callable[[float], str], na_rep: str, integral: bool,
+    lang: str | None = None,
 ) -> str:
     if v is None or (not isinstance(v, str) and pd.api.types.is_scalar(v) and pd.isna(v)):
         return na_rep
     if isinstance(v, (bool, np.bool_)):
-        return str(bool(v))
+        if lang is None:
+            return str(bool(v))
+        yes, no = _BOOL_TEXT[lang]
+        return yes if v else no
     if isinstance(v, (int, np.integer)):
         return str(int(v))
     if isinstance(v, (float, np.floating)):
@@ -75,21 +111,27 @@ def _prepare(
     na_rep: str,
     lang: str | None,
     count_columns: Sequence[str] = (),
+    headers: list[str] | None = None,
 ) -> tuple[list[str], list[list[str]], list[bool]]:
     """Headers, cell texts and right-alignment flags for a text rendering."""
     if lang not in (None, "zh", "en", "both"):
         raise ValueError(f"lang must be None, 'zh', 'en' or 'both', not {lang!r}")
+    def formatter(spec: FloatFormat, j: int) -> Callable[[float], str]:
+        if isinstance(spec, str) and spec == "auto":
+            return auto_float_format(df.iloc[:, j])
+        return _float_formatter(spec)
+
     if isinstance(float_format, Mapping):
         unknown = [c for c in float_format if c not in df.columns]
         if unknown:
             raise ValueError(f"float_format names columns not in the table: {unknown}")
-        default = _float_formatter("{:.3f}")
-        fmts = {c: _float_formatter(float_format[c]) if c in float_format else default
-                for c in df.columns}
+        fmts = {c: formatter(float_format.get(c, "auto"), j) for j, c in enumerate(df.columns)}
     else:
-        one = _float_formatter(float_format)
-        fmts = {c: one for c in df.columns}
-    headers = [_header(c, lang) for c in df.columns]
+        fmts = {c: formatter(float_format, j) for j, c in enumerate(df.columns)}
+    if headers is None:
+        headers = [_header(c, lang) for c in df.columns]
+    elif len(headers) != df.shape[1]:
+        raise ValueError(f"headers has {len(headers)} names for {df.shape[1]} columns")
     right = []
     columns: list[list[str]] = []
     for j, c in enumerate(df.columns):
@@ -104,7 +146,8 @@ def _prepare(
         integral = c in count_columns or (
             pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s)
         )
-        cells = [_cell_text(v, float_fmt=fmts[c], na_rep=na_rep, integral=integral) for v in s]
+        cells = [_cell_text(v, float_fmt=fmts[c], na_rep=na_rep, integral=integral, lang=lang)
+                 for v in s]
         if lang is not None and c in _LABELLED_VALUES:
             cells = [_header(v, lang) if v != na_rep else v for v in cells]
         columns.append(cells)
@@ -119,7 +162,7 @@ def _md_escape(text: str) -> str:
 def to_markdown(
     df: pd.DataFrame,
     *,
-    float_format: FloatFormat | Mapping[str, FloatFormat] = "{:.3f}",
+    float_format: FloatFormat | Mapping[str, FloatFormat] = "auto",
     na_rep: str = "",
     lang: str | None = None,
     caption: str | None = None,
@@ -193,7 +236,7 @@ def _tex_number(text: str) -> str:
 def to_latex(
     df: pd.DataFrame,
     *,
-    float_format: FloatFormat | Mapping[str, FloatFormat] = "{:.3f}",
+    float_format: FloatFormat | Mapping[str, FloatFormat] = "auto",
     na_rep: str = "",
     lang: str | None = None,
     caption: str | None = None,
@@ -292,7 +335,7 @@ def save_table(
     min_count: int | None = None,
     count_columns: Sequence[str] | None = None,
     marker: str | None = None,
-    float_format: FloatFormat | Mapping[str, FloatFormat] = "{:.3f}",
+    float_format: FloatFormat | Mapping[str, FloatFormat] = "auto",
     na_rep: str = "",
     caption: str | None = None,
     label: str | None = None,
@@ -328,9 +371,10 @@ def save_table(
     marker : str, optional
         Replacement text; default ``"<{min_count}"``.
     float_format : str, callable or mapping
-        How Markdown and LaTeX show floats: a ``str.format`` template
-        (``"{:.1%}"``), a format spec (``".2f"``), a callable, or a mapping
-        of column -> one of those (other columns use ``"{:.3f}"``).
+        How Markdown and LaTeX show floats: ``"auto"`` (default: decimals by
+        each column's magnitude, :func:`auto_float_format`), a ``str.format``
+        template (``"{:.1%}"``), a format spec (``".2f"``), a callable, or a
+        mapping of column -> one of those (other columns use ``"auto"``).
     na_rep : str
         Text for missing values in Markdown and LaTeX.
     caption, label : str, optional
@@ -381,8 +425,11 @@ def save_table(
             and df.index.start == 0 and df.index.step == 1
         )
     table = df.reset_index() if index else df.reset_index(drop=True)
+    parts: list[tuple[Any, ...]] | None = None
     if isinstance(table.columns, pd.MultiIndex):
-        table.columns = [" ".join(str(p) for p in c if str(p)) for c in table.columns]
+        # Label each level (``mase`` + ``city`` -> ``MASE 全市``); the CSV keeps the code names.
+        parts = [tuple(p for p in c if str(p)) for c in table.columns]
+        table.columns = [" ".join(str(p) for p in c) for c in parts]
     if table.columns.duplicated().any():
         dup = sorted({str(c) for c in table.columns[table.columns.duplicated()]})
         raise ValueError(f"column names must be unique; duplicated: {dup}")
@@ -428,8 +475,10 @@ def save_table(
         if fmt == "csv":
             text = _formula_safe(table).to_csv(index=False, float_format="%.10g", lineterminator="\n")
         else:
+            headers = None if parts is None else [
+                " ".join(_header(p, lang) for p in c) for c in parts]
             headers, rows, right = _prepare(table, float_format=float_format, na_rep=na_rep,
-                                            lang=lang, count_columns=counts)
+                                            lang=lang, count_columns=counts, headers=headers)
             if fmt == "md":
                 text = _md(headers, rows, right, caption)
                 text += ("\n\n" + _md_escape(note) if note else "") + "\n"
