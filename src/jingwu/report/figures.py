@@ -1,6 +1,7 @@
 """Figures: :func:`save_fig` writes ``reports/figures/<prefix>_<name>.<format>``."""
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Iterator, Sequence
@@ -169,8 +170,6 @@ def localize_figure(fig: Any, lang: str | None = "auto") -> int:
     (2, '启用后月数', '95%区间覆盖率', 'S01')
     >>> plt.close(fig)
     """
-    from matplotlib.ticker import FixedFormatter
-
     lang = _resolve(lang)
     if lang is None:
         return 0
@@ -183,12 +182,37 @@ def localize_figure(fig: Any, lang: str | None = "auto") -> int:
             changed += 1
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
-            fmt = axis.get_major_formatter()
-            if isinstance(fmt, FixedFormatter):  # text ticks (bars, categories)
-                seq = [figure_text(str(v), lang) for v in fmt.seq]
-                changed += sum(a != b for a, b in zip(seq, fmt.seq))
-                fmt.seq = seq
+            changed += _localize_tick_labels(axis.get_major_formatter(), lang)
     return changed
+
+
+def _localize_tick_labels(fmt: Any, lang: str) -> int:
+    """Translate text tick labels in place; numeric tick formatters are left alone.
+
+    ``set_xticks(ticks, labels)`` stores the labels in a ``FixedFormatter``
+    or (matplotlib >= 3.8, with fixed ticks) in a ``FuncFormatter`` over a
+    ``{position: label}`` dict; both are rewritten, so the next draw shows
+    the new words.
+    """
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
+
+    if isinstance(fmt, FixedFormatter):
+        seq = [figure_text(str(v), lang) for v in fmt.seq]
+        n = sum(a != b for a, b in zip(seq, fmt.seq))
+        fmt.seq = seq
+        return n
+    func = getattr(fmt, "func", None) if isinstance(fmt, FuncFormatter) else None
+    args = getattr(func, "args", ())
+    if isinstance(func, functools.partial) and len(args) == 1 and isinstance(args[0], dict):
+        table = args[0]
+        n = 0
+        for k, v in table.items():
+            new = figure_text(str(v), lang)
+            if new != str(v):
+                table[k] = new
+                n += 1
+        return n
+    return 0
 
 
 def figure_texts(fig: Any) -> tuple[str, str]:

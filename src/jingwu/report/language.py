@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -107,6 +107,8 @@ RESULT_LABELS: dict[str, dict[str, str]] = {
     "rmse": {"zh": "均方根误差", "en": "RMSE"},
     "level": {"zh": "层级", "en": "Level"},
     "city": {"zh": "全市", "en": "City"},
+    "station": {"zh": "派出所", "en": "Station"},
+    "area": {"zh": "警务片区", "en": "Area"},
     "horizon": {"zh": "预测步长", "en": "Horizon"},
     "window": {"zh": "回测窗口", "en": "Window"},
     "cutoff": {"zh": "预测起点", "en": "Cutoff"},
@@ -184,7 +186,6 @@ FIGURE_PHRASES: dict[str, str] = {
     "horizon (steps ahead)": "预测步长",
     "mase / seasonal naive": "MASE/季节朴素",
     "mase relative to seasonal naive, by level": "各层级 MASE 相对季节朴素法",
-    "area": "警务片区",
     # effects
     "truth": "真实效应",
     "post": "采用后",
@@ -449,6 +450,42 @@ def format_effect(estimate: float, ci_lower: float | None = None, ci_upper: floa
         return format_effect(estimate, ci_lower, ci_upper, unit=unit, digits=digits,
                              level=level, lang="zh") + " / " + en_text
     return en_text
+
+
+def effect_texts(values: Mapping[str, Any], estimate: str, lower: str | None = None,
+                 upper: str | None = None, *, unit: str = "", digits: int = 1,
+                 level: int = 95) -> tuple[str, str]:
+    """An effect from ``values.json`` as a ``(zh, en)`` pair for :func:`findings`.
+
+    ``estimate`` names the recorded point estimate; the interval bounds
+    default to the same key with its ``att`` part replaced by ``ci_lower``
+    and ``ci_upper`` (``03.clearance_rate.cs_never.att`` ->
+    ``03.clearance_rate.cs_never.ci_lower``).  The text is made by
+    :func:`format_effect`, so the key findings quote exactly the numbers
+    that ``values.json`` holds.
+
+    Examples
+    --------
+    >>> from jingwu.report import effect_texts
+    >>> v = {"03.y.cs.att": 5.43, "03.y.cs.ci_lower": 3.61, "03.y.cs.ci_upper": 6.08}
+    >>> effect_texts(v, "03.y.cs.att", unit="pp")
+    ('+5.4 个百分点(95% 置信区间 3.6 至 6.1)', '+5.4 pp (95% CI 3.6 to 6.1)')
+    """
+    def bound(key: str | None, name: str) -> str:
+        if key is not None:
+            return key
+        parts = estimate.rsplit("att", 1)
+        if len(parts) != 2:
+            raise ValueError(f"cannot derive the {name} key from {estimate!r}: give it")
+        return name.join(parts)
+
+    keys = [estimate, bound(lower, "ci_lower"), bound(upper, "ci_upper")]
+    missing = [k for k in keys if k not in values]
+    if missing:
+        raise KeyError(f"{missing} not in the values; run the notebook that records them first")
+    est, lo, hi = (float(values[k]) for k in keys)
+    return tuple(format_effect(est, lo, hi, unit=unit, digits=digits, level=level, lang=lg)
+                 for lg in ("zh", "en"))  # type: ignore[return-value]
 
 
 def findings(items: Sequence[tuple[str, str]], *, lang: str | None = "auto") -> Any:
