@@ -49,10 +49,8 @@ from .html import (
     strip_noise,
     web_font_css,
 )
+from .labels import FIGURE_PATTERNS, FIGURE_PHRASES, RESULT_LABELS
 from .language import (
-    FIGURE_PATTERNS,
-    FIGURE_PHRASES,
-    RESULT_LABELS,
     current_language,
     effect_texts,
     figure_text,

@@ -47,7 +47,8 @@ def _float_formatter(spec: FloatFormat) -> Callable[[float], str]:
 def auto_float_format(values: Any) -> Callable[[float], str]:
     """Decimals that suit a column's magnitude: what ``float_format="auto"`` uses.
 
-    Whole numbers print without decimals (thousands separated from 10,000);
+    Whole numbers print without decimals (thousands separated from 10,000;
+    a column of only 0 and 1 is taken for shares and keeps its decimals);
     other columns keep 3 decimals below 1, 2 below 100, 1 below 1,000 and
     none above, so a table shows neither ``14431.000`` nor ``0.1``.
 
@@ -62,7 +63,7 @@ def auto_float_format(values: Any) -> Callable[[float], str]:
     if x.size == 0:
         return "{:.3f}".format
     top = float(np.abs(x).max())
-    if np.all(x == np.round(x)) and top < 2**53:
+    if np.all(x == np.round(x)) and 2 <= top < 2**53:  # counts; 0/1 floats are shares
         return "{:,.0f}".format if top >= 10_000 else "{:.0f}".format
     if top >= 1000:
         return "{:,.0f}".format
