@@ -146,6 +146,7 @@ RESULT_LABELS: dict[str, dict[str, str]] = {
     "Fri": {"zh": "周五", "en": "Fri"}, "Sat": {"zh": "周六", "en": "Sat"},
     "Sun": {"zh": "周日", "en": "Sun"},
     # Chicago case study
+    "crime": {"zh": "报案犯罪", "en": "Reported crime"},
     "sdsc_year": {"zh": "SDSC 启用年份", "en": "SDSC year"},
     "annual_crimes": {"zh": "年报案犯罪数", "en": "Crimes a year"},
     "survey_start_trust": {"zh": "调查初期信任", "en": "Trust at survey start"},
@@ -265,6 +266,8 @@ FIGURE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"last backtest window: reconciled (.+) forecasts with 80%/95% intervals, and what happened",
      "最后一个回测窗口：{0} 调和预测（80%/95% 区间）与实际值"),
     (r"backtest: (.+) by horizon \((\d+) windows\)", "回测：各预测步长的 {0}（{1} 个窗口）"),
+    (r"(.+)_bottom_up", "{0}（自下而上）"),
+    (r"(.+)_mint_shrink", "{0}（MinT 收缩调和）"),
 )
 _FIGURE_PATTERNS = tuple((re.compile(p, re.IGNORECASE), t) for p, t in FIGURE_PATTERNS)
 
