@@ -167,6 +167,8 @@ def test_zh_run_headers_are_words_not_code_names(tmp_path):
     assert re.search(r"[a-z]_[a-z]", head) is None  # no snake_case header left
     assert "14,431" in first and "14431.000" not in first and "0.912" in first and "否" in first
     assert "是" in second
+    shown = report.labelled(stab, lang="zh")  # what a notebook displays reads the same way
+    assert shown["不稳定"].tolist() == ["否", "是"] and "平均 Jaccard" in shown.columns
     report.set_language("en")
     text = report.save_table(stab, "stability", directory=tmp_path, formats="md")["md"].read_text()
     assert "Mean Jaccard" in text and "| No " in text.replace("|  No", "| No")

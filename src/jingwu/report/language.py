@@ -9,6 +9,9 @@ import pandas as pd
 from ..schema import label
 from .labels import _FIGURE_PATTERNS, _LEVELLED, _LEVELLED_LABELS, FIGURE_PHRASES, RESULT_LABELS
 
+#: How yes/no cells read in each language (tables and :func:`labelled`).
+BOOL_TEXT = {"zh": ("是", "否"), "en": ("Yes", "No"), "both": ("是 / Yes", "否 / No")}
+
 #: Columns whose values (codes) are labelled too when a table is labelled.
 _LABELLED_VALUES = ("category", "area_type")
 
@@ -157,6 +160,10 @@ def labelled(df: pd.DataFrame, *, lang: str | None = "auto", digits: int | None 
     for c in _LABELLED_VALUES:
         if c in out.columns and lang is not None:
             out[c] = out[c].map(lambda v: label_text(v, lang) if isinstance(v, str) else v)
+    if lang is not None:  # yes/no in the reader's language, as in the saved tables
+        yes, no = BOOL_TEXT[lang]
+        for c in out.select_dtypes("bool").columns:
+            out[c] = out[c].map({True: yes, False: no})
     if digits is not None:
         floats = out.select_dtypes("floating").columns
         out[floats] = out[floats].round(digits)

@@ -12,7 +12,7 @@ import pandas as pd
 from .. import paths
 from ..privacy import suppress_small_cells
 from ._common import SavedFiles, _formats, _stem
-from .language import _LABELLED_VALUES, _resolve, label_text
+from .language import _LABELLED_VALUES, BOOL_TEXT, _resolve, label_text
 
 #: Canonical count columns, suppressed by default when ``min_count`` is given.
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -74,9 +74,6 @@ def auto_float_format(values: Any) -> Callable[[float], str]:
     return "{:.3f}".format
 
 
-_BOOL_TEXT = {"zh": ("是", "否"), "en": ("Yes", "No"), "both": ("是 / Yes", "否 / No")}
-
-
 def _cell_text(
     v: Any, *, float_fmt: Callable[[float], str], na_rep: str, integral: bool,
     lang: str | None = None,
@@ -86,7 +83,7 @@ def _cell_text(
     if isinstance(v, (bool, np.bool_)):
         if lang is None:
             return str(bool(v))
-        yes, no = _BOOL_TEXT[lang]
+        yes, no = BOOL_TEXT[lang]
         return yes if v else no
     if isinstance(v, (int, np.integer)):
         return str(int(v))
