@@ -141,6 +141,7 @@ _DEMO = [
              "warnings.warn('a warning that must not reach the report')\n"
              "jw.report.save_fig(fig, 'closed', prefix='99', close=True)\n"
              "jw.report.save_table(__import__('pandas').DataFrame({'att': [1.5]}), 'est', prefix='99')", []),
+    ("code", "__import__('pandas').DataFrame({'jaccard_mean': [0.9], 'unstable': [False]})", []),
     ("markdown", "## Key findings（要点）", []),
     ("code", "jw.report.record_value('99.x', 1.5)\n"
              "jw.report.findings([(f\"效应 {jw.report.value('99.x'):.1f}\", f\"Effect {jw.report.value('99.x'):.1f}\")])", []),
@@ -169,6 +170,12 @@ def test_zh_run_headers_are_words_not_code_names(tmp_path):
     assert "是" in second
     shown = report.labelled(stab, lang="zh")  # what a notebook displays reads the same way
     assert shown["不稳定"].tolist() == ["否", "是"] and "平均 Jaccard" in shown.columns
+    pivot = report.labelled(acc, lang="zh")
+    assert pivot.columns.tolist()[0] == ("MASE", "全市") and pivot.index.name == "模型"
+    html = report.language._labelled_html(acc)  # the notebook display hook set_theme installs
+    assert "全市" in html and "80%区间覆盖率" in html
+    report.set_language(None)
+    assert report.language._labelled_html(acc) is None  # no language: pandas' own display
     report.set_language("en")
     text = report.save_table(stab, "stability", directory=tmp_path, formats="md")["md"].read_text()
     assert "Mean Jaccard" in text and "| No " in text.replace("|  No", "| No")
@@ -270,6 +277,7 @@ def test_reproduce_writes_figures_renderings_index_in_chosen_language(tmp_path, 
         assert "@font-face" in page and "演示报告" in page
     assert ">99 · 演示报告<" in reader or "99 · 演示报告" in reader  # zh heading
     assert "language zh zh" in full
+    assert "平均 Jaccard" in reader and "jaccard_mean" not in reader  # displayed frames read as words
     log = (out / "logs" / "99_demo.log").read_text(encoding="utf-8")
     assert "must not reach the report" in log
     md = (out / "tables" / "99_est.md").read_text(encoding="utf-8")

@@ -59,6 +59,7 @@ from .language import (
     label_text,
     labelled,
     set_language,
+    show_labelled_tables,
     text,
 )
 from .tables import COUNT_COLUMNS, auto_float_format, save_table, to_latex, to_markdown
@@ -83,6 +84,7 @@ __all__ = [
     "FIGURE_PATTERNS",
     "figure_text",
     "set_language",
+    "show_labelled_tables",
     "current_language",
     "label_text",
     "labelled",

@@ -171,15 +171,58 @@ def labelled(df: pd.DataFrame, *, lang: str | None = "auto", digits: int | None 
             for c in floats:
                 if out[c].dropna().abs().lt(2**53).all():
                     out[c] = out[c].astype("Int64")
-    out.columns = [label_text(c, lang) for c in out.columns]
-    if isinstance(out.index, pd.MultiIndex):
-        out.index = out.index.set_names([label_text(n, lang) if n is not None else None
-                                         for n in out.index.names])
-    elif out.index.name is not None:
-        out.index.name = label_text(out.index.name, lang)
-    if out.columns.name is not None:
-        out.columns.name = label_text(out.columns.name, lang)
+    def names(ix: pd.Index) -> list[Any]:
+        return [label_text(n, lang) if n is not None else None for n in ix.names]
+
+    if isinstance(out.columns, pd.MultiIndex):  # label every level (pivot tables)
+        out.columns = pd.MultiIndex.from_tuples(
+            [tuple(label_text(p, lang) if isinstance(p, str) else p for p in c) for c in out.columns],
+            names=names(out.columns))
+    else:
+        out.columns = pd.Index([label_text(c, lang) for c in out.columns],
+                               name=names(out.columns)[0])
+    out.index = out.index.set_names(names(out.index))
     return out
+
+
+def _labelled_html(df: pd.DataFrame) -> str | None:
+    if current_language() is None:
+        return None  # pandas' own rendering
+    try:
+        return labelled(df, digits=None)._repr_html_()
+    except Exception:  # a display hook must never break a cell; pandas shows the frame instead
+        return None
+
+
+def show_labelled_tables(on: bool = True) -> bool:
+    """Show DataFrames in a notebook with human headers in the run's language.
+
+    Registers an HTML formatter with IPython, so a frame that ends a cell
+    is displayed through :func:`labelled` (headers, category codes and
+    yes/no cells in the language of :func:`set_language`); the frame itself
+    keeps its code names.  :func:`jingwu.viz.set_theme` turns this on; with
+    no language set, frames show as pandas draws them.  Outside IPython it
+    does nothing and returns False.
+
+    Examples
+    --------
+    >>> from jingwu.report import show_labelled_tables
+    >>> show_labelled_tables(False)  # no IPython kernel here
+    False
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    formatter = shell.display_formatter.formatters["text/html"]
+    if on:
+        formatter.for_type(pd.DataFrame, _labelled_html)
+    else:
+        formatter.type_printers.pop(pd.DataFrame, None)
+    return True
 
 
 def text(zh: str, en: str, lang: str | None = "auto", *, sep: str = " / ") -> str:

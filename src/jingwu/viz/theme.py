@@ -220,6 +220,7 @@ def set_theme(
     from .. import report
 
     report.set_language(effective if lang == "auto" else lang)
+    report.show_labelled_tables(True)  # frames shown in a notebook get the same headers
     pd.set_option("display.precision", 3)
     return effective
 
