@@ -170,6 +170,9 @@ def test_zh_run_headers_are_words_not_code_names(tmp_path):
     assert "是" in second
     shown = report.labelled(stab, lang="zh")  # what a notebook displays reads the same way
     assert shown["不稳定"].tolist() == ["否", "是"] and "平均 Jaccard" in shown.columns
+    assert report.label_text("att_best", "zh") == "效应估计（最佳口径）"
+    assert report.label_text("ci_upper_conservative", "en") == "95% CI upper, conservative dating"
+    assert report.label_text("unknown_best", "zh") == "unknown_best"
     pivot = report.labelled(acc, lang="zh")
     assert pivot.columns.tolist()[0] == ("MASE", "全市") and pivot.index.name == "模型"
     html = report.language._labelled_html(acc)  # the notebook display hook set_theme installs

@@ -147,6 +147,16 @@ RESULT_LABELS: dict[str, dict[str, str]] = {
     "Sun": {"zh": "周日", "en": "Sun"},
     # Chicago case study
     "crime": {"zh": "报案犯罪", "en": "Reported crime"},
+    "spec": {"zh": "设定", "en": "Specification"},
+    "p_wild": {"zh": "wild 自助 p 值", "en": "Wild-bootstrap p"},
+    "twfe_p_wild": {"zh": "双向固定效应 wild 自助 p 值", "en": "TWFE wild-bootstrap p"},
+    "pretrend_wald_p": {"zh": "预趋势 Wald p 值", "en": "Pre-trend Wald p"},
+    "placebo_att": {"zh": "安慰剂效应", "en": "Placebo effect"},
+    "placebo_p_wild": {"zh": "安慰剂 wild 自助 p 值", "en": "Placebo wild-bootstrap p"},
+    "n_treated": {"zh": "处理单位数", "en": "N treated"},
+    "mean_estimate_pct": {"zh": "平均估计（%）", "en": "Mean estimate (%)"},
+    "difference": {"zh": "差异", "en": "Difference"},
+    "Delta": {"zh": "约束类型", "en": "Restriction"},
     "sdsc_year": {"zh": "SDSC 启用年份", "en": "SDSC year"},
     "annual_crimes": {"zh": "年报案犯罪数", "en": "Crimes a year"},
     "survey_start_trust": {"zh": "调查初期信任", "en": "Trust at survey start"},
@@ -279,3 +289,9 @@ _LEVELLED_LABELS: dict[str, dict[str, str]] = {
     "width": {"zh": "{}%区间宽度", "en": "{}% interval width"},
 }
 _LEVELLED = re.compile(r"(" + "|".join(_LEVELLED_LABELS) + r")_(\d{1,2})")
+
+#: Suffixes that qualify a labelled column (``att_best``: estimate, best dating).
+SUFFIX_LABELS: dict[str, dict[str, str]] = {
+    "best": {"zh": "{}（最佳口径）", "en": "{}, best dating"},
+    "conservative": {"zh": "{}（保守口径）", "en": "{}, conservative dating"},
+}

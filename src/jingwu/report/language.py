@@ -7,7 +7,14 @@ from typing import Any
 import pandas as pd
 
 from ..schema import label
-from .labels import _FIGURE_PATTERNS, _LEVELLED, _LEVELLED_LABELS, FIGURE_PHRASES, RESULT_LABELS
+from .labels import (
+    _FIGURE_PATTERNS,
+    _LEVELLED,
+    _LEVELLED_LABELS,
+    FIGURE_PHRASES,
+    RESULT_LABELS,
+    SUFFIX_LABELS,
+)
 
 #: How yes/no cells read in each language (tables and :func:`labelled`).
 BOOL_TEXT = {"zh": ("是", "否"), "en": ("Yes", "No"), "both": ("是 / Yes", "否 / No")}
@@ -131,6 +138,9 @@ def label_text(key: Any, lang: str | None) -> str:
         m = _LEVELLED.fullmatch(code)
         if m is not None:
             return _LEVELLED_LABELS[m.group(1)][lg].format(m.group(2))
+        base, _, suffix = code.rpartition("_")
+        if base and suffix in SUFFIX_LABELS and one(base, lg) != base:
+            return SUFFIX_LABELS[suffix][lg].format(one(base, lg))
         return label(code, lg)
 
     if lang in ("zh", "en"):
