@@ -176,7 +176,8 @@ def test_zh_run_headers_are_words_not_code_names(tmp_path):
     pivot = report.labelled(acc, lang="zh")
     assert pivot.columns.tolist()[0] == ("MASE", "全市") and pivot.index.name == "模型"
     html = report.language._labelled_html(acc)  # the notebook display hook set_theme installs
-    assert "全市" in html and "80%区间覆盖率" in html
+    assert "全市" in html and "80%区间覆盖率" in html and "0.699" in html and "0.69912" not in html
+    assert ">14,431<" in report.language._labelled_html(stab)  # decimals by magnitude
     report.set_language(None)
     assert report.language._labelled_html(acc) is None  # no language: pandas' own display
     report.set_language("en")
@@ -271,6 +272,9 @@ def test_reproduce_writes_figures_renderings_index_in_chosen_language(tmp_path, 
     assert captured.out == "" and "cell" not in captured.err  # quiet: no progress
     figures = sorted((out / "figures").glob("99_*.png"))
     assert [f.name for f in figures] == ["99_closed.png", "99_kept_open.png"]
+    from PIL import Image
+
+    assert Image.open(figures[1]).text["Title"] == "警情"  # a zh run: Chinese titles, in the file too
     full = (out / "99_demo.html").read_text(encoding="utf-8")
     reader = (out / "99_demo.reader.html").read_text(encoding="utf-8")
     assert len(IMG.findall(full)) == len(figures) == len(IMG.findall(reader))

@@ -199,7 +199,15 @@ def _labelled_html(df: pd.DataFrame) -> str | None:
     if current_language() is None:
         return None  # pandas' own rendering
     try:
-        return labelled(df, digits=None)._repr_html_()
+        from .tables import auto_float_format
+
+        out = labelled(df, digits=None)
+        for j in range(out.shape[1]):  # decimals by magnitude, as in the saved tables
+            col = out.iloc[:, j]
+            if pd.api.types.is_float_dtype(col):
+                fmt = auto_float_format(col)
+                out.isetitem(j, col.map(lambda x: "" if pd.isna(x) else fmt(x)))
+        return out._repr_html_()
     except Exception:  # a display hook must never break a cell; pandas shows the frame instead
         return None
 
