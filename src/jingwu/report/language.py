@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..schema import label
@@ -184,13 +185,18 @@ def labelled(df: pd.DataFrame, *, lang: str | None = "auto", digits: int | None 
     def names(ix: pd.Index) -> list[Any]:
         return [label_text(n, lang) if n is not None else None for n in ix.names]
 
+    def key(c: Any) -> Any:  # a float header (1/3 from a pivot) reads as 0.3333, not 17 digits
+        if isinstance(c, (float, np.floating)):
+            return f"{c:.4g}"
+        return label_text(c, lang) if isinstance(c, str) else c
+
     if isinstance(out.columns, pd.MultiIndex):  # label every level (pivot tables)
-        out.columns = pd.MultiIndex.from_tuples(
-            [tuple(label_text(p, lang) if isinstance(p, str) else p for p in c) for c in out.columns],
-            names=names(out.columns))
+        out.columns = pd.MultiIndex.from_tuples([tuple(key(p) for p in c) for c in out.columns],
+                                                names=names(out.columns))
     else:
-        out.columns = pd.Index([label_text(c, lang) for c in out.columns],
-                               name=names(out.columns)[0])
+        out.columns = pd.Index([str(key(c)) for c in out.columns], name=names(out.columns)[0])
+    if lang is not None and not isinstance(out.index, pd.MultiIndex) and out.index.dtype == object:
+        out.index = out.index.map(lambda v: label_text(v, lang) if isinstance(v, str) else v)
     out.index = out.index.set_names(names(out.index))
     return out
 
