@@ -141,11 +141,111 @@ _DEMO = [
              "warnings.warn('a warning that must not reach the report')\n"
              "jw.report.save_fig(fig, 'closed', prefix='99', close=True)\n"
              "jw.report.save_table(__import__('pandas').DataFrame({'att': [1.5]}), 'est', prefix='99')", []),
+    ("code", "__import__('pandas').DataFrame({'jaccard_mean': [0.9], 'unstable': [False]})", []),
     ("markdown", "## Key findings（要点）", []),
     ("code", "jw.report.record_value('99.x', 1.5)\n"
              "jw.report.findings([(f\"效应 {jw.report.value('99.x'):.1f}\", f\"Effect {jw.report.value('99.x'):.1f}\")])", []),
     ("markdown", "## References", []),
 ]
+
+
+def test_zh_run_headers_are_words_not_code_names(tmp_path):
+    """Forecast, cluster and estimator columns, MultiIndex levels and yes/no cells read as words."""
+    report.set_language("zh")
+    acc = pd.DataFrame({("mase", "city"): [0.69912], ("coverage_80", "district"): [0.777],
+                        ("winkler_95", "station"): [4.4031]}, index=pd.Index(["ensemble"], name="model"))
+    md = report.save_table(acc, "by_level", directory=tmp_path, formats=("md", "csv"))
+    head = md["md"].read_text(encoding="utf-8").splitlines()[0]
+    assert [c.strip() for c in head.strip("|").split("|")] == [
+        "模型", "MASE 全市", "80%区间覆盖率 分局/区县", "95% Winkler 分数 派出所"]
+    assert "_" not in head and "mase" not in head
+    assert md["csv"].read_text().splitlines()[0] == "model,mase city,coverage_80 district,winkler_95 station"
+    stab = pd.DataFrame({"cluster": [1, 2], "jaccard_mean": [0.91234, 0.5], "unstable": [False, True],
+                         "annual_incidents": [14431.2, 6840.22], "seasonal_amplitude": [0.10712, 0.2]})
+    text = report.save_table(stab, "stability", directory=tmp_path, formats="md")["md"].read_text(encoding="utf-8")
+    head, _, first, second = text.splitlines()[:4]
+    assert "平均 Jaccard" in head and "不稳定" in head and "年均警情数" in head and "季节振幅" in head
+    assert re.search(r"[a-z]_[a-z]", head) is None  # no snake_case header left
+    assert "14,431" in first and "14431.000" not in first and "0.912" in first and "否" in first
+    assert "是" in second
+    shown = report.labelled(stab, lang="zh")  # what a notebook displays reads the same way
+    assert shown["不稳定"].tolist() == ["否", "是"] and "平均 Jaccard" in shown.columns
+    assert report.label_text("att_best", "zh") == "效应估计（最佳口径）"
+    assert report.label_text("ci_upper_conservative", "en") == "95% CI upper, conservative dating"
+    assert report.label_text("unknown_best", "zh") == "unknown_best"
+    pivot = report.labelled(acc, lang="zh")
+    assert pivot.columns.tolist()[0] == ("MASE", "全市") and pivot.index.name == "模型"
+    html = report.language._labelled_html(acc)  # the notebook display hook set_theme installs
+    assert "全市" in html and "80%区间覆盖率" in html and "0.699" in html and "0.69912" not in html
+    assert ">14,431<" in report.language._labelled_html(stab)  # decimals by magnitude
+    report.set_language(None)
+    assert report.language._labelled_html(acc) is None  # no language: pandas' own display
+    report.set_language("en")
+    text = report.save_table(stab, "stability", directory=tmp_path, formats="md")["md"].read_text()
+    assert "Mean Jaccard" in text and "| No " in text.replace("|  No", "| No")
+
+
+def test_auto_float_format_by_magnitude():
+    fmt = report.auto_float_format
+    assert fmt([0.41234, 0.5])(0.41234) == "0.412"
+    assert fmt([3.14159, 12.0])(3.14159) == "3.14"
+    assert fmt([362.46, 200.0])(362.46) == "362.5"
+    assert fmt([14431.2, 8.0])(14431.2) == "14,431"
+    assert fmt([48.0, 12.0])(48.0) == "48" and fmt([12000.0])(12000.0) == "12,000"
+    assert fmt([np.nan, None])(1.5) == "1.500"
+    md = report.to_markdown(pd.DataFrame({"x": [1.5, 2.25]}), float_format={"x": "{:.1f}"})
+    assert "1.5" in md and "2.2" in md  # explicit formats still win
+
+
+def test_zh_run_figures_carry_chinese_words_in_file_metadata(tmp_path):
+    """English method/notebook labels follow the run's language; the words go into the files' metadata."""
+    from PIL import Image
+    import matplotlib.pyplot as plt
+
+    viz.set_theme("zh")
+    fig, (a1, a2) = plt.subplots(1, 2)
+    a1.plot([0, 1], [0, 1], label="truth")
+    a1.plot([0, 1], [1, 0], label="cs")
+    a1.legend()
+    a1.set(xlabel="months since opening", ylabel="coverage_95",
+           title=report.text("破案率", "Clearance"))
+    a2.bar([0, 1], [1, 2])
+    a2.set_xticks([0, 1], ["today", "S01"])
+    a2.set_title("S09: units needed by hour of the week")
+    out = report.save_fig(fig, "words", prefix=4, directory=tmp_path, formats=("png", "svg"), close=True)
+    meta = Image.open(out["png"]).text
+    assert meta["Title"] == "破案率 | S09：一周内各小时所需警力"
+    assert meta["Description"].split(" | ") == ["启用后月数", "95%区间覆盖率", "真实效应", "CS"]
+    assert [t.get_text() for t in a2.get_xticklabels()] == ["现状", "S01"]
+    assert "<title>破案率 | S09：一周内各小时所需警力</title>" in out["svg"].read_text(encoding="utf-8")
+    # an English run keeps the English words but still names codes
+    viz.set_theme("en")
+    fig, ax = plt.subplots()
+    ax.set(xlabel="months since opening", ylabel="coverage_95")
+    assert report.localize_figure(fig) == 1 and ax.get_ylabel() == "95% coverage"
+    assert ax.get_xlabel() == "months since opening"
+    plt.close(fig)
+
+
+def test_figure_text_is_idempotent_and_leaves_unknown_text():
+    for lang in ("zh", "en", "both"):
+        for s in ("officers today", "coverage_80", "reallocated (255 officers move)", "S01", "2018", ""):
+            once = report.figure_text(s, lang)
+            assert report.figure_text(once, lang) == once
+    assert report.figure_text("reallocated (255 officers move)", "zh") == "重新配置（调动 255 名民警）"
+    assert report.figure_text("some free text", "zh") == "some free text"
+    assert report.figure_text("officers today", None) == "officers today"
+
+
+def test_effect_texts_quote_values_json(tmp_path):
+    f = tmp_path / "values.json"
+    report.record_value("03.clearance_rate.cs_never.att", 5.43123, path=f)
+    report.record_value("03.clearance_rate.cs_never.ci_lower", 3.6111, path=f)
+    report.record_value("03.clearance_rate.cs_never.ci_upper", 6.0844, path=f)
+    zh, en = report.effect_texts(report.load_values(f), "03.clearance_rate.cs_never.att", unit="pp")
+    assert en == "+5.4 pp (95% CI 3.6 to 6.1)" and zh == "+5.4 个百分点(95% 置信区间 3.6 至 6.1)"
+    with pytest.raises(KeyError, match="not in the values"):
+        report.effect_texts({"x.att": 1.0}, "x.att")
 
 
 def _demo_notebook(folder: Path) -> Path:
@@ -172,6 +272,9 @@ def test_reproduce_writes_figures_renderings_index_in_chosen_language(tmp_path, 
     assert captured.out == "" and "cell" not in captured.err  # quiet: no progress
     figures = sorted((out / "figures").glob("99_*.png"))
     assert [f.name for f in figures] == ["99_closed.png", "99_kept_open.png"]
+    from PIL import Image
+
+    assert Image.open(figures[1]).text["Title"] == "警情"  # a zh run: Chinese titles, in the file too
     full = (out / "99_demo.html").read_text(encoding="utf-8")
     reader = (out / "99_demo.reader.html").read_text(encoding="utf-8")
     assert len(IMG.findall(full)) == len(figures) == len(IMG.findall(reader))
@@ -181,6 +284,7 @@ def test_reproduce_writes_figures_renderings_index_in_chosen_language(tmp_path, 
         assert "@font-face" in page and "演示报告" in page
     assert ">99 · 演示报告<" in reader or "99 · 演示报告" in reader  # zh heading
     assert "language zh zh" in full
+    assert "平均 Jaccard" in reader and "jaccard_mean" not in reader  # displayed frames read as words
     log = (out / "logs" / "99_demo.log").read_text(encoding="utf-8")
     assert "must not reach the report" in log
     md = (out / "tables" / "99_est.md").read_text(encoding="utf-8")
@@ -272,6 +376,12 @@ def test_latex_tables_compile(tmp_path, chinese):
     wide = _results().assign(**{f"extra_{i}": np.arange(3) * 1000.5 for i in range(6)})
     body = report.to_latex(wide, lang=report.current_language(), caption="Test", label="tab:t")
     body += report.etable(_results(), model_col="estimator").to_latex()
+    # a saved table as notebooks write it: MultiIndex headers, a suppression note, small counts
+    counts = pd.DataFrame({("cases", "2023"): [3, 120], ("clearance_rate", "2023"): [0.3333, 0.4125]},
+                          index=pd.Index(["S01", "S02"], name="station_id"))
+    saved = report.save_table(counts, "counts", directory=tmp_path, formats="tex", min_count=5,
+                              count_columns=["cases 2023"], caption="Saved", label="tab:s")
+    body += saved["tex"].read_text(encoding="utf-8")
     res = _compile(body, engine, tmp_path, chinese)
     if chinese and res.returncode != 0 and "ctexart.cls" in res.stdout and "not found" in res.stdout:
         pytest.skip("xelatex is installed but the ctex package is not")

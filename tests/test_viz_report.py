@@ -37,7 +37,7 @@ def reports(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def no_cjk_font(monkeypatch):
     """Pretend the machine has no font with Chinese glyphs."""
-    monkeypatch.setattr(viz, "_font_candidates", lambda: [])
+    monkeypatch.setattr(viz.theme, "_font_candidates", lambda: [])
     viz._cached_cjk_font.cache_clear()
     yield
     viz._cached_cjk_font.cache_clear()
