@@ -337,7 +337,7 @@ def honest_did(
     >>> bool(h["lb"].iloc[0] > 0), h["method"].iloc[0]
     (True, 'C-LF')
     """
-    from ._honest import honest_sensitivity, original_cs
+    from ._honest import _FLCIProblem, confidence_set_at, honest_sensitivity, original_cs
     if alp is not None:
         warnings.warn("honest_did(alp=...) is deprecated; use alpha=", DeprecationWarning, stacklevel=2)
         alpha = alp
@@ -369,10 +369,18 @@ def honest_did(
     out.attrs["breakdown"] = np.nan
     if breakdown:
         key = "Mbar" if method == "relative_magnitude" else "M"
+        known = {float(v): (float(lb), float(ub)) for v, lb, ub in zip(out[key], out["lb"], out["ub"])}
 
         def ci_at(v):
-            r = honest_sensitivity(b, V, npre, npost, method=method, **{key: [v]}, **opts)
-            return float(r["lb"].iloc[0]), float(r["ub"].iloc[0])
+            # the confidence set alone (no identified set), on the cached pieces shared by all v;
+            # values already in the table (often 0, 0.5, 1) are not recomputed
+            if float(v) not in known:
+                known[float(v)] = confidence_set_at(b, V, npre, npost, method=method, value=v,
+                                                    problem=problem, **opts)
+            return known[float(v)]
+
+        problem = (_FLCIProblem(V, npre, npost, lvec, seed)
+                   if method == "smoothness" else None)
 
         if method == "relative_magnitude":
             if (out["method"] == "Bonferroni").any():
