@@ -133,14 +133,14 @@ def test_wild_score_bootstrap_for_cs_and_imputation():
     for res in (agg, imp):
         a = effects.wild_score_bootstrap(res, B=999, seed=1)
         assert a == effects.wild_score_bootstrap(res, B=999, seed=1)  # deterministic
-        assert a["n_clusters"] == 6 and 0 <= a["p_value"] <= 1
+        assert a.n_clusters == 6 and 0 <= a.p_value <= 1
         full = effects.wild_score_bootstrap(res, weights="rademacher", B=10_000)
-        assert full["B"] == 2 ** 6  # every sign pattern
-        assert full["p_value"] < 0.05  # effects of 1-2 SD in every treated cell
+        assert full.B == 2 ** 6  # every sign pattern
+        assert full.p_value < 0.05  # effects of 1-2 SD in every treated cell
     # no effect: outcome unrelated to treatment
     d0 = d.assign(y=np.random.default_rng(5).normal(size=len(d)))
     p0 = effects.wild_score_bootstrap(effects.imputation(d0, "y", "id", "t", "g", clustervars="district"),
-                                      weights="rademacher")["p_value"]
+                                      weights="rademacher").p_value
     assert p0 > 0.05
     with pytest.raises(ValueError, match="weights"):
         effects.wild_score_bootstrap(agg, weights="normal")
@@ -158,3 +158,44 @@ def test_pretrend_test_size_under_the_null(units):
     from effects_pretrend_size import rejection_rates
     rate = rejection_rates(units, reps=200 if units < 500 else 100)["F"]
     assert 0.03 <= rate <= 0.07 + 1e-9
+
+
+def test_result_objects_and_one_release_of_old_access():
+    import matplotlib
+    matplotlib.use("Agg")
+    d = _panel([0, 3, 5, 7], n_per=4)
+    d["district"] = d["id"] % 6
+    agg = effects.att_gt(d, "y", "id", "t", "g", clustervars="district").aggregate("simple")
+    w = effects.wild_score_bootstrap(agg, B=999, seed=1)
+    pt = effects.pretrend_test(effects.att_gt(d, "y", "id", "t", "g", base_period="universal")
+                               .aggregate("dynamic", min_e=-3), method="F")
+    es = effects.att_gt(d, "y", "id", "t", "g", base_period="universal").aggregate("dynamic", min_e=-3,
+                                                                                  max_e=1)
+    h = effects.honest_did(es, Mbar=[0, 0.5], event_time=0)
+    for res in (w, pt, h):
+        assert isinstance(res.summary(), str) and isinstance(res.to_frame(), pd.DataFrame)
+        assert res.plot() is not None
+    assert w.to_frame()["p_value"].iloc[0] == w.p_value
+    assert pt.to_frame()["test"].iloc[0] == "F" and pt.to_frame()["df"].iloc[0] == 2
+    assert list(h.to_frame()["Mbar"]) == [0, 0.5]
+    # the old dict / DataFrame-with-attrs access still answers, with a DeprecationWarning
+    with pytest.warns(DeprecationWarning):
+        assert w["p_value"] == w.p_value
+    with pytest.warns(DeprecationWarning):
+        assert pt["df"] == pt.df
+    with pytest.warns(DeprecationWarning):
+        assert h.attrs["breakdown"] == h.breakdown or np.isnan(h.breakdown)
+    with pytest.warns(DeprecationWarning):
+        assert h["lb"].iloc[0] == h.table["lb"].iloc[0]
+    with pytest.warns(DeprecationWarning):
+        assert h.assign(outcome="y")["outcome"].iloc[0] == "y"
+
+
+def test_twfe_takes_gname_like_its_siblings():
+    d = _panel([0, 13, 15], n_per=4, t0=10)
+    assert effects.twfe(d, "y", "id", "t", "g").coef == effects.twfe(d, "y", "id", "t", gname="g").coef
+    d["D"] = ((d["g"] > 0) & (d["t"] >= d["g"])).astype(int)
+    with pytest.raises(DataError, match="treatname"):
+        effects.twfe(d, "y", "id", "t", "D")
+    with pytest.raises(TypeError):
+        effects.twfe(d, "y", "id", "t", "g", None)  # options are keyword-only

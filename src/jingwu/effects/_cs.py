@@ -6,6 +6,8 @@ standard errors, so results agree with R ``did`` 2.x to floating-point error.
 """
 from __future__ import annotations
 
+import warnings
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -170,13 +172,10 @@ class ATTGTResult:
             df.drop(columns=["base_time"]).to_string(index=False, float_format=lambda v: f"{v:.4f}"),
         ]
         try:
-            pt = pretrend_test(self)
-            if pt["method"] == "F":
-                lines.append(f"Pre-trend test (small-sample F): F({pt['df']}, {pt['df_denom']}) = "
-                             f"{pt['stat']:.3f}, p = {pt['p_value']:.4f}")
-            else:
-                lines.append(f"Pre-trend Wald test: chi2({pt['df']}) = {pt['stat']:.3f}, "
-                             f"p = {pt['p_value']:.4f}")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                pt = pretrend_test(self, progress=False)
+            lines.append(pt.summary())
         except ValueError:
             pass
         band = "simultaneous (bootstrap)" if self.params["bstrap"] else "pointwise"
