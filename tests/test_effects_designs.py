@@ -199,3 +199,44 @@ def test_twfe_takes_gname_like_its_siblings():
         effects.twfe(d, "y", "id", "t", "D")
     with pytest.raises(TypeError):
         effects.twfe(d, "y", "id", "t", "g", None)  # options are keyword-only
+
+
+def test_multi_outcome_cells_equal_one_panel_at_a_time():
+    from dataclasses import replace
+
+    from jingwu.effects._cs import _att_gt_cells_multi, _att_gt_panel
+    d = _panel([0, 3, 5, 7], n_per=4)
+    rng = np.random.default_rng(2)
+    for kw in ({}, {"control_group": "notyettreated"}, {"est_method": "reg"}, {"base_period": "universal"}):
+        res = effects.att_gt(d, "y", "id", "t", "g", **kw)
+        Ys = rng.normal(size=res.panel.Y.shape + (3,))
+        att, inf = _att_gt_cells_multi(res.panel, res.params, Ys, only=np.ones(len(res.att), bool))
+        for h in range(3):
+            one = _att_gt_panel(replace(res.panel, Y=Ys[:, :, h]), res.params)
+            np.testing.assert_allclose(att[:, h], np.nan_to_num(one.att), atol=1e-12)
+            np.testing.assert_allclose(inf[:, :, h], one.inffunc, atol=1e-12)
+
+
+def test_pretrend_bootstrap_with_few_clusters():
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from effects_pretrend_size import null_panel
+    df = null_panel(15, seed=3)
+    dyn = effects.att_gt(df, "y", "id", "t", "g").aggregate("dynamic", min_e=-6)
+    with pytest.warns(UserWarning, match="leads"):
+        out = effects.pretrend_test(dyn, progress=False)
+    assert out.method == "bootstrap" and out.n_clusters == 15 and out.df == 6 and out.B == 999
+    with pytest.warns(UserWarning):
+        assert out == effects.pretrend_test(dyn, progress=False)  # deterministic given the seed
+        f = effects.pretrend_test(dyn, method="F")
+    # same Wald statistic, only its reference distribution differs
+    assert out.stat == pytest.approx(f.stat * 6 * 14 / 9, rel=1e-12)
+    assert 0.05 < out.p_value <= 1
+    # a pre-trend in the treated cohorts (1 per month before adoption) is detected
+    bad = df.assign(y=df["y"] + np.where(df["g"] > 0, 1.0 * (df["t"] - df["g"]).clip(upper=0), 0.0))
+    p = effects.pretrend_test(effects.att_gt(bad, "y", "id", "t", "g").aggregate("dynamic", min_e=-3),
+                              progress=False).p_value
+    assert p < 0.01
+    with pytest.raises(ValueError, match="weights"):
+        effects.pretrend_test(dyn, weights="normal")

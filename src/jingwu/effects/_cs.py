@@ -481,3 +481,44 @@ class AggregateResult:
         """Plot the per-level estimates with confidence bands (event-study style)."""
         from ._plot import plot_aggregate
         return plot_aggregate(self, ax=ax, **kwargs)
+
+
+def _att_gt_cells_multi(panel: Panel, params: dict, Ys: np.ndarray,
+                        only: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """ATT(g,t) and influence functions of m outcome panels ``Ys`` (n, T, m) sharing one design.
+
+    Only the cells flagged in ``only`` are estimated (the others are left at
+    zero); each column equals what :func:`_att_gt_cells` gives on that panel.
+    Used by the pre-trend bootstrap, which needs one residual panel per cluster.
+    """
+    from ._drdid import did_2x2_multi
+    control_group = params["control_group"]
+    est_method = params["est_method"]
+    anticipation = params["anticipation"]
+    n, m = panel.n, Ys.shape[2]
+    times, gu, w = panel.times, panel.g, panel.w
+    cells = list(_cells(panel, params["base_period"], anticipation))
+    att = np.zeros((len(cells), m))
+    inf = np.zeros((n, len(cells), m))
+    never = np.isinf(gu)
+    ones = np.ones((n, 1))
+    with threadpool_limits(limits=1, user_api="blas"):
+        for j, (g, cur, pret, cmax) in enumerate(cells):
+            if not only[j] or cur == pret:
+                continue
+            C = never if control_group == "nevertreated" else \
+                never | ((gu > times[cmax] + anticipation) & (gu != g))
+            Gm = gu == g
+            idx = np.flatnonzero(Gm | C)
+            if Gm.sum() == 0 or C.sum() == 0:
+                continue
+            lo = min(pret, cur)
+            DY = Ys[idx, cur, :] - Ys[idx, pret, :]
+            X = panel.X[lo, idx, :] if panel.X is not None else ones[idx]
+            try:
+                a, f = did_2x2_multi(DY, Gm[idx].astype(float), X, w[idx], est_method)
+            except np.linalg.LinAlgError:
+                continue
+            att[j] = a
+            inf[idx, j, :] = (n / len(idx)) * f
+    return att, inf

@@ -89,18 +89,21 @@ def _bootstrap_wald(result, pre, source, again, W0: float, *, B: int, weights: s
     from dataclasses import replace
 
     from ..progress import track
-    from ._cs import _att_gt_panel
+    from ._cs import _att_gt_cells_multi
     panel = source.panel
     cl = panel.cluster if panel.cluster is not None else np.arange(panel.n)
     G = int(cl.max()) + 1
     n = panel.n
     e = _null_residuals(panel)
+    member = cl[:, None] == np.arange(G)[None, :]                  # (n, G)
+    Ys = e[:, :, None] * member[:, None, :]                        # residuals of cluster h only
+    # only cells before treatment enter pre-period estimates (the others stay at zero)
+    att, inf = _att_gt_cells_multi(panel, source.params, Ys, only=~source.post)
     q = int(pre.sum())
     T = np.zeros((G, q))
     Sc = np.zeros((G, G, q))
-    for h in track(range(G), "pre-trend bootstrap: re-estimating per cluster", progress=progress):
-        Yh = np.where((cl == h)[:, None], e, 0.0)
-        src = _att_gt_panel(replace(panel, Y=Yh), dict(source.params, bstrap=False))
+    for h in track(range(G), "pre-trend bootstrap", progress=progress):
+        src = replace(source, att=att[:, h], inffunc=inf[:, :, h])
         r = again(src)
         T[h] = np.asarray(r.att)[pre]
         Sc[h] = _cluster_sums(r.inffunc[:, pre], cl, G)
