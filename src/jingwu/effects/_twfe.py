@@ -9,8 +9,8 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataError
-from ._results import WildBootstrapResult
 from ._prep import _check_columns, _check_ids, _check_timing_codes, _time_codec, prepare_panel
+from ._results import WildBootstrapResult
 
 __all__ = ["twfe", "TWFEResult", "wild_cluster_bootstrap", "bacon_decomposition"]
 
