@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from jingwu import effects
+from jingwu.progress import track
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PROBS = (0.3, 0.25, 0.25, 0.2)
@@ -54,7 +55,7 @@ def monte_carlo(reps: int = 500, seed: int = 2024) -> dict:
     ests, ses, cover, twfe = [], [], [], []
     truth = None
     t0 = time.perf_counter()
-    for r in range(reps):
+    for r in track(range(reps), "Monte Carlo"):
         df, truth = simulate_staggered(seed=seed + r)
         agg = effects.att_gt(df, "y", "id", "t", "g").aggregate("simple")
         ests.append(agg.overall_att)

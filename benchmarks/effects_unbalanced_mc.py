@@ -28,6 +28,7 @@ import numpy as np
 
 from effects_monte_carlo import simulate_staggered
 from jingwu import effects
+from jingwu.progress import track
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BASE = {4: 1.0, 6: 0.5, 8: 0.25}
@@ -44,7 +45,7 @@ def monte_carlo(reps: int = 500, seed: int = 4242, frac: float = 0.1) -> dict:
            for k in ("imputation", "sun_abraham_e0", "cs_balanced_subpanel")}
     units_kept = []
     t0 = time.perf_counter()
-    for r in range(reps):
+    for r in track(range(reps), "Monte Carlo"):
         df, truth_cs = simulate_staggered(seed=seed + r)
         rng = np.random.default_rng(seed + 10_000 + r)
         df = df.drop(index=rng.choice(len(df), int(frac * len(df)), replace=False))

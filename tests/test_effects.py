@@ -108,8 +108,8 @@ def test_event_study_matches_pyfixest(estimator, ref):
 def test_pretrend_test_matches_r_summary():
     # R did: summary(att_gt(...mpdta...)) prints "P-value for pre-test ...: 0.16812"
     out = effects.pretrend_test(_fit("mpdta_nev_dr"))
-    assert out["df"] == 5
-    assert round(out["p_value"], 5) == 0.16812
+    assert out.df == 5 and out.method == "chi2"
+    assert round(out.p_value, 5) == 0.16812
 
 
 def test_bacon_weights_sum_to_twfe():
@@ -240,20 +240,20 @@ def test_wild_cluster_bootstrap_few_clusters():
     d = MPDTA.copy()
     d["state"] = d["countyreal"] // 1000
     a = effects.wild_cluster_bootstrap(d, "lemp", "countyreal", "year", gname="first.treat",
-                                       cluster="state", B=1999, random_state=5)
+                                       cluster="state", B=1999, seed=5)
     b = effects.wild_cluster_bootstrap(d, "lemp", "countyreal", "year", gname="first.treat",
-                                       cluster="state", B=1999, random_state=5)
+                                       cluster="state", B=1999, seed=5)
     assert a == b
-    assert a["coef"] == pytest.approx(-0.036548936674, abs=1e-10)
-    assert 0.01 < a["p_value"] < 0.5
+    assert a.coef == pytest.approx(-0.036548936674, abs=1e-10)
+    assert 0.01 < a.p_value < 0.5
     w = effects.wild_cluster_bootstrap(d, "lemp", "countyreal", "year", gname="first.treat",
-                                       cluster="state", B=1999, random_state=5, weights="webb")
-    assert abs(w["p_value"] - a["p_value"]) < 0.1
+                                       cluster="state", B=1999, seed=5, weights="webb")
+    assert abs(w.p_value - a.p_value) < 0.1
     # few clusters: Rademacher signs are enumerated exactly
     few = d[d["state"].isin(sorted(d["state"].unique())[:8])]
     e = effects.wild_cluster_bootstrap(few, "lemp", "countyreal", "year", gname="first.treat",
                                        cluster="state", B=999)
-    assert e["B"] == 2**8
+    assert e.B == 2**8
 
 
 # ----------------------------------------------------------------- simulation recovery

@@ -53,8 +53,8 @@ def test_flci_matches_honestdid_readme():
     ref = _ref("ehec_medicaid_2014").query("Delta == 'DeltaSD'")
     h = effects.honest_did(betahat=b, sigma=V, num_pre_periods=5, num_post_periods=2,
                            method="smoothness", M=ref["value"].to_numpy(), breakdown=False)
-    assert (h["method"] == "FLCI").all()
-    for got, want in zip(np.r_[h["lb"], h["ub"]], np.r_[ref["lb"], ref["ub"]]):
+    assert (h.table["method"] == "FLCI").all()
+    for got, want in zip(np.r_[h.table["lb"], h.table["ub"]], np.r_[ref["lb"], ref["ub"]]):
         # printed digits; +1e-5 for the conic solver's tolerance (R's M = 0 lower bound
         # 0.02595 sits on a rounding boundary)
         assert abs(got - want) <= _printed_tol(want) + 1e-5, (got, want)
@@ -71,9 +71,9 @@ def test_flci_matches_honestdid_vignette_full_precision():
                            method="smoothness", M=ref["value"].to_numpy(), l_vec=l, breakdown=False)
     # Half-lengths agree to 1e-5; centres to the tolerance of R's CVXR/ECOS solve and its
     # finite-difference bisection (about 3e-4 on an interval of width ~4.5-20 percentage points).
-    np.testing.assert_allclose(h["ub"] - h["lb"], ref["ub"] - ref["lb"], atol=1e-4)
-    np.testing.assert_allclose(h["lb"], ref["lb"], atol=3e-3)
-    np.testing.assert_allclose(h["ub"], ref["ub"], atol=3e-3)
+    np.testing.assert_allclose(h.table["ub"] - h.table["lb"], ref["ub"] - ref["lb"], atol=1e-4)
+    np.testing.assert_allclose(h.table["lb"], ref["lb"], atol=3e-3)
+    np.testing.assert_allclose(h.table["ub"], ref["ub"], atol=3e-3)
 
 
 @pytest.mark.parametrize("mbar", [1.0, 2.0])
@@ -82,14 +82,14 @@ def test_relative_magnitudes_matches_honestdid_readme(mbar):
     ref = _ref("ehec_medicaid_2014").query("Delta == 'DeltaRM' and value == @mbar")
     h = effects.honest_did(betahat=b, sigma=V, num_pre_periods=5, num_post_periods=2, Mbar=[mbar],
                            breakdown=False)
-    assert h["method"].iloc[0] == "C-LF"
-    for got, want in [(h["lb"].iloc[0], ref["lb"].iloc[0]), (h["ub"].iloc[0], ref["ub"].iloc[0])]:
+    assert h.table["method"].iloc[0] == "C-LF"
+    for got, want in [(h.table["lb"].iloc[0], ref["lb"].iloc[0]), (h.table["ub"].iloc[0], ref["ub"].iloc[0])]:
         assert abs(got - want) <= _printed_tol(want), (got, want)
     # the 2024 re-rendering of the same README differs from 2023's by at most one grid step
     new = _ref("ehec_medicaid_2014_readme2024").query("value == @mbar")
     step = 40 * np.sqrt(V[5, 5]) / 999
-    assert abs(h["lb"].iloc[0] - new["lb"].iloc[0]) <= step + _printed_tol(new["lb"].iloc[0])
-    assert abs(h["ub"].iloc[0] - new["ub"].iloc[0]) <= step + _printed_tol(new["ub"].iloc[0])
+    assert abs(h.table["lb"].iloc[0] - new["lb"].iloc[0]) <= step + _printed_tol(new["lb"].iloc[0])
+    assert abs(h.table["ub"].iloc[0] - new["ub"].iloc[0]) <= step + _printed_tol(new["ub"].iloc[0])
 
 
 @pytest.mark.slow
@@ -98,10 +98,10 @@ def test_relative_magnitudes_full_readme_table():
     ref = _ref("ehec_medicaid_2014").query("Delta == 'DeltaRM'")
     h = effects.honest_did(betahat=b, sigma=V, num_pre_periods=5, num_post_periods=2,
                            Mbar=ref["value"].to_numpy(), breakdown=True)
-    for got, want in zip(np.r_[h["lb"], h["ub"]], np.r_[ref["lb"], ref["ub"]]):
+    for got, want in zip(np.r_[h.table["lb"], h.table["ub"]], np.r_[ref["lb"], ref["ub"]]):
         assert abs(got - want) <= _printed_tol(want), (got, want)
     # README: "the breakdown value for a significant effect is Mbar = 2" (lb < 0 only at 2)
-    assert 1.5 < h.attrs["breakdown"] < 2.0
+    assert 1.5 < h.breakdown < 2.0
 
 
 def test_honest_did_from_event_study_result():
@@ -114,11 +114,11 @@ def test_honest_did_from_event_study_result():
     V = es.vcov()[np.ix_(keep, keep)]
     r = effects.honest_did(betahat=es.att[keep], sigma=V, num_pre_periods=3, num_post_periods=4,
                            l_vec=np.full(4, 0.25), Mbar=[0.0, 1.0], breakdown=False, grid_points=100)
-    pd.testing.assert_frame_equal(h, r, check_like=True)
-    assert h.attrs["theta"] == pytest.approx(np.mean(es.att[es.egt >= 0]))
+    pd.testing.assert_frame_equal(h.to_frame(), r.to_frame(), check_like=True)
+    assert h.theta == pytest.approx(np.mean(es.att[es.egt >= 0]))
     # robust sets widen with Mbar and contain the identified set
-    assert (h["ub"] - h["lb"]).iloc[1] > (h["ub"] - h["lb"]).iloc[0]
-    assert np.all((h["lb"] <= h["id_lb"]) & (h["id_ub"] <= h["ub"]))
+    assert (h.table["ub"] - h.table["lb"]).iloc[1] > (h.table["ub"] - h.table["lb"]).iloc[0]
+    assert np.all((h.table["lb"] <= h.table["id_lb"]) & (h.table["id_ub"] <= h.table["ub"]))
     with pytest.raises(ValueError, match="universal"):
         effects.honest_did(effects.att_gt(mp, "lemp", "countyreal", "year",
                                           "first.treat").aggregate("dynamic"))
@@ -132,16 +132,16 @@ def test_breakdown_value_brackets_zero():
     V = np.diag([0.01, 0.01, 0.01, 0.02]) ** 2
     kw = dict(betahat=b, sigma=V, num_pre_periods=3, num_post_periods=1)
     h = effects.honest_did(Mbar=[0.0], breakdown_tol=0.05, **kw)
-    bd = h.attrs["breakdown"]
+    bd = h.breakdown
     assert 0 < bd < np.inf
     at = effects.honest_did(Mbar=[bd], breakdown=False, **kw)
     past = effects.honest_did(Mbar=[bd + 0.051], breakdown=False, **kw)
-    assert at["lb"].iloc[0] > 0 and past["lb"].iloc[0] <= 0
+    assert at.table["lb"].iloc[0] > 0 and past.table["lb"].iloc[0] <= 0
     sd = effects.honest_did(method="smoothness", M=[0.0, 0.01], breakdown_tol=2e-4, **kw)
-    bs = sd.attrs["breakdown"]
-    assert effects.honest_did(method="smoothness", M=[bs], breakdown=False, **kw)["lb"].iloc[0] > 0
+    bs = sd.breakdown
+    assert effects.honest_did(method="smoothness", M=[bs], breakdown=False, **kw).table["lb"].iloc[0] > 0
     assert effects.honest_did(method="smoothness", M=[bs + 2.1e-4], breakdown=False,
-                              **kw)["lb"].iloc[0] <= 0
+                              **kw).table["lb"].iloc[0] <= 0
 
 
 def test_honest_did_argument_errors():
@@ -165,8 +165,8 @@ def test_long_windows_fall_back_to_the_projection_with_a_warning():
               l_vec=np.full(npost, 1 / npost))
     with pytest.warns(UserWarning, match="Bonferroni"):
         h = effects.honest_did(Mbar=[0.0, 0.5], breakdown_tol=0.05, **kw)
-    assert (h["method"] == "Bonferroni").all()
-    lo, hi = h.attrs["original_ci"]
-    assert h["lb"].iloc[0] == pytest.approx(lo) and h["ub"].iloc[0] == pytest.approx(hi)
-    assert np.all((h["lb"] <= h["id_lb"]) & (h["id_ub"] <= h["ub"]))
-    assert 0 < h.attrs["breakdown"] < np.inf
+    assert (h.table["method"] == "Bonferroni").all()
+    lo, hi = h.original_ci
+    assert h.table["lb"].iloc[0] == pytest.approx(lo) and h.table["ub"].iloc[0] == pytest.approx(hi)
+    assert np.all((h.table["lb"] <= h.table["id_lb"]) & (h.table["id_ub"] <= h.table["ub"]))
+    assert 0 < h.breakdown < np.inf

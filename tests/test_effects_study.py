@@ -162,7 +162,7 @@ def test_pretrend_test_explains_too_many_pre_periods(city):
     with pytest.raises(ValueError, match="min_e"):
         ef.pretrend_test(res)
     windowed = ef.pretrend_test(res.aggregate("dynamic", min_e=-4))
-    assert windowed["df"] == 4 and 0 < windowed["p_value"] < 1
+    assert windowed.df == 4 and 0 < windowed.p_value < 1
 
 
 def test_moved_study_helpers_keep_their_old_names():

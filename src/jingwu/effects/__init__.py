@@ -30,6 +30,12 @@ Conventions (stated here once)
 * **Inference.**  Analytic influence-function SEs by default; multiplier
   bootstrap with uniform bands when ``bstrap=True`` (deterministic given
   ``random_state``).
+* **Results.**  Every function returns an object with ``.to_frame()``,
+  ``.summary()`` (a printable string) and ``.plot(ax=None)``; the tests and
+  sensitivity analyses return :class:`PretrendResult`,
+  :class:`WildBootstrapResult` and :class:`HonestDiDResult` (their old dict or
+  DataFrame-with-``.attrs`` access works for one release, with a
+  ``DeprecationWarning``).
 
 Contents
 --------
@@ -37,7 +43,8 @@ Contents
 :func:`twfe`, :func:`wild_cluster_bootstrap`, :func:`bacon_decomposition`;
 :func:`sun_abraham`, :func:`imputation` (Borusyak, Jaravel & Spiess);
 :func:`event_study`, :func:`plot_event_studies`;
-:func:`pretrend_test` (small-sample F with few clusters), :func:`honest_did` (Rambachan &
+:func:`pretrend_test` (wild cluster bootstrap of the Wald statistic with few clusters,
+small-sample F, chi2), :func:`honest_did` (Rambachan &
 Roth, ported from R HonestDiD), :func:`wild_score_bootstrap` (few-cluster p-values for
 CS aggregates and the imputation estimator);
 study helpers for the suite's station panel: :func:`outcome_panel`,
@@ -63,6 +70,7 @@ from ._cs import AggregateResult, ATTGTResult, att_gt
 from ._diagnostics import honest_did, pretrend_test, wild_score_bootstrap
 from ._event import ImputationResult, event_study, imputation, sun_abraham
 from ._plot import plot_bacon, plot_event_studies
+from ._results import HonestDiDResult, PretrendResult, WildBootstrapResult
 from ._study import (OUTCOMES, bacon_summary, compare_estimators, naive_before_after, outcome_label,
                      outcome_panel, scale_effects, subgroup_effects, truth_effects)
 from ._twfe import TWFEResult, bacon_decomposition, twfe, wild_cluster_bootstrap
@@ -72,6 +80,7 @@ __all__ = [
     "twfe", "TWFEResult", "wild_cluster_bootstrap", "bacon_decomposition",
     "imputation", "ImputationResult", "sun_abraham", "event_study", "plot_event_studies",
     "pretrend_test", "honest_did", "wild_score_bootstrap", "plot_bacon",
+    "PretrendResult", "WildBootstrapResult", "HonestDiDResult",
     "OUTCOMES", "outcome_panel", "outcome_label", "naive_before_after", "compare_estimators",
     "subgroup_effects", "truth_effects", "scale_effects", "bacon_summary",
 ]

@@ -6,6 +6,8 @@ standard errors, so results agree with R ``did`` 2.x to floating-point error.
 """
 from __future__ import annotations
 
+import warnings
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -170,13 +172,10 @@ class ATTGTResult:
             df.drop(columns=["base_time"]).to_string(index=False, float_format=lambda v: f"{v:.4f}"),
         ]
         try:
-            pt = pretrend_test(self)
-            if pt["method"] == "F":
-                lines.append(f"Pre-trend test (small-sample F): F({pt['df']}, {pt['df_denom']}) = "
-                             f"{pt['stat']:.3f}, p = {pt['p_value']:.4f}")
-            else:
-                lines.append(f"Pre-trend Wald test: chi2({pt['df']}) = {pt['stat']:.3f}, "
-                             f"p = {pt['p_value']:.4f}")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                pt = pretrend_test(self, progress=False)
+            lines.append(pt.summary())
         except ValueError:
             pass
         band = "simultaneous (bootstrap)" if self.params["bstrap"] else "pointwise"
@@ -482,3 +481,44 @@ class AggregateResult:
         """Plot the per-level estimates with confidence bands (event-study style)."""
         from ._plot import plot_aggregate
         return plot_aggregate(self, ax=ax, **kwargs)
+
+
+def _att_gt_cells_multi(panel: Panel, params: dict, Ys: np.ndarray,
+                        only: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """ATT(g,t) and influence functions of m outcome panels ``Ys`` (n, T, m) sharing one design.
+
+    Only the cells flagged in ``only`` are estimated (the others are left at
+    zero); each column equals what :func:`_att_gt_cells` gives on that panel.
+    Used by the pre-trend bootstrap, which needs one residual panel per cluster.
+    """
+    from ._drdid import did_2x2_multi
+    control_group = params["control_group"]
+    est_method = params["est_method"]
+    anticipation = params["anticipation"]
+    n, m = panel.n, Ys.shape[2]
+    times, gu, w = panel.times, panel.g, panel.w
+    cells = list(_cells(panel, params["base_period"], anticipation))
+    att = np.zeros((len(cells), m))
+    inf = np.zeros((n, len(cells), m))
+    never = np.isinf(gu)
+    ones = np.ones((n, 1))
+    with threadpool_limits(limits=1, user_api="blas"):
+        for j, (g, cur, pret, cmax) in enumerate(cells):
+            if not only[j] or cur == pret:
+                continue
+            C = never if control_group == "nevertreated" else \
+                never | ((gu > times[cmax] + anticipation) & (gu != g))
+            Gm = gu == g
+            idx = np.flatnonzero(Gm | C)
+            if Gm.sum() == 0 or C.sum() == 0:
+                continue
+            lo = min(pret, cur)
+            DY = Ys[idx, cur, :] - Ys[idx, pret, :]
+            X = panel.X[lo, idx, :] if panel.X is not None else ones[idx]
+            try:
+                a, f = did_2x2_multi(DY, Gm[idx].astype(float), X, w[idx], est_method)
+            except np.linalg.LinAlgError:
+                continue
+            att[j] = a
+            inf[idx, j, :] = (n / len(idx)) * f
+    return att, inf

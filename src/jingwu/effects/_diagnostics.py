@@ -8,46 +8,170 @@ import pandas as pd
 from scipy import stats
 
 from ._cs import AggregateResult, ATTGTResult
+from ._results import HonestDiDResult, PretrendResult, WildBootstrapResult
 
 __all__ = ["pretrend_test", "honest_did", "wild_score_bootstrap"]
 
 
+def _pretrend_selection(result):
+    """Mask of the tested pre-period estimates, their labels, and a re-aggregation map."""
+    if isinstance(result, ATTGTResult):
+        pre = (~result.post) & (result.time != result.base) & np.isfinite(result.att)
+        codec = result.panel.codec
+        labels = list(zip(codec.decode(result.group[pre]), codec.decode(result.time[pre])))
+        return pre, labels, result, (lambda src: src)
+    if isinstance(result, AggregateResult) and result.type == "dynamic":
+        pre = (result.egt < 0) & np.isfinite(result.se)
+        args = dict(result.args or {})
+
+        def again(src):
+            return src.aggregate("dynamic", bstrap=False, **args)
+        return pre, [int(e) for e in result.egt[pre]], result.source, again
+    raise ValueError("pretrend_test needs an att_gt result or a 'dynamic' aggregation")
+
+
+def _cluster_sums(inf: np.ndarray, cl: np.ndarray | None, G: int) -> np.ndarray:
+    if cl is None:
+        return inf
+    S = np.zeros((G, inf.shape[1]))
+    np.add.at(S, cl, inf)
+    return S
+
+
+def _wald(theta: np.ndarray, S: np.ndarray, n: int) -> np.ndarray:
+    """theta' V^-1 theta with V the CR1 covariance of centred cluster scores; batched over leading axes."""
+    G = S.shape[-2]
+    Sc = S - S.mean(axis=-2, keepdims=True)
+    V = np.swapaxes(Sc, -1, -2) @ Sc / n**2 * G / (G - 1)
+    return np.einsum("...i,...i->...", theta, np.linalg.solve(V, theta[..., None])[..., 0])
+
+
+def _null_residuals(panel) -> np.ndarray:
+    """Residuals of y = unit + period effects fitted on the untreated cells (zero elsewhere).
+
+    Parallel trends without effects is the null of the pre-trend test; every
+    pre-period ATT(g,t) uses untreated cells only, so the fitted part
+    contributes exactly zero to them.
+    """
+    from ._twfe import _demean
+    n, T = panel.Y.shape
+    untreated = panel.times[None, :] < panel.g[:, None]
+    ui, ti = np.nonzero(untreated & np.isfinite(panel.Y))
+    res = _demean(panel.Y[ui, ti][:, None], [pd.factorize(ui)[0], pd.factorize(ti)[0]],
+                  np.ones(len(ui)))[:, 0]
+    e = np.zeros((n, T))
+    e[ui, ti] = res
+    return e
+
+
+def _wild_weights(G: int, B: int, weights: str, seed: int) -> np.ndarray:
+    """(B, G) Rademacher or Webb weights; all 2^G sign patterns when 2^G <= B (Rademacher)."""
+    rng = np.random.default_rng(seed)
+    if weights == "rademacher" and 2 ** G <= B:
+        return ((np.arange(2 ** G)[:, None] >> np.arange(G)[None, :]) & 1) * 2.0 - 1.0
+    if weights == "rademacher":
+        return rng.choice([-1.0, 1.0], size=(B, G))
+    six = np.sqrt(np.array([1.5, 1.0, 0.5]))
+    return rng.choice(np.concatenate([-six, six]), size=(B, G))
+
+
+def _bootstrap_wald(result, pre, source, again, W0: float, *, B: int, weights: str, seed: int,
+                    progress: bool | None):
+    """Wild cluster restricted bootstrap of the Wald statistic (studentised with its own covariance).
+
+    Under the null, ``y* = fitted + v_g e`` with the residuals ``e`` of the
+    parallel-trends model and one weight per cluster.  Every estimator here is
+    linear in y for a fixed design, and the fitted part contributes nothing to
+    pre-period estimates, so each draw's estimates and influence functions are
+    ``sum_h v_h (estimates on e restricted to cluster h)``: one re-estimation
+    per cluster instead of one per draw.
+    """
+    from dataclasses import replace
+
+    from ..progress import track
+    from ._cs import _att_gt_cells_multi
+    panel = source.panel
+    cl = panel.cluster if panel.cluster is not None else np.arange(panel.n)
+    G = int(cl.max()) + 1
+    n = panel.n
+    e = _null_residuals(panel)
+    member = cl[:, None] == np.arange(G)[None, :]                  # (n, G)
+    Ys = e[:, :, None] * member[:, None, :]                        # residuals of cluster h only
+    # only cells before treatment enter pre-period estimates (the others stay at zero)
+    att, inf = _att_gt_cells_multi(panel, source.params, Ys, only=~source.post)
+    q = int(pre.sum())
+    T = np.zeros((G, q))
+    Sc = np.zeros((G, G, q))
+    for h in track(range(G), "pre-trend bootstrap", progress=progress):
+        src = replace(source, att=att[:, h], inffunc=inf[:, :, h])
+        r = again(src)
+        T[h] = np.asarray(r.att)[pre]
+        Sc[h] = _cluster_sums(r.inffunc[:, pre], cl, G)
+    v = _wild_weights(G, B, weights, seed)
+    theta = v @ T                                     # (B, q)
+    S = np.einsum("bh,hgq->bgq", v, Sc)               # (B, G, q)
+    with np.errstate(all="ignore"):
+        Wb = _wald(theta, S, n)
+    Wb = np.where(np.isfinite(Wb), Wb, np.inf)
+    return float(np.mean(Wb >= W0 - 1e-12 * max(1.0, abs(W0)))), int(v.shape[0])
+
+
 def pretrend_test(result: ATTGTResult | AggregateResult, *, method: str = "auto",
-                  small_sample_below: int = 100) -> dict:
+                  small_sample_below: int = 100, bootstrap_below: int = 50, B: int = 999,
+                  weights: str = "auto", seed: int = 0,
+                  progress: bool | None = None) -> PretrendResult:
     """Joint test that all pre-treatment effects are zero.
 
-    Uses the influence-function covariance of the pre-period ATT(g,t)s (as
-    R ``did``'s summary), or of the pre-period event-time estimates of a
-    ``dynamic`` aggregation.  Cells fixed at zero by a universal base period
-    are left out.
+    Uses the pre-period ATT(g,t)s of an :func:`att_gt` result, or the
+    pre-period event-time estimates of a ``dynamic`` aggregation, with their
+    influence-function covariance.  Cells fixed at zero by a universal base
+    period are left out.
 
-    Two forms:
+    Three forms:
 
     * ``"chi2"``: R ``did``'s Wald test, ``W = theta' V^-1 theta`` against
       chi2(q).  Asymptotic in the number of clusters G: with few clusters and
-      many leads it over-rejects badly (15 stations, 12 leads: 100% rejections
+      many leads it over-rejects badly (15 stations, 12 leads: 98% rejections
       at 5% under the null).
-    * ``"F"``: Hotelling's T^2 on the G cluster-level pseudo-observations
-      ``theta + (G/n) s_g`` (``s_g`` the cluster sums of the influence
-      function): ``T^2 = theta' V_CR1^-1 theta`` with the CR1 covariance
-      (centred cluster scores, factor G/(G-1)), and
-      ``F = (G - q) / (q (G - 1)) T^2`` against F(q, G - q) -- exact for
-      normal cluster means, and the small-sample analogue of the chi2 test
-      (identical as G grows).  Needs q < G.
+    * ``"F"``: Hotelling's T^2 on the G cluster-level pseudo-observations:
+      ``T^2 = theta' V_CR1^-1 theta`` with the CR1 covariance (centred cluster
+      scores, factor G/(G-1)), and ``F = (G - q) / (q (G - 1)) T^2`` against
+      F(q, G - q).  Needs q < G.  Better than chi2, still too liberal with
+      about four stations per cohort (21.5% at 15 stations, 12 leads).
+    * ``"bootstrap"``: wild cluster restricted bootstrap of that T^2 statistic:
+      outcomes are rebuilt under the null (unit and period effects fitted on
+      the untreated cells, residuals multiplied by one Rademacher or Webb
+      weight per cluster), the estimator and its covariance are recomputed on
+      each draw, and the p-value is the share of bootstrap statistics at least
+      as large.  Because the statistic is studentised by its own (too small)
+      small-sample covariance in every draw, that bias cancels.
 
-    ``method="auto"`` (default) uses ``"F"`` with fewer than
-    ``small_sample_below`` clusters and R's ``"chi2"`` otherwise.  The
-    rejection rate under the null at 5% (``benchmarks/effects_pretrend_size.py``,
-    12 leads) is 0.215 with 15 stations (chi2: 0.98), 0.070 with 48 (chi2:
-    0.315) and 0.05 with 500 (chi2: 0.05): with about four stations per cohort
-    the influence-function variance is too small, so with so few stations test
-    a short window of leads.  A ``UserWarning`` flags more than G/4 leads.
+    ``method="auto"`` (default) uses the bootstrap with fewer than
+    ``bootstrap_below`` clusters, F below ``small_sample_below`` and chi2
+    above.  Rejection rates under the null at 5% with 12 leads are in
+    ``benchmarks/effects_pretrend_size.py`` (README table).  A
+    ``UserWarning`` flags more than G/4 leads (little power).
+
+    Parameters
+    ----------
+    result : ATTGTResult or AggregateResult (``dynamic``)
+    method : {"auto", "bootstrap", "F", "chi2"}
+    B : int
+        Bootstrap draws (all 2^G sign patterns when that is fewer, Rademacher).
+    weights : {"auto", "rademacher", "webb"}
+        ``"auto"``: Webb's six-point weights with fewer than 12 clusters.
+    seed : int
+        Seed of the bootstrap weights.
+    progress : bool, optional
+        Progress line for the per-cluster re-estimation (``None`` follows
+        ``JINGWU_PROGRESS``).
 
     Returns
     -------
-    dict
-        ``stat`` (chi2 or F statistic), ``df`` (q), ``df_denom`` (G - q for F,
-        None for chi2), ``p_value``, ``method``, ``n_clusters``.
+    PretrendResult
+        ``.stat``, ``.df`` (q), ``.df_denom`` (G - q for F), ``.p_value``,
+        ``.method``, ``.n_clusters``, ``.B``, the tested estimates; ``.to_frame()``,
+        ``.summary()``, ``.plot()``.
 
     Examples
     --------
@@ -58,45 +182,36 @@ def pretrend_test(result: ATTGTResult | AggregateResult, *, method: str = "auto"
     >>> df["g"] = df["id"] % 3 * 2
     >>> df["y"] = rng.normal(size=len(df)) + 1.0 * ((df["g"] > 0) & (df["t"] >= df["g"]))
     >>> out = pretrend_test(att_gt(df, "y", "id", "t", "g"))
-    >>> out["method"], out["df"], out["df_denom"], out["p_value"] > 0.05
+    >>> out.method, out.df, out.df_denom, out.p_value > 0.05
     ('F', 4, 86, True)
     """
-    if method not in ("auto", "F", "chi2"):
-        raise ValueError(f"method must be 'auto', 'F' or 'chi2', got {method!r}")
-    if isinstance(result, ATTGTResult):
-        pre = (~result.post) & (result.time != result.base) & np.isfinite(result.att)
-        theta = result.att[pre]
-        inf = result.inffunc[:, pre]
-        cl = result.panel.cluster
-    elif isinstance(result, AggregateResult) and result.type == "dynamic":
-        pre = (result.egt < 0) & np.isfinite(result.se)
-        theta = result.att[pre]
-        inf = result.inffunc[:, pre]
-        cl = result.source.panel.cluster
-    else:
-        raise ValueError("pretrend_test needs an att_gt result or a 'dynamic' aggregation")
+    if method not in ("auto", "bootstrap", "F", "chi2"):
+        raise ValueError(f"method must be 'auto', 'bootstrap', 'F' or 'chi2', got {method!r}")
+    if weights not in ("auto", "rademacher", "webb"):
+        raise ValueError(f"weights must be 'auto', 'rademacher' or 'webb', got {weights!r}")
+    pre, labels, source, again = _pretrend_selection(result)
+    theta = np.asarray(result.att)[pre]
+    inf = result.inffunc[:, pre]
+    cl = source.panel.cluster
     if theta.size == 0:
         raise ValueError("no pre-treatment estimates to test")
     n = inf.shape[0]
-    if cl is not None:
-        G = int(cl.max()) + 1
-        S = np.zeros((G, inf.shape[1]))
-        np.add.at(S, cl, inf)
-    else:
-        S, G = inf, n
+    G = int(cl.max()) + 1 if cl is not None else n
+    S = _cluster_sums(inf, cl, G)
     q = int(theta.size)
     if method == "auto":
-        method = "F" if G < small_sample_below else "chi2"
-    if method == "F":
+        method = "bootstrap" if G < bootstrap_below else "F" if G < small_sample_below else "chi2"
+    se = np.sqrt(np.einsum("gq,gq->q", S, S)) / n
+    if method in ("F", "bootstrap"):
         if q >= G:
             k = max(1, (G - 1) // 4)
             raise ValueError(
-                f"{q} pre-period estimates but only {G} clusters: the small-sample F test needs "
-                f"fewer leads than clusters, and keeps its size best with at most about G/4; test a "
+                f"{q} pre-period estimates but only {G} clusters: the small-sample tests need "
+                f"fewer leads than clusters, and have power with at most about G/4; test a "
                 f"window of event times: pretrend_test(result.aggregate('dynamic', min_e=-{k}))")
         if q > G / 4:
             warnings.warn(f"{q} leads tested with {G} clusters: few degrees of freedom are left "
-                          f"(F({q}, {G - q})); the test has little power. A shorter window "
+                          f"(q > G/4); the test has little power. A shorter window "
                           f"(aggregate('dynamic', min_e=-{max(1, G // 4)})) is usually more informative.",
                           UserWarning, stacklevel=2)
         Sc = S - S.mean(axis=0, keepdims=True)
@@ -110,15 +225,23 @@ def pretrend_test(result: ATTGTResult | AggregateResult, *, method: str = "auto"
             f"{G} clusters); test a window of event times instead: "
             f"pretrend_test(result.aggregate('dynamic', min_e=-{k}))")
     W = float(theta @ np.linalg.solve(V, theta))
+    common = dict(n_clusters=G, estimates=theta, se=se, labels=labels)
+    if method == "bootstrap":
+        wts = ("webb" if G < 12 else "rademacher") if weights == "auto" else weights
+        p, used = _bootstrap_wald(result, pre, source, again, W, B=B, weights=wts, seed=seed,
+                                  progress=progress)
+        return PretrendResult(stat=W, df=q, df_denom=None, p_value=p, method="bootstrap", B=used,
+                              **common)
     if method == "F":
         F = (G - q) / (q * (G - 1)) * W
-        return {"stat": F, "df": q, "df_denom": G - q, "p_value": float(stats.f.sf(F, q, G - q)),
-                "method": "F", "n_clusters": G}
-    return {"stat": W, "df": q, "df_denom": None, "p_value": float(stats.chi2.sf(W, q)),
-            "method": "chi2", "n_clusters": G}
+        return PretrendResult(stat=F, df=q, df_denom=G - q, p_value=float(stats.f.sf(F, q, G - q)),
+                              method="F", **common)
+    return PretrendResult(stat=W, df=q, df_denom=None, p_value=float(stats.chi2.sf(W, q)),
+                          method="chi2", **common)
 
 
-def wild_score_bootstrap(result, *, B: int = 9999, weights: str = "webb", seed: int = 0) -> dict:
+def wild_score_bootstrap(result, *, B: int = 9999, weights: str = "webb",
+                         seed: int = 0) -> WildBootstrapResult:
     """Wild (score) cluster bootstrap p-value for the overall effect of a CS aggregate or imputation.
 
     Few clusters make analytic cluster-robust inference unreliable.  The
@@ -133,8 +256,9 @@ def wild_score_bootstrap(result, *, B: int = 9999, weights: str = "webb", seed: 
 
     Returns
     -------
-    dict
-        ``estimate``, ``t_stat``, ``p_value``, ``n_clusters``, ``B``, ``weights``.
+    WildBootstrapResult
+        ``.estimate``, ``.t_stat``, ``.p_value``, ``.n_clusters``, ``.B``,
+        ``.weights``, ``.target``; ``.to_frame()``, ``.summary()``, ``.plot()``.
 
     Examples
     --------
@@ -145,7 +269,7 @@ def wild_score_bootstrap(result, *, B: int = 9999, weights: str = "webb", seed: 
     >>> df["g"] = df["id"] % 4
     >>> df["y"] = rng.normal(size=200) + 2 * ((df["g"] > 0) & (df["t"] >= df["g"]))
     >>> out = wild_score_bootstrap(att_gt(df, "y", "id", "t", "g").aggregate("simple"), B=999)
-    >>> out["p_value"] < 0.01
+    >>> out.p_value < 0.01
     True
     """
     from ._cs import _sum_by
@@ -154,27 +278,21 @@ def wild_score_bootstrap(result, *, B: int = 9999, weights: str = "webb", seed: 
         inf = result.inf_overall[:, None]
         cl = result.source.panel.cluster
         s = (_sum_by(inf, cl) if cl is not None else inf)[:, 0] / inf.shape[0]
-        est = result.overall_att
+        est, target = result.overall_att, f"cs_{result.type}"
     elif isinstance(result, ImputationResult):
         s, est = np.asarray(result.scores, dtype=float), result.overall_att
+        target = "imputation"
     else:
         raise ValueError("wild_score_bootstrap needs an att_gt aggregate or an imputation result")
     if weights not in ("webb", "rademacher"):
         raise ValueError(f"weights must be 'webb' or 'rademacher', got {weights!r}")
     G = len(s)
     t0 = est / np.sqrt(np.sum(s**2))
-    rng = np.random.default_rng(seed)
-    if weights == "rademacher" and 2 ** G <= B:
-        v = ((np.arange(2 ** G)[:, None] >> np.arange(G)[None, :]) & 1) * 2.0 - 1.0
-    elif weights == "rademacher":
-        v = rng.choice([-1.0, 1.0], size=(B, G))
-    else:
-        six = np.sqrt(np.array([1.5, 1.0, 0.5]))
-        v = rng.choice(np.concatenate([-six, six]), size=(B, G))
+    v = _wild_weights(G, B, weights, seed)
     tb = (v @ s) / np.sqrt((v**2) @ (s**2))
     p = float(np.mean(np.abs(tb) >= abs(t0) - 1e-12))
-    return {"estimate": float(est), "t_stat": float(t0), "p_value": p, "n_clusters": int(G),
-            "B": int(v.shape[0]), "weights": weights}
+    return WildBootstrapResult(estimate=float(est), t_stat=float(t0), p_value=p, n_clusters=int(G),
+                               B=int(v.shape[0]), weights=weights, target=target, t_draws=tb)
 
 
 def _event_study_inputs(result: AggregateResult, event_time, l_vec):
@@ -235,12 +353,12 @@ def _breakdown(ci_at, tol: float, start: float = 1.0, cap: float = 1e3) -> float
 
 def honest_did(
     result: AggregateResult | None = None,
+    *,
     method: str = "relative_magnitude",
     Mbar: list[float] | np.ndarray | None = None,
     M: list[float] | np.ndarray | None = None,
     event_time: int | None = None,
     alpha: float = 0.05,
-    *,
     betahat: np.ndarray | None = None,
     sigma: np.ndarray | None = None,
     num_pre_periods: int | None = None,
@@ -254,7 +372,7 @@ def honest_did(
     breakdown_tol: float | None = None,
     seed: int = 0,
     alp: float | None = None,
-) -> pd.DataFrame:
+) -> HonestDiDResult:
     """Sensitivity of an event-study effect to violations of parallel trends (Rambachan & Roth 2023).
 
     A port of R ``HonestDiD`` with two entry points: R's own (``betahat``,
@@ -317,14 +435,17 @@ def honest_did(
 
     Returns
     -------
-    DataFrame
-        One row per Mbar or M: ``Mbar``/``M``, ``lb``, ``ub``, ``method``
-        (``"C-LF"``, ``"Conditional"`` or ``"FLCI"``), ``Delta``
-        (``"DeltaRM"``/``"DeltaSD"``), ``id_lb``, ``id_ub`` (identified set
-        with the estimates taken as the truth; NaN when the pre-period
-        estimates themselves violate Delta^SD(M)).  ``.attrs``: ``breakdown``
-        (NaN if even the usual CI contains zero), ``theta`` and ``se`` (the
-        target and its SE), ``original_ci``.
+    HonestDiDResult
+        ``.to_frame()``: one row per Mbar or M: ``Mbar``/``M``, ``lb``, ``ub``,
+        ``method`` (``"C-LF"``, ``"Conditional"``, ``"Bonferroni"`` or
+        ``"FLCI"``), ``Delta`` (``"DeltaRM"``/``"DeltaSD"``), ``id_lb``,
+        ``id_ub`` (identified set with the estimates taken as the truth; NaN
+        when the pre-period estimates themselves violate Delta^SD(M)).
+        ``.breakdown`` (NaN if even the usual CI contains zero), ``.theta`` and
+        ``.se`` (the target and its SE), ``.original_ci``; ``.summary()``,
+        ``.plot()`` (R's sensitivity plot).  The DataFrame-with-``.attrs``
+        access of earlier releases still works for one release, with a
+        ``DeprecationWarning``.
 
     Examples
     --------
@@ -334,10 +455,11 @@ def honest_did(
     >>> V = np.diag([0.02, 0.02, 0.02, 0.03, 0.03]) ** 2
     >>> h = honest_did(betahat=b, sigma=V, num_pre_periods=3, num_post_periods=2,
     ...                Mbar=[0, 1], breakdown=False)
-    >>> bool(h["lb"].iloc[0] > 0), h["method"].iloc[0]
+    >>> t = h.to_frame()
+    >>> bool(t["lb"].iloc[0] > 0), t["method"].iloc[0]
     (True, 'C-LF')
     """
-    from ._honest import honest_sensitivity, original_cs
+    from ._honest import _FLCIProblem, confidence_set_at, honest_sensitivity, original_cs
     if alp is not None:
         warnings.warn("honest_did(alp=...) is deprecated; use alpha=", DeprecationWarning, stacklevel=2)
         alpha = alp
@@ -363,24 +485,32 @@ def honest_did(
     if l is None:
         lvec[0] = 1.0
     theta = float(lvec @ b[npre:])
-    out.attrs["theta"] = theta
-    out.attrs["se"] = float(np.sqrt(lvec @ V[npre:, npre:] @ lvec))
-    out.attrs["original_ci"] = original_cs(b, V, npre, npost, l_vec=lvec, alpha=alpha)
-    out.attrs["breakdown"] = np.nan
+    se = float(np.sqrt(lvec @ V[npre:, npre:] @ lvec))
+    original = original_cs(b, V, npre, npost, l_vec=lvec, alpha=alpha)
+    value = np.nan
     if breakdown:
         key = "Mbar" if method == "relative_magnitude" else "M"
+        known = {float(v): (float(lb), float(ub)) for v, lb, ub in zip(out[key], out["lb"], out["ub"])}
 
         def ci_at(v):
-            r = honest_sensitivity(b, V, npre, npost, method=method, **{key: [v]}, **opts)
-            return float(r["lb"].iloc[0]), float(r["ub"].iloc[0])
+            # the confidence set alone (no identified set), on the cached pieces shared by all v;
+            # values already in the table (often 0, 0.5, 1) are not recomputed
+            if float(v) not in known:
+                known[float(v)] = confidence_set_at(b, V, npre, npost, method=method, value=v,
+                                                    problem=problem, **opts)
+            return known[float(v)]
+
+        problem = (_FLCIProblem(V, npre, npost, lvec, seed)
+                   if method == "smoothness" else None)
 
         if method == "relative_magnitude":
             if (out["method"] == "Bonferroni").any():
                 opts["hybrid"] = "bonferroni"
             tol = 0.01 if breakdown_tol is None else breakdown_tol
-            out.attrs["breakdown"] = _breakdown(ci_at, tol, start=1.0)
+            value = _breakdown(ci_at, tol, start=1.0)
         else:
             scale = float(out["M"].max()) if len(out) and out["M"].max() > 0 else float(np.sqrt(V[0, 0]))
             tol = 1e-3 * scale if breakdown_tol is None else breakdown_tol
-            out.attrs["breakdown"] = _breakdown(ci_at, tol, start=scale, cap=1e6 * scale)
-    return out
+            value = _breakdown(ci_at, tol, start=scale, cap=1e6 * scale)
+    return HonestDiDResult(table=out, breakdown=float(value), theta=theta, se=se,
+                           original_ci=tuple(float(x) for x in original), method=method, alpha=alpha)

@@ -114,3 +114,70 @@ def did_2x2(dy: np.ndarray, D: np.ndarray, X: np.ndarray, w: np.ndarray,
     M3 = np.mean(w_c[:, None] * X, axis=0)
     inf_c = (w_c * r - w_c * eta_c + alr_ps @ M2 - alr_ols @ M3) / mc
     return float(eta_t - eta_c), inf_t - inf_c
+
+
+def _ols_control_multi(DY: np.ndarray, D: np.ndarray, X: np.ndarray, w: np.ndarray):
+    """:func:`_ols_control` for m outcome columns at once (DY is n x m); alr is (n, m, k)."""
+    n = DY.shape[0]
+    wc = w * (1 - D)
+    if X.shape[1] == 1:
+        swc = wc.sum()
+        fit = np.broadcast_to(wc @ DY / swc, DY.shape)
+        alr = ((wc[:, None] * (DY - fit)) * (n / swc))[:, :, None]
+        return fit, alr
+    XtWX = (X * wc[:, None]).T @ X
+    beta = np.linalg.solve(XtWX, X.T @ (wc[:, None] * DY))        # (k, m)
+    fit = X @ beta
+    XpX_inv = np.linalg.inv(XtWX / n)
+    alr = np.einsum("nm,nk,kl->nml", wc[:, None] * (DY - fit), X, XpX_inv)
+    return fit, alr
+
+
+def did_2x2_multi(DY: np.ndarray, D: np.ndarray, X: np.ndarray, w: np.ndarray,
+                  method: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`did_2x2` for m outcome columns sharing one design (DY is n x m).
+
+    Every estimator here is linear in the outcome for a fixed design; the
+    bootstrap of the pre-trend test evaluates it on one residual column per
+    cluster.  Returns ATTs (m,) and influence functions (n, m), column by column
+    the numbers :func:`did_2x2` gives.
+    """
+    n = DY.shape[0]
+    w = w / w.mean()
+    if method == "reg":
+        fit, alr_ols = _ols_control_multi(DY, D, X, w)
+        w_t = w * D
+        mt = w_t.mean()
+        eta_t = np.mean(w_t[:, None] * DY, axis=0) / mt
+        eta_c = np.mean(w_t[:, None] * fit, axis=0) / mt
+        inf_t = (w_t[:, None] * DY - w_t[:, None] * eta_t) / mt
+        M1 = np.mean(w_t[:, None] * X, axis=0)
+        inf_c = (w_t[:, None] * fit - w_t[:, None] * eta_c + alr_ols @ M1) / mt
+        return eta_t - eta_c, inf_t - inf_c
+
+    ps, vcov = _logit(D, X, w)
+    ps = np.minimum(ps, 1 - 1e-6)
+    trim = np.where(D == 1, True, ps < _TRIM_LEVEL)
+    w_t = w * D
+    w_c = trim * w * ps * (1 - D) / (1 - ps)
+    alr_ps = ((w * (D - ps))[:, None] * X) @ (vcov * n)           # (n, k)
+    mt, mc = w_t.mean(), w_c.mean()
+    if method == "ipw":
+        eta_t = np.mean(w_t[:, None] * DY, axis=0) / mt
+        eta_c = np.mean(w_c[:, None] * DY, axis=0) / mc
+        inf_t = (w_t[:, None] * DY - w_t[:, None] * eta_t) / mt
+        M2 = np.einsum("nm,nk->km", w_c[:, None] * (DY - eta_c), X) / n
+        inf_c = (w_c[:, None] * DY - w_c[:, None] * eta_c + alr_ps @ M2) / mc
+        return eta_t - eta_c, inf_t - inf_c
+    if method != "dr":
+        raise ValueError(f"est_method must be 'dr', 'ipw' or 'reg', got {method!r}")
+    fit, alr_ols = _ols_control_multi(DY, D, X, w)
+    r = DY - fit
+    eta_t = np.mean(w_t[:, None] * r, axis=0) / mt
+    eta_c = np.mean(w_c[:, None] * r, axis=0) / mc
+    M1 = np.mean(w_t[:, None] * X, axis=0)
+    inf_t = (w_t[:, None] * r - w_t[:, None] * eta_t - alr_ols @ M1) / mt
+    M2 = np.einsum("nm,nk->km", w_c[:, None] * (r - eta_c), X) / n
+    M3 = np.mean(w_c[:, None] * X, axis=0)
+    inf_c = (w_c[:, None] * r - w_c[:, None] * eta_c + alr_ps @ M2 - alr_ols @ M3) / mc
+    return eta_t - eta_c, inf_t - inf_c

@@ -23,6 +23,7 @@ scalar minimisation instead of R's finite-difference bisection (same optimum).
 """
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -164,6 +165,54 @@ def _eta_lp(y, X, sd, vertices=None):
     return res.x[0], -res.ineqlin.marginals
 
 
+_COFACTOR_CACHE: dict = {}
+
+
+def _first_column_cofactors(X: np.ndarray):
+    """All bases (row subsets of size k + 1) of ``W = [sd, X]`` and the cofactors of W_B's first column.
+
+    Cofactor j is ``det(W_B with its first column replaced by e_j)``; it depends
+    on X only.  Cached on X's bytes (the breakdown search evaluates many Mbar
+    values with the same X).
+    """
+    import itertools
+    key = (X.shape, X.tobytes())
+    hit = _COFACTOR_CACHE.get(key)
+    if hit is not None:
+        return hit
+    m, k = X.shape
+    r = k + 1
+    combos = np.array(list(itertools.combinations(range(m), r)), dtype=np.intp).reshape(-1, r)
+    # With any first column u, the cofactors are det(W_u) times the first row of W_u^{-1}.
+    # u = ones is nonsingular for every basis whose vertex is feasible (the null vector of
+    # X_B' is single-signed there); the few others are computed by expansion (first column e_j).
+    cof = np.empty((len(combos), r))
+    eye = np.eye(r)
+    for start in range(0, len(combos), 8192):
+        XB = X[combos[start:start + 8192]]                       # (n, r, k)
+        n = len(XB)
+        Wu = np.empty((n, r, r))
+        Wu[:, :, 0] = 1.0
+        Wu[:, :, 1:] = XB
+        sign, logdet = np.linalg.slogdet(Wu)
+        good = (sign != 0) & (logdet > np.log(1e-8))
+        block = np.empty((n, r))
+        if good.any():
+            det_u = sign[good] * np.exp(logdet[good])
+            block[good] = det_u[:, None] * np.linalg.inv(Wu[good])[:, 0, :]
+        if (~good).any():
+            Xb = XB[~good]
+            Wj = np.empty((len(Xb), r, r, r))
+            Wj[:, :, :, 1:] = Xb[:, None, :, :]
+            Wj[:, :, :, 0] = eye[None, :, :]
+            block[~good] = np.linalg.det(Wj)
+        cof[start:start + n] = block
+    if len(_COFACTOR_CACHE) >= 8:
+        _COFACTOR_CACHE.pop(next(iter(_COFACTOR_CACHE)))
+    _COFACTOR_CACHE[key] = (combos, cof)
+    return combos, cof
+
+
 class _DualVertices:
     """Vertices of {g >= 0 : W'g = e1}, enumerated once when there are few bases.
 
@@ -176,26 +225,25 @@ class _DualVertices:
     MAX_BASES = 400_000
 
     def __init__(self, W: np.ndarray):
-        import itertools
         from math import comb
         self.W = W
         m, r = W.shape
         self.ok = comb(m, r) <= self.MAX_BASES
         if not self.ok:
             return
-        e1 = np.zeros(r)
-        e1[0] = 1.0
-        combos = np.array(list(itertools.combinations(range(m), r)), dtype=np.intp)
-        WB = W[combos]                                  # (N, r, r)
-        det = np.linalg.det(WB)
-        combos, WB = combos[np.abs(det) > 1e-12], WB[np.abs(det) > 1e-12]
-        gB = np.linalg.solve(np.transpose(WB, (0, 2, 1)), np.broadcast_to(e1, (len(WB), r))[..., None])[..., 0]
+        # A basis B gives the vertex g_B = W_B'^{-1} e1 = (cofactors of W_B's first column) /
+        # det(W_B).  Those cofactors do not involve the first column (sd), which is the only
+        # part of W that changes with Mbar, so they are computed once per X and reused.
+        combos, cof = _first_column_cofactors(np.ascontiguousarray(W[:, 1:]))
+        det = np.einsum("nj,nj->n", W[combos, 0], cof)
+        keep = np.abs(det) > 1e-12
+        combos, gB = combos[keep], cof[keep] / det[keep, None]
         feas = np.all(gB >= -1e-12, axis=1)
         combos, gB = combos[feas], np.maximum(gB[feas], 0.0)
         G = np.zeros((len(combos), m))
         np.put_along_axis(G, combos, gB, axis=1)
         self.G = G
-        self.bases = [tuple(c) for c in combos]
+        self.bases = combos  # one row of basis indices per feasible vertex
 
     def maximize(self, f: np.ndarray):
         """(status, value, x) of max f'g; ``None`` defers to the LP (too many bases, or none).
@@ -566,7 +614,50 @@ def rm_identified_set(betahat, num_pre_periods, num_post_periods, Mbar, l_vec) -
 
 # ------------------------------------------------------------------- FLCI (SD)
 def _qfolded(p: float, mu: float, draws: np.ndarray) -> float:
-    return float(np.quantile(np.abs(draws + mu), p))
+    """``np.quantile(np.abs(draws + mu), p)`` (R ``.qfoldednormal`` by simulation), bit for bit.
+
+    ``draws`` must be sorted.  ``|z + mu|`` over sorted ``z`` is two sorted
+    runs (the negated part below ``-mu``, reversed, and the part above), so the
+    two order statistics the linear quantile interpolates are found by binary
+    search instead of partitioning 10^6 values at every evaluation of the FLCI.
+    """
+    n = draws.size
+    j = int(np.searchsorted(draws, -mu, side="left"))  # fl(z + mu) < 0 exactly when z < -mu
+
+    def neg(t):  # t-th smallest of |z + mu| over z < -mu
+        return -(draws[j - 1 - t] + mu)
+
+    def pos(t):  # t-th smallest over z >= -mu
+        return draws[j + t] + mu
+
+    def kth(k):
+        """k-th smallest (0-based) of the merged runs."""
+        n_neg, n_pos = j, n - j
+        lo, hi = max(0, k + 1 - n_pos), min(k + 1, n_neg)
+        while lo < hi:  # x values come from the negative run, k + 1 - x from the positive one
+            x = (lo + hi) // 2
+            y = k + 1 - x
+            if x < n_neg and y > 0 and neg(x) < pos(y - 1):
+                lo = x + 1
+            else:
+                hi = x
+        y = k + 1 - lo
+        return max(neg(lo - 1) if lo > 0 else -np.inf, pos(y - 1) if y > 0 else -np.inf)
+
+    virtual = (n - 1) * np.float64(p)  # numpy's "linear" method, its interpolation formula
+    k = int(np.floor(virtual))
+    a = np.float64(kth(k))
+    b = np.float64(kth(min(k + 1, n - 1)))
+    t = virtual - np.float64(k)
+    diff = b - a
+    return float(b - diff * (1 - t) if t >= 0.5 else a + diff * t)
+
+
+@functools.lru_cache(maxsize=4)
+def _sorted_draws(n: int, seed: int) -> np.ndarray:
+    out = np.sort(r_rnorm(n, seed))
+    out.flags.writeable = False
+    return out
 
 
 class _FLCIProblem:
@@ -583,7 +674,7 @@ class _FLCIProblem:
         self.wsum = float(t @ l_vec)
         self.const = sum(abs(float(np.arange(1, s + 1) @ l_vec[npost - s:])) for s in range(1, npost + 1)) - self.wsum
         self.L = np.tril(np.ones((npre, npre)))
-        self.draws = r_rnorm(10 ** 6, seed)
+        self.draws = _sorted_draws(10 ** 6, seed)
 
     def var(self, w):
         return float(w @ self.Q @ w + self.q @ w + self.c0)
@@ -715,6 +806,31 @@ def _honest_sensitivity(betahat, sigma, num_pre_periods: int, num_post_periods: 
     else:
         raise ValueError(f"method must be 'relative_magnitude' or 'smoothness', got {method!r}")
     return pd.DataFrame(rows)
+
+
+def confidence_set_at(betahat, sigma, num_pre_periods: int, num_post_periods: int, *, method: str,
+                      value: float, l_vec=None, alpha: float = 0.05, hybrid: str = "LF",
+                      grid_points: int = 1000, grid_lb: float | None = None,
+                      grid_ub: float | None = None, seed: int = 0,
+                      problem: _FLCIProblem | None = None) -> tuple[float, float]:
+    """(lb, ub) of the robust confidence set at one Mbar (or M), without the identified set.
+
+    The same numbers as the ``lb``/``ub`` of :func:`honest_sensitivity` for that
+    value; the breakdown search calls it many times (pass ``problem`` to reuse
+    one FLCI set-up across M).
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        if method == "smoothness":
+            return flci(betahat, sigma, num_pre_periods, num_post_periods, value, l_vec=l_vec,
+                        alpha=alpha, seed=seed, _problem=problem)
+        if hybrid == "bonferroni":
+            return rm_bonferroni_set(betahat, sigma, num_pre_periods, num_post_periods, value,
+                                     l_vec=l_vec, alpha=alpha)
+        if hybrid == "auto":
+            hybrid = "LF"
+        return rm_confidence_set(betahat, sigma, num_pre_periods, num_post_periods, value, l_vec=l_vec,
+                                 alpha=alpha, hybrid=hybrid, grid_points=grid_points, grid_lb=grid_lb,
+                                 grid_ub=grid_ub, seed=seed)
 
 
 def _sd_upper_bound_mpre(b, S, npre, alpha):

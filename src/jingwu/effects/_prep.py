@@ -155,7 +155,8 @@ def _check_timing_codes(graw: pd.Series, g: np.ndarray, t: np.ndarray, ids: np.n
                             expected="the first treated period; never treated as 0 or empty")
         if set(vals.tolist()) <= {0.0, 1.0} and tmin > 1:
             raise DataError(f"treatment timing is only 0/1 while periods run from {tmin:g} to "
-                            f"{tmax:g}: a treatment indicator passed as the timing column?",
+                            f"{tmax:g}: a treatment indicator passed as the timing column? (twfe and "
+                            f"wild_cluster_bootstrap take a 0/1 column as treatname=)",
                             column=gname, expected="the first treated period of each unit (e.g. the "
                             "adoption year), 0 or empty for never treated")
     # a unit with timing in some rows and missing timing in others

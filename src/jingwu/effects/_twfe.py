@@ -1,6 +1,7 @@
 """Static two-way fixed effects, the wild cluster bootstrap, and the Goodman-Bacon decomposition."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,6 +10,7 @@ from scipy import stats
 
 from ..errors import DataError
 from ._prep import _check_columns, _check_ids, _check_timing_codes, _time_codec, prepare_panel
+from ._results import WildBootstrapResult
 
 __all__ = ["twfe", "TWFEResult", "wild_cluster_bootstrap", "bacon_decomposition"]
 
@@ -105,8 +107,9 @@ def twfe(
     yname: str,
     idname: str,
     tname: str,
-    treatname: str | None = None,
     gname: str | None = None,
+    *,
+    treatname: str | None = None,
     weightsname: str | None = None,
     cluster: str | None = "idname",
     alp: float = 0.05,
@@ -126,10 +129,11 @@ def twfe(
         Long panel (need not be balanced).
     yname, idname, tname : str
         Outcome, unit and period columns.
-    treatname : str, optional
-        0/1 treatment-status column.  Give this or ``gname``.
     gname : str, optional
-        First-treated period (never treated: 0 or missing); D = 1{t >= g}.
+        First-treated period (never treated: 0 or missing); D = 1{t >= g}, as
+        in :func:`att_gt` and the other estimators.  Give this or ``treatname``.
+    treatname : str, optional, keyword-only
+        0/1 treatment-status column (e.g. a placebo dummy).
     weightsname : str, optional
         Regression weights (e.g. cases behind a clearance rate).
     cluster : str or None
@@ -194,15 +198,17 @@ def wild_cluster_bootstrap(
     yname: str,
     idname: str,
     tname: str,
-    treatname: str | None = None,
     gname: str | None = None,
+    *,
+    treatname: str | None = None,
     cluster: str | None = None,
     weightsname: str | None = None,
     B: int = 9999,
     weights: str = "rademacher",
     null: float = 0.0,
+    seed: int | np.random.Generator | None = None,
     random_state: int | np.random.Generator | None = None,
-) -> dict:
+) -> WildBootstrapResult:
     """Wild cluster restricted (WCR) bootstrap p-value for the static TWFE coefficient.
 
     The null ``beta = null`` is imposed, residuals are flipped by cluster with
@@ -222,14 +228,17 @@ def wild_cluster_bootstrap(
     weights : {"rademacher", "webb"}
     null : float
         Hypothesised value of the coefficient.
-    random_state : int or Generator, optional
-        Seed (deterministic given the seed).
+    seed : int or Generator, optional
+        Seed of the bootstrap weights (deterministic given the seed).
+        ``random_state`` is a deprecated alias.
 
     Returns
     -------
-    dict
-        ``coef``, ``t_stat``, ``p_value``, ``n_clusters``, ``B`` (draws used),
-        ``weights``.
+    WildBootstrapResult
+        ``.estimate`` (also ``.coef``), ``.t_stat``, ``.p_value``,
+        ``.n_clusters``, ``.B`` (draws used), ``.weights``; ``.to_frame()``,
+        ``.summary()``, ``.plot()``.  (``result["p_value"]`` still works for
+        one release, with a ``DeprecationWarning``.)
 
     Examples
     --------
@@ -241,10 +250,14 @@ def wild_cluster_bootstrap(
     >>> df["g"] = np.where(df["district"] < 4, 3, 0)
     >>> df["y"] = rng.normal(size=len(df)) + 1.0 * ((df["g"] > 0) & (df["t"] >= 3))
     >>> out = wild_cluster_bootstrap(df, "y", "id", "t", gname="g", cluster="district",
-    ...                              B=999, random_state=1)
-    >>> out["n_clusters"], out["p_value"] < 0.05
+    ...                              B=999, seed=1)
+    >>> out.n_clusters, out.p_value < 0.05
     (8, True)
     """
+    if random_state is not None:
+        warnings.warn("wild_cluster_bootstrap(random_state=...) is deprecated; use seed=",
+                      DeprecationWarning, stacklevel=2)
+        seed = random_state if seed is None else seed
     if weights not in ("rademacher", "webb"):
         raise ValueError(f"weights must be 'rademacher' or 'webb', got {weights!r}")
     if not isinstance(B, (int, np.integer)) or B < 99:
@@ -290,7 +303,7 @@ def wild_cluster_bootstrap(
     q = a @ S                       # (G,)
     K = np.diag(q) - R @ XtX_inv @ S  # score_c(v) = (K v)_c
     num = a @ S                     # beta*_0 - null = num . v
-    rng = np.random.default_rng(random_state)
+    rng = np.random.default_rng(seed)
     if weights == "rademacher" and 2**G <= B:
         V = ((np.arange(2**G)[:, None] >> np.arange(G)[None, :]) & 1).astype(float) * 2 - 1
         V = V.T
@@ -301,8 +314,9 @@ def wild_cluster_bootstrap(
         V = rng.choice(webb, size=(G, B))
     tb = (num @ V) / np.sqrt(adj * np.sum((K @ V) ** 2, axis=0))
     p = float(np.mean(np.abs(tb) >= abs(t0) - 1e-12))
-    return {"coef": float(beta[0]), "t_stat": float(t0), "p_value": p, "n_clusters": int(G),
-            "B": int(V.shape[1]), "weights": weights}
+    return WildBootstrapResult(estimate=float(beta[0]), t_stat=float(t0), p_value=p, n_clusters=int(G),
+                               B=int(V.shape[1]), weights=weights, target="twfe", null=float(null),
+                               t_draws=tb)
 
 
 def bacon_decomposition(
