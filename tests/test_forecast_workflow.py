@@ -81,3 +81,27 @@ def test_station_forecast_reads_only_the_table_it_is_given(tmp_path, monkeypatch
         jw.forecast.station_forecast(d, h=7, saved=tmp_path / "absent.csv", input_size=None)
     with pytest.raises(ValueError, match="tables_dir"):
         jw.forecast.station_forecast(d, h=7, saved=True)
+
+
+def test_widened_window_levels_restore_coverage_of_a_new_window():
+    # Known truth: errors share a normal window level (sd 1) plus daily noise (sd 1); intervals from the
+    # errors of 3 windows must cover 80% of a fourth window's days. Pooled as they are, the 3 levels
+    # understate the spread of a new one (expected coverage about 0.72); widened, about 0.78.
+    from jingwu.forecast.hierarchy import widen_window_levels
+
+    rng = np.random.default_rng(0)
+    win = np.repeat(np.arange(3), 28)
+    cov = {False: [], True: []}
+    for _ in range(600):
+        e = rng.normal(0, 1, (4, 1)) + rng.normal(0, 1, (4, 28))
+        for widen in cov:
+            z = widen_window_levels(e[:3].ravel(), win) if widen else e[:3].ravel()
+            (lo, hi), = conformal_quantiles(z, np.ones(len(z), int), 1, (80,), method="pooled").values()
+            cov[widen].append(np.mean((e[3] >= lo[0]) & (e[3] <= hi[0])))
+    plain, widened = np.mean(cov[False]), np.mean(cov[True])
+    assert plain < 0.75 and 0.76 <= widened <= 0.84 and widened - plain > 0.03, (plain, widened)
+    # no shared level: widening changes almost nothing
+    e = rng.normal(0, 1, 84)
+    assert np.abs(widen_window_levels(e, win) - e).max() < 0.2
+    assert np.array_equal(widen_window_levels(e, None), e)
+    assert np.array_equal(widen_window_levels(e, np.zeros(84)), e)
