@@ -480,8 +480,8 @@ def forecast(
     """Point forecasts and calibrated intervals for every series.
 
     ``model="auto"`` runs a backtest (or uses ``calibration``) and picks the
-    model with the lowest MASE; only that model (an ensemble: its members) is
-    refitted on all the data.  Intervals are conformal: per horizon step, the
+    model with the lowest MASE on its selection windows; only that model (an
+    ensemble: its members) is refitted on all the data.  Intervals are conformal: per horizon step, the
     quantiles of the chosen model's scaled backtest errors at that step (see
     ``conformal`` in :func:`backtest`), times each series' seasonal-naive
     scale, around the point forecast (lower bounds clipped at 0 for counts).
