@@ -14,7 +14,15 @@ Panels:
 - ``synthetic``: 1,000 synthetic negative-binomial daily series of 3 years
   (the generator of ``forecast_bench.py``), 1 window (the zoo is slow: ~20 min).
 
+Throughput (``--throughput``): one backtest window (h=28, three years of
+training data) of 1,000 synthetic series with the default set and with
+seasonal naive plus LightGBM alone, wall and CPU seconds (the CPU time is
+the better estimate of an idle machine's wall time when the machine is
+shared: the global models run on one thread); it also gives the MASE of the
+global models on that panel (``synthetic_global``).
+
     python benchmarks/forecast_default.py [--panels m_city chicago synthetic] [--n-jobs 2]
+    python benchmarks/forecast_default.py --panels --throughput
 
 Output: benchmarks/results/forecast_default.json (panels not re-run are kept).
 """
@@ -97,10 +105,36 @@ def run_panel(name: str, n_jobs: int) -> dict:
             "best_zoo_mase": round(best_zoo, 4), "models": models}
 
 
+def throughput(n_series: int = 1000) -> dict:
+    """Series per second of one 3-year backtest window: the default set and (snaive, lgbm)."""
+    import jingwu as jw
+    from forecast_bench import make_series
+
+    df = make_series(n_series)
+    out = {"series": n_series, "h": 28, "windows": 1, "input_size": 3 * 365}
+    for label, models in (("default", list(jw.forecast.DEFAULT_MODELS)), ("snaive+lgbm", ["snaive", "lgbm"])):
+        load = os.getloadavg()[0]
+        t0, c0 = time.perf_counter(), time.process_time()
+        bt = jw.forecast.backtest(df, h=28, n_windows=1, models=models, level=(80, 95), input_size=3 * 365,
+                                  seed=0, progress=False)
+        secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+        s = bt.metrics("model").set_index("model")
+        naive = float(s.loc["snaive", "mase"])
+        out[label] = {"models": models, "seconds": round(secs, 1), "cpu_seconds": round(cpu, 1),
+                      "series_per_second": round(n_series / secs, 1),
+                      "series_per_cpu_second": round(n_series / cpu, 1),
+                      "load_average_at_start": round(load, 2),
+                      "mase": {m: round(float(s.loc[m, "mase"]), 4) for m in s.index},
+                      "mase_vs_snaive": {m: round(float(s.loc[m, "mase"]) / naive, 4) for m in s.index}}
+        print(label, json.dumps(out[label]), flush=True)
+    return out
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--panels", nargs="*", default=["m_city", "chicago", "synthetic"])
     p.add_argument("--n-jobs", type=int, default=2)
+    p.add_argument("--throughput", action="store_true", help="time one 1,000-series window (default set, snaive+lgbm)")
     p.add_argument("--out", default=str(HERE / "results" / "forecast_default.json"))
     a = p.parse_args()
     path = Path(a.out)
@@ -116,6 +150,12 @@ def main() -> int:
         payload["panels"][name] = r
         print(f"{name}: best zoo {r['best_zoo_model']} {r['best_zoo_mase']:.4f}; " + ", ".join(
             f"{m} {v['mase_vs_best_zoo']:.3f}" for m, v in r["models"].items()), flush=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    if a.throughput:
+        payload["throughput_1000_series"] = throughput()
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

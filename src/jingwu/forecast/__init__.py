@@ -8,10 +8,12 @@ weekly or monthly frequency, any number of series.
   coverage, Winkler and pinball), per model, horizon step or step band, series.
 - :func:`forecast` — point forecasts with conformal intervals calibrated per
   horizon step (:mod:`~jingwu.forecast.conformal`); ``model="auto"`` takes
-  the backtest winner and refits only it.
+  the winner on the older backtest windows, calibrates its intervals on the
+  newer ones and refits only it.
 - :func:`reconcile` — station → district → city coherent forecasts
   (bottom-up, OLS, MinT-shrink) with intervals re-derived from reconciled
-  sample paths; :func:`summing_matrix`, :func:`aggregate_hierarchy`.
+  sample paths (window levels widened to a new window's,
+  :func:`widen_window_levels`); :func:`summing_matrix`, :func:`aggregate_hierarchy`.
 - ``engine=`` — run on a Dask cluster (:mod:`~jingwu.forecast.engine`).
 - :func:`hour_of_week_profile` — 168 hourly shares per station or category.
 - :mod:`~jingwu.forecast.metrics` — the metric functions.
@@ -41,7 +43,8 @@ from . import conformal, engine, metrics
 from ._data import FreqInfo, freq_info, prepare
 from .evaluate import (DEFAULT_MODELS, FAST_MODELS, ZOO_MODELS, BacktestResult, backtest, forecast, plot_backtest,
                        plot_forecast)
-from .hierarchy import aggregate_hierarchy, coherence_error, reconcile, shrunk_covariance, summing_matrix
+from .hierarchy import (aggregate_hierarchy, coherence_error, reconcile, shrunk_covariance, summing_matrix,
+                        widen_window_levels)
 from .models import MODELS, GlobalGBM, calendar_features
 from .handoff import FORECAST_TABLE, station_forecast
 from .profile import hour_of_week_profile
@@ -50,5 +53,5 @@ __all__ = [
     "DEFAULT_MODELS", "FAST_MODELS", "MODELS", "ZOO_MODELS", "conformal", "engine", "BacktestResult", "FreqInfo", "GlobalGBM",
     "aggregate_hierarchy", "backtest", "calendar_features", "coherence_error", "forecast",
     "freq_info", "hour_of_week_profile", "metrics", "plot_backtest", "plot_forecast", "prepare",
-    "reconcile", "shrunk_covariance", "summing_matrix", "station_forecast", "FORECAST_TABLE",
+    "reconcile", "shrunk_covariance", "summing_matrix", "station_forecast", "FORECAST_TABLE", "widen_window_levels",
 ]

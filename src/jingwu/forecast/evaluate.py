@@ -1,14 +1,15 @@
 """Rolling-origin backtests, model choice, calibrated intervals and forecasts."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..progress import Progress
 from ._data import FreqInfo, check_h, check_levels, prepare
 from .conformal import CONFORMAL_METHODS, band_labels, band_width, conformal_quantiles
 from .engine import check_engine, run_global
@@ -54,19 +55,38 @@ def _members(models: list[str], ensemble_members: Sequence[str] | None) -> list[
     return list(ensemble_members)
 
 
+_GLOBAL = (("gbm", "sklearn"), ("lgbm", "lightgbm"))
+
+
+def _fit_units(models: list[str], members: list[str]) -> list[str]:
+    """The separate fits behind ``models``: the statistical models (one batch) and each global model."""
+    need = set(models) | (set(members) if "ensemble" in models else set())
+    local = [m for m in LOCAL if m in need]
+    return ([", ".join(local)] if local else []) + [k for k, _ in _GLOBAL if k in need]
+
+
 def _fit_predict(train: pd.DataFrame, h: int, models: list[str], info: FreqInfo, *,
                  members: list[str], combine: str, n_jobs: int | None, engine: Any, seed: int,
-                 gbm_params: dict | None, input_size: int | None) -> pd.DataFrame:
-    """Point forecasts of every model, wide: unique_id, ds, <model>..."""
+                 gbm_params: dict | None, input_size: int | None,
+                 done: Callable[[str], None] | None = None) -> pd.DataFrame:
+    """Point forecasts of every model, wide: unique_id, ds, <model>...
+
+    ``done`` is called with the name of each fit (the batch of statistical
+    models, then each global model) as it finishes, for progress lines.
+    """
     if input_size is not None:
         train = train.groupby("unique_id", sort=False).tail(int(input_size))
     need = set(models) | (set(members) if "ensemble" in models else set())
     local = [m for m in LOCAL if m in need]
     out = fit_predict_local(train, h, local, info, n_jobs=n_jobs, engine=engine) if local else None
-    for key, backend in (("gbm", "sklearn"), ("lgbm", "lightgbm")):
+    if local and done is not None:
+        done(", ".join(local))
+    for key, backend in _GLOBAL:
         if key in need:
             g = run_global(GlobalGBM(info, seed=seed, backend=backend, **(gbm_params or {})), train, h, engine)
             out = g if out is None else out.merge(g, on=["unique_id", "ds"], how="left")
+            if done is not None:
+                done(key)
     if "ensemble" in models:
         vals = out[members].to_numpy(dtype=float)
         out["ensemble"] = np.median(vals, axis=1) if combine == "median" else vals.mean(axis=1)
@@ -183,8 +203,54 @@ class BacktestResult:
 
     @property
     def best(self) -> str:
-        """The model with the lowest mean MASE."""
+        """The model with the lowest mean MASE over every window."""
         return str(self.summary()["model"].iloc[0])
+
+    def windows(self, cutoffs: Sequence[Any]) -> BacktestResult:
+        """The same backtest restricted to some windows (given by their cutoffs).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> d = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-01", periods=70),
+        ...                   "y": np.random.default_rng(0).poisson(9, 70)})
+        >>> bt = backtest(d, 7, 4, models=["snaive", "naive"], progress=False)
+        >>> len(bt.windows(bt.cutoffs[:2]).cutoffs)
+        2
+        """
+        keep = pd.DatetimeIndex(cutoffs)
+        bad = keep.difference(self.cutoffs)
+        if len(bad):
+            raise ValueError(f"not cutoffs of this backtest: {[str(c.date()) for c in bad]}")
+        keep = self.cutoffs[self.cutoffs.isin(keep)]
+        return replace(self, forecasts=self.forecasts[self.forecasts["cutoff"].isin(keep)],
+                       scales=self.scales[self.scales["cutoff"].isin(keep)], cutoffs=keep)
+
+    def split_windows(self, select_windows: int | None = None) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+        """Cutoffs that choose the model (the oldest ``select_windows``) and those that calibrate its intervals.
+
+        Default: half of the windows (rounded down) choose and the newer half
+        calibrate, so the intervals are not calibrated on the windows whose
+        errors picked the model (the winner's errors there are biased low).
+        With one window, or ``select_windows=0``, every window does both.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> d = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-01", periods=70),
+        ...                   "y": np.random.default_rng(0).poisson(9, 70)})
+        >>> sel, cal = backtest(d, 7, 4, models=["snaive", "naive"], progress=False).split_windows()
+        >>> list(sel.strftime("%m-%d")), list(cal.strftime("%m-%d"))
+        (['02-11', '02-18'], ['02-25', '03-03'])
+        """
+        n = len(self.cutoffs)
+        k = n // 2 if select_windows is None else select_windows
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < max(n, 1):
+            raise ValueError(f"select_windows must be an integer from 0 to {max(n - 1, 0)} "
+                             f"(this backtest has {n} windows), got {select_windows!r}")
+        if k == 0:
+            return self.cutoffs, self.cutoffs
+        return self.cutoffs[:k], self.cutoffs[k:]
 
     def to_frame(self) -> pd.DataFrame:
         """The backtest forecasts (a copy), with the user's column names."""
@@ -192,9 +258,13 @@ class BacktestResult:
         return f.rename(columns={"unique_id": self.ids.get("id_col", "unique_id"),
                                  "ds": self.ids.get("time_col", "ds"), "y": self.ids.get("target_col", "y")})
 
-    def residual_z(self, model: str, *, with_steps: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-        """Scaled errors ``(y - ŷ)/scale`` of one model across all windows (and their steps)."""
-        f = self.forecasts[self.forecasts["model"] == model].merge(self.scales, on=["unique_id", "cutoff"])
+    def residual_z(self, model: str, *, with_steps: bool = False,
+                   cutoffs: Sequence[Any] | None = None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """Scaled errors ``(y - ŷ)/scale`` of one model across all windows or ``cutoffs`` (and their steps)."""
+        f = self.forecasts[self.forecasts["model"] == model]
+        if cutoffs is not None:
+            f = f[f["cutoff"].isin(pd.DatetimeIndex(cutoffs))]
+        f = f.merge(self.scales, on=["unique_id", "cutoff"])
         z = ((f["y"] - f["yhat"]) / f["scale_mae"]).to_numpy()
         return (z, f["step"].to_numpy()) if with_steps else z
 
@@ -228,6 +298,7 @@ def backtest(
     seed: int = 0,
     gbm_params: dict | None = None,
     conformal: str = "step",
+    progress: bool | None = None,
 ) -> BacktestResult:
     """Rolling-origin evaluation of several models.
 
@@ -281,6 +352,9 @@ def backtest(
         ``max_iter``, ``n_threads``).
     conformal : {"step", "pooled"}
         Interval calibration per horizon step (default) or pooled.
+    progress : bool, optional
+        Progress lines on standard error per window and model fit
+        (:mod:`jingwu.progress`); ``None`` follows ``JINGWU_PROGRESS``.
 
     Returns
     -------
@@ -331,11 +405,15 @@ def backtest(
             column=id_col, expected=f"at least {need} periods before the first cutoff {cutoffs[0].date()}",
         )
     frames, scales = [], []
-    for c in cutoffs:
+    units = _fit_units(models, members)
+    bar = Progress(len(cutoffs) * len(units), f"backtest ({data['unique_id'].nunique()} series)",
+                   progress=progress)
+    for k, c in enumerate(cutoffs, 1):
         train = data[data["ds"] <= c]
         test = data[(data["ds"] > c) & (data["ds"] <= c + h * info.offset)]
         fc = _fit_predict(train, h, models, info, members=members, combine=combine, n_jobs=n_jobs,
-                          engine=engine, seed=seed, gbm_params=gbm_params, input_size=input_size)
+                          engine=engine, seed=seed, gbm_params=gbm_params, input_size=input_size,
+                          done=lambda name, k=k: bar.update(note=f"window {k}/{len(cutoffs)}: {name}"))
         fc = fc.merge(test, on=["unique_id", "ds"], how="inner")
         fc["cutoff"] = c
         fc["step"] = fc.groupby("unique_id").cumcount() + 1
@@ -345,6 +423,7 @@ def backtest(
         sc = _scales(tr, info.season)
         sc["cutoff"] = c
         scales.append(sc)
+    bar.close()
     f = pd.concat(frames, ignore_index=True)
     sc = pd.concat(scales, ignore_index=True)
     f = f.merge(sc, on=["unique_id", "cutoff"])
@@ -395,22 +474,38 @@ def forecast(
     seed: int = 0,
     gbm_params: dict | None = None,
     conformal: str = "step",
+    select_windows: int | None = None,
+    progress: bool | None = None,
 ) -> pd.DataFrame:
     """Point forecasts and calibrated intervals for every series.
 
     ``model="auto"`` runs a backtest (or uses ``calibration``) and picks the
-    model with the lowest MASE; only that model (an ensemble: its members) is
-    refitted on all the data.  Intervals are conformal: per horizon step, the
+    model with the lowest MASE on its selection windows; only that model (an
+    ensemble: its members) is refitted on all the data.  Intervals are conformal: per horizon step, the
     quantiles of the chosen model's scaled backtest errors at that step (see
     ``conformal`` in :func:`backtest`), times each series' seasonal-naive
     scale, around the point forecast (lower bounds clipped at 0 for counts).
 
-    The model is chosen and the intervals calibrated on the same backtest
-    windows.  Splitting them (choose on some windows, calibrate on others)
-    would halve the errors behind each step's quantiles, and the selection
-    is by mean point error among a few models, which moves the error
-    quantiles little; the backtest's own coverage figures are out of sample
-    (each window is calibrated on the others).
+    The model is chosen on other backtest windows than those that calibrate
+    its intervals: the winner's errors on the windows that chose it are
+    biased low (it won there), so intervals calibrated on them would be too
+    narrow.  By default the older half of the windows choose
+    (:meth:`BacktestResult.split_windows`) and the newer half calibrate.
+
+    Parameters
+    ----------
+    select_windows : int, optional
+        Oldest backtest windows on which ``model="auto"`` chooses; the
+        intervals are calibrated on the others.  Default: half of
+        ``n_windows`` (rounded down); ``0``: choose and calibrate on every
+        window (as earlier versions did).  With a named ``model``, every
+        window calibrates unless ``select_windows`` is given (e.g. when the
+        caller chose the model on those windows of ``calibration``).
+    progress : bool, optional
+        Progress lines of the backtest (:mod:`jingwu.progress`).
+
+    Other parameters are those of :func:`backtest`; ``calibration`` is a
+    backtest already run (it must contain ``model``).
 
     Returns
     -------
@@ -438,8 +533,14 @@ def forecast(
         calibration = backtest(data, h, n_windows=n_windows, models=mlist, level=levels, freq=info.alias,
                                input_size=input_size, combine=combine, ensemble_members=ensemble_members,
                                n_jobs=n_jobs, engine=engine, seed=seed, gbm_params=gbm_params,
-                               conformal=conformal)
-    chosen = calibration.best if model == "auto" else model
+                               conformal=conformal, progress=progress)
+    calib_cutoffs = None
+    if calibration is not None:
+        if model == "auto" or select_windows is not None:
+            select_cutoffs, calib_cutoffs = calibration.split_windows(select_windows)
+        else:
+            select_cutoffs = calib_cutoffs = calibration.cutoffs
+    chosen = calibration.windows(select_cutoffs).best if model == "auto" else model
     _check_models([chosen])
     # Refit only the chosen model (an ensemble: its members) on all the data.
     if chosen == "ensemble":
@@ -459,7 +560,7 @@ def forecast(
         tr = data if input_size is None else data.groupby("unique_id").tail(int(input_size))
         s = _scales(tr, info.season).set_index("unique_id")["scale_mae"]
         sc = out["unique_id"].map(s).to_numpy()
-        z, zsteps = calibration.residual_z(chosen, with_steps=True)
+        z, zsteps = calibration.residual_z(chosen, with_steps=True, cutoffs=calib_cutoffs)
         q = conformal_quantiles(z, zsteps, h, levels, method=calibration.conformal)
         at = out.groupby("unique_id", sort=False).cumcount().to_numpy()
         nonneg = bool((data["y"] >= 0).all())
@@ -469,6 +570,9 @@ def forecast(
             out[f"hi_{lv}"] = out["yhat"].to_numpy() + qhi[at] * sc
     out = out.rename(columns={"unique_id": id_col, "ds": time_col})
     out.attrs["model"] = chosen
+    if calibration is not None:
+        out.attrs["selection_cutoffs"] = [str(c.date()) for c in select_cutoffs] if model == "auto" else []
+        out.attrs["calibration_cutoffs"] = [str(c.date()) for c in calib_cutoffs]
     return out
 
 

@@ -24,7 +24,8 @@ import pandas as pd
 
 from ..errors import DataError
 
-__all__ = ["summing_matrix", "aggregate_hierarchy", "shrunk_covariance", "reconcile", "coherence_error"]
+__all__ = ["summing_matrix", "aggregate_hierarchy", "shrunk_covariance", "reconcile", "coherence_error",
+           "widen_window_levels"]
 
 
 def summing_matrix(groups: pd.DataFrame, levels: Sequence[str], bottom: str, *,
@@ -161,6 +162,7 @@ def reconcile(
     time_col: str = "ds",
     value_col: str = "yhat",
     intervals: str = "auto",
+    widen_windows: bool = True,
     tol: float = 1e-6,
 ) -> pd.DataFrame:
     """Make forecasts of every node of a hierarchy add up.
@@ -196,6 +198,13 @@ def reconcile(
         of a coherent distribution: city-level 95% intervals covered 73-83% in
         backtests).  ``"auto"``: ``"reconciled"`` when ``residuals`` are
         given, else ``"shift"``.
+    widen_windows : bool
+        With ``"reconciled"`` intervals and a ``cutoff`` column in
+        ``residuals``: widen the spread of the windows' mean errors to that of
+        a new window (:func:`widen_window_levels`).  The errors of one window
+        share a level, so a few windows understate how far the next one's
+        level can fall (city-level 80% intervals from three windows covered
+        75% of M-city days without it).
 
     Returns
     -------
@@ -250,7 +259,7 @@ def reconcile(
         else:
             if residuals is None:
                 raise ValueError("method='mint_shrink' needs residuals (base forecast errors, e.g. from a backtest)")
-            E, _ = _residual_matrix(residuals, nodes, id_col, time_col)
+            E, _, _ = _residual_matrix(residuals, nodes, id_col, time_col)
             W, _ = shrunk_covariance(E)
             Winv = np.linalg.pinv(W)
         G = np.linalg.solve(Sm.T @ Winv @ Sm, Sm.T @ Winv)
@@ -268,7 +277,7 @@ def reconcile(
     out = out.drop(columns="_adj")
     if intervals == "reconciled" and bounds:
         out = _reconciled_bounds(out, residuals, P, nodes, bounds, id_col=id_col, time_col=time_col,
-                                 value_col=value_col)
+                                 value_col=value_col, widen_windows=widen_windows)
     err = coherence_error(out, S, id_col=id_col, time_col=time_col, value_col=value_col)
     if err > tol * max(1.0, float(np.abs(rec).max())):
         raise RuntimeError(f"reconciled forecasts are not coherent (max gap {err:g})")
@@ -278,8 +287,8 @@ def reconcile(
 
 
 def _residual_matrix(residuals: pd.DataFrame, nodes: list[str], id_col: str,
-                     time_col: str) -> tuple[np.ndarray, np.ndarray | None]:
-    """Base errors as (rows × nodes), complete rows only, and each row's horizon step (or None)."""
+                     time_col: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Base errors as (rows × nodes), complete rows only, each row's horizon step and window (or None)."""
     if id_col not in residuals.columns or "resid" not in residuals.columns:
         raise DataError("residuals need columns", column=[id_col, "resid"])
     keys = [c for c in residuals.columns if c not in (id_col, "resid")]
@@ -302,16 +311,61 @@ def _residual_matrix(residuals: pd.DataFrame, nodes: list[str], id_col: str,
         raise DataError(f"no residuals for node(s) {miss[:5]}", column=id_col)
     E = E[nodes].dropna()
     st = None if steps is None else steps.reindex(E.index).to_numpy(dtype=int)
-    return E.to_numpy(dtype=float), st
+    win = E.index.get_level_values("cutoff").to_numpy() if "cutoff" in keys else None
+    return E.to_numpy(dtype=float), st, win
+
+
+def widen_window_levels(errors: np.ndarray, windows: np.ndarray | None) -> np.ndarray:
+    """Widen the spread of the windows' mean errors to that of a new window's (random-effect prediction).
+
+    Errors of one backtest window share a level (a city-wide shock or a
+    model's drift moves all its days), so the errors of ``K`` windows show
+    the spread of ``K`` window levels around their own mean, while a new
+    window's level differs from that mean by ``(1 + 1/K)`` times the level
+    variance, which ``K`` levels estimate with divisor ``K - 1``: each
+    window's mean deviation is scaled by ``sqrt((K + 1) / (K - 1))`` (the
+    factor of a prediction interval for a new group), the errors around
+    their window's mean are kept.  With one window nothing changes.
+
+    Parameters
+    ----------
+    errors : array (rows,) or (rows, nodes)
+        Errors, one row per window and date.
+    windows : array or None
+        The window (e.g. backtest cutoff) of each row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> e = np.array([1.0, 3.0, -1.0, 1.0, 4.0, 6.0])      # window means 2, 0, 5 (mean 7/3)
+    >>> np.round(widen_window_levels(e, np.array([0, 0, 1, 1, 2, 2])), 3).tolist()
+    [0.862, 2.862, -1.966, 0.034, 5.105, 7.105]
+    """
+    e = np.asarray(errors, dtype=float)
+    if windows is None:
+        return e
+    labels, idx = np.unique(np.asarray(windows), return_inverse=True)
+    k = len(labels)
+    if k < 2:
+        return e
+    flat = e.reshape(len(e), -1)
+    means = np.vstack([flat[idx == j].mean(axis=0) for j in range(k)])
+    centre = means.mean(axis=0)
+    c = np.sqrt((k + 1) / (k - 1))
+    out = flat + (c - 1) * (means[idx] - centre)
+    return out.reshape(e.shape)
 
 
 def _reconciled_bounds(out: pd.DataFrame, residuals: pd.DataFrame, P: np.ndarray, nodes: list[str],
-                       bounds: list[str], *, id_col: str, time_col: str, value_col: str) -> pd.DataFrame:
+                       bounds: list[str], *, id_col: str, time_col: str, value_col: str,
+                       widen_windows: bool = True) -> pd.DataFrame:
     """Replace interval bounds by quantiles of reconciled sample paths ``ỹ + P e`` per node and step band."""
     from .conformal import conformal_quantiles
 
-    E, steps = _residual_matrix(residuals, nodes, id_col, time_col)
+    E, steps, windows = _residual_matrix(residuals, nodes, id_col, time_col)
     R = E @ P.T  # reconciled errors of every base-error cross-section
+    if widen_windows:
+        R = widen_window_levels(R, windows)
     levels = sorted({int(c[3:]) for c in bounds if c[3:].isdigit()})
     dates = np.sort(out[time_col].unique())
     h = len(dates)
