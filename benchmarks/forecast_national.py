@@ -186,6 +186,40 @@ def _run_stage(n: int, stage: str, a: argparse.Namespace) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def growth(payload: dict, target: int = 40_000) -> dict:
+    """Fit ``seconds = a * stations ** b`` (least squares on logs) per measured quantity over the
+    sizes that finished, and extrapolate to ``target`` stations.  Two sizes give the exponent
+    exactly; it is a local slope, not a law."""
+    import math
+
+    series = {
+        "aggregate_seconds": [(int(k), v.get("seconds"), v.get("stations_aggregated"))
+                              for k, v in payload.get("aggregate", {}).items()],
+        "aggregate_cpu_seconds": [(int(k), v.get("cpu_seconds"), v.get("stations_aggregated"))
+                                  for k, v in payload.get("aggregate", {}).items()],
+        "aggregate_peak_extra_mb": [(int(k), (v.get("peak_rss_mb") or 0) - (v.get("rss_before_mb") or 0) or None,
+                                     v.get("stations_aggregated"))
+                                    for k, v in payload.get("aggregate", {}).items()],
+    }
+    for stage in ("backtest", "forecast_local", "forecast_dask"):
+        for key in ("seconds", "cpu_seconds", "peak_rss_mb"):
+            series[f"{stage}_{key}"] = [(int(k), v.get(stage, {}).get(key), int(k))
+                                        for k, v in payload.get("sizes", {}).items()]
+    out: dict = {}
+    for name, pts in series.items():
+        # only sizes measured on all their stations (a share is measured at its own size)
+        pts = sorted({m: y for _, y, m in pts if y and m}.items())
+        if len(pts) < 2:
+            continue
+        xs, ys = [math.log(x) for x, _ in pts], [math.log(y) for _, y in pts]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+        a = my - b * mx
+        out[name] = {"stations": [x for x, _ in pts], "values": [y for _, y in pts],
+                     "exponent": round(b, 3), f"extrapolated_to_{target}": round(math.exp(a + b * math.log(target)), 1)}
+    return out
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sizes", nargs="*", type=int, default=[1000, 5000, 40000])
@@ -221,6 +255,11 @@ def main() -> int:
             tmp = path.with_suffix(".json.tmp")
             tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
             tmp.replace(path)
+    payload["growth"] = growth(payload)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    print(json.dumps(payload["growth"], indent=1))
     print(f"wrote {path}")
     return 0
 
