@@ -201,13 +201,17 @@ def growth(payload: dict, target: int = 40_000) -> dict:
                                      v.get("stations_aggregated"))
                                     for k, v in payload.get("aggregate", {}).items()],
     }
+    sizes = payload.get("sizes", {})
+    # forecast() refits the model the backtest chose: compare sizes with the same choice only
+    last = max(sizes, key=int, default=None)
+    chosen = sizes[last].get("backtest", {}).get("chosen") if last else None
     for stage in ("backtest", "forecast_local", "forecast_dask"):
         for key in ("seconds", "cpu_seconds", "peak_rss_mb"):
-            series[f"{stage}_{key}"] = [(int(k), v.get(stage, {}).get(key), int(k))
-                                        for k, v in payload.get("sizes", {}).items()]
+            series[f"{stage}_{key}"] = [(int(k), v.get(stage, {}).get(key), int(k)) for k, v in sizes.items()
+                                        if stage == "backtest" or v.get("backtest", {}).get("chosen") == chosen]
     out: dict = {}
     for name, pts in series.items():
-        # only sizes measured on all their stations (a share is measured at its own size)
+        # a share is placed at its own size (it measured that many stations)
         pts = sorted({m: y for _, y, m in pts if y and m}.items())
         if len(pts) < 2:
             continue
@@ -215,8 +219,16 @@ def growth(payload: dict, target: int = 40_000) -> dict:
         mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
         b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
         a = my - b * mx
+        slopes = [round((ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]), 3) for i in range(len(xs) - 1)]
         out[name] = {"stations": [x for x, _ in pts], "values": [y for _, y in pts],
-                     "exponent": round(b, 3), f"extrapolated_to_{target}": round(math.exp(a + b * math.log(target)), 1)}
+                     "exponent": round(b, 3), "local_exponents": slopes}
+        if name.startswith("forecast"):
+            out[name]["chosen_model"] = chosen
+        if max(x for x, _ in pts) < target:
+            # the last local slope, not the overall fit: growth steepens as fixed costs fade
+            x1, y1 = pts[-1]
+            out[name][f"extrapolated_to_{target}"] = round(y1 * (target / x1) ** slopes[-1], 1)
+            out[name]["extrapolation_rule"] = "last local exponent from the largest measured size"
     return out
 
 
