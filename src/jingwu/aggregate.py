@@ -97,7 +97,7 @@ def _check_frame(df: pd.DataFrame, needed: Sequence[str], optional: Sequence[str
 
 
 def _clearly_valid(s: pd.Series, col: schema.Column) -> bool:
-    """A cheap sufficient check (distinct categories, date range) that lets a large valid
+    """A cheap sufficient check (distinct categories, value and date ranges) that lets a large valid
     column skip the row-by-row check; anything doubtful goes through the full check, which
     names the bad rows."""
     if col.kind == "category":
@@ -114,6 +114,20 @@ def _clearly_valid(s: pd.Series, col: schema.Column) -> bool:
         else:
             return False
         return set(values) <= set(schema.CATEGORIES) | {"all"}
+    if col.kind in ("int", "float") and isinstance(s.dtype, np.dtype) and s.dtype.kind in "iuf":
+        v = s.to_numpy()
+        if v.dtype.kind == "f":
+            if col.kind == "int" or np.isinf(v).any():
+                return False
+            nan = np.isnan(v)
+            if nan.all() or (not col.nullable and nan.any()):
+                return False
+            lo, hi = np.nanmin(v), np.nanmax(v)
+        elif len(v):
+            lo, hi = v.min(), v.max()
+        else:
+            return False
+        return bool((col.minimum is None or lo >= col.minimum) and (col.maximum is None or hi <= col.maximum))
     if col.kind in ("date", "datetime") and pd.api.types.is_datetime64_any_dtype(s) \
             and not isinstance(s.dtype, pd.DatetimeTZDtype):
         lo, hi = s.min(), s.max()
