@@ -92,6 +92,7 @@ def run_step(step: str, path: str) -> None:
     """One comparison step on the incidents frame, in this (fresh) process."""
     import duckdb
     import jingwu as jw
+    import jingwu.aggregate  # noqa: F401  imported before the clock starts, as duckdb is
 
     cols = ["station_id", "reported_at", "category", "response_minutes", "is_case", "cleared"]
     inc = pd.read_parquet(path, columns=cols)

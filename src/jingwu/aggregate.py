@@ -178,7 +178,8 @@ def _query_frame(incidents: pd.DataFrame, cols: list[str], sql: str) -> pd.DataF
     """Run ``sql`` over ``incidents[cols]`` registered as ``src``; DuckDB errors become DataError."""
     con = _connect()
     try:
-        con.register("src", incidents[cols])
+        # the columns themselves, not a copy (``incidents[cols]`` copies every row)
+        con.register("src", pd.DataFrame({c: incidents[c].array for c in cols}, copy=False))
         return con.execute(sql).df()
     except duckdb.Error as e:
         raise DataError(f"cannot aggregate the incidents ({type(e).__name__})",
