@@ -8,7 +8,9 @@ Synthetic daily demand, 3 years (2021–2023), station ids as text (as
   the 7-category table for 40,000 stations, 307 million rows, does not fit
   a pandas frame on this machine);
 * ``select_k`` with Ward for 2,000 stations (the gap statistic's trees);
-* ``fit`` (k-means, k = 5) for the 40,000 stations.
+* ``fit`` (k-means, k = 5) for the 40,000 stations;
+* ``select_k`` with k-means only for the 40,000 stations (Ward's tree and
+  distance matrix are quadratic in stations: 6.4 GB of distances at 40,000).
 
 Each size runs in a fresh process.  ``seconds`` is an untraced run;
 ``peak_mb`` is the largest extra memory allocated during a second, traced call
@@ -44,6 +46,7 @@ CASES = {
     "features_40000x1": dict(stations=40_000, categories=1),
     "select_k_ward_2000": dict(stations=2_000, categories=7),
     "fit_kmeans_40000": dict(stations=40_000, categories=1),
+    "select_k_kmeans_40000": dict(stations=40_000, categories=1),
 }
 
 
@@ -97,7 +100,7 @@ def run_case(name: str) -> dict:
         del demand
         if name.startswith("select_k"):
             t0 = time.perf_counter()
-            cl.select_k(features, range(2, 8), methods=("ward",), n_ref=10)
+            cl.select_k(features, range(2, 8), methods=("kmeans",) if "kmeans" in name else ("ward",), n_ref=10)
             result["seconds"] = round(time.perf_counter() - t0, 2)
         else:
             t0 = time.perf_counter()
@@ -118,7 +121,8 @@ def main() -> None:
     if args.child:
         print(json.dumps(run_case(args.child)))
         return
-    rows = []
+    old = json.loads(Path(args.out).read_text()).get("cases", []) if Path(args.out).is_file() else []
+    rows = [r for r in old if r.get("case") not in set(args.only or CASES)]  # cases not re-run are kept
     for name in args.only or CASES:
         load = os.getloadavg()[0]
         out = subprocess.run([sys.executable, __file__, "--child", name], capture_output=True, text=True)
@@ -127,6 +131,7 @@ def main() -> None:
         else:
             rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         rows[-1]["load_average_1min_before"] = round(load, 2)
+        rows[-1]["load_average_1min_after"] = round(os.getloadavg()[0], 2)
         rows[-1].pop("jingwu", None)
         print(json.dumps(rows[-1]), flush=True)
     result = {"cases": rows, "cpus": os.cpu_count(), "machine": platform.machine(),

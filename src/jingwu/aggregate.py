@@ -79,10 +79,14 @@ def _check_frame(df: pd.DataFrame, needed: Sequence[str], optional: Sequence[str
         raise DataError("no incident records", file=file, expected="at least one row")
     schema.require_columns(df, needed, what="aggregation", file=file)
     cols = {c.name: c for c in schema.TABLES["incidents"]}
-    frame = df.reset_index(drop=True)
+    # error rows are frame positions; a default index already is one (no copy of the frame)
+    plain = isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1
+    frame = df if plain else df.reset_index(drop=True)
     try:
         for name in [*needed, *[c for c in optional if c in df.columns]]:
             col = cols[name]
+            if _clearly_valid(frame[name], col):
+                continue
             if col.kind == "str":
                 # ids may be numbers in a frame; they are compared as text
                 if frame[name].isna().any():
@@ -110,6 +114,45 @@ def _check_frame(df: pd.DataFrame, needed: Sequence[str], optional: Sequence[str
     except DataError as e:
         raise _as_frame_error(e, file) from None
     return file
+
+
+def _clearly_valid(s: pd.Series, col: schema.Column) -> bool:
+    """A cheap sufficient check (distinct categories, value and date ranges) that lets a large valid
+    column skip the row-by-row check; anything doubtful goes through the full check, which
+    names the bad rows."""
+    if col.kind == "category":
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            codes = s.cat.codes.to_numpy()
+            if (codes < 0).any():  # missing values: the full check names their rows
+                return False
+            used = np.bincount(codes, minlength=len(s.cat.categories)) > 0
+            values = [str(v) for v in s.cat.categories[used]]
+        elif s.dtype == object:
+            values = pd.unique(s.to_numpy())
+            if any(not isinstance(v, str) for v in values):
+                return False
+        else:
+            return False
+        return set(values) <= set(schema.CATEGORIES) | {"all"}
+    if col.kind in ("int", "float") and isinstance(s.dtype, np.dtype) and s.dtype.kind in "iuf":
+        v = s.to_numpy()
+        if v.dtype.kind == "f":
+            if col.kind == "int" or np.isinf(v).any():
+                return False
+            nan = np.isnan(v)
+            if nan.all() or (not col.nullable and nan.any()):
+                return False
+            lo, hi = np.nanmin(v), np.nanmax(v)
+        elif len(v):
+            lo, hi = v.min(), v.max()
+        else:
+            return False
+        return bool((col.minimum is None or lo >= col.minimum) and (col.maximum is None or hi <= col.maximum))
+    if col.kind in ("date", "datetime") and pd.api.types.is_datetime64_any_dtype(s) \
+            and not isinstance(s.dtype, pd.DatetimeTZDtype):
+        lo, hi = s.min(), s.max()
+        return bool(pd.notna(lo) and not s.isna().any() and lo >= schema.DATE_MIN and hi <= schema.DATE_MAX)
+    return False
 
 
 def _is_path(x: object) -> bool:
@@ -160,7 +203,8 @@ def _query_frame(incidents: pd.DataFrame, cols: list[str], sql: str) -> pd.DataF
     """Run ``sql`` over ``incidents[cols]`` registered as ``src``; DuckDB errors become DataError."""
     con = _connect()
     try:
-        con.register("src", incidents[cols])
+        # the columns themselves, not a copy (``incidents[cols]`` copies every row)
+        con.register("src", pd.DataFrame({c: incidents[c].array for c in cols}, copy=False))
         return con.execute(sql).df()
     except duckdb.Error as e:
         raise DataError(
@@ -172,20 +216,19 @@ def _query_frame(incidents: pd.DataFrame, cols: list[str], sql: str) -> pd.DataF
         con.close()
 
 
-def _daily_from_frame(incidents: pd.DataFrame) -> pd.DataFrame:
+def _daily_from_frame(incidents: pd.DataFrame, *, ordered: bool = True) -> pd.DataFrame:
     cols = ["station_id", "reported_at", "category"]
     _check_frame(incidents, cols, [])
-    return _query_frame(
-        incidents,
-        cols,
-        """
-        SELECT CAST(station_id AS VARCHAR) AS station_id,
-               CAST(CAST(reported_at AS TIMESTAMP) AS DATE) AS date,
-               CAST(category AS VARCHAR) AS category,
-               COUNT(*) AS count
-        FROM src GROUP BY ALL ORDER BY station_id, date, category
-    """,
-    )
+    # text casts after the GROUP BY: once per group, not once per incident; no ORDER BY when
+    # the zero-filled grid sets the order anyway
+    return _query_frame(incidents, cols, """
+        SELECT * FROM (
+            SELECT CAST(station_id AS VARCHAR) AS station_id, date,
+                   CAST(category AS VARCHAR) AS category, count
+            FROM (SELECT station_id, CAST(CAST(reported_at AS TIMESTAMP) AS DATE) AS date,
+                         category, COUNT(*) AS count
+                  FROM src GROUP BY ALL))
+    """ + ("ORDER BY station_id, date, category" if ordered else ""))
 
 
 def _common_prefix_hints(missing: list[str], known: list[str]) -> list[str]:
@@ -311,16 +354,38 @@ def complete_demand(
     """
     dates = pd.date_range(start or demand["date"].min(), end or demand["date"].max(), freq="D")
     ids = sorted(demand["station_id"].unique()) if station_ids is None else list(station_ids)
-    grid = pd.MultiIndex.from_product(
-        [ids, dates, list(categories)], names=["station_id", "date", "category"]
-    )
-    out = (
-        demand.assign(category=demand["category"].astype(str))
-        .groupby(["station_id", "date", "category"], observed=True)["count"]
-        .sum()
-        .reindex(grid, fill_value=0)
-        .reset_index()
-    )
+    cats = pd.Index(list(categories))
+    id_index = pd.Index(ids)
+    if not (id_index.is_unique and cats.is_unique):
+        return _complete_by_reindex(demand, dates, ids, categories)
+    # Positions on the station × date × category grid by hash lookup, then one bincount:
+    # the same rows and sums as a MultiIndex reindex at a fraction of its time and memory.
+    i = id_index.get_indexer(demand["station_id"])
+    j = dates.get_indexer(demand["date"])
+    k = cats.get_indexer(demand["category"].astype(str))
+    keep = (i >= 0) & (j >= 0) & (k >= 0)
+    n_d, n_c = len(dates), len(cats)
+    flat = (i[keep].astype(np.int64) * n_d + j[keep]) * n_c + k[keep]
+    weights = np.nan_to_num(pd.to_numeric(demand["count"]).to_numpy(dtype="float64")[keep])
+    counts = np.bincount(flat, weights=weights, minlength=len(ids) * n_d * n_c)
+    out = pd.DataFrame({
+        "station_id": id_index.repeat(n_d * n_c),
+        "date": np.tile(dates.repeat(n_c).to_numpy(), len(ids)),
+        "category": pd.Categorical.from_codes(np.tile(np.arange(n_c, dtype=np.int8 if n_c < 127 else np.int64),
+                                                      len(ids) * n_d), categories=list(categories)),
+        "count": counts.astype("int64"),
+    })
+    return out
+
+
+def _complete_by_reindex(demand: pd.DataFrame, dates: pd.DatetimeIndex, ids: list,
+                         categories: tuple[str, ...]) -> pd.DataFrame:
+    """The grid by a MultiIndex reindex (station_ids or categories given twice)."""
+    grid = pd.MultiIndex.from_product([ids, dates, list(categories)],
+                                      names=["station_id", "date", "category"])
+    out = (demand.assign(category=demand["category"].astype(str))
+           .groupby(["station_id", "date", "category"], observed=True)["count"].sum()
+           .reindex(grid, fill_value=0).reset_index())
     out["category"] = pd.Categorical(out["category"], categories=list(categories))
     out["count"] = out["count"].astype("int64")
     return out
@@ -381,7 +446,7 @@ def daily_demand(
         if read:
             raise ValueError(f"options {sorted(read)} apply to files only")
         file = incidents.attrs.get("source")
-        out = _daily_from_frame(incidents)
+        out = _daily_from_frame(incidents, ordered=not fill_zeros)
     else:
         raise ValueError(f"incidents must be a DataFrame or a path, not {type(incidents).__name__}")
     out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ns]")
