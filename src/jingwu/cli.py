@@ -377,11 +377,13 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
               "(choose an empty or new directory, or pass --force)", file=sys.stderr)
         return 2
     if args.as_exports:
-        from .studies.exports import write_exports
+        from .studies.exports import export_city_params, write_exports
 
-        overrides = {}
-        if args.stations:
-            overrides["n_stations"] = args.stations
+        try:
+            overrides = export_city_params(n_stations=args.stations, start=args.start, end=args.end)
+        except ValueError as exc:
+            print(f"jingwu simulate: {exc}", file=sys.stderr)
+            return 2
         city = simulate_city(seed=args.seed, **overrides)
         files = write_exports(city, args.out, seed=args.seed)
         print(f"wrote {city!r} as raw exports to {args.out}:")
@@ -468,6 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--as-exports", action="store_true",
                    help="write raw platform exports (GBK CSV, Excel) with jingwu.toml and the truth")
     p.add_argument("--stations", type=int, help="number of stations (with --as-exports; default 48)")
+    p.add_argument("--start", help="first day, e.g. 2022-01-01 (with --as-exports; default M city's 2018-01-01)")
+    p.add_argument("--end", help="last day, e.g. 2023-12-31 (with --as-exports; default M city's 2024-12-31)")
     p = sub.add_parser("init", help="start a city project: write DIR/jingwu.toml and DIR/README.md")
     p.add_argument("dir")
     p.add_argument("--name", help="city name (default: the folder name)")
