@@ -36,7 +36,7 @@
 # percentage points (pp), response time in minutes.
 
 # %% tags=["parameters"]
-QUICK = False  # quick mode: fewer wild-bootstrap draws
+QUICK = False  # quick mode: fewer wild-bootstrap draws, no HonestDiD smoothness sets
 LANGUAGE = "both"  # "zh", "en" or "both": figure titles and labels, table headers, headings
 CITY = None  # None: the bundled M city; or a city project folder with jingwu.toml (see `jingwu init`)
 
@@ -306,13 +306,18 @@ if RUN:
             "dynamic", min_e=-4, max_e=8)
         pre = ef.pretrend_test(dyn)
         rm = ef.honest_did(dyn, Mbar=[0, 0.25, 0.5, 0.75, 1.0], event_time=3)
-        sd = ef.honest_did(dyn, method="smoothness", event_time=3)
+        # The smoothness sets take most of this section's time; quick mode leaves them out.
+        sd = None if QUICK else ef.honest_did(dyn, method="smoothness", event_time=3)
         honest_tables.append(ef.scale_effects(rm, o, ("lb", "ub", "id_lb", "id_ub")).assign(outcome=o))
         sens_rows.append({"outcome": OUTCOME_NAME[o], "pretrend_stat": pre["stat"], "test": pre["method"], "df": pre["df"],
                           "pretrend_p": pre["p_value"], "effect_q3": rm.attrs["theta"] * ef.OUTCOMES[o]["scale"],
-                          "breakdown_Mbar": rm.attrs["breakdown"], "breakdown_M_smooth": sd.attrs["breakdown"]})
-        jw.report.record_value(f"03.{o}.pretrend_p", pre["p_value"], description=f"Pre-trend test p-value, {o}")
-        jw.report.record_value(f"03.{o}.breakdown_mbar", rm.attrs["breakdown"],
+                          "breakdown_Mbar": rm.attrs["breakdown"], "breakdown_M_smooth": float("nan") if sd is None else sd.attrs["breakdown"]})
+        # A short history can leave a test or a breakdown value undefined: recorded as "n/a", not dropped.
+        jw.report.record_value(f"03.{o}.pretrend_p",
+                               float(pre["p_value"]) if abs(float(pre["p_value"])) < float("inf") else "n/a",
+                               description=f"Pre-trend test p-value, {o}")
+        jw.report.record_value(f"03.{o}.breakdown_mbar",
+                               float(rm.attrs["breakdown"]) if abs(float(rm.attrs["breakdown"])) < float("inf") else "n/a",
                                description=f"HonestDiD relative-magnitude breakdown value (event quarter 3), {o}")
     sensitivity = pd.DataFrame(sens_rows)
     jw.report.save_table(sensitivity, "pretrends_sensitivity", prefix="03", float_format="{:.3f}",
@@ -442,11 +447,18 @@ if RUN:
                        f"TWFE puts {v['03.bacon_forbidden_weight']:.0%} of its weight on comparisons that use "
                        "already-adopted stations as controls."))
     points.append((
-        "预趋势检验 p 值：" + "，".join(f"{ef.OUTCOMES[o]['zh']} {v[f'03.{o}.pretrend_p']:.2f}" for o in OUTCOMES)
-        + "；HonestDiD 临界 M̄（一年效应）：" + "，".join(f"{ef.OUTCOMES[o]['zh']} {v[f'03.{o}.breakdown_mbar']:.2f}" for o in OUTCOMES) + "。",
-        "Pre-trend p-values: " + ", ".join(f"{ef.OUTCOMES[o]['en'].lower()} {v[f'03.{o}.pretrend_p']:.2f}" for o in OUTCOMES)
+        "预趋势检验 p 值：" + "，".join(f"{ef.OUTCOMES[o]['zh']} {v[f'03.{o}.pretrend_p']:.2f}" if v[f"03.{o}.pretrend_p"] != "n/a"
+                                      else f"{ef.OUTCOMES[o]['zh']} 无法计算" for o in OUTCOMES)
+        + "；HonestDiD 临界 M̄（一年效应）：" + "，".join(f"{ef.OUTCOMES[o]['zh']} {v[f'03.{o}.breakdown_mbar']:.2f}"
+                                                if v[f"03.{o}.breakdown_mbar"] != "n/a" else f"{ef.OUTCOMES[o]['zh']} 无法计算"
+                                                for o in OUTCOMES) + "。",
+        "Pre-trend p-values: " + ", ".join(f"{ef.OUTCOMES[o]['en'].lower()} {v[f'03.{o}.pretrend_p']:.2f}"
+                                           if v[f"03.{o}.pretrend_p"] != "n/a" else f"{ef.OUTCOMES[o]['en'].lower()} n/a"
+                                           for o in OUTCOMES)
         + "; HonestDiD breakdown M̄ (one-year effect): "
-        + ", ".join(f"{ef.OUTCOMES[o]['en'].lower()} {v[f'03.{o}.breakdown_mbar']:.2f}" for o in OUTCOMES) + "."))
+        + ", ".join(f"{ef.OUTCOMES[o]['en'].lower()} {v[f'03.{o}.breakdown_mbar']:.2f}"
+                    if v[f"03.{o}.breakdown_mbar"] != "n/a" else f"{ef.OUTCOMES[o]['en'].lower()} n/a"
+                    for o in OUTCOMES) + "."))
 else:
     points = [("本城市数据不足以评估智慧警务效果：缺少智慧警务上线时间或月度绩效数据（见第 0 节需补充的内容）。",
                "The data of this city do not support the effects analysis yet: adoption months or monthly outcomes "
