@@ -108,7 +108,12 @@ officers = stations["officers"]
 fc = jw.forecast.station_forecast(city.demand, H, **FORECAST)
 rho = al.error_correlation(city.demand, H)
 plan = al.horizon_total(fc, rho=rho, quantile_col=QUANTILE)
-plan["seasonal_index"] = al.seasonal_index(city.demand, fc["date"].min(), H)
+try:
+    plan["seasonal_index"] = al.seasonal_index(city.demand, fc["date"].min(), H)
+except jw.DataError as err:  # a short history has no past year around the forecast weeks
+    print(f"Seasonal index not available ({err.problem}): "
+          "the forecast weeks are taken as a year-round rate (about 18 months of data are needed).")
+    plan["seasonal_index"] = 1.0
 plan["year_round"] = plan["q_total"] / plan["seasonal_index"]
 totals = plan[["mean", "q_summed", "q_total", "year_round"]].sum()
 print(f"forecast: {fc.attrs['source']} ({fc['model'].iloc[0]}), {fc['date'].min():%Y-%m-%d} to "
