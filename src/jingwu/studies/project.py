@@ -601,7 +601,7 @@ def incident_records(city: City, station_ids: list[str] | None = None, start: st
     >>> from jingwu.simulate import simulate_city
     >>> city = simulate_city(seed=1, start="2024-01-01", end="2024-01-07", n_stations=5)
     >>> inc = incident_records(city, ["S01"], "2024-01-02", "2024-01-03")
-    >>> inc.attrs["source"], inc["reported_at"].dt.day.isin([2, 3]).all()
+    >>> inc.attrs["source"], bool(inc["reported_at"].dt.day.isin([2, 3]).all())
     ('simulated', True)
     """
     own = getattr(city, "incidents", None)
