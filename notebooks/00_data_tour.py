@@ -14,14 +14,16 @@
 # ---
 
 # %% [markdown]
-# # 00 · Data tour: the data contract, M city and Chicago（数据导览）
+# # 00 · Data tour: the data contract, the city and Chicago（数据导览）
 #
-# **Purpose.** Show the tables every notebook works on, what the bundled simulated
-# city (M市) looks like, how to bring your own police-platform export into the same
-# shape, and the real Chicago data used in the case study.
+# **Purpose.** Show the tables every notebook works on, what the city looks like (the
+# bundled simulated M市, or your own city's exports), how a police-platform export comes
+# into the same shape, and the real Chicago data used in the case study.
 #
-# **Inputs.** `data/m_city/` (simulated, with ground truth), `data/chicago/` (public data),
-# an example export written on the fly (GBK CSV and Excel with Chinese headers).
+# **Inputs.** `CITY = None`: `data/m_city/` (simulated, with ground truth), `data/chicago/`
+# (public data) and an example export written on the fly (GBK CSV and Excel with Chinese
+# headers). `CITY = "folder"`: the exports named in that folder's `jingwu.toml`
+# (`jingwu init`); the Chicago and example-export sections then step aside.
 #
 # **Outputs.** `reports/figures/00_*.png`, `reports/tables/00_*.{csv,md,tex}`,
 # values prefixed `00.` in `reports/values.json`.
@@ -29,6 +31,7 @@
 # %% tags=["parameters"]
 QUICK = False  # quick mode: smaller example export (for checks); the tables are small anyway
 LANGUAGE = "both"  # "zh", "en" or "both": figure titles and labels, table headers, headings
+CITY = None  # None: the bundled M city; or a city project folder with jingwu.toml (see `jingwu init`)
 
 # %%
 import tempfile
@@ -58,35 +61,46 @@ jw.report.save_table(contract, "data_contract", prefix="00", float_format="{}",
 jw.report.labelled(contract)
 
 # %% [markdown]
-# ## 2. M city at a glance（M市概况）
+# ## 2. The city at a glance（城市概况）
+#
+# The bundled M city, or your own city read from its exports (personal data removed on
+# the way in). The years below are the first and the last of the data.
 
 # %%
-city = jw.datasets.load_m_city()
+city = jw.studies.load_city(CITY)
 print(city)
-stations = city.stations.merge(city.truth.archetypes, on="station_id")
-annual = (city.demand[city.demand["date"].dt.year == 2024]
-          .groupby("station_id")["count"].sum().rename("incidents_2024"))
-stations = stations.merge(annual, on="station_id")
-stations["incidents_per_officer"] = stations["incidents_2024"] / stations["officers"]
-by_type = (stations.groupby("archetype_en")
-           .agg(stations=("station_id", "size"), incidents_2024=("incidents_2024", "mean"),
+CITY_ZH = "M市" if CITY is None else city.name
+CITY_EN = "M city" if CITY is None else city.name
+FIRST, LAST = int(city.demand["date"].dt.year.min()), int(city.demand["date"].dt.year.max())
+YEAR_COL = f"incidents_{LAST}"
+annual = (city.demand[city.demand["date"].dt.year == LAST]
+          .groupby("station_id")["count"].sum().rename(YEAR_COL))
+stations = city.stations.merge(annual, on="station_id")
+stations["incidents_per_officer"] = stations[YEAR_COL] / stations["officers"]
+# Station types exist only where a simulator knows them; otherwise group by district.
+if city.truth is not None:
+    stations = stations.merge(city.truth.archetypes, on="station_id")
+GROUP = "archetype_en" if city.truth is not None else "district"
+by_type = (stations.groupby(GROUP)
+           .agg(stations=("station_id", "size"), **{YEAR_COL: (YEAR_COL, "mean")},
                 officers=("officers", "mean"), incidents_per_officer=("incidents_per_officer", "mean"),
                 population=("population", "mean"))
-           .sort_values("incidents_2024", ascending=False))
+           .sort_values(YEAR_COL, ascending=False))
 jw.report.save_table(by_type, "station_types", prefix="00", index=True, float_format="{:,.0f}",
-                     caption="M city: stations by archetype (simulated ground truth), 2024")
+                     caption=(f"{CITY_EN}: stations by archetype (simulated ground truth), {LAST}" if city.truth is not None
+                              else f"{CITY_EN}: stations by district, {LAST}"))
 jw.report.labelled(by_type, digits=0)
 
 # %%
-ax = jw.viz.plot_station_grid(stations, "incidents_2024", name_col="station_id",
-                              title=jw.report.text("M市：各派出所警情数，2024年", "M city: incidents per station, 2024"))
+ax = jw.viz.plot_station_grid(stations, YEAR_COL, name_col="station_id",
+                              title=jw.report.text(f"{CITY_ZH}：各派出所警情数，{LAST}年", f"{CITY_EN}: incidents per station, {LAST}"))
 jw.report.save_fig(ax.figure, "station_grid", prefix="00")
 
 # %%
 city_daily = city.demand.groupby("date", as_index=False)["count"].sum()
 city_daily["mean"] = city_daily["count"].rolling(28, center=True).mean()
 ax = jw.viz.plot_series(city_daily, "date", "count", linewidth=0.5, alpha=0.5,
-                        title=jw.report.text("M市：全市日警情及28天均值", "M city: daily incidents and 28-day mean"))
+                        title=jw.report.text(f"{CITY_ZH}：全市日警情及28天均值", f"{CITY_EN}: daily incidents and 28-day mean"))
 ax = jw.viz.plot_series(city_daily, "date", "mean", ax=ax, color="black", linewidth=1.5,
                         ylabel=jw.viz.label_for("count"))
 jw.report.save_fig(ax.figure, "city_daily", prefix="00")
@@ -97,26 +111,25 @@ jw.report.save_fig(ax.figure, "city_daily", prefix="00")
 # villages get busier. The October spike is the National Day Golden Week.
 
 # %%
-ax = jw.viz.plot_category_mix(city.demand, title=jw.report.text("M市：各年警情构成", "M city: incident mix by year"))
+ax = jw.viz.plot_category_mix(city.demand, title=jw.report.text(f"{CITY_ZH}：各年警情构成", f"{CITY_EN}: incident mix by year"))
 mix = city.demand.groupby([city.demand["date"].dt.year, "category"], observed=True)["count"].sum()
 share = mix / mix.groupby(level=0).transform("sum")
-jw.report.record_value("00.fraud_share_2018", share.loc[(2018, "fraud")], unit="share",
-                       description="Share of telecom-fraud incidents in M city, 2018")
-jw.report.record_value("00.fraud_share_2024", share.loc[(2024, "fraud")], unit="share",
-                       description="Share of telecom-fraud incidents in M city, 2024")
+for year in (FIRST, LAST):
+    jw.report.record_value(f"00.fraud_share_{year}", share.get((year, "fraud"), 0.0), unit="share",
+                           description=f"Share of telecom-fraud incidents in {CITY_EN}, {year}")
 jw.report.save_fig(ax.figure, "category_mix", prefix="00")
 
 # %%
-ax = jw.viz.plot_staffing_vs_demand(stations, stations.set_index("station_id")["incidents_2024"].rename("incidents"),
-                                    title=jw.report.text("M市：警力与警情，2024年", "M city: officers vs incidents, 2024"))
+ax = jw.viz.plot_staffing_vs_demand(stations, stations.set_index("station_id")[YEAR_COL].rename("incidents"),
+                                    title=jw.report.text(f"{CITY_ZH}：警力与警情，{LAST}年", f"{CITY_EN}: officers vs incidents, {LAST}"))
 jw.report.save_fig(ax.figure, "staffing_vs_demand", prefix="00")
 ipo = stations["incidents_per_officer"]
-jw.report.record_value("00.n_stations", len(stations), description="Stations in M city")
-jw.report.record_value("00.n_districts", stations["district"].nunique(), description="Districts in M city")
-jw.report.record_value("00.city_incidents_2024", int(annual.sum()), unit="incidents",
-                       description="M city incidents in 2024")
+jw.report.record_value("00.n_stations", len(stations), description=f"Stations in {CITY_EN}")
+jw.report.record_value("00.n_districts", stations["district"].nunique(), description=f"Districts in {CITY_EN}")
+jw.report.record_value(f"00.city_incidents_{LAST}", int(annual.sum()), unit="incidents",
+                       description=f"{CITY_EN} incidents in {LAST}")
 jw.report.record_value("00.incidents_per_officer_max_min_ratio", ipo.max() / ipo.min(), unit="ratio",
-                       description="Busiest vs quietest station, incidents per officer, 2024")
+                       description=f"Busiest vs quietest station, incidents per officer, {LAST}")
 print(jw.report.text(f"人均警情从 {ipo.min():.0f} 到 {ipo.max():.0f} 起（相差 {ipo.max() / ipo.min():.1f} 倍）：警力按人口而非警情配置。",
                      f"Incidents per officer range from {ipo.min():.0f} to {ipo.max():.0f} "
                      f"({ipo.max() / ipo.min():.1f}×): staffing follows population, not demand.", sep="\n"))
@@ -128,32 +141,38 @@ print(jw.report.text(f"人均警情从 {ipo.min():.0f} 到 {ipo.max():.0f} 起�
 # title row above the header, Chinese column names, and personal data (caller names,
 # phone numbers, ID-card numbers, addresses). `jw.io.read_incidents` reads either,
 # maps the headers to the contract, converts categories and 是/否 flags, and **drops
-# personal data** with a notice. The input file is never modified. Here we write such
-# an export (synthetic people) and read it back.
+# personal data** with a notice. The input file is never modified. For your own city this
+# happened when the project's exports were read: the notices below say what intake did
+# (they never quote a cell). For the bundled city we write such an export (synthetic
+# people) and read it back.
 
 # %%
+for notice in getattr(city, "notices", []):
+    print("notice:", notice[:400])
 workdir = Path(tempfile.mkdtemp())
-end = "2024-03-07" if QUICK else "2024-03-31"
-export_csv = jw.datasets.write_example_export(workdir / "警情明细_GBK.csv", end=end)
-export_xlsx = jw.datasets.write_example_export(workdir / "警情明细.xlsx", end=end)
-# Never print raw export rows: even here they would show (synthetic) names and numbers,
-# and readers copy the pattern. Show the header and two rows with personal parts masked.
-raw = pd.read_csv(export_csv, encoding="gbk", dtype=str, nrows=2)
-print(raw.apply(jw.privacy.mask_text).to_string(index=False))
-jw.io.describe_mapping(export_xlsx)
+if CITY is None:
+    end = "2024-03-07" if QUICK else "2024-03-31"
+    export_csv = jw.datasets.write_example_export(workdir / "警情明细_GBK.csv", end=end)
+    export_xlsx = jw.datasets.write_example_export(workdir / "警情明细.xlsx", end=end)
+    # Never print raw export rows: even here they would show (synthetic) names and numbers,
+    # and readers copy the pattern. Show the header and two rows with personal parts masked.
+    raw = pd.read_csv(export_csv, encoding="gbk", dtype=str, nrows=2)
+    print(raw.apply(jw.privacy.mask_text).to_string(index=False))
+    display(jw.io.describe_mapping(export_xlsx))
 
 # %%
-with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter("always")
-    incidents = jw.io.read_incidents(export_xlsx)
-for w in caught:
-    print("notice:", str(w.message)[:300])
-jw.report.labelled(incidents.head())
-
-# %%
-demand = jw.aggregate.daily_demand(incidents)
-panel = jw.aggregate.monthly_panel(incidents=incidents, stations=city.stations)
-jw.report.labelled(panel)
+if CITY is None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        incidents = jw.io.read_incidents(export_xlsx)
+    for w in caught:
+        print("notice:", str(w.message)[:300])
+    display(jw.report.labelled(incidents.head()))
+    demand = jw.aggregate.daily_demand(incidents)
+    panel = jw.aggregate.monthly_panel(incidents=incidents, stations=city.stations)
+    display(jw.report.labelled(panel))
+else:
+    display(jw.report.labelled(city.panel.head()))
 
 # %% [markdown]
 # A file that breaks the contract stops with a `DataError` that names the file, the
@@ -174,34 +193,40 @@ except jw.DataError as err:
 # Real public data: reported crimes per police district and day (2001–2022-01), monthly
 # Police Sentiment Scores (trust and safety, 0–100, 2017-11 to 2023-02), and the
 # staggered opening of Strategic Decision Support Centers (SDSC) with their sources.
+# (Part of the bundled case study: shown when the notebook runs on the bundled city.)
 
 # %%
-chi = jw.datasets.load_chicago()
-print(chi)
-chi_month = chi.panel.dropna(subset=["incidents"]).groupby("month", as_index=False)["incidents"].sum()
-chi_month["month"] = chi_month["month"].dt.to_timestamp()
-ax = jw.viz.plot_series(chi_month, "month", "incidents", title=jw.report.text("芝加哥：每月报案犯罪数", "Chicago: reported crimes per month"))
-jw.report.save_fig(ax.figure, "chicago_monthly_crimes", prefix="00")
-_ = jw.report.record_value("00.chicago_crimes_2019", int(chi.demand[chi.demand["date"].dt.year == 2019]["count"].sum()),
+if CITY is None:
+    chi = jw.datasets.load_chicago()
+    print(chi)
+    chi_month = chi.panel.dropna(subset=["incidents"]).groupby("month", as_index=False)["incidents"].sum()
+    chi_month["month"] = chi_month["month"].dt.to_timestamp()
+    ax = jw.viz.plot_series(chi_month, "month", "incidents", title=jw.report.text("芝加哥：每月报案犯罪数", "Chicago: reported crimes per month"))
+    jw.report.save_fig(ax.figure, "chicago_monthly_crimes", prefix="00")
+    jw.report.record_value("00.chicago_crimes_2019", int(chi.demand[chi.demand["date"].dt.year == 2019]["count"].sum()),
                            unit="crimes", description="Reported crimes in Chicago, 2019")
+else:
+    print("Chicago is part of the bundled case study; not shown for a user's city.")
 
 # %%
-cohorts = (chi.adoption.assign(year=chi.adoption["adoption_month"].dt.year)
-           .groupby("year", dropna=False)["district"].apply(lambda s: ", ".join(s))
-           .rename("districts").reset_index())
-jw.report.save_table(cohorts, "chicago_sdsc_cohorts", prefix="00", float_format="{}",
-                     caption="SDSC opening year per Chicago police district (best dating)")
-jw.report.labelled(cohorts)
+if CITY is None:
+    cohorts = (chi.adoption.assign(year=chi.adoption["adoption_month"].dt.year)
+               .groupby("year", dropna=False)["district"].apply(", ".join)
+               .rename("districts").reset_index())
+    jw.report.save_table(cohorts, "chicago_sdsc_cohorts", prefix="00", float_format="{}",
+                         caption="SDSC opening year per Chicago police district (best dating)")
+    display(jw.report.labelled(cohorts))
 
 # %%
-sent = chi.panel.dropna(subset=["trust"]).melt(["station_id", "month"], ["trust", "safety"],
-                                               var_name="score", value_name="value")
-sent = sent.groupby(["month", "score"], as_index=False)["value"].mean()
-sent["month"] = sent["month"].dt.to_timestamp()
-sent["score"] = sent["score"].map({"trust": jw.report.text("信任", "trust"), "safety": jw.report.text("安全感", "safety")})
-ax = jw.viz.plot_series(sent, "month", "value", hue="score",
-                        title=jw.report.text("芝加哥：各警区警察信任评分均值", "Chicago: mean district Police Sentiment Scores"))
-jw.report.save_fig(ax.figure, "chicago_sentiment", prefix="00")
+if CITY is None:
+    sent = chi.panel.dropna(subset=["trust"]).melt(["station_id", "month"], ["trust", "safety"],
+                                                   var_name="score", value_name="value")
+    sent = sent.groupby(["month", "score"], as_index=False)["value"].mean()
+    sent["month"] = sent["month"].dt.to_timestamp()
+    sent["score"] = sent["score"].map({"trust": jw.report.text("信任", "trust"), "safety": jw.report.text("安全感", "safety")})
+    ax = jw.viz.plot_series(sent, "month", "value", hue="score",
+                            title=jw.report.text("芝加哥：各警区警察信任评分均值", "Chicago: mean district Police Sentiment Scores"))
+    jw.report.save_fig(ax.figure, "chicago_sentiment", prefix="00")
 
 # %% [markdown]
 # ## Key findings（要点）
@@ -209,11 +234,11 @@ jw.report.save_fig(ax.figure, "chicago_sentiment", prefix="00")
 # %%
 v = jw.report.load_values()
 jw.report.findings([
-    (f"M市共有 {v['00.n_stations']} 个派出所、{v['00.n_districts']} 个分局，2024 年警情 {v['00.city_incidents_2024']:,} 起。",
-     f"M city: {v['00.n_stations']} stations in {v['00.n_districts']} districts, "
-     f"{v['00.city_incidents_2024']:,} incidents in 2024."),
-    (f"电诈警情占比从 {v['00.fraud_share_2018']:.1%} 升至 {v['00.fraud_share_2024']:.1%}（2018 → 2024）。",
-     f"Telecom fraud rose from {v['00.fraud_share_2018']:.1%} to {v['00.fraud_share_2024']:.1%} of incidents (2018 → 2024)."),
+    (f"{CITY_ZH}共有 {v['00.n_stations']} 个派出所、{v['00.n_districts']} 个分局，{LAST} 年警情 {v[f'00.city_incidents_{LAST}']:,} 起。",
+     f"{CITY_EN}: {v['00.n_stations']} stations in {v['00.n_districts']} districts, "
+     f"{v[f'00.city_incidents_{LAST}']:,} incidents in {LAST}."),
+    (f"电诈警情占比：{FIRST} 年 {v[f'00.fraud_share_{FIRST}']:.1%}，{LAST} 年 {v[f'00.fraud_share_{LAST}']:.1%}。",
+     f"Telecom fraud: {v[f'00.fraud_share_{FIRST}']:.1%} of incidents in {FIRST}, {v[f'00.fraud_share_{LAST}']:.1%} in {LAST}."),
     (f"最忙派出所的人均警情是最闲派出所的 {v['00.incidents_per_officer_max_min_ratio']:.1f} 倍：这正是笔记本 04 要解决的错配。",
      f"The busiest station handles {v['00.incidents_per_officer_max_min_ratio']:.1f}× as many incidents per officer "
      "as the quietest: the mismatch notebook 04 addresses."),

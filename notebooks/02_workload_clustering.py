@@ -20,9 +20,11 @@
 # and per resident, incident mix, weekly rhythm, seasonality, Spring Festival response,
 # growth, fraud share), choose the number of groups with the evidence side by side, check
 # the groups are stable, name them in words a station chief would recognise, and check them
-# against M city's true station archetypes. Then the same analysis on Chicago's 22 districts.
+# against M city's true station archetypes (when the city is simulated). The same analysis
+# on Chicago's 22 districts is in the Chicago case study (notebook 05).
 #
-# **Inputs.** `data/m_city/` (simulated, with true archetypes), `data/chicago/`.
+# **Inputs.** `CITY = None`: `data/m_city/` (simulated, with true archetypes).
+# `CITY = "folder"`: the exports named in the folder's `jingwu.toml` (`jingwu init`).
 #
 # **Outputs.** `reports/figures/02_*.png`, `reports/tables/02_*.{csv,md,tex}` (including
 # `02_cluster_workload`, used by the staffing notebook 04), values prefixed `02.` in
@@ -31,6 +33,7 @@
 # %% tags=["parameters"]
 QUICK = False  # quick mode: 20 bootstraps, smaller k range, fewer gap reference draws
 LANGUAGE = "both"  # "zh", "en" or "both": figure titles and labels, table headers, headings
+CITY = None  # None: the bundled M city; or a city project folder with jingwu.toml (see `jingwu init`)
 
 # %%
 import pandas as pd
@@ -41,7 +44,7 @@ from jingwu import cluster as cl
 
 LANG = jw.viz.set_theme(LANGUAGE)
 pd.set_option("display.width", 140)
-K_RANGE = range(2, 8) if QUICK else range(2, 10)
+K_MAX = 7 if QUICK else 9
 N_BOOT = 20 if QUICK else 200
 N_REF = 10 if QUICK else 50
 METHODS = ("kmeans", "ward") if QUICK else cl.METHODS
@@ -56,9 +59,12 @@ METHODS = ("kmeans", "ward") if QUICK else cl.METHODS
 # demand-side features only and use the outcomes to describe the clusters afterwards.
 
 # %%
-city = jw.datasets.load_m_city()
+city = jw.studies.load_city(CITY)
+CITY_ZH = "M市" if CITY is None else city.name
+CITY_EN = "M city" if CITY is None else city.name
 features = cl.workload_features(city.demand, city.stations, panel=city.panel)
 X = features[cl.workload_columns(features)]
+K_RANGE = range(2, max(3, min(K_MAX, len(X) // 2)) + 1)  # a cluster needs at least two stations
 outcomes = features[list(cl.OUTCOME_FEATURES)]
 feature_table = cl.describe_features(features.columns)
 jw.report.save_table(feature_table, "features", prefix="02", float_format="{}",
@@ -79,8 +85,8 @@ k, votes = cl.choose_k(selection, return_votes=True)
 fig = cl.plot_select_k(selection, chosen=k)
 jw.report.save_fig(fig, "select_k", prefix="02")
 jw.report.save_table(selection.drop(columns=["gap_next", "gap_s_next"]), "select_k", prefix="02",
-                     caption="Model-selection criteria by method and k (M city)")
-jw.report.record_value("02.k_chosen", k, description="Number of clusters chosen for M city")
+                     caption=f"Model-selection criteria by method and k ({CITY_EN})")
+jw.report.record_value("02.k_chosen", k, description=f"Number of clusters chosen for {CITY_EN}")
 votes.pivot_table(index="criterion", columns="method", values="k", aggfunc="first")
 
 # %% [markdown]
@@ -90,10 +96,10 @@ votes.pivot_table(index="criterion", columns="method", values="k", aggfunc="firs
 result = cl.fit(X, k, describe=outcomes)
 names = result.names()
 ax = result.plot_profiles()
-ax.set_title(jw.report.text("M市：各类特征均值（标准化，z）", "M city: standardised feature means per cluster (z)"))
+ax.set_title(jw.report.text(f"{CITY_ZH}：各类特征均值（标准化，z）", f"{CITY_EN}: standardised feature means per cluster (z)"))
 jw.report.save_fig(ax.figure, "profiles", prefix="02")
 ax = result.plot_map()
-ax.set_title(jw.report.text("M市派出所：前两个主成分", "M city stations on the first two principal components"))
+ax.set_title(jw.report.text(f"{CITY_ZH}派出所：前两个主成分", f"{CITY_EN} stations on the first two principal components"))
 jw.report.save_fig(ax.figure, "pca_map", prefix="02")
 result.summary()
 
@@ -118,16 +124,21 @@ stab_table
 
 # %% [markdown]
 # ## 5. Do the clusters recover the true archetypes?（与真实类型对照）
+#
+# Only a simulated city knows its stations' true types; for a real city this check steps aside.
 
 # %%
-truth = city.truth.archetypes.set_index("station_id").reindex(X.index)
-ari = adjusted_rand_score(truth["archetype"], result.labels)
-jw.report.record_value("02.ari_truth", ari, description="ARI of clusters vs true archetypes (M city)")
-crosstab = pd.crosstab(truth["archetype_en"], result.labels.map(names).rename("cluster"))
-jw.report.save_table(crosstab, "crosstab_truth", prefix="02", index=True, float_format="{:.0f}",
-                     caption="True archetype (rows) against cluster (columns)")
-print(f"adjusted Rand index against the true archetypes: {ari:.3f}")
-crosstab
+if city.truth is not None:
+    truth = city.truth.archetypes.set_index("station_id").reindex(X.index)
+    ari = adjusted_rand_score(truth["archetype"], result.labels)
+    jw.report.record_value("02.ari_truth", ari, description=f"ARI of clusters vs true archetypes ({CITY_EN})")
+    crosstab = pd.crosstab(truth["archetype_en"], result.labels.map(names).rename("cluster"))
+    jw.report.save_table(crosstab, "crosstab_truth", prefix="02", index=True, float_format="{:.0f}",
+                         caption="True archetype (rows) against cluster (columns)")
+    print(f"adjusted Rand index against the true archetypes: {ari:.3f}")
+    display(crosstab)
+else:
+    print("No ground truth for this city (it is not simulated): the check against true station types steps aside.")
 
 # %% [markdown]
 # ## 6. Incidents per officer by cluster（各类人均警情）
@@ -149,42 +160,17 @@ jw.report.record_value("02.ipo_max_min_cluster_ratio", ipo.max() / ipo.min(), un
 by_cluster
 
 # %% [markdown]
-# ## 7. Chicago's 22 districts（芝加哥 22 个警区）
 #
-# Public data give only total reported crimes per day, so the features are volume,
-# weekly shape, seasonality and trend (2015–2019, before the pandemic).
-
-# %%
-chi = jw.datasets.load_chicago()
-chi_features = cl.workload_features(chi.demand, start="2015-01-01", end="2019-12-31")
-chi_features = chi_features.drop(columns=["spring_festival"])
-chi_sel = cl.select_k(chi_features, range(2, 8), methods=METHODS, n_ref=N_REF)
-chi_k = cl.choose_k(chi_sel)
-fig = cl.plot_select_k(chi_sel, chosen=chi_k)
-jw.report.save_fig(fig, "chicago_select_k", prefix="02")
-chi_result = cl.fit(chi_features, chi_k)
-chi_stab = cl.stability(chi_features, chi_k, n_boot=N_BOOT)
-ax = chi_result.plot_profiles()
-ax.set_title(jw.report.text("芝加哥警区：各类特征均值（标准化）", "Chicago districts: standardised feature means per cluster"))
-jw.report.save_fig(ax.figure, "chicago_profiles", prefix="02")
-chi_table = chi_result.to_frame("en").merge(chi.stations[["station_id", "station_name"]], on="station_id")
-jw.report.save_table(chi_table[["station_id", "station_name", "cluster", "cluster_name", "annual_incidents",
-                                "seasonal_amplitude", "growth"]],
-                     "chicago_clusters", prefix="02", float_format="{:.3f}",
-                     caption="Chicago police districts by workload cluster (2015–2019)")
-jw.report.record_value("02.chicago_k", chi_k, description="Clusters chosen for Chicago districts")
-jw.report.record_value("02.chicago_min_jaccard", chi_stab.min_jaccard,
-                       description="Smallest mean bootstrap Jaccard, Chicago")
-chi_stab.to_frame().join(chi_result.names("en"))
-
 # %% [markdown]
 # ## Key findings（要点）
 
 # %%
 v = jw.report.load_values()
 jw.report.findings([
-    (f"M市：各项准则选出 k = {v['02.k_chosen']} 类；聚类与模拟器的真实类型吻合，ARI = {v['02.ari_truth']:.3f}。",
-     f"M city: the criteria choose k = {v['02.k_chosen']}; the clusters match the simulator's archetypes "
+    (f"{CITY_ZH}：各项准则选出 k = {v['02.k_chosen']} 类。", f"{CITY_EN}: the criteria choose k = {v['02.k_chosen']}.")
+    if city.truth is None else
+    (f"{CITY_ZH}：各项准则选出 k = {v['02.k_chosen']} 类；聚类与模拟器的真实类型吻合，ARI = {v['02.ari_truth']:.3f}。",
+     f"{CITY_EN}: the criteria choose k = {v['02.k_chosen']}; the clusters match the simulator's archetypes "
      f"with ARI = {v['02.ari_truth']:.3f}."),
     (f"各类都稳定：最小平均自助 Jaccard 为 {v['02.min_jaccard']:.2f}（{v['02.n_boot']} 次自助抽样），"
      f"平均自助 ARI 为 {v['02.mean_boot_ari']:.2f}。",
@@ -193,8 +179,6 @@ jw.report.findings([
     (f"最忙与最闲两类的人均警情相差 {v['02.ipo_max_min_cluster_ratio']:.1f} 倍（表 02_cluster_workload 供笔记本 04 使用）。",
      f"Incidents per officer differ {v['02.ipo_max_min_cluster_ratio']:.1f}× between the busiest and "
      "quietest cluster (table 02_cluster_workload feeds notebook 04)."),
-    (f"芝加哥：{v['02.chicago_k']} 类警区，最小平均 Jaccard 为 {v['02.chicago_min_jaccard']:.2f}。",
-     f"Chicago: {v['02.chicago_k']} district groups, smallest mean Jaccard {v['02.chicago_min_jaccard']:.2f}."),
 ])
 
 # %% [markdown]

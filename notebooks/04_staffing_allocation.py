@@ -22,8 +22,10 @@
 # calls rarely wait for a free unit; and show what changes for each workload type (notebook 02)
 # and for the station's teams (两队一室).
 #
-# **Inputs.** `data/m_city/` (stations with today's officers and residents; daily demand by
-# incident category); `reports/tables/01_station_forecast_quantiles.csv` and
+# **Inputs.** `CITY = None`: `data/m_city/` (stations with today's officers and residents; daily
+# demand by incident category). `CITY = "folder"`: the exports named in the folder's
+# `jingwu.toml`, whose own handling times (处警时长) per category replace the literature values
+# where the export has them. Both: `reports/tables/01_station_forecast_quantiles.csv` and
 # `reports/tables/02_cluster_workload.csv` when notebooks 01 and 02 have run on every station
 # (otherwise this notebook forecasts and clusters the same way itself).
 #
@@ -33,6 +35,7 @@
 # %% tags=["parameters"]
 QUICK = False  # quick mode: seasonal-naive forecast when notebook 01's is missing, coarser scenario grid
 LANGUAGE = "both"  # "zh", "en" or "both": figure titles and labels, table headers, headings
+CITY = None  # None: the bundled M city; or a city project folder with jingwu.toml (see `jingwu init`)
 
 # %%
 import matplotlib.pyplot as plt
@@ -45,7 +48,11 @@ from jingwu import allocate as al
 LANG = jw.viz.set_theme(LANGUAGE)
 pd.set_option("display.width", 140)
 H = 28                                         # horizon of notebook 01's forecast: four weeks
-PARAMS = al.StaffingParams()                   # cited defaults; edit here for your city
+city = jw.studies.load_city(CITY)
+# Handling minutes per category: the export's own means (处警时长) where it has them, else the
+# literature values; the other parameters are cited defaults (edit them here for your city).
+HANDLING, HANDLING_SOURCE = jw.studies.handling_minutes_for(city)
+PARAMS = al.StaffingParams(handling_minutes=HANDLING)
 QUANTILE = f"q{round(PARAMS.planning_quantile * 100)}"   # the forecast table carries q80 and q95
 # Forecast settings, used only when notebook 01's table is missing (full mode then takes minutes).
 FORECAST = ({"model": "snaive", "n_windows": 2} if QUICK
@@ -63,9 +70,16 @@ SHIFTS = (0, 8, 16)                            # three eight-hour shifts
 # administrative work) and by the hours an officer is actually available in a year (1,662 h,
 # after leave, training and court). The plan is on the 80th percentile of the forecast, not its
 # mean. The MPS norms (公安部 2019) set the floors: no station below 5 officers and one community
-# officer (社区民警) per 3,000–5,000 residents (5,000 here, the lenient end).
+# officer (社区民警) per 3,000–5,000 residents (5,000 here, the lenient end). Handling minutes
+# come from the city's own export (处警时长, mean per category) when it records them.
 
 # %%
+print({"export": "Handling minutes: the export's own per-category means (处警时长).",
+       "export+default": "Handling minutes: the export's own per-category means (处警时长); literature values "
+                         "for the categories it lacks.",
+       "default": "Handling minutes: literature values (the data hold no handling times)."}[HANDLING_SOURCE])
+jw.report.record_value("04.handling_source", HANDLING_SOURCE,
+                       description="Handling minutes used: the export's own means ('export') or literature values")
 param_table = PARAMS.to_frame()
 jw.report.save_table(param_table, "parameters", prefix="04", float_format="{:g}",
                      caption="Staffing parameters (defaults cited in the text)")
@@ -89,13 +103,17 @@ param_table
 #    year splits its total by category (`category_workload`).
 
 # %%
-city = jw.datasets.load_m_city()
 stations = city.stations.assign(station_id=city.stations["station_id"].astype(str)).set_index("station_id")
 officers = stations["officers"]
 fc = jw.forecast.station_forecast(city.demand, H, **FORECAST)
 rho = al.error_correlation(city.demand, H)
 plan = al.horizon_total(fc, rho=rho, quantile_col=QUANTILE)
-plan["seasonal_index"] = al.seasonal_index(city.demand, fc["date"].min(), H)
+try:
+    plan["seasonal_index"] = al.seasonal_index(city.demand, fc["date"].min(), H)
+except jw.DataError as err:  # a short history has no past year around the forecast weeks
+    print(f"Seasonal index not available ({err.problem}): "
+          "the forecast weeks are taken as a year-round rate (about 18 months of data are needed).")
+    plan["seasonal_index"] = 1.0
 plan["year_round"] = plan["q_total"] / plan["seasonal_index"]
 totals = plan[["mean", "q_summed", "q_total", "year_round"]].sum()
 print(f"forecast: {fc.attrs['source']} ({fc['model'].iloc[0]}), {fc['date'].min():%Y-%m-%d} to "
@@ -319,11 +337,15 @@ sink.groupby("scenario", sort=False).head(6)[["scenario", "k", "max_load", "gini
 # its busiest hour, and every station keeps at least one unit on duty around the clock
 # (24小时值班). The square-root rule (Kolesar & Green 1998) is the back-of-envelope version.
 # Shown for the busiest and the quietest station; the roster's officers are its officer-hours
-# per week × 52 ÷ the 1,662 hours an officer is available in a year.
+# per week × 52 ÷ the 1,662 hours an officer is available in a year. The hour-of-week shape
+# comes from the last year of incident records: the export's own for your city, simulated
+# from the daily demand for M city.
 
 # %%
 examples = [need.idxmax(), need.idxmin()]
-incidents = jw.simulate.simulate_incidents(city, examples, "2024-01-01", "2024-12-31")
+END = city.demand["date"].max()
+incidents = jw.studies.incident_records(city, examples, f"{END - pd.DateOffset(years=1) + pd.Timedelta(days=1):%Y-%m-%d}",
+                                        f"{END:%Y-%m-%d}")
 profile = jw.forecast.hour_of_week_profile(incidents, by="station_id")
 hourly = pd.concat([
     al.shift_staffing(profile[profile["station_id"] == s], plan.loc[s, "q_total"] / H * 7,

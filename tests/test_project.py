@@ -261,3 +261,109 @@ def test_read_panel_attaches_the_station_tables_adoption_month(tmp_path):
         warnings.simplefilter("ignore")
         out = jw.io.read_panel(panel, stations=jw.io.read_stations(st))
     assert out["adoption_month"].astype(str).tolist() == ["2022-03", "NaT"]
+
+
+# --------------------------------------------------------------------------- notebooks 00-04 on a user's city
+
+IMG = re.compile(r'<img[^>]*src="data:image/png;base64,')
+CITY_NOTEBOOKS = ("00_data_tour", "01_demand_forecasting", "02_workload_clustering",
+                  "03_smart_policing_effects", "04_staffing_allocation")
+
+
+def _jingwu(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "jingwu.cli", *map(str, args)], capture_output=True, text=True)
+
+
+def _personal_values(root: Path) -> set[str]:
+    """The synthetic personal data the export holds (names, phones, ID numbers, addresses)."""
+    raw = pd.read_csv(root / "接处警明细.csv", encoding="gbk", skiprows=1, dtype=str)
+    values: set[str] = set()
+    for col in ("报警人", "联系电话", "身份证号", "案发地址"):
+        values |= {v for v in raw[col].dropna() if len(v) >= 2}
+    assert len(values) > 1000  # the test has teeth: the export really carries personal data
+    return values
+
+
+def _check_reports(root: Path, personal: set[str], *, stepped_aside: tuple[str, ...] = ()) -> dict:
+    reports = root / "reports"
+    for stem in CITY_NOTEBOOKS:
+        full = (reports / f"{stem}.html").read_text(encoding="utf-8")
+        prefix = stem[:2]
+        saved = list((reports / "figures").glob(f"{prefix}_*.png"))
+        # Every notebook shows the figures it saved; one that stepped aside saves none.
+        assert bool(saved) != (prefix in stepped_aside) and len(IMG.findall(full)) == len(saved), stem
+        assert (reports / f"{stem}.reader.html").is_file()
+    assert (reports / "index.html").is_file()
+    values = jw.report.load_values(reports / "values.json")
+    assert not any(k.startswith("05.") for k in values)  # the Chicago case study is not run on a user's city
+    # No cell of the exports' personal columns reaches any report file (text, tables, figures' HTML):
+    # every substring of every word-character run of every file is looked up in the personal values.
+    files = [f for f in reports.rglob("*") if f.is_file()]
+    assert len(files) > 20
+    lengths = sorted({len(p) for p in personal})
+    for f in files:
+        text = f.read_bytes().decode("utf-8", errors="ignore")
+        text = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", "", text)  # embedded images and fonts
+        pieces = {run[i:i + n] for run in re.findall(r"[\w\-]{2,}", text)
+                  for n in lengths if n <= len(run) for i in range(len(run) - n + 1)}
+        leaked = pieces & personal
+        assert not leaked, f"{f.relative_to(root)} quotes personal data from the exports"
+    return values
+
+
+@pytest.mark.notebook
+def test_own_city_end_to_end_through_the_command_line(tmp_path):
+    """init -> simulated exports dropped in -> validate -> reproduce --city --quick, as a new user would."""
+    root = tmp_path / "y_city"
+    done = _jingwu("init", root, "--name", "Y市")
+    assert done.returncode == 0, done.stderr
+    done = _jingwu("simulate", "--as-exports", "--force", "--seed", 3, "--stations", 8,
+                   "--start", "2022-07-01", "--end", "2023-12-31", "--out", root)
+    assert done.returncode == 0, done.stderr
+    done = _jingwu("validate", root)
+    assert done.returncode == 0 and done.stdout.startswith("OK"), done.stdout
+    done = _jingwu("reproduce", "--city", root, "--quick", "--quiet")
+    assert done.returncode == 0, done.stderr[-3000:]
+    values = _check_reports(root, _personal_values(root))
+    # A simulated city has its truth: the checks against it run, through the intake.
+    assert values["00.n_stations"] == 8 and "00.city_incidents_2023" in values
+    assert {"02.ari_truth", "03.modern_cover_share", "03.clearance_rate.truth"} <= set(values)
+    assert values["04.handling_source"] == "export"
+    assert "01.chicago_best_model" not in values and "00.chicago_crimes_2019" not in values
+
+
+@pytest.mark.notebook
+def test_messy_own_city_runs_and_says_what_is_missing(tmp_path):
+    """No outcomes file, no adoption months, unknown headers and categories mapped in jingwu.toml."""
+    city = jw.simulate.simulate_city(seed=8, n_stations=8, start="2023-01-01", end="2023-12-31",
+                                     cohorts=("2023-06",), cohort_sizes=(3,), cohort_scale=(1.0,))
+    root = tmp_path / "messy"
+    exports.write_exports(city, root)
+    shutil.rmtree(root / "truth")
+    (root / "月度绩效.xlsx").unlink()
+    # A bureau's own spellings: another station header and category name (GBK, title row kept).
+    f = root / "接处警明细.csv"
+    lines = f.read_bytes().decode("gbk").split("\n")
+    lines[1] = lines[1].replace("所属派出所", "接警单位")
+    f.write_bytes("\n".join(lines).replace("求助警情", "群众求助类").encode("gbk"))
+    # The station table without its adoption column.
+    xl = root / "派出所基本情况.xlsx"
+    st = pd.read_excel(xl, skiprows=1, dtype=str)
+    adoption = [c for c in st.columns if "智慧" in c or "上线" in c]
+    assert adoption
+    with pd.ExcelWriter(xl, engine="openpyxl") as w:
+        st.drop(columns=adoption).to_excel(w, index=False, startrow=1, sheet_name="派出所基本情况")
+    (root / "jingwu.toml").write_text(
+        'name = "杂乱市"\nlanguage = "both"\n\n[data]\nincidents = "接处警明细.csv"\n'
+        'stations = "派出所基本情况.xlsx"\n\n[headers.incidents]\n"接警单位" = "station_id"\n\n'
+        '[categories]\n"群众求助类" = "assistance"\n', encoding="utf-8")
+    done = _jingwu("validate", root)
+    assert done.returncode == 0, done.stdout
+    assert "no outcomes export" in done.stdout and "no adoption months" in done.stdout
+    done = _jingwu("reproduce", "--city", root, "--quick", "--quiet")
+    assert done.returncode == 0, done.stderr[-3000:]
+    values = _check_reports(root, _personal_values(root), stepped_aside=("03",))
+    assert values["03.n_adopters"] == 0 and not any(k.startswith("03.clearance") for k in values)
+    assert "02.ari_truth" not in values
+    effects = (root / "reports" / "03_smart_policing_effects.reader.html").read_text(encoding="utf-8")
+    assert "Missing: adoption months" in effects and "outcomes = " in effects and "月度绩效.xlsx" in effects

@@ -280,7 +280,7 @@ def takes_city(path: Path) -> bool:
 def reproduce(*, quick: bool = False, only: list[str] | None = None,
               notebooks_dir: str | Path | None = None, out: str | Path | None = None,
               city: str | Path | None = None, timeout: int = 1800,
-              lang: str = "both", quiet: bool = False) -> int:
+              lang: str | None = None, quiet: bool = False) -> int:
     """Run every notebook in order; return 0 on success, 1 on the first failure.
 
     Each notebook gets ``QUICK`` and ``LANGUAGE`` injected after its
@@ -293,12 +293,15 @@ def reproduce(*, quick: bool = False, only: list[str] | None = None,
     outside a clone; ``<city>/reports`` for a user's city) receives every
     output; the notebooks' kernels write there too.  ``city`` is a project
     folder (``jingwu init``): the notebooks that take a ``CITY`` parameter run
-    on it, the bundled case studies (notebook 05) are skipped.
+    on it, the bundled case studies (notebook 05) are skipped.  ``lang``
+    defaults to the project's ``language`` for a city, else ``"both"``.
     """
     from . import paths, report
     from .paths import atomic_write_text
 
-    if lang not in LANGUAGES:
+    if lang is None and city is None:
+        lang = "both"
+    if lang is not None and lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
     nb_dir = Path(notebooks_dir) if notebooks_dir else paths.notebooks_dir()
     notebooks = find_notebooks(nb_dir, only)
@@ -323,6 +326,7 @@ def reproduce(*, quick: bool = False, only: list[str] | None = None,
             print("no notebook here takes a CITY parameter", file=sys.stderr)
             return 1
         params["CITY"] = str(project.root)
+        lang = project.language if lang is None else lang
         out = project.reports_dir if out is None else out
     if out is not None:
         # The kernels inherit the environment, so their report writers follow.
@@ -377,11 +381,13 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
               "(choose an empty or new directory, or pass --force)", file=sys.stderr)
         return 2
     if args.as_exports:
-        from .studies.exports import write_exports
+        from .studies.exports import export_city_params, write_exports
 
-        overrides = {}
-        if args.stations:
-            overrides["n_stations"] = args.stations
+        try:
+            overrides = export_city_params(n_stations=args.stations, start=args.start, end=args.end)
+        except ValueError as exc:
+            print(f"jingwu simulate: {exc}", file=sys.stderr)
+            return 2
         city = simulate_city(seed=args.seed, **overrides)
         files = write_exports(city, args.out, seed=args.seed)
         print(f"wrote {city!r} as raw exports to {args.out}:")
@@ -457,8 +463,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", help="output directory (default: reports/, or CITY/reports)")
     p.add_argument("--city", help="a city project folder (see `jingwu init`): run notebooks 00-04 on it")
     p.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
-    p.add_argument("--lang", choices=LANGUAGES, default="both",
-                   help="language of figures, tables and headings (default: both)")
+    p.add_argument("--lang", choices=LANGUAGES, default=None,
+                   help="language of figures, tables and headings (default: both; a city's jingwu.toml language)")
     p.add_argument("--quiet", action="store_true", help="no progress, only failures")
     p = sub.add_parser("simulate", help="regenerate the M-city files")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled city's)")
@@ -468,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--as-exports", action="store_true",
                    help="write raw platform exports (GBK CSV, Excel) with jingwu.toml and the truth")
     p.add_argument("--stations", type=int, help="number of stations (with --as-exports; default 48)")
+    p.add_argument("--start", help="first day, e.g. 2022-01-01 (with --as-exports; default M city's 2018-01-01)")
+    p.add_argument("--end", help="last day, e.g. 2023-12-31 (with --as-exports; default M city's 2024-12-31)")
     p = sub.add_parser("init", help="start a city project: write DIR/jingwu.toml and DIR/README.md")
     p.add_argument("dir")
     p.add_argument("--name", help="city name (default: the folder name)")

@@ -36,7 +36,7 @@ from .. import schema
 from ..paths import atomic_write, atomic_write_bytes, atomic_write_text
 from ..simulate import City, simulate_incidents
 
-__all__ = ["EXPORT_FILES", "EXPORT_CATEGORY_NAMES", "write_exports"]
+__all__ = ["EXPORT_FILES", "EXPORT_CATEGORY_NAMES", "write_exports", "export_city_params"]
 
 #: File names of a simulated bureau's exports.
 EXPORT_FILES = {"incidents": "接处警明细.csv", "stations": "派出所基本情况.xlsx", "outcomes": "月度绩效.xlsx"}
@@ -46,6 +46,41 @@ EXPORT_CATEGORY_NAMES = {
     "criminal": "刑事警情", "public_order": "治安警情", "traffic": "交通事故", "dispute": "纠纷警情",
     "assistance": "求助警情", "fraud": "电信诈骗", "other": "其他警情",
 }
+
+def export_city_params(*, n_stations: int | None = None, start: str | None = None,
+                       end: str | None = None) -> dict:
+    """Simulation overrides for a smaller or shorter export city (``simulate --as-exports``).
+
+    With a window other than M city's, the adoption cohorts move into it:
+    two cohorts, a third and two thirds of the way through, each about a
+    third of the stations (the rest never adopt), so the effects notebook has
+    adopters, never-adopters and pre-periods on any window of a year or more.
+
+    Examples
+    --------
+    >>> export_city_params(n_stations=12, start="2022-01-01", end="2023-12-31")["cohorts"]
+    ('2022-09', '2023-05')
+    """
+    overrides: dict = {}
+    if n_stations:
+        overrides["n_stations"] = int(n_stations)
+    if start is None and end is None:
+        return overrides
+    from ..simulate import SimulationParams
+
+    base = SimulationParams()
+    first = pd.Timestamp(start or base.start)
+    last = pd.Timestamp(end or base.end)
+    if last - first < pd.Timedelta(days=180):
+        raise ValueError(f"the simulated window {first:%Y-%m-%d}..{last:%Y-%m-%d} is shorter than six months")
+    months = pd.period_range(first, last, freq="M")
+    n = int(n_stations or base.n_stations)
+    size = max(1, n // 3)
+    overrides.update(start=f"{first:%Y-%m-%d}", end=f"{last:%Y-%m-%d}",
+                     cohorts=(str(months[len(months) // 3]), str(months[2 * len(months) // 3])),
+                     cohort_sizes=(size, size), cohort_scale=(1.2, 1.0))
+    return overrides
+
 
 _NARRATIVE = {
     "dispute": "{a}与邻居{b}因噪音问题发生口角",

@@ -56,6 +56,8 @@ __all__ = [
     "read_city",
     "validate_project",
     "load_city",
+    "incident_records",
+    "handling_minutes_for",
     "SALT_ENV",
 ]
 
@@ -232,11 +234,16 @@ class OwnCity(City):
         history …).  Never quotes a cell.
     project : Project
         The project it was read from.
+    incidents : DataFrame or None
+        The incident records as intake returned them (personal data already
+        removed, report times in local time); they give the hour-of-week
+        profile of staffing its real shape.
     """
 
     handling_minutes: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     notices: list[str] = field(default_factory=list)
     project: Project | None = None
+    incidents: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         return "<OwnCity" + City.__repr__(self)[len("<City"):]
@@ -528,7 +535,8 @@ def read_city(project: Project | str | Path) -> OwnCity:
                     .mean().rename("handling_minutes"))
     truth: Truth | None = read_truth(project.truth_dir) if project.truth_dir is not None else None
     return OwnCity(stations=stations, demand=demand, panel=panel, truth=truth, name=project.name,
-                   handling_minutes=handling, notices=notices, project=project)
+                   handling_minutes=handling, notices=notices, project=project,
+                   incidents=incidents.reset_index(drop=True))
 
 
 def _merge_outcomes(panel: pd.DataFrame, outcomes: pd.DataFrame, project: Project,
@@ -566,6 +574,94 @@ def load_city(city: str | Path | None = None) -> City:
 
         return load_m_city()
     return read_city(city)
+
+
+def incident_records(city: City, station_ids: list[str] | None = None, start: str | None = None,
+                     end: str | None = None, *, seed: int | None = None) -> pd.DataFrame:
+    """Incident records of a city: the export's own for a user's city, simulated for M city.
+
+    The hour-of-week profile and shift staffing need report times.  A user's
+    city has them from its export (:attr:`OwnCity.incidents`); the bundled
+    city keeps daily counts only, so records consistent with them are
+    simulated (:func:`jingwu.simulate.simulate_incidents`).  The frame's
+    ``attrs["source"]`` says which (``"export"`` or ``"simulated"``).
+
+    Parameters
+    ----------
+    city : City or OwnCity
+    station_ids : list of str, optional
+        Stations to keep (default: all).
+    start, end : str, optional
+        First and last day (inclusive; default: the whole history).
+    seed : int, optional
+        Seed of the simulation (M city only; default: the simulator's).
+
+    Examples
+    --------
+    >>> from jingwu.simulate import simulate_city
+    >>> city = simulate_city(seed=1, start="2024-01-01", end="2024-01-07", n_stations=5)
+    >>> inc = incident_records(city, ["S01"], "2024-01-02", "2024-01-03")
+    >>> inc.attrs["source"], bool(inc["reported_at"].dt.day.isin([2, 3]).all())
+    ('simulated', True)
+    """
+    own = getattr(city, "incidents", None)
+    if own is None:
+        from ..simulate import simulate_incidents
+
+        extra = {} if seed is None else {"seed": seed}
+        records = simulate_incidents(city, station_ids, start, end, **extra)
+        records.attrs["source"] = "simulated"
+        return records
+    keep = pd.Series(True, index=own.index)
+    if station_ids is not None:
+        unknown = sorted(set(station_ids) - set(city.stations["station_id"].astype(str)))
+        if unknown:
+            raise ValueError(f"unknown station ids: {unknown}")
+        keep &= own["station_id"].astype(str).isin(station_ids)
+    day = own["reported_at"].dt.normalize()
+    if start is not None:
+        keep &= day >= pd.Timestamp(start)
+    if end is not None:
+        keep &= day <= pd.Timestamp(end)
+    records = own.loc[keep].reset_index(drop=True)
+    records.attrs["source"] = "export"
+    return records
+
+
+def handling_minutes_for(city: City) -> tuple[dict[str, float], str]:
+    """Handling minutes per category for staffing, and where they come from.
+
+    A user's export with its own 处警时长 gives per-category means
+    (:attr:`OwnCity.handling_minutes`); categories it lacks, and cities
+    without handling times, keep the literature defaults
+    (:data:`jingwu.allocate.DEFAULT_HANDLING_MINUTES`).
+
+    Returns
+    -------
+    minutes : dict
+        Category → mean minutes, including ``"all"`` (the incident-weighted
+        mean when the export has handling times).
+    source : {"export", "export+default", "default"}
+
+    Examples
+    --------
+    >>> minutes, source = handling_minutes_for(load_city())
+    >>> source, minutes["criminal"]
+    ('default', 120.0)
+    """
+    from ..allocate import DEFAULT_HANDLING_MINUTES
+
+    minutes = dict(DEFAULT_HANDLING_MINUTES)
+    own = getattr(city, "handling_minutes", None)
+    if own is None or not len(own):
+        return minutes, "default"
+    means = {str(k): float(v) for k, v in own.dropna().items()}
+    minutes.update(means)
+    records = getattr(city, "incidents", None)
+    if records is not None and "handling_minutes" in records and records["handling_minutes"].notna().any():
+        minutes["all"] = float(records["handling_minutes"].mean())
+    missing = set(schema.CATEGORIES) - set(means)
+    return minutes, ("export+default" if missing else "export")
 
 
 # ---------------------------------------------------------------------------
