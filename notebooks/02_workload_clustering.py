@@ -81,7 +81,8 @@ feature_table[["feature", "label_zh", "label_en", "transform", "definition"]]
 
 # %%
 selection = cl.select_k(X, K_RANGE, methods=METHODS, n_ref=N_REF)
-k, votes = cl.choose_k(selection, return_votes=True)
+k = cl.choose_k(selection)
+votes = k.votes
 fig = cl.plot_select_k(selection, chosen=k)
 jw.report.save_fig(fig, "select_k", prefix="02")
 jw.report.save_table(selection.drop(columns=["gap_next", "gap_s_next"]), "select_k", prefix="02",

@@ -308,16 +308,16 @@ if RUN:
         rm = ef.honest_did(dyn, Mbar=[0, 0.25, 0.5, 0.75, 1.0], event_time=3)
         # The smoothness sets take most of this section's time; quick mode leaves them out.
         sd = None if QUICK else ef.honest_did(dyn, method="smoothness", event_time=3)
-        honest_tables.append(ef.scale_effects(rm, o, ("lb", "ub", "id_lb", "id_ub")).assign(outcome=o))
-        sens_rows.append({"outcome": OUTCOME_NAME[o], "pretrend_stat": pre["stat"], "test": pre["method"], "df": pre["df"],
-                          "pretrend_p": pre["p_value"], "effect_q3": rm.attrs["theta"] * ef.OUTCOMES[o]["scale"],
-                          "breakdown_Mbar": rm.attrs["breakdown"], "breakdown_M_smooth": float("nan") if sd is None else sd.attrs["breakdown"]})
+        honest_tables.append(ef.scale_effects(rm.to_frame(), o, ("lb", "ub", "id_lb", "id_ub")).assign(outcome=o))
+        sens_rows.append({"outcome": OUTCOME_NAME[o], "pretrend_stat": pre.stat, "test": pre.method, "df": pre.df,
+                          "pretrend_p": pre.p_value, "effect_q3": rm.theta * ef.OUTCOMES[o]["scale"],
+                          "breakdown_Mbar": rm.breakdown, "breakdown_M_smooth": float("nan") if sd is None else sd.breakdown})
         # A short history can leave a test or a breakdown value undefined: recorded as "n/a", not dropped.
         jw.report.record_value(f"03.{o}.pretrend_p",
-                               float(pre["p_value"]) if abs(float(pre["p_value"])) < float("inf") else "n/a",
+                               float(pre.p_value) if abs(float(pre.p_value)) < float("inf") else "n/a",
                                description=f"Pre-trend test p-value, {o}")
         jw.report.record_value(f"03.{o}.breakdown_mbar",
-                               float(rm.attrs["breakdown"]) if abs(float(rm.attrs["breakdown"])) < float("inf") else "n/a",
+                               float(rm.breakdown) if abs(float(rm.breakdown)) < float("inf") else "n/a",
                                description=f"HonestDiD relative-magnitude breakdown value (event quarter 3), {o}")
     sensitivity = pd.DataFrame(sens_rows)
     jw.report.save_table(sensitivity, "pretrends_sensitivity", prefix="03", float_format="{:.3f}",
@@ -344,13 +344,13 @@ if RUN and N_DISTRICTS >= 2:
     for o in OUTCOMES:
         for weights in ("rademacher", "webb"):
             w = ef.wild_cluster_bootstrap(data[o], "y", "station_id", "period", gname="cohort", cluster="district",
-                                          B=B, weights=weights, random_state=SEED)
-            wild_rows.append({"outcome": OUTCOME_NAME[o], "weights": weights, "n_clusters": w["n_clusters"],
-                              "draws": w["B"], "twfe": w["coef"] * ef.OUTCOMES[o]["scale"], "t": w["t_stat"],
-                              "p_value": w["p_value"]})
+                                          B=B, weights=weights, seed=SEED)
+            wild_rows.append({"outcome": OUTCOME_NAME[o], "weights": weights, "n_clusters": w.n_clusters,
+                              "draws": w.B, "twfe": w.estimate * ef.OUTCOMES[o]["scale"], "t": w.t_stat,
+                              "p_value": w.p_value})
             if weights == "webb":
-                jw.report.record_value(f"03.{o}.wild_p_district", w["p_value"],
-                                       description=f"Wild cluster bootstrap p (Webb, {w['n_clusters']} district clusters), {o}")
+                jw.report.record_value(f"03.{o}.wild_p_district", w.p_value,
+                                       description=f"Wild cluster bootstrap p (Webb, {w.n_clusters} district clusters), {o}")
     wild = pd.DataFrame(wild_rows)
     jw.report.save_table(wild, "wild_bootstrap", prefix="03", float_format="{:.4f}",
                          caption="Wild cluster bootstrap p-values, clustering by district")

@@ -105,7 +105,8 @@ param_table
 # %%
 stations = city.stations.assign(station_id=city.stations["station_id"].astype(str)).set_index("station_id")
 officers = stations["officers"]
-fc = jw.forecast.station_forecast(city.demand, H, **FORECAST)
+fc = jw.forecast.station_forecast(city.demand, H, saved=jw.paths.tables_dir() / jw.forecast.FORECAST_TABLE,
+                                   **FORECAST)
 rho = al.error_correlation(city.demand, H)
 plan = al.horizon_total(fc, rho=rho, quantile_col=QUANTILE)
 try:
@@ -218,8 +219,8 @@ minimum = al.station_minimums(city.stations, PARAMS, community=False)
 minimum_community = al.station_minimums(city.stations, PARAMS)
 plans = {
     "today": officers,
-    "reallocated": al.reallocate(need, current=officers, minimum=minimum),
-    "reallocated_community_norm": al.reallocate(need, current=officers, minimum=minimum_community),
+    "reallocated": al.reallocate_need(need, current=officers, minimum=minimum),
+    "reallocated_community_norm": al.reallocate_need(need, current=officers, minimum=minimum_community),
     "fewest_moves": al.minimal_transfers(need, officers, minimum=minimum),
 }
 equity = pd.DataFrame({name: al.equity_metrics(need, alloc) for name, alloc in plans.items()}).T
@@ -399,7 +400,8 @@ jw.report.save_fig(fig, "shift_staffing", prefix="04")
 # (total need ÷ total officers, and the worst station).
 
 # %%
-clusters = jw.cluster.station_clusters(city.demand, city.stations, city.panel, k_range=range(2, 8), n_ref=10)
+clusters = jw.cluster.station_clusters(city.demand, city.stations, city.panel, k_range=range(2, 8), n_ref=10,
+                                       saved=jw.paths.tables_dir() / jw.cluster.CLUSTER_TABLE)
 typed = change.join(clusters.set_index("station_id"))
 by_type = typed.groupby(["cluster", "cluster_name"]).agg(
     stations=("need", "size"), need=("need", "sum"), officers_before=("officers_before", "sum"),

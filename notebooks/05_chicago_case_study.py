@@ -212,7 +212,8 @@ print(f"largest incoherence: base {gap_base:.2f}, MinT {gap_rec:.1e} crimes/day"
 # %%
 features = cl.workload_features(chi.demand, start="2015-01-01", end="2019-12-31").drop(columns=["spring_festival"])
 selection = cl.select_k(features, K_RANGE, methods=METHODS, n_ref=N_REF)
-k, votes = cl.choose_k(selection, return_votes=True)
+k = cl.choose_k(selection)
+votes = k.votes
 fig = cl.plot_select_k(selection, chosen=k)
 jw.report.save_fig(fig, "cluster_select_k", prefix="05")
 result = cl.fit(features, k)
@@ -316,7 +317,7 @@ sent_panels = {
     "pre-pandemic window": chicago.sentiment_panel(chi, end=PRE_PANDEMIC),
 }
 sent_rob = pd.concat([chicago.robustness_table(sent_panels, y, control_groups={"never-treated controls": "nevertreated"},
-                                               estimators={"never-treated controls": ["cs"]}, B=B_WILD, seed=SEED)
+                                               estimators={"never-treated controls": ["cs"]}, n_boot=B_WILD, seed=SEED)
                       .assign(outcome=y, unit="points") for y in ("trust", "safety")], ignore_index=True)
 jw.report.save_table(sent_rob, "sentiment_estimates", prefix="05",
                      caption="SDSC and Police Sentiment Scores (0–100 points): average effect after opening by "
@@ -350,14 +351,14 @@ cs_dyn = {y: ef.att_gt(sent, y, *IDS, control_group="notyettreated", base_period
           .aggregate("dynamic", min_e=SENT_WINDOW[0], max_e=SENT_WINDOW[1]) for y in ("trust", "safety")}
 placebo_sent = chicago.placebo_panel(sent, leads=PRE_LEADS)
 pretrends = pd.DataFrame([
-    {"outcome": y, "pretrend_wald_p": ef.pretrend_test(cs_dyn[y])["p_value"],
+    {"outcome": y, "pretrend_wald_p": ef.pretrend_test(cs_dyn[y]).p_value,
      "placebo_att": ef.twfe(placebo_sent, y, "station_id", "month", treatname="placebo").coef,
      "placebo_p_wild": ef.wild_cluster_bootstrap(placebo_sent, y, "station_id", "month", treatname="placebo",
-                                                 B=B_WILD, weights="webb", random_state=SEED)["p_value"]}
+                                                 B=B_WILD, weights="webb", seed=SEED).p_value}
     for y in ("trust", "safety")])
 honest = {y: ef.honest_did(cs_dyn[y], Mbar=[0, 0.25, 0.5, 1]) for y in ("trust", "safety")}
-breakdown = {y: h.attrs["breakdown"] for y, h in honest.items()}
-honest = pd.concat([h.assign(outcome=y) for y, h in honest.items()], ignore_index=True)
+breakdown = {y: h.breakdown for y, h in honest.items()}
+honest = pd.concat([h.to_frame().assign(outcome=y) for y, h in honest.items()], ignore_index=True)
 jw.report.save_table(honest, "honest_did_sentiment", prefix="05",
                      caption="Rambachan–Roth relative-magnitude bounds for the average CS event-study effect "
                              "(months 0–24): 95% CI (lb, ub) when post-opening trend breaks may be up to Mbar "
@@ -385,7 +386,7 @@ crime_panels = {
 }
 crime_rob = chicago.to_percent(chicago.robustness_table(
     crime_panels, "log_crimes_sa", control_groups={"never-treated controls": "nevertreated"},
-    estimators={"never-treated controls": ["cs"]}, B=B_WILD, seed=SEED)).assign(outcome="crime", unit="%")
+    estimators={"never-treated controls": ["cs"]}, n_boot=B_WILD, seed=SEED)).assign(outcome="crime", unit="%")
 jw.report.save_table(crime_rob, "crime_estimates", prefix="05", float_format="{:.2f}",
                      caption="SDSC and reported crime: average effect after opening in percent "
                              "(100·(exp(b)−1) of log points) by estimator and specification")
@@ -409,12 +410,12 @@ cs_dyn_crime = ef.att_gt(crime, "log_crimes_sa", *IDS, control_group="notyettrea
                          base_period="universal").aggregate("dynamic", min_e=-PRE_LEADS, max_e=CRIME_WINDOW[1])
 placebo_crime = chicago.placebo_panel(crime, leads=PRE_LEADS)
 pretrends = pd.concat([pretrends, pd.DataFrame([{
-    "outcome": "crime", "pretrend_wald_p": ef.pretrend_test(cs_dyn_crime)["p_value"],
+    "outcome": "crime", "pretrend_wald_p": ef.pretrend_test(cs_dyn_crime).p_value,
     "placebo_att": chicago.log_to_percent(
         ef.twfe(placebo_crime, "log_crimes_sa", "station_id", "month", treatname="placebo").coef),
     "placebo_p_wild": ef.wild_cluster_bootstrap(placebo_crime, "log_crimes_sa", "station_id", "month",
                                                 treatname="placebo", B=B_WILD, weights="webb",
-                                                random_state=SEED)["p_value"]}])], ignore_index=True)
+                                                seed=SEED).p_value}])], ignore_index=True)
 bacon = ef.bacon_decomposition(crime, "log_crimes_sa", *IDS)
 bacon_by_type = bacon.assign(weighted=bacon["estimate"] * bacon["weight"]).groupby("type")[["weight", "weighted"]].sum()
 bacon_by_type["mean_estimate_pct"] = chicago.log_to_percent(bacon_by_type["weighted"] / bacon_by_type["weight"])

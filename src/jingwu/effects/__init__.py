@@ -71,8 +71,7 @@ from ._diagnostics import honest_did, pretrend_test, wild_score_bootstrap
 from ._event import ImputationResult, event_study, imputation, sun_abraham
 from ._plot import plot_bacon, plot_event_studies
 from ._results import HonestDiDResult, PretrendResult, WildBootstrapResult
-from ._study import (OUTCOMES, bacon_summary, compare_estimators, naive_before_after, outcome_label,
-                     outcome_panel, scale_effects, subgroup_effects, truth_effects)
+from ._study import bacon_summary, compare_estimators, naive_before_after, subgroup_effects
 from ._twfe import TWFEResult, bacon_decomposition, twfe, wild_cluster_bootstrap
 
 __all__ = [
@@ -84,3 +83,14 @@ __all__ = [
     "OUTCOMES", "outcome_panel", "outcome_label", "naive_before_after", "compare_estimators",
     "subgroup_effects", "truth_effects", "scale_effects", "bacon_summary",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The M-city helpers moved to jingwu.studies.m_city; their old names resolve on first use,
+    # so importing jingwu.effects never loads the studies layer.
+    from . import _study
+
+    try:
+        return getattr(_study, name)
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
