@@ -85,7 +85,7 @@ class Progress:
     --------
     >>> import io
     >>> out = io.StringIO()
-    >>> with Progress(2, "demo", every=0, stream=out) as p:
+    >>> with Progress(2, "demo", progress=True, every=0, stream=out) as p:
     ...     p.update(note="a")
     ...     p.update(note="b")
     >>> out.getvalue().splitlines()[-1].startswith("demo: 2/2 (100%)")
