@@ -93,36 +93,14 @@ def estimate(
         if est == "cs":
             res = ef.att_gt(panel, yname, idname, tname, gname, control_group=control_group, alp=alpha)
             agg = res.aggregate("simple")
-            att, se = agg.overall_att, agg.overall_se
-            rows.append(
-                dict(
-                    estimator="cs",
-                    att=att,
-                    se=se,
-                    ci_lower=att - z * se,
-                    ci_upper=att + z * se,
-                    p_value=_p_normal(att, se),
-                    p_wild=np.nan,
-                )
-            )
+            rows.append(_normal_row("cs", agg.overall_att, agg.overall_se, z))
         elif est == "imputation":
             imp = ef.imputation(panel, yname, idname, tname, gname, alp=alpha, horizons=[0])
-            att, se = imp.overall_att, imp.overall_se
-            rows.append(
-                dict(
-                    estimator="imputation",
-                    att=att,
-                    se=se,
-                    ci_lower=att - z * se,
-                    ci_upper=att + z * se,
-                    p_value=_p_normal(att, se),
-                    p_wild=np.nan,
-                )
-            )
+            rows.append(_normal_row("imputation", imp.overall_att, imp.overall_se, z))
         else:
             tw = ef.twfe(panel, yname, idname, tname, gname=gname, alp=alpha)
             wb = ef.wild_cluster_bootstrap(
-                panel, yname, idname, tname, gname=gname, B=n_boot, weights=weights, random_state=seed
+                panel, yname, idname, tname, gname=gname, B=n_boot, weights=weights, seed=seed
             )
             rows.append(
                 dict(
@@ -132,13 +110,26 @@ def estimate(
                     ci_lower=tw.ci_lower,
                     ci_upper=tw.ci_upper,
                     p_value=tw.p_value,
-                    p_wild=wb["p_value"],
+                    p_wild=wb.p_value,
                 )
             )
     out = pd.DataFrame(rows)
     out["n_units"] = n_units
     out["n_treated"] = n_treated
     return out
+
+
+def _normal_row(estimator: str, att: float, se: float, z: float) -> dict[str, Any]:
+    """One estimator row with a normal-approximation interval and p-value (no wild bootstrap)."""
+    return dict(
+        estimator=estimator,
+        att=att,
+        se=se,
+        ci_lower=att - z * se,
+        ci_upper=att + z * se,
+        p_value=_p_normal(att, se),
+        p_wild=np.nan,
+    )
 
 
 def robustness_table(
