@@ -11,6 +11,7 @@ creates ``.venv`` here.  Installs the package with the exact versions in
 ``constraints.txt`` (once; again only when pyproject.toml or constraints.txt
 change).  Extra arguments go to the task (e.g. ``python3 run.py test -m slow``).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -50,8 +51,19 @@ def _install(py: Path) -> None:
         return
     print("installing jingwu and its pinned dependencies (first run only) ...", flush=True)
     subprocess.check_call([str(py), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-    subprocess.check_call([str(py), "-m", "pip", "install", "--quiet", "-c", str(ROOT / "constraints.txt"),
-                           "-e", f"{ROOT}[test,dist,notebooks]"])
+    subprocess.check_call(
+        [
+            str(py),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "-c",
+            str(ROOT / "constraints.txt"),
+            "-e",
+            f"{ROOT}[test,dist,notebooks]",
+        ]
+    )
     stamp.write_text(digest.hexdigest())
 
 

@@ -5,6 +5,7 @@ and ``jupytext`` expect them); a wheel copies them to ``jingwu/_bundled/`` so
 that ``load_m_city()`` and ``jingwu reproduce`` work after ``pip install``
 outside a clone.  All metadata stays in ``pyproject.toml``.
 """
+
 from __future__ import annotations
 
 import shutil

@@ -15,6 +15,7 @@ shared).
 
 Output: benchmarks/results/aggregate.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,15 +47,17 @@ def make_file(path: Path, rows: int, stations: int, seed: int = 0) -> None:
     chunk = 1_000_000
     for lo in range(0, rows, chunk):
         n = min(chunk, rows - lo)
-        df = pd.DataFrame({
-            "incident_id": np.char.add("J", np.arange(lo, lo + n).astype(str)),
-            "station_id": np.char.add("S", rng.integers(0, stations, n).astype(str)),
-            "reported_at": start + rng.integers(0, span, n).astype("timedelta64[s]"),
-            "category": np.array(CATS)[rng.integers(0, len(CATS), n)],
-            "response_minutes": rng.gamma(4, 2.5, n).round(1),
-            "is_case": rng.random(n) < 0.15,
-            "cleared": rng.random(n) < 0.06,
-        })
+        df = pd.DataFrame(
+            {
+                "incident_id": np.char.add("J", np.arange(lo, lo + n).astype(str)),
+                "station_id": np.char.add("S", rng.integers(0, stations, n).astype(str)),
+                "reported_at": start + rng.integers(0, span, n).astype("timedelta64[s]"),
+                "category": np.array(CATS)[rng.integers(0, len(CATS), n)],
+                "response_minutes": rng.gamma(4, 2.5, n).round(1),
+                "is_case": rng.random(n) < 0.15,
+                "cleared": rng.random(n) < 0.06,
+            }
+        )
         table = pa.Table.from_pandas(df, preserve_index=False)
         writer = writer or pq.ParquetWriter(path, table.schema)
         writer.write_table(table)
@@ -70,9 +73,17 @@ def run_child(path: str) -> None:
     panel = jw.aggregate.monthly_panel(incidents=path)
     t2 = time.perf_counter()
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"daily_seconds": round(t1 - t0, 2), "monthly_seconds": round(t2 - t1, 2),
-                      "daily_rows": len(daily), "panel_rows": len(panel),
-                      "peak_rss_mb": round(peak_kb / 1024, 1)}))
+    print(
+        json.dumps(
+            {
+                "daily_seconds": round(t1 - t0, 2),
+                "monthly_seconds": round(t2 - t1, 2),
+                "daily_rows": len(daily),
+                "panel_rows": len(panel),
+                "peak_rss_mb": round(peak_kb / 1024, 1),
+            }
+        )
+    )
 
 
 _DUCKDB_MONTHLY = """
@@ -91,6 +102,7 @@ STEPS = ["monthly_frame", "duckdb_monthly", "daily_frame", "duckdb_daily"]
 def run_step(step: str, path: str) -> None:
     """One comparison step on the incidents frame, in this (fresh) process."""
     import duckdb
+
     import jingwu as jw
     import jingwu.aggregate  # noqa: F401  imported before the clock starts, as duckdb is
 
@@ -107,9 +119,17 @@ def run_step(step: str, path: str) -> None:
         con.register("src", inc)
         out = con.execute(_DUCKDB_MONTHLY if step == "duckdb_monthly" else _DUCKDB_DAILY).df()
     secs = time.perf_counter() - t0
-    print(json.dumps({"seconds": round(secs, 2), "rows_out": len(out), "peak_rss_mb": round(_vm_hwm_mb(), 1),
-                      "rss_after_input_mb": round(rss_input, 1),
-                      "extra_mb": round(_vm_hwm_mb() - rss_input, 1)}))
+    print(
+        json.dumps(
+            {
+                "seconds": round(secs, 2),
+                "rows_out": len(out),
+                "peak_rss_mb": round(_vm_hwm_mb(), 1),
+                "rss_after_input_mb": round(rss_input, 1),
+                "extra_mb": round(_vm_hwm_mb() - rss_input, 1),
+            }
+        )
+    )
 
 
 def _vm_hwm_mb() -> float:
@@ -122,10 +142,17 @@ def _vm_hwm_mb() -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=10_000_000)
-    ap.add_argument("--stations", type=int, default=200,
-                    help="stations (the output grid is stations × days × 7 categories)")
-    ap.add_argument("--compare", action="store_true",
-                    help="only the side-by-side steps on a frame (kept with the earlier file results)")
+    ap.add_argument(
+        "--stations",
+        type=int,
+        default=200,
+        help="stations (the output grid is stations × days × 7 categories)",
+    )
+    ap.add_argument(
+        "--compare",
+        action="store_true",
+        help="only the side-by-side steps on a frame (kept with the earlier file results)",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--step", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -140,16 +167,25 @@ def main() -> None:
         t0 = time.perf_counter()
         make_file(f, args.rows, args.stations)
         gen = time.perf_counter() - t0
-        out = subprocess.run([sys.executable, __file__, "--child", str(f)], check=True,
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(f)], check=True, capture_output=True, text=True
+        )
         result = json.loads(out.stdout.strip().splitlines()[-1])
-        result |= {"rows": args.rows, "stations": args.stations, "file_mb": round(f.stat().st_size / 2**20, 1),
-                   "generate_seconds": round(gen, 1), "machine": platform.machine(),
-                   "cpus": __import__("os").cpu_count(), "python": platform.python_version()}
+        result |= {
+            "rows": args.rows,
+            "stations": args.stations,
+            "file_mb": round(f.stat().st_size / 2**20, 1),
+            "generate_seconds": round(gen, 1),
+            "machine": platform.machine(),
+            "cpus": __import__("os").cpu_count(),
+            "python": platform.python_version(),
+        }
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "aggregate.json").write_text(json.dumps(result, indent=1) + "\n")
-    print(f"{args.rows:,} incidents, {args.stations} stations: daily demand in {result['daily_seconds']} s, monthly panel in "
-          f"{result['monthly_seconds']} s, peak memory {result['peak_rss_mb']} MB")
+    print(
+        f"{args.rows:,} incidents, {args.stations} stations: daily demand in {result['daily_seconds']} s, monthly panel in "
+        f"{result['monthly_seconds']} s, peak memory {result['peak_rss_mb']} MB"
+    )
 
 
 def compare(args: argparse.Namespace) -> None:
@@ -157,21 +193,32 @@ def compare(args: argparse.Namespace) -> None:
 
     path = HERE / "results" / "aggregate.json"
     result = json.loads(path.read_text()) if path.is_file() else {}
-    cmp: dict = {"rows": args.rows, "stations": args.stations,
-                 "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    cmp: dict = {
+        "rows": args.rows,
+        "stations": args.stations,
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
     with tempfile.TemporaryDirectory() as tmp:
         f = Path(tmp) / "incidents.parquet"
         make_file(f, args.rows, args.stations)
         for step in STEPS:
-            out = subprocess.run([sys.executable, __file__, "--child", str(f), "--step", step], check=True,
-                                 capture_output=True, text=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", str(f), "--step", step],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             cmp[step] = json.loads(out.stdout.strip().splitlines()[-1])
             print(step, cmp[step], flush=True)
     cmp["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    cmp["monthly_vs_duckdb_time"] = round(cmp["monthly_frame"]["seconds"] / cmp["duckdb_monthly"]["seconds"], 2)
+    cmp["monthly_vs_duckdb_time"] = round(
+        cmp["monthly_frame"]["seconds"] / cmp["duckdb_monthly"]["seconds"], 2
+    )
     cmp["daily_vs_duckdb_time"] = round(cmp["daily_frame"]["seconds"] / cmp["duckdb_daily"]["seconds"], 2)
-    cmp["note"] = ("each step in a fresh process on the same frame (read from Parquet); extra_mb = peak "
-                   "resident memory above the process after reading the input; shared 2-core machine")
+    cmp["note"] = (
+        "each step in a fresh process on the same frame (read from Parquet); extra_mb = peak "
+        "resident memory above the process after reading the input; shared 2-core machine"
+    )
     result["compare_frame"] = cmp
     tmp_path = path.with_suffix(".json.tmp")
     tmp_path.write_text(json.dumps(result, indent=1) + "\n")

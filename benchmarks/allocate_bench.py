@@ -13,6 +13,7 @@ Output: benchmarks/results/allocate.json (best of three runs; peak memory from
 ``tracemalloc``: the largest extra memory allocated during one call; the load average shows
 how busy the shared machine was).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,11 +75,17 @@ def main() -> None:
     args = ap.parse_args()
     need, current = make_country(args.stations)
     total = int(current.sum())
-    result: dict[str, object] = {"stations": args.stations, "officers": total,
-                                 "officers_to_place": total - 5 * args.stations}
+    result: dict[str, object] = {
+        "stations": args.stations,
+        "officers": total,
+        "officers_to_place": total - 5 * args.stations,
+    }
     for objective in ("max_load", "unmet"):
-        alloc, sec, mb = measure(lambda: jw.allocate.reallocate_need(need, current=current, minimum=5,
-                                                                 objective=objective))
+        alloc, sec, mb = measure(
+            lambda objective=objective: jw.allocate.reallocate_need(
+                need, current=current, minimum=5, objective=objective
+            )
+        )
         result[f"{objective}_seconds"] = sec
         result[f"{objective}_peak_mb"] = mb
         if objective == "max_load":
@@ -89,9 +96,13 @@ def main() -> None:
         ref = one_by_one(need.to_numpy(), total, np.full(args.stations, 5))
         result["one_by_one_seconds"] = round(time.perf_counter() - t0, 2)
         result["identical_to_one_by_one"] = bool(np.array_equal(ref, fast.to_numpy()))
-    result |= {"load_average_1min": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
-               "machine": platform.machine(), "python": platform.python_version(),
-               "conditions": "shared 2-core machine; other jobs were running (see load average)"}
+    result |= {
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "conditions": "shared 2-core machine; other jobs were running (see load average)",
+    }
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "allocate.json").write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps(result, indent=1))

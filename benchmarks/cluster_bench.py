@@ -23,6 +23,7 @@ machine was.
 
 Output: benchmarks/results/cluster.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,19 +57,25 @@ def make_demand(stations: int, categories: int, seed: int = 0) -> pd.DataFrame:
     days = pd.date_range("2021-01-01", "2023-12-31")
     cats = CATS[:categories] if categories > 1 else ["all"]
     level = rng.lognormal(np.log(30), 0.5, stations)
-    shape = 1 + 0.15 * np.cos(2 * np.pi * days.dayofyear.to_numpy() / 365.25) \
+    shape = (
+        1
+        + 0.15 * np.cos(2 * np.pi * days.dayofyear.to_numpy() / 365.25)
         + 0.1 * (days.dayofweek.to_numpy() >= 5)
+    )
     mix = rng.dirichlet(np.full(len(cats), 4.0), stations)
     ids = np.array([f"S{i:05d}" for i in range(stations)], dtype=object)
     n = stations * len(days) * len(cats)
     lam = (level[:, None, None] * shape[None, :, None] * mix[:, None, :]).reshape(-1)
-    return pd.DataFrame({
-        "station_id": np.repeat(ids, len(days) * len(cats)),
-        "date": np.tile(np.repeat(days.to_numpy(), len(cats)), stations),
-        "category": pd.Categorical.from_codes(np.tile(np.arange(len(cats), dtype=np.int8), n // len(cats)),
-                                              categories=cats),
-        "count": rng.poisson(lam).astype(np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "station_id": np.repeat(ids, len(days) * len(cats)),
+            "date": np.tile(np.repeat(days.to_numpy(), len(cats)), stations),
+            "category": pd.Categorical.from_codes(
+                np.tile(np.arange(len(cats), dtype=np.int8), n // len(cats)), categories=cats
+            ),
+            "count": rng.poisson(lam).astype(np.int64),
+        }
+    )
 
 
 def traced(fn):
@@ -87,8 +94,12 @@ def run_case(name: str) -> dict:
 
     spec = CASES[name]
     demand = make_demand(**spec)
-    result = {"case": name, **spec, "rows": len(demand),
-              "input_mb": round(demand.memory_usage(deep=False).sum() / 2**20, 1)}
+    result = {
+        "case": name,
+        **spec,
+        "rows": len(demand),
+        "input_mb": round(demand.memory_usage(deep=False).sum() / 2**20, 1),
+    }
     if name.startswith("features"):
         t0 = time.perf_counter()
         cl.workload_features(demand)
@@ -100,7 +111,9 @@ def run_case(name: str) -> dict:
         del demand
         if name.startswith("select_k"):
             t0 = time.perf_counter()
-            cl.select_k(features, range(2, 8), methods=("kmeans",) if "kmeans" in name else ("ward",), n_ref=10)
+            cl.select_k(
+                features, range(2, 8), methods=("kmeans",) if "kmeans" in name else ("ward",), n_ref=10
+            )
             result["seconds"] = round(time.perf_counter() - t0, 2)
         else:
             t0 = time.perf_counter()
@@ -134,9 +147,13 @@ def main() -> None:
         rows[-1]["load_average_1min_after"] = round(os.getloadavg()[0], 2)
         rows[-1].pop("jingwu", None)
         print(json.dumps(rows[-1]), flush=True)
-    result = {"cases": rows, "cpus": os.cpu_count(), "machine": platform.machine(),
-              "python": platform.python_version(),
-              "conditions": "shared 2-core machine with other jobs running (see the load averages)"}
+    result = {
+        "cases": rows,
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "conditions": "shared 2-core machine with other jobs running (see the load averages)",
+    }
     Path(args.out).parent.mkdir(exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
 

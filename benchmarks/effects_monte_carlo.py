@@ -7,6 +7,7 @@ benchmarks/results/effects_monte_carlo.json.
 
 Usage: python benchmarks/effects_monte_carlo.py [--reps 500]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,10 +40,20 @@ def simulate_staggered(n_units: int = 300, n_periods: int = 10, seed: int = 0, p
         return base[gv] + slope[gv] * (tv - gv) if gv and tv >= gv else 0.0
 
     eff = np.array([[tau(gi, ti) for ti in t] for gi in g])
-    y = (rng.normal(0, 1, n_units)[:, None] + 0.15 * t[None, :] + eff
-         + rng.normal(0, 0.5, (n_units, n_periods)))
-    df = pd.DataFrame({"id": np.repeat(np.arange(n_units), n_periods), "t": np.tile(t, n_units),
-                       "g": np.repeat(g, n_periods), "y": y.ravel()})
+    y = (
+        rng.normal(0, 1, n_units)[:, None]
+        + 0.15 * t[None, :]
+        + eff
+        + rng.normal(0, 0.5, (n_units, n_periods))
+    )
+    df = pd.DataFrame(
+        {
+            "id": np.repeat(np.arange(n_units), n_periods),
+            "t": np.tile(t, n_units),
+            "g": np.repeat(g, n_periods),
+            "y": y.ravel(),
+        }
+    )
     num = den = 0.0
     for gv, p in zip(cohorts[:3], probs[:3]):
         for tv in t[t >= gv]:
@@ -63,12 +74,21 @@ def monte_carlo(reps: int = 500, seed: int = 2024) -> dict:
         cover.append(abs(agg.overall_att - truth) <= 1.959963984540054 * agg.overall_se)
         twfe.append(effects.twfe(df, "y", "id", "t", gname="g").coef)
     ests, ses = np.array(ests), np.array(ses)
-    return {"reps": reps, "units": 300, "periods": 10, "truth": float(truth),
-            "mean_estimate": float(ests.mean()), "bias": float(ests.mean() - truth),
-            "bias_over_se": float((ests.mean() - truth) / ses.mean()),
-            "mean_se": float(ses.mean()), "sd_estimates": float(ests.std(ddof=1)),
-            "coverage_95": float(np.mean(cover)), "twfe_mean": float(np.mean(twfe)),
-            "twfe_bias": float(np.mean(twfe) - truth), "seconds": time.perf_counter() - t0}
+    return {
+        "reps": reps,
+        "units": 300,
+        "periods": 10,
+        "truth": float(truth),
+        "mean_estimate": float(ests.mean()),
+        "bias": float(ests.mean() - truth),
+        "bias_over_se": float((ests.mean() - truth) / ses.mean()),
+        "mean_se": float(ses.mean()),
+        "sd_estimates": float(ests.std(ddof=1)),
+        "coverage_95": float(np.mean(cover)),
+        "twfe_mean": float(np.mean(twfe)),
+        "twfe_bias": float(np.mean(twfe) - truth),
+        "seconds": time.perf_counter() - t0,
+    }
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ cluster df) and R's chi2 form.  Writes benchmarks/results/effects_pretrend_size.
 
 Usage: nice -n 10 python benchmarks/effects_pretrend_size.py [--reps 200] [--units 15 48 500]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,13 +44,25 @@ def null_panel(n_units: int, n_periods: int = 24, seed: int = 0, rho: float = 0.
     for t in range(1, n_periods):
         e[:, t] = rho * e[:, t - 1] + np.sqrt(1 - rho**2) * shocks[:, t]
     y = rng.normal(size=n_units)[:, None] + rng.normal(size=n_periods)[None, :] + e
-    return pd.DataFrame({"id": np.repeat(np.arange(n_units), n_periods),
-                         "t": np.tile(np.arange(1, n_periods + 1), n_units),
-                         "g": np.repeat(g, n_periods), "y": y.ravel()})
+    return pd.DataFrame(
+        {
+            "id": np.repeat(np.arange(n_units), n_periods),
+            "t": np.tile(np.arange(1, n_periods + 1), n_units),
+            "g": np.repeat(g, n_periods),
+            "y": y.ravel(),
+        }
+    )
 
 
-def rejection_rates(n_units: int, reps: int, seed: int = 7, leads: int = 12, level: float = 0.05,
-                    methods=("auto", "bootstrap", "F", "chi2"), progress: bool | None = None):
+def rejection_rates(
+    n_units: int,
+    reps: int,
+    seed: int = 7,
+    leads: int = 12,
+    level: float = 0.05,
+    methods=("auto", "bootstrap", "F", "chi2"),
+    progress: bool | None = None,
+):
     """Share of null panels on which each form of the test rejects at ``level``."""
     rej = {m: 0 for m in methods}
     used = set()
@@ -76,8 +89,7 @@ def main() -> None:
     args = ap.parse_args()
     reps = args.reps
     path = RESULTS / "effects_pretrend_size.json"
-    out = {"reps": reps, "leads": 12, "periods": 24, "level": 0.05, "bootstrap_B": 999,
-           "results": []}
+    out = {"reps": reps, "leads": 12, "periods": 24, "level": 0.05, "bootstrap_B": 999, "results": []}
     for n in args.units:
         t0, c0 = time.perf_counter(), time.process_time()
         k = reps if n < 500 else max(reps // 2, 100)
@@ -85,11 +97,18 @@ def main() -> None:
         # cluster) is not run there
         methods = ("auto", "bootstrap", "F", "chi2") if n < 500 else ("auto", "F", "chi2")
         rr = rejection_rates(n, k, methods=methods)
-        row = {"units": n, "reps": k, "default_method": rr.get("auto_method"),
-               "reject_default": rr["auto"], "reject_bootstrap": rr.get("bootstrap"),
-               "reject_F": rr["F"], "reject_chi2": rr["chi2"],
-               "seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0,
-               "load_average": os.getloadavg()[0]}
+        row = {
+            "units": n,
+            "reps": k,
+            "default_method": rr.get("auto_method"),
+            "reject_default": rr["auto"],
+            "reject_bootstrap": rr.get("bootstrap"),
+            "reject_F": rr["F"],
+            "reject_chi2": rr["chi2"],
+            "seconds": time.perf_counter() - t0,
+            "cpu_seconds": time.process_time() - c0,
+            "load_average": os.getloadavg()[0],
+        }
         out["results"].append(row)
         print(row, flush=True)
     if path.exists() and set(args.units) != {15, 48, 500}:

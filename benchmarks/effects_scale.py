@@ -7,6 +7,7 @@ with jingwu run by run so both see the same machine load; the medians are
 compared.  The load average at start and end is recorded (the machine may be
 shared: timings are upper bounds).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,36 +39,49 @@ def make_panel(n_units: int, n_periods: int, seed: int = 0) -> pd.DataFrame:
     treated = (g[:, None] > 0) & (e >= 0)
     effect = np.where(treated, 0.5 + 0.02 * e, 0.0)
     y = unit_fe[:, None] + time_fe[None, :] + effect + rng.normal(0, 1, (n_units, n_periods))
-    return pd.DataFrame({
-        "id": np.repeat(np.arange(n_units), n_periods),
-        "t": np.tile(t, n_units),
-        "g": np.repeat(g, n_periods),
-        "y": y.ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "id": np.repeat(np.arange(n_units), n_periods),
+            "t": np.tile(t, n_units),
+            "g": np.repeat(g, n_periods),
+            "y": y.ravel(),
+        }
+    )
 
 
 def run_jingwu(df: pd.DataFrame) -> dict:
     from jingwu.effects import att_gt
+
     t0 = time.perf_counter()
     res = att_gt(df, "y", "id", "t", "g")
     t1 = time.perf_counter()
     aggs = {k: res.aggregate(k) for k in ("simple", "group", "dynamic", "calendar")}
     t2 = time.perf_counter()
-    return {"att_gt_s": t1 - t0, "aggregations_s": t2 - t1, "total_s": t2 - t0,
-            "n_cells": int(len(res.att)), "simple_att": aggs["simple"].overall_att,
-            "simple_se": aggs["simple"].overall_se}
+    return {
+        "att_gt_s": t1 - t0,
+        "aggregations_s": t2 - t1,
+        "total_s": t2 - t0,
+        "n_cells": int(len(res.att)),
+        "simple_att": aggs["simple"].overall_att,
+        "simple_se": aggs["simple"].overall_se,
+    }
 
 
 def run_event_estimators(df: pd.DataFrame) -> dict:
     """Imputation (all horizons) and Sun-Abraham on the same panel."""
     from jingwu.effects import imputation, sun_abraham
+
     t0 = time.perf_counter()
     imp = imputation(df, "y", "id", "t", "g")
     t1 = time.perf_counter()
     sun_abraham(df, "y", "id", "t", "g")
     t2 = time.perf_counter()
-    return {"imputation_s": t1 - t0, "imputation_horizons": int(len(imp.event)),
-            "imputation_att": imp.overall_att, "sun_abraham_s": t2 - t1}
+    return {
+        "imputation_s": t1 - t0,
+        "imputation_horizons": int(len(imp.event)),
+        "imputation_att": imp.overall_att,
+        "sun_abraham_s": t2 - t1,
+    }
 
 
 def run_other(df: pd.DataFrame) -> dict | None:
@@ -78,8 +92,11 @@ def run_other(df: pd.DataFrame) -> dict | None:
     t0 = time.perf_counter()
     cs = CallawaySantAnna(control_group="never_treated", n_bootstrap=0)
     r = cs.fit(df, outcome="y", unit="id", time="t", first_treat="g", aggregate="all")
-    return {"package": "diff-diff", "total_s": time.perf_counter() - t0,
-            "simple_att": float(getattr(r, "overall_att", np.nan))}
+    return {
+        "package": "diff-diff",
+        "total_s": time.perf_counter() - t0,
+        "simple_att": float(getattr(r, "overall_att", np.nan)),
+    }
 
 
 def main() -> None:
@@ -115,15 +132,25 @@ def main() -> None:
         run_jingwu(df)
         out["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
-    result = {"units": args.units, "periods": args.periods, "cohorts": 5, "rows": len(df),
-              "jingwu": out, "python": sys.version.split()[0], "machine": platform.machine(),
-              "cpus": os.cpu_count(), "numpy": np.__version__, "pandas": pd.__version__}
+    result = {
+        "units": args.units,
+        "periods": args.periods,
+        "cohorts": 5,
+        "rows": len(df),
+        "jingwu": out,
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+    }
     if args.other and other_runs and other_runs[0] is not None:
         other = dict(other_runs[0])
         other["total_s_runs"] = [r["total_s"] for r in other_runs]
         other["total_s"] = float(np.median(other["total_s_runs"]))
         try:
             from importlib.metadata import version
+
             other["version"] = version("diff-diff")
         except Exception:
             pass

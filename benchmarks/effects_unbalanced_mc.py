@@ -14,6 +14,7 @@ Writes benchmarks/results/effects_unbalanced_mc.json.
 
 Usage: python benchmarks/effects_unbalanced_mc.py [--reps 500]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,10 @@ def _tau(g, t):
 
 
 def monte_carlo(reps: int = 500, seed: int = 4242, frac: float = 0.1) -> dict:
-    rec = {k: {"est": [], "truth": [], "cover": [], "se": []}
-           for k in ("imputation", "sun_abraham_e0", "cs_balanced_subpanel")}
+    rec = {
+        k: {"est": [], "truth": [], "cover": [], "se": []}
+        for k in ("imputation", "sun_abraham_e0", "cs_balanced_subpanel")
+    }
     units_kept = []
     t0 = time.perf_counter()
     for r in track(range(reps), "Monte Carlo"):
@@ -64,19 +67,31 @@ def monte_carlo(reps: int = 500, seed: int = 4242, frac: float = 0.1) -> dict:
         row = sa.set_index("event_time").loc[0]
         simple = cs.aggregate("simple")
         units_kept.append(cs.n / df["id"].nunique())
-        for k, est, se, tr in (("imputation", imp.overall_att, imp.overall_se, truth_imp),
-                               ("sun_abraham_e0", row["att"], row["se"], truth_sa),
-                               ("cs_balanced_subpanel", simple.overall_att, simple.overall_se, truth_cs)):
+        for k, est, se, tr in (
+            ("imputation", imp.overall_att, imp.overall_se, truth_imp),
+            ("sun_abraham_e0", row["att"], row["se"], truth_sa),
+            ("cs_balanced_subpanel", simple.overall_att, simple.overall_se, truth_cs),
+        ):
             rec[k]["est"].append(est)
             rec[k]["se"].append(se)
             rec[k]["truth"].append(tr)
             rec[k]["cover"].append(abs(est - tr) <= Z * se)
-    out = {"reps": reps, "units": 300, "periods": 10, "rows_deleted": frac,
-           "cs_share_of_units_kept": float(np.mean(units_kept)), "seconds": time.perf_counter() - t0}
+    out = {
+        "reps": reps,
+        "units": 300,
+        "periods": 10,
+        "rows_deleted": frac,
+        "cs_share_of_units_kept": float(np.mean(units_kept)),
+        "seconds": time.perf_counter() - t0,
+    }
     for k, v in rec.items():
         err = np.array(v["est"]) - np.array(v["truth"])
-        out[k] = {"bias": float(err.mean()), "sd_error": float(err.std(ddof=1)),
-                  "mean_se": float(np.mean(v["se"])), "coverage_95": float(np.mean(v["cover"]))}
+        out[k] = {
+            "bias": float(err.mean()),
+            "sd_error": float(err.std(ddof=1)),
+            "mean_se": float(np.mean(v["se"])),
+            "coverage_95": float(np.mean(v["cover"])),
+        }
     return out
 
 

@@ -26,6 +26,7 @@ global models on that panel (``synthetic_global``).
 
 Output: benchmarks/results/forecast_default.json (panels not re-run are kept).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,6 @@ import platform
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
@@ -71,8 +71,16 @@ def run_panel(name: str, n_jobs: int) -> dict:
 
     df, windows = load_panel(name)
     t0 = time.perf_counter()
-    bt = jw.forecast.backtest(df, h=28, n_windows=windows, models=ZOO + EXTRA, level=(80, 95),
-                              input_size=3 * 365, n_jobs=n_jobs, seed=0)
+    bt = jw.forecast.backtest(
+        df,
+        h=28,
+        n_windows=windows,
+        models=ZOO + EXTRA,
+        level=(80, 95),
+        input_size=3 * 365,
+        n_jobs=n_jobs,
+        seed=0,
+    )
     secs = time.perf_counter() - t0
     f = bt.forecasts
     wide = f.pivot_table(index=["unique_id", "cutoff", "ds"], columns="model", values="yhat")
@@ -82,27 +90,42 @@ def run_panel(name: str, n_jobs: int) -> dict:
         part["model"] = label
         part["yhat"] = part.set_index(["unique_id", "cutoff", "ds"]).index.map(wide[members].mean(axis=1))
         extra.append(part)
-    combo = jw.forecast.BacktestResult(forecasts=pd.concat([f, *extra], ignore_index=True), scales=bt.scales,
-                                       cutoffs=bt.cutoffs, h=bt.h, levels=bt.levels, info=bt.info,
-                                       models=bt.models + list(COMBOS))
+    combo = jw.forecast.BacktestResult(
+        forecasts=pd.concat([f, *extra], ignore_index=True),
+        scales=bt.scales,
+        cutoffs=bt.cutoffs,
+        h=bt.h,
+        levels=bt.levels,
+        info=bt.info,
+        models=bt.models + list(COMBOS),
+    )
     s = combo.metrics("model").set_index("model")
     naive = float(s.loc["snaive", "mase"])
     best_zoo = float(s.loc[[m for m in ZOO if m != "snaive"], "mase"].min())
     bands = bt.coverage_by_band() if hasattr(bt, "coverage_by_band") else None
     models = {}
     for m in s.index:
-        row = {"mase": round(float(s.loc[m, "mase"]), 4),
-               "mase_vs_snaive": round(float(s.loc[m, "mase"]) / naive, 4),
-               "mase_vs_best_zoo": round(float(s.loc[m, "mase"]) / best_zoo, 4)}
+        row = {
+            "mase": round(float(s.loc[m, "mase"]), 4),
+            "mase_vs_snaive": round(float(s.loc[m, "mase"]) / naive, 4),
+            "mase_vs_best_zoo": round(float(s.loc[m, "mase"]) / best_zoo, 4),
+        }
         if m in bt.models:
             row["coverage_95"] = round(float(s.loc[m, "coverage_95"]), 4)
             if bands is not None:
                 b = bands[bands["model"] == m]
-                row["coverage_95_by_band"] = {str(k): round(float(v), 4) for k, v in zip(b["band"], b["coverage_95"])}
+                row["coverage_95_by_band"] = {
+                    str(k): round(float(v), 4) for k, v in zip(b["band"], b["coverage_95"])
+                }
         models[m] = row
-    return {"series": int(df["unique_id"].nunique()), "windows": windows, "seconds_all_models": round(secs, 1),
-            "best_zoo_model": str(s.loc[[m for m in ZOO if m != "snaive"], "mase"].idxmin()),
-            "best_zoo_mase": round(best_zoo, 4), "models": models}
+    return {
+        "series": int(df["unique_id"].nunique()),
+        "windows": windows,
+        "seconds_all_models": round(secs, 1),
+        "best_zoo_model": str(s.loc[[m for m in ZOO if m != "snaive"], "mase"].idxmin()),
+        "best_zoo_mase": round(best_zoo, 4),
+        "models": models,
+    }
 
 
 def throughput(n_series: int = 1000) -> dict:
@@ -115,17 +138,22 @@ def throughput(n_series: int = 1000) -> dict:
     for label, models in (("default", list(jw.forecast.DEFAULT_MODELS)), ("snaive+lgbm", ["snaive", "lgbm"])):
         load = os.getloadavg()[0]
         t0, c0 = time.perf_counter(), time.process_time()
-        bt = jw.forecast.backtest(df, h=28, n_windows=1, models=models, level=(80, 95), input_size=3 * 365,
-                                  seed=0, progress=False)
+        bt = jw.forecast.backtest(
+            df, h=28, n_windows=1, models=models, level=(80, 95), input_size=3 * 365, seed=0, progress=False
+        )
         secs, cpu = time.perf_counter() - t0, time.process_time() - c0
         s = bt.metrics("model").set_index("model")
         naive = float(s.loc["snaive", "mase"])
-        out[label] = {"models": models, "seconds": round(secs, 1), "cpu_seconds": round(cpu, 1),
-                      "series_per_second": round(n_series / secs, 1),
-                      "series_per_cpu_second": round(n_series / cpu, 1),
-                      "load_average_at_start": round(load, 2),
-                      "mase": {m: round(float(s.loc[m, "mase"]), 4) for m in s.index},
-                      "mase_vs_snaive": {m: round(float(s.loc[m, "mase"]) / naive, 4) for m in s.index}}
+        out[label] = {
+            "models": models,
+            "seconds": round(secs, 1),
+            "cpu_seconds": round(cpu, 1),
+            "series_per_second": round(n_series / secs, 1),
+            "series_per_cpu_second": round(n_series / cpu, 1),
+            "load_average_at_start": round(load, 2),
+            "mase": {m: round(float(s.loc[m, "mase"]), 4) for m in s.index},
+            "mase_vs_snaive": {m: round(float(s.loc[m, "mase"]) / naive, 4) for m in s.index},
+        }
         print(label, json.dumps(out[label]), flush=True)
     return out
 
@@ -134,22 +162,34 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--panels", nargs="*", default=["m_city", "chicago", "synthetic"])
     p.add_argument("--n-jobs", type=int, default=2)
-    p.add_argument("--throughput", action="store_true", help="time one 1,000-series window (default set, snaive+lgbm)")
+    p.add_argument(
+        "--throughput", action="store_true", help="time one 1,000-series window (default set, snaive+lgbm)"
+    )
     p.add_argument("--out", default=str(HERE / "results" / "forecast_default.json"))
     a = p.parse_args()
     path = Path(a.out)
     payload = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    payload.update({"benchmark": "default forecaster: backtest accuracy of the zoo and the global models, h=28",
-                    "machine": {"python": platform.python_version(),
-                                "platform": f"{platform.system()}-{platform.machine()}", "cpus": os.cpu_count()}})
+    payload.update(
+        {
+            "benchmark": "default forecaster: backtest accuracy of the zoo and the global models, h=28",
+            "machine": {
+                "python": platform.python_version(),
+                "platform": f"{platform.system()}-{platform.machine()}",
+                "cpus": os.cpu_count(),
+            },
+        }
+    )
     payload.setdefault("panels", {})
     for name in a.panels:
         load = os.getloadavg()[0]
         r = run_panel(name, a.n_jobs)
         r["load_average_at_start"] = round(load, 2)
         payload["panels"][name] = r
-        print(f"{name}: best zoo {r['best_zoo_model']} {r['best_zoo_mase']:.4f}; " + ", ".join(
-            f"{m} {v['mase_vs_best_zoo']:.3f}" for m, v in r["models"].items()), flush=True)
+        print(
+            f"{name}: best zoo {r['best_zoo_model']} {r['best_zoo_mase']:.4f}; "
+            + ", ".join(f"{m} {v['mase_vs_best_zoo']:.3f}" for m, v in r["models"].items()),
+            flush=True,
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

@@ -22,6 +22,7 @@
 
 Output: benchmarks/results/forecast_intervals.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,13 @@ def random_walks(n: int = 60, periods: int = 320, seed: int = 11) -> pd.DataFram
     rng = np.random.default_rng(seed)
     ds = pd.date_range("2023-01-02", periods=periods)
     y = 500 + np.cumsum(rng.normal(0, 5, (n, periods)), axis=1)
-    return pd.DataFrame({"unique_id": np.repeat([f"W{i:02d}" for i in range(n)], periods),
-                         "ds": np.tile(ds, n), "y": y.ravel()})
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat([f"W{i:02d}" for i in range(n)], periods),
+            "ds": np.tile(ds, n),
+            "y": y.ravel(),
+        }
+    )
 
 
 def step_coverage() -> dict:
@@ -75,13 +81,19 @@ def hierarchy(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _coverage(r: pd.DataFrame) -> dict:
     """Coverage of 80% and 95% intervals by level, and by step band for the city."""
-    cov = r.assign(coverage_80=(r["y"] >= r["lo_80"]) & (r["y"] <= r["hi_80"]),
-                   coverage_95=(r["y"] >= r["lo_95"]) & (r["y"] <= r["hi_95"]))
-    out = {lev: {k: round(float(v), 3) for k, v in row.items()}
-           for lev, row in cov.groupby("level")[["coverage_80", "coverage_95"]].mean().iterrows()}
+    cov = r.assign(
+        coverage_80=(r["y"] >= r["lo_80"]) & (r["y"] <= r["hi_80"]),
+        coverage_95=(r["y"] >= r["lo_95"]) & (r["y"] <= r["hi_95"]),
+    )
+    out = {
+        lev: {k: round(float(v), 3) for k, v in row.items()}
+        for lev, row in cov.groupby("level")[["coverage_80", "coverage_95"]].mean().iterrows()
+    }
     city = cov[cov["level"] == "city"]
-    out["city_by_band"] = {b: {k: round(float(v), 3) for k, v in row.items()}
-                           for b, row in city.groupby("band")[["coverage_80", "coverage_95"]].mean().iterrows()}
+    out["city_by_band"] = {
+        b: {k: round(float(v), 3) for k, v in row.items()}
+        for b, row in city.groupby("band")[["coverage_80", "coverage_95"]].mean().iterrows()
+    }
     out["city_days"] = int(len(city))
     return out
 
@@ -93,24 +105,48 @@ def hierarchy_coverage(name: str, model: str, n_jobs: int, windows: int) -> dict
     st, d = hierarchy(name)
     S = jw.forecast.summing_matrix(st, ["district"], "station_id", total="city")
     nodes = jw.forecast.aggregate_hierarchy(d, S)
-    level_of = {u: ("city" if u == "city" else "district" if u in set(st["district"].astype(str)) else "station")
-                for u in S.index}
+    level_of = {
+        u: ("city" if u == "city" else "district" if u in set(st["district"].astype(str)) else "station")
+        for u in S.index
+    }
     t0, c0 = time.perf_counter(), time.process_time()
-    bt = jw.forecast.backtest(nodes, h=28, n_windows=windows, models=[model], level=(80, 95), input_size=3 * 365,
-                              n_jobs=n_jobs, seed=0)
+    bt = jw.forecast.backtest(
+        nodes,
+        h=28,
+        n_windows=windows,
+        models=[model],
+        level=(80, 95),
+        input_size=3 * 365,
+        n_jobs=n_jobs,
+        seed=0,
+    )
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     bands = bt.metrics(["model", "band", "unique_id"])
     bands = bands[bands["model"] == model].assign(level=lambda t: t["unique_id"].map(level_of))
-    res = {"series": len(S.index), "windows": windows, "backtest_seconds": round(secs, 1),
-           "backtest_cpu_seconds": round(cpu, 1),
-           "base_coverage_by_band": {lev: {b: {k: round(float(v), 3) for k, v in row.items()}
-                                           for b, row in g.groupby("band")[["coverage_80", "coverage_95"]].mean().iterrows()}
-                                     for lev, g in bands.groupby("level")}}
+    res = {
+        "series": len(S.index),
+        "windows": windows,
+        "backtest_seconds": round(secs, 1),
+        "backtest_cpu_seconds": round(cpu, 1),
+        "base_coverage_by_band": {
+            lev: {
+                b: {k: round(float(v), 3) for k, v in row.items()}
+                for b, row in g.groupby("band")[["coverage_80", "coverage_95"]].mean().iterrows()
+            }
+            for lev, g in bands.groupby("level")
+        },
+    }
     base = bt.forecasts[bt.forecasts["model"] == model]
     cut = list(bt.cutoffs)
-    designs = {"lowo4": lambda c: [x for x in cut[cut.index(c) // 4 * 4: cut.index(c) // 4 * 4 + 4] if x != c],
-               "lowo_all": lambda c: [x for x in cut if x != c]}
-    methods = {"shift": ("shift", False), "paths": ("reconciled", False), "paths_widened": ("reconciled", True)}
+    designs = {
+        "lowo4": lambda c: [x for x in cut[cut.index(c) // 4 * 4 : cut.index(c) // 4 * 4 + 4] if x != c],
+        "lowo_all": lambda c: [x for x in cut if x != c],
+    }
+    methods = {
+        "shift": ("shift", False),
+        "paths": ("reconciled", False),
+        "paths_widened": ("reconciled", True),
+    }
     for dname, calib in designs.items():
         for mname, (how, widen) in methods.items():
             parts = []
@@ -118,8 +154,11 @@ def hierarchy_coverage(name: str, model: str, n_jobs: int, windows: int) -> dict
                 cur = base[base["cutoff"] == c]
                 other = base[base["cutoff"].isin(calib(c))]
                 resid = other.assign(resid=other["y"] - other["yhat"])[["unique_id", "cutoff", "ds", "resid"]]
-                parts.append(jw.forecast.reconcile(cur, S, "mint_shrink", residuals=resid, intervals=how,
-                                                   widen_windows=widen))
+                parts.append(
+                    jw.forecast.reconcile(
+                        cur, S, "mint_shrink", residuals=resid, intervals=how, widen_windows=widen
+                    )
+                )
             r = pd.concat(parts, ignore_index=True)
             r["level"] = r["unique_id"].map(level_of)
             r["band"] = band_labels(r.groupby(["unique_id", "cutoff"]).cumcount().to_numpy() + 1, 7, 28)
@@ -139,11 +178,17 @@ def main() -> int:
     import jingwu as jw
 
     model = a.model or [m for m in jw.forecast.DEFAULT_MODELS if m != "snaive"][0]
-    payload = {"benchmark": "forecast interval calibration: per-step conformal and reconciled intervals",
-               "machine": {"python": platform.python_version(),
-                           "platform": f"{platform.system()}-{platform.machine()}", "cpus": os.cpu_count()},
-               "load_average_at_start": round(os.getloadavg()[0], 2), "model": model,
-               "random_walk_coverage_95_by_step": step_coverage()}
+    payload = {
+        "benchmark": "forecast interval calibration: per-step conformal and reconciled intervals",
+        "machine": {
+            "python": platform.python_version(),
+            "platform": f"{platform.system()}-{platform.machine()}",
+            "cpus": os.cpu_count(),
+        },
+        "load_average_at_start": round(os.getloadavg()[0], 2),
+        "model": model,
+        "random_walk_coverage_95_by_step": step_coverage(),
+    }
     print("random walks:", payload["random_walk_coverage_95_by_step"], flush=True)
     path = Path(a.out)
     path.parent.mkdir(parents=True, exist_ok=True)

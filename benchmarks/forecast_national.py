@@ -28,6 +28,7 @@ each size started (the machine is shared: timings are noisy), and MASE.
 
 Output: benchmarks/results/forecast_national.json (sizes not re-run are kept).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,6 +59,7 @@ def make_incidents(n: int) -> tuple:
     """Incident records whose daily counts are the synthetic panel of ``n`` stations."""
     import numpy as np
     import pandas as pd
+
     from forecast_bench import make_series
     from jingwu.schema import CATEGORIES
 
@@ -68,15 +70,18 @@ def make_incidents(n: int) -> tuple:
     rng = np.random.default_rng(1)
     station = np.repeat(np.repeat(np.arange(n, dtype=np.int32), len(days)), y.ravel())
     day = np.repeat(np.tile(np.arange(len(days), dtype=np.int32), n), y.ravel())
-    at = (days.values[day] + rng.integers(0, 86_400, total).astype("timedelta64[s]"))
+    at = days.values[day] + rng.integers(0, 86_400, total).astype("timedelta64[s]")
     del day
     ids = pd.Index([f"S{i:05d}" for i in range(n)])
-    inc = pd.DataFrame({
-        "station_id": pd.Categorical.from_codes(station, categories=ids),
-        "reported_at": at.astype("datetime64[ns]"),
-        "category": pd.Categorical.from_codes(rng.integers(0, len(CATEGORIES), total).astype(np.int8),
-                                              categories=list(CATEGORIES)),
-    })
+    inc = pd.DataFrame(
+        {
+            "station_id": pd.Categorical.from_codes(station, categories=ids),
+            "reported_at": at.astype("datetime64[ns]"),
+            "category": pd.Categorical.from_codes(
+                rng.integers(0, len(CATEGORIES), total).astype(np.int8), categories=list(CATEGORIES)
+            ),
+        }
+    )
     return inc, y
 
 
@@ -88,24 +93,40 @@ def aggregate_worker(n: int, agg_max: int) -> dict:
     share = min(n, agg_max)
     t0 = time.perf_counter()
     inc, y = make_incidents(share)
-    r: dict = {"series": n, "stations_aggregated": share, "share": round(share / n, 4),
-               "incidents": len(inc), "frame_mb": round(inc.memory_usage(deep=True).sum() / 2**20),
-               "load_average_at_start": [round(x, 2) for x in load],
-               "generate_seconds": round(time.perf_counter() - t0, 1)}
+    r: dict = {
+        "series": n,
+        "stations_aggregated": share,
+        "share": round(share / n, 4),
+        "incidents": len(inc),
+        "frame_mb": round(inc.memory_usage(deep=True).sum() / 2**20),
+        "load_average_at_start": [round(x, 2) for x in load],
+        "generate_seconds": round(time.perf_counter() - t0, 1),
+    }
     rss0 = _rss_mb()
     t0, c0 = time.perf_counter(), _cpu()
     demand = jw.aggregate.daily_demand(inc)
     secs, cpu = time.perf_counter() - t0, _cpu() - c0
     back = demand.groupby("station_id", sort=True)["count"].sum().to_numpy()
-    r.update({"seconds": round(secs, 1), "cpu_seconds": round(cpu, 1),
-              "incidents_per_second": round(len(inc) / secs), "demand_rows": len(demand),
-              "peak_rss_mb": round(_rss_mb()), "rss_before_mb": round(rss0),
-              "sums_back_to_panel": bool((back == y.sum(axis=1)).all()),
-              "load_average_at_end": [round(x, 2) for x in os.getloadavg()]})
+    r.update(
+        {
+            "seconds": round(secs, 1),
+            "cpu_seconds": round(cpu, 1),
+            "incidents_per_second": round(len(inc) / secs),
+            "demand_rows": len(demand),
+            "peak_rss_mb": round(_rss_mb()),
+            "rss_before_mb": round(rss0),
+            "sums_back_to_panel": bool((back == y.sum(axis=1)).all()),
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        }
+    )
     if share < n:
         f = n / share
-        r["extrapolated_to_all_stations"] = {"seconds": round(secs * f), "cpu_seconds": round(cpu * f),
-                                             "incidents": round(len(inc) * f), "rule": "linear in incidents"}
+        r["extrapolated_to_all_stations"] = {
+            "seconds": round(secs * f),
+            "cpu_seconds": round(cpu * f),
+            "incidents": round(len(inc) * f),
+            "rule": "linear in incidents",
+        }
     return r
 
 
@@ -117,8 +138,12 @@ def worker(n: int, dask: bool) -> dict:
     load = os.getloadavg()
     t0 = time.perf_counter()
     df = make_series(n)
-    r: dict = {"series": n, "rows": len(df), "load_average_at_start": [round(x, 2) for x in load],
-               "generate_seconds": round(time.perf_counter() - t0, 1)}
+    r: dict = {
+        "series": n,
+        "rows": len(df),
+        "load_average_at_start": [round(x, 2) for x in load],
+        "generate_seconds": round(time.perf_counter() - t0, 1),
+    }
     models = list(jw.forecast.DEFAULT_MODELS)
     t0, c0 = time.perf_counter(), _cpu()
     bt = jw.forecast.backtest(df, h=28, n_windows=1, models=models, level=(80, 95), input_size=3 * 365)
@@ -126,34 +151,54 @@ def worker(n: int, dask: bool) -> dict:
     s = bt.summary().set_index("model")
     chosen = bt.best
     cpu = _cpu() - c0
-    r["backtest"] = {"models": models, "seconds": round(secs, 1), "series_per_second": round(n / secs, 1),
-                     "cpu_seconds": round(cpu, 1), "series_per_cpu_second": round(n / cpu, 1),
-                     "peak_rss_mb": round(_rss_mb()), "chosen": chosen,
-                     "mase": round(float(s.loc[chosen, "mase"]), 4),
-                     "mase_vs_snaive": round(float(s.loc[chosen, "mase_vs_snaive"]), 4)}
+    r["backtest"] = {
+        "models": models,
+        "seconds": round(secs, 1),
+        "series_per_second": round(n / secs, 1),
+        "cpu_seconds": round(cpu, 1),
+        "series_per_cpu_second": round(n / cpu, 1),
+        "peak_rss_mb": round(_rss_mb()),
+        "chosen": chosen,
+        "mase": round(float(s.loc[chosen, "mase"]), 4),
+        "mase_vs_snaive": round(float(s.loc[chosen, "mase_vs_snaive"]), 4),
+    }
     print("STAGE " + json.dumps({"backtest": r["backtest"]}), file=sys.stderr, flush=True)
     t0, c0 = time.perf_counter(), _cpu()
     local = jw.forecast.forecast(df, h=28, model=chosen, calibration=bt, input_size=3 * 365)
     secs = time.perf_counter() - t0
     cpu = _cpu() - c0
-    r["forecast_local"] = {"seconds": round(secs, 1), "series_per_second": round(n / secs, 1),
-                           "cpu_seconds": round(cpu, 1), "series_per_cpu_second": round(n / cpu, 1),
-                           "peak_rss_mb": round(_rss_mb())}
+    r["forecast_local"] = {
+        "seconds": round(secs, 1),
+        "series_per_second": round(n / secs, 1),
+        "cpu_seconds": round(cpu, 1),
+        "series_per_cpu_second": round(n / cpu, 1),
+        "peak_rss_mb": round(_rss_mb()),
+    }
     print("STAGE " + json.dumps({"forecast_local": r["forecast_local"]}), file=sys.stderr, flush=True)
     if dask:
         from dask.distributed import Client, LocalCluster
 
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                          memory_limit=0) as cluster, Client(cluster) as client:
+        with (
+            LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit=0
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             t0 = time.perf_counter()
-            dist = jw.forecast.forecast(df, h=28, model=chosen, calibration=bt, input_size=3 * 365,
-                                        engine=client)
+            dist = jw.forecast.forecast(
+                df, h=28, model=chosen, calibration=bt, input_size=3 * 365, engine=client
+            )
             secs = time.perf_counter() - t0
-        dcpu = None  # the workers' CPU is not visible here
-        same = bool(((dist["yhat"] - local["yhat"]).abs().max() < 1e-9)
-                    and (dist["hi_95"] - local["hi_95"]).abs().max() < 1e-9)
-        r["forecast_dask"] = {"workers": 2, "seconds": round(secs, 1), "series_per_second": round(n / secs, 1),
-                              "same_numbers_as_local": same}
+        same = bool(
+            ((dist["yhat"] - local["yhat"]).abs().max() < 1e-9)
+            and (dist["hi_95"] - local["hi_95"]).abs().max() < 1e-9
+        )
+        r["forecast_dask"] = {
+            "workers": 2,
+            "seconds": round(secs, 1),
+            "series_per_second": round(n / secs, 1),
+            "same_numbers_as_local": same,
+        }
         print("STAGE " + json.dumps({"forecast_dask": r["forecast_dask"]}), file=sys.stderr, flush=True)
     r["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     return r
@@ -166,17 +211,21 @@ def _run_stage(n: int, stage: str, a: argparse.Namespace) -> dict:
 
     cmd = [sys.executable, __file__, "--worker", str(n), "--stage", stage, "--agg-max", str(a.agg_max)]
     cmd += ["--no-dask"] if a.no_dask else []
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     load = [round(x, 2) for x in os.getloadavg()]
     try:
         out, err = proc.communicate(timeout=a.timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         out, err = proc.communicate()
-        r: dict = {"series": n, "load_average_at_start": load,
-                   "error": f"did not finish within {a.timeout} s (stopped)",
-                   "load_average_at_end": [round(x, 2) for x in os.getloadavg()]}
+        r: dict = {
+            "series": n,
+            "load_average_at_start": load,
+            "error": f"did not finish within {a.timeout} s (stopped)",
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        }
         for line in err.splitlines():
             if line.startswith("STAGE "):
                 r.update(json.loads(line[6:]))
@@ -193,13 +242,22 @@ def growth(payload: dict, target: int = 40_000) -> dict:
     import math
 
     series = {
-        "aggregate_seconds": [(int(k), v.get("seconds"), v.get("stations_aggregated"))
-                              for k, v in payload.get("aggregate", {}).items()],
-        "aggregate_cpu_seconds": [(int(k), v.get("cpu_seconds"), v.get("stations_aggregated"))
-                                  for k, v in payload.get("aggregate", {}).items()],
-        "aggregate_peak_extra_mb": [(int(k), (v.get("peak_rss_mb") or 0) - (v.get("rss_before_mb") or 0) or None,
-                                     v.get("stations_aggregated"))
-                                    for k, v in payload.get("aggregate", {}).items()],
+        "aggregate_seconds": [
+            (int(k), v.get("seconds"), v.get("stations_aggregated"))
+            for k, v in payload.get("aggregate", {}).items()
+        ],
+        "aggregate_cpu_seconds": [
+            (int(k), v.get("cpu_seconds"), v.get("stations_aggregated"))
+            for k, v in payload.get("aggregate", {}).items()
+        ],
+        "aggregate_peak_extra_mb": [
+            (
+                int(k),
+                (v.get("peak_rss_mb") or 0) - (v.get("rss_before_mb") or 0) or None,
+                v.get("stations_aggregated"),
+            )
+            for k, v in payload.get("aggregate", {}).items()
+        ],
     }
     sizes = payload.get("sizes", {})
     # forecast() refits the model the backtest chose: compare sizes with the same choice only
@@ -207,8 +265,11 @@ def growth(payload: dict, target: int = 40_000) -> dict:
     chosen = sizes[last].get("backtest", {}).get("chosen") if last else None
     for stage in ("backtest", "forecast_local", "forecast_dask"):
         for key in ("seconds", "cpu_seconds", "peak_rss_mb"):
-            series[f"{stage}_{key}"] = [(int(k), v.get(stage, {}).get(key), int(k)) for k, v in sizes.items()
-                                        if stage == "backtest" or v.get("backtest", {}).get("chosen") == chosen]
+            series[f"{stage}_{key}"] = [
+                (int(k), v.get(stage, {}).get(key), int(k))
+                for k, v in sizes.items()
+                if stage == "backtest" or v.get("backtest", {}).get("chosen") == chosen
+            ]
     out: dict = {}
     for name, pts in series.items():
         # a share is placed at its own size (it measured that many stations)
@@ -218,10 +279,13 @@ def growth(payload: dict, target: int = 40_000) -> dict:
         xs, ys = [math.log(x) for x, _ in pts], [math.log(y) for _, y in pts]
         mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
         b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
-        a = my - b * mx
         slopes = [round((ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]), 3) for i in range(len(xs) - 1)]
-        out[name] = {"stations": [x for x, _ in pts], "values": [y for _, y in pts],
-                     "exponent": round(b, 3), "local_exponents": slopes}
+        out[name] = {
+            "stations": [x for x, _ in pts],
+            "values": [y for _, y in pts],
+            "exponent": round(b, 3),
+            "local_exponents": slopes,
+        }
         if name.startswith("forecast"):
             out[name]["chosen_model"] = chosen
         if max(x for x, _ in pts) < target:
@@ -236,28 +300,47 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sizes", nargs="*", type=int, default=[1000, 5000, 40000])
     p.add_argument("--no-dask", action="store_true")
-    p.add_argument("--stages", nargs="*", default=["aggregate", "forecast"], choices=["aggregate", "forecast"])
-    p.add_argument("--agg-max", type=int, default=5000,
-                   help="most stations whose incident records are built and aggregated")
+    p.add_argument(
+        "--stages", nargs="*", default=["aggregate", "forecast"], choices=["aggregate", "forecast"]
+    )
+    p.add_argument(
+        "--agg-max",
+        type=int,
+        default=5000,
+        help="most stations whose incident records are built and aggregated",
+    )
     p.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     p.add_argument("--stage", help=argparse.SUPPRESS)
     p.add_argument("--timeout", type=int, default=1500, help="seconds per size and stage")
     p.add_argument("--out", default=str(HERE / "results" / "forecast_national.json"))
     a = p.parse_args()
     if a.worker:
-        r = aggregate_worker(a.worker, a.agg_max) if a.stage == "aggregate" else worker(a.worker, not a.no_dask)
+        r = (
+            aggregate_worker(a.worker, a.agg_max)
+            if a.stage == "aggregate"
+            else worker(a.worker, not a.no_dask)
+        )
         print(json.dumps(r))
         return 0
     path = Path(a.out)
     payload = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    payload.update({"benchmark": "national scale: default forecaster on synthetic daily stations (3 years, h=28)",
-                    "machine": {"python": platform.python_version(),
-                                "platform": f"{platform.system()}-{platform.machine()}", "cpus": os.cpu_count()}})
+    payload.update(
+        {
+            "benchmark": "national scale: default forecaster on synthetic daily stations (3 years, h=28)",
+            "machine": {
+                "python": platform.python_version(),
+                "platform": f"{platform.system()}-{platform.machine()}",
+                "cpus": os.cpu_count(),
+            },
+        }
+    )
     payload.setdefault("sizes", {})
     payload.setdefault("aggregate", {})
-    payload["note"] = ("2-core machine shared with other jobs; runs under nice -n 10, one at a time; "
-                       "load averages recorded per size: wall times are upper bounds, CPU seconds "
-                       "estimate an idle machine")
+    payload["note"] = (
+        "2-core machine shared with other jobs; runs under nice -n 10, one at a time; "
+        "load averages recorded per size: wall times are upper bounds, CPU seconds "
+        "estimate an idle machine"
+    )
     for n in a.sizes:
         for stage in a.stages:
             r = _run_stage(n, stage, a)

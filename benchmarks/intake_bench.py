@@ -20,6 +20,7 @@ resident memory is its own:
 
 Output: benchmarks/results/intake.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,12 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 CATS = ["刑事", "治安", "交通", "纠纷", "求助", "电诈", "其他"]
 NOTES = ["已处理", "调解结束", "群众求助开锁", "移交刑侦", "电动车被盗，价值约2000元", "无"]
-PERSONAL = ["回电13812345678", "张伟与邻居李娜因噪音问题发生口角", "住文三路88号3单元502室",
-            "证件11010519491231002X"]
+PERSONAL = [
+    "回电13812345678",
+    "张伟与邻居李娜因噪音问题发生口角",
+    "住文三路88号3单元502室",
+    "证件11010519491231002X",
+]
 
 
 def make_file(path: Path, rows: int, stations: int = 200, seed: int = 0) -> None:
@@ -54,18 +59,25 @@ def make_file(path: Path, rows: int, stations: int = 200, seed: int = 0) -> None
             notes = np.array(NOTES, dtype=object)[rng.integers(0, len(NOTES), n)]
             personal = rng.random(n) < 0.02
             notes[personal] = np.array(PERSONAL, dtype=object)[rng.integers(0, len(PERSONAL), personal.sum())]
-            df = pd.DataFrame({
-                "接警编号": np.char.add("J", np.arange(lo, lo + n).astype(str)),
-                "派出所编号": np.char.add("S", rng.integers(0, stations, n).astype(str)),
-                "报警时间": np.char.replace(np.datetime_as_string(
-                    start + rng.integers(0, span, n).astype("timedelta64[s]"), unit="s"), "T", " "),
-                "警情类别": np.array(CATS)[rng.integers(0, len(CATS), n)],
-                "到场时间(分钟)": rng.gamma(4, 2.5, n).round(1),
-                "是否立案": np.where(rng.random(n) < 0.15, "是", "否"),
-                "是否破案": np.where(rng.random(n) < 0.06, "是", "否"),
-                "联系电话": np.char.add("139", rng.integers(10**7, 10**8, n).astype(str)),
-                "备注": notes,
-            })
+            df = pd.DataFrame(
+                {
+                    "接警编号": np.char.add("J", np.arange(lo, lo + n).astype(str)),
+                    "派出所编号": np.char.add("S", rng.integers(0, stations, n).astype(str)),
+                    "报警时间": np.char.replace(
+                        np.datetime_as_string(
+                            start + rng.integers(0, span, n).astype("timedelta64[s]"), unit="s"
+                        ),
+                        "T",
+                        " ",
+                    ),
+                    "警情类别": np.array(CATS)[rng.integers(0, len(CATS), n)],
+                    "到场时间(分钟)": rng.gamma(4, 2.5, n).round(1),
+                    "是否立案": np.where(rng.random(n) < 0.15, "是", "否"),
+                    "是否破案": np.where(rng.random(n) < 0.06, "是", "否"),
+                    "联系电话": np.char.add("139", rng.integers(10**7, 10**8, n).astype(str)),
+                    "备注": notes,
+                }
+            )
             df.to_csv(fh, index=False, header=lo == 0, lineterminator="\n")
 
 
@@ -99,9 +111,13 @@ def run_child(task: str, path: str) -> None:
         found = jw.privacy.scan_pii(notes.to_frame())
         t1 = time.perf_counter()
         masked = jw.privacy.mask_text(notes)
-        info = {"scan_seconds": round(t1 - t0, 2), "mask_seconds": round(time.perf_counter() - t1, 2),
-                "values_scanned": len(notes), "findings": found["reason"].tolist(),
-                "values_masked": int((masked != notes).sum())}
+        info = {
+            "scan_seconds": round(t1 - t0, 2),
+            "mask_seconds": round(time.perf_counter() - t1, 2),
+            "values_scanned": len(notes),
+            "findings": found["reason"].tolist(),
+            "values_masked": int((masked != notes).sum()),
+        }
     elif task == "daily":
         out = jw.aggregate.daily_demand(path, fill_zeros=False)
         info = {"rows_out": len(out), "incidents": int(out["count"].sum())}
@@ -116,16 +132,21 @@ def run_child(task: str, path: str) -> None:
 
 
 def measure(task: str, path: Path) -> dict:
-    res = subprocess.run([sys.executable, __file__, "--child", task, str(path)],
-                         capture_output=True, text=True, check=True)
+    res = subprocess.run(
+        [sys.executable, __file__, "--child", task, str(path)], capture_output=True, text=True, check=True
+    )
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, nargs="*", default=[2_000_000, 10_000_000])
-    ap.add_argument("--tasks", nargs="*", choices=["read", "scan", "daily", "monthly"],
-                    help="re-measure only these tasks, merged into the existing results")
+    ap.add_argument(
+        "--tasks",
+        nargs="*",
+        choices=["read", "scan", "daily", "monthly"],
+        help="re-measure only these tasks, merged into the existing results",
+    )
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -139,8 +160,12 @@ def main() -> None:
             t0 = time.perf_counter()
             make_file(path, rows)
             entry = results["sizes"].get(str(rows), {})
-            entry.update({"file_mb": round(path.stat().st_size / 2**20, 1),
-                          "generate_seconds": round(time.perf_counter() - t0, 1)})
+            entry.update(
+                {
+                    "file_mb": round(path.stat().st_size / 2**20, 1),
+                    "generate_seconds": round(time.perf_counter() - t0, 1),
+                }
+            )
             tasks = ["read", "scan", "daily", "monthly"] if rows <= 2_000_000 else ["daily", "monthly"]
             tasks = [t for t in tasks if not args.tasks or t in args.tasks]
             for task in tasks:
@@ -149,8 +174,13 @@ def main() -> None:
                 print(f"  {entry[task]}", flush=True)
             results["sizes"][str(rows)] = entry
             path.unlink()
-    results.update({"machine": platform.machine(), "python": platform.python_version(),
-                    "cpus": __import__("os").cpu_count()})
+    results.update(
+        {
+            "machine": platform.machine(),
+            "python": platform.python_version(),
+            "cpus": __import__("os").cpu_count(),
+        }
+    )
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     print(f"wrote {out}")

@@ -11,6 +11,7 @@ after.  The README promises each quick notebook under a minute.
 
 Output: benchmarks/results/notebooks.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,11 +44,21 @@ def time_notebooks(lang: str, only: list[str] | None) -> list[dict]:
             cpu0, t0 = _children_cpu(), time.perf_counter()
             status = cli.reproduce(quick=True, only=[name[:2]], out=tmp, lang=lang, quiet=True)
             wall, cpu = time.perf_counter() - t0, _children_cpu() - cpu0
-            rows.append({"notebook": name, "wall_s": round(wall, 1), "kernel_cpu_s": round(cpu, 1),
-                         "load_before": round(load_before, 1),
-                         "load_after": round(os.getloadavg()[0], 1), "ok": status == 0})
-            print(f"{name}: {wall:.1f} s wall, {cpu:.1f} s CPU, load {load_before:.1f}"
-                  + ("" if status == 0 else "  FAILED"), flush=True)
+            rows.append(
+                {
+                    "notebook": name,
+                    "wall_s": round(wall, 1),
+                    "kernel_cpu_s": round(cpu, 1),
+                    "load_before": round(load_before, 1),
+                    "load_after": round(os.getloadavg()[0], 1),
+                    "ok": status == 0,
+                }
+            )
+            print(
+                f"{name}: {wall:.1f} s wall, {cpu:.1f} s CPU, load {load_before:.1f}"
+                + ("" if status == 0 else "  FAILED"),
+                flush=True,
+            )
     return rows
 
 
@@ -62,8 +73,11 @@ def main(argv: list[str] | None = None) -> int:
         "what": "quick-mode notebooks, one reproduce call each (execution + full and reader HTML)",
         "command": "python benchmarks/notebooks_bench.py " + " ".join(argv or sys.argv[1:]),
         "lang": args.lang,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
         "notebooks": rows,
         "total_wall_s": round(sum(r["wall_s"] for r in rows), 1),
     }

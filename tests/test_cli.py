@@ -1,4 +1,5 @@
 """The jingwu command: simulate, validate, reproduce argument handling."""
+
 import nbformat
 import pytest
 
@@ -28,9 +29,11 @@ def test_validate_reports_ok_and_errors(tmp_path, capsys):
 
 def test_failing_cell_is_named(tmp_path, monkeypatch, capsys):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("QUICK = False", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("x = 1"),
-                nbformat.v4.new_code_cell("raise ValueError('boom')")]
+    nb.cells = [
+        nbformat.v4.new_code_cell("QUICK = False", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("raise ValueError('boom')"),
+    ]
     nbdir = tmp_path / "nbs"
     nbdir.mkdir()
     nbformat.write(nb, nbdir / "00_fail.ipynb")
@@ -61,9 +64,10 @@ def test_reproduce_city_injects_the_project_and_skips_case_studies(tmp_path, mon
     nbdir.mkdir()
     for name, params in (("00_city.ipynb", "QUICK = False\nCITY = None"), ("05_case.ipynb", "QUICK = False")):
         nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}),
-                    nbformat.v4.new_code_cell("import jingwu as jw\n"
-                                              "jw.report.record_value('00.city', str(CITY))")]
+        nb.cells = [
+            nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("import jingwu as jw\njw.report.record_value('00.city', str(CITY))"),
+        ]
         nbformat.write(nb, nbdir / name)
     # reproduce points the kernels at the city's reports through the environment; undone after the test
     monkeypatch.setenv("JINGWU_REPORTS", str(tmp_path / "unused"))
@@ -81,6 +85,18 @@ def test_reproduce_city_without_a_project_file_exits_2(tmp_path, capsys):
 
 
 def test_simulate_as_exports_refuses_a_too_short_window(tmp_path, capsys):
-    code = cli.main(["simulate", "--as-exports", "--out", str(tmp_path / "c"), "--stations", "6",
-                     "--start", "2023-01-01", "--end", "2023-02-01"])
+    code = cli.main(
+        [
+            "simulate",
+            "--as-exports",
+            "--out",
+            str(tmp_path / "c"),
+            "--stations",
+            "6",
+            "--start",
+            "2023-01-01",
+            "--end",
+            "2023-02-01",
+        ]
+    )
     assert code == 2 and "shorter than six months" in capsys.readouterr().err

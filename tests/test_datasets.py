@@ -1,4 +1,5 @@
 """Bundled datasets load, validate and have the documented shape."""
+
 import pandas as pd
 import pytest
 
@@ -30,7 +31,12 @@ def test_chicago_rows_ranges_and_cohorts():
     adopt = chi.stations.set_index("station_id")["adoption_month"]
     assert pd.isna(adopt["016"])
     assert adopt["007"] == pd.Period("2017-02") and adopt["001"] == pd.Period("2020-06")
-    assert adopt.dropna().dt.year.value_counts().sort_index().to_dict() == {2017: 6, 2018: 7, 2019: 7, 2020: 1}
+    assert adopt.dropna().dt.year.value_counts().sort_index().to_dict() == {
+        2017: 6,
+        2018: 7,
+        2019: 7,
+        2020: 1,
+    }
     # "best" falls back to the conservative month where no source names one.
     assert adopt["006"] == pd.Period("2017-08")
     cons = jw.datasets.load_chicago(dating="conservative").stations.set_index("station_id")["adoption_month"]
@@ -51,6 +57,7 @@ def test_bad_dating_rejected():
 
 def test_corrupted_bundle_raises_data_error(tmp_path):
     from jingwu import simulate as sim
+
     city = sim.simulate_city(seed=3, start="2024-01-01", end="2024-01-31", n_stations=6)
     sim.write_city(city, tmp_path)
     panel = pd.read_csv(tmp_path / "panel.csv", dtype=str)

@@ -1,9 +1,9 @@
 """Tests for jingwu.effects: R/Stata/fixest reference numbers on mpdta, simulation recovery."""
+
 from __future__ import annotations
 
 import functools
 import re
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -27,12 +27,12 @@ SCENARIOS = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fit(scenario: str):
     return effects.att_gt(MPDTA, "lemp", "countyreal", "year", "first.treat", **SCENARIOS[scenario])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _agg(scenario: str, type_: str):
     return _fit(scenario).aggregate(type_)
 
@@ -71,7 +71,8 @@ def _estimate(row) -> tuple[float, float]:
 
 
 @pytest.mark.parametrize(
-    "row", list(NUMBERS.itertuples(index=False)),
+    "row",
+    list(NUMBERS.itertuples(index=False)),
     ids=[f"{r.scenario}-{r.level}-{r.g_or_e}-{r.t}-{i}" for i, r in enumerate(NUMBERS.itertuples())],
 )
 def test_reference_numbers(row):
@@ -89,11 +90,21 @@ def test_every_reference_scenario_is_covered():
 # ----------------------------------------------------------------- cross-checks without R
 # pyfixest 0.60.0: event_study(estimator="saturated") (Sun & Abraham) and
 # feols("lemp ~ i(rel, ref=-1) | countyreal + year", vcov={"CRV1": "countyreal"})
-PYFIXEST_SA = {-4: (0.003306, 0.024555), -3: (0.025022, 0.018154), -2: (0.024459, 0.014267),
-               0: (-0.019932, 0.011858), 1: (-0.050957, 0.016871), 2: (-0.137259, 0.036589),
-               3: (-0.100811, 0.034504)}
-PYFIXEST_TWFE_ES = {0: (-0.018144, 0.010982), 1: (-0.043472, 0.017577),
-                    2: (-0.131795, 0.028837), 3: (-0.092247, 0.032336)}
+PYFIXEST_SA = {
+    -4: (0.003306, 0.024555),
+    -3: (0.025022, 0.018154),
+    -2: (0.024459, 0.014267),
+    0: (-0.019932, 0.011858),
+    1: (-0.050957, 0.016871),
+    2: (-0.137259, 0.036589),
+    3: (-0.100811, 0.034504),
+}
+PYFIXEST_TWFE_ES = {
+    0: (-0.018144, 0.010982),
+    1: (-0.043472, 0.017577),
+    2: (-0.131795, 0.028837),
+    3: (-0.092247, 0.032336),
+}
 
 
 @pytest.mark.parametrize("estimator,ref", [("sa", PYFIXEST_SA), ("twfe", PYFIXEST_TWFE_ES)])
@@ -116,15 +127,21 @@ def test_bacon_weights_sum_to_twfe():
     b = effects.bacon_decomposition(MPDTA, "lemp", "countyreal", "year", "first.treat")
     assert b["weight"].sum() == pytest.approx(1.0, abs=1e-12)
     assert (b["weight"] * b["estimate"]).sum() == pytest.approx(-0.036548936674, abs=1e-10)
-    assert set(b["type"]) == {"treated vs never treated", "earlier vs later treated",
-                              "later vs earlier treated"}
+    assert set(b["type"]) == {
+        "treated vs never treated",
+        "earlier vs later treated",
+        "later vs earlier treated",
+    }
 
 
 def test_event_study_frames_overlay():
     import matplotlib
+
     matplotlib.use("Agg")
-    frames = [effects.event_study(MPDTA, "lemp", "countyreal", "year", "first.treat", estimator=e)
-              for e in ("cs", "twfe", "sa", "imputation")]
+    frames = [
+        effects.event_study(MPDTA, "lemp", "countyreal", "year", "first.treat", estimator=e)
+        for e in ("cs", "twfe", "sa", "imputation")
+    ]
     for f in frames:
         assert list(f.columns) == ["estimator", "event_time", "att", "se", "ci_lower", "ci_upper"]
     cs, sa = frames[0].set_index("event_time"), frames[2].set_index("event_time")
@@ -137,6 +154,7 @@ def test_event_study_frames_overlay():
 
 def test_result_plots_and_summaries():
     import matplotlib
+
     matplotlib.use("Agg")
     res = _fit("mpdta_nev_dr")
     assert "Pre-trend Wald test" in res.summary()
@@ -158,8 +176,7 @@ def test_never_treated_nan_and_periods_roundtrip():
     # monthly Periods: 2003..2007 -> 2020-01..2020-05, never treated = NaT
     month = {y: pd.Period(f"2020-0{y - 2002}", freq="M") for y in range(2003, 2008)}
     d["month"] = pd.PeriodIndex(d["year"].map(month), freq="M")
-    d["adopt"] = pd.PeriodIndex([month.get(int(v)) if v > 0 else None for v in d["first.treat"]],
-                                freq="M")
+    d["adopt"] = pd.PeriodIndex([month.get(int(v)) if v > 0 else None for v in d["first.treat"]], freq="M")
     per = effects.att_gt(d, "lemp", "countyreal", "month", "adopt")
     f = per.to_frame()
     assert isinstance(f["group"].dtype, pd.PeriodDtype)
@@ -191,8 +208,7 @@ def test_inputs_not_modified_and_errors():
     with pytest.raises(DataError, match="never-treated"):
         effects.att_gt(nonever, "lemp", "countyreal", "year", "first.treat")
     # not-yet-treated without never-treated units: last cohort becomes the comparison
-    r = effects.att_gt(nonever, "lemp", "countyreal", "year", "first.treat",
-                       control_group="notyettreated")
+    r = effects.att_gt(nonever, "lemp", "countyreal", "year", "first.treat", control_group="notyettreated")
     assert set(r.to_frame()["group"]) == {2004, 2006}
     unbalanced = d.drop(index=d.index[:1])
     with pytest.warns(UserWarning, match="balanced panel"):
@@ -239,26 +255,29 @@ def test_universal_base_period_matches_r_conventions():
 def test_wild_cluster_bootstrap_few_clusters():
     d = MPDTA.copy()
     d["state"] = d["countyreal"] // 1000
-    a = effects.wild_cluster_bootstrap(d, "lemp", "countyreal", "year", gname="first.treat",
-                                       cluster="state", B=1999, seed=5)
-    b = effects.wild_cluster_bootstrap(d, "lemp", "countyreal", "year", gname="first.treat",
-                                       cluster="state", B=1999, seed=5)
+    a = effects.wild_cluster_bootstrap(
+        d, "lemp", "countyreal", "year", gname="first.treat", cluster="state", B=1999, seed=5
+    )
+    b = effects.wild_cluster_bootstrap(
+        d, "lemp", "countyreal", "year", gname="first.treat", cluster="state", B=1999, seed=5
+    )
     assert a == b
     assert a.coef == pytest.approx(-0.036548936674, abs=1e-10)
     assert 0.01 < a.p_value < 0.5
-    w = effects.wild_cluster_bootstrap(d, "lemp", "countyreal", "year", gname="first.treat",
-                                       cluster="state", B=1999, seed=5, weights="webb")
+    w = effects.wild_cluster_bootstrap(
+        d, "lemp", "countyreal", "year", gname="first.treat", cluster="state", B=1999, seed=5, weights="webb"
+    )
     assert abs(w.p_value - a.p_value) < 0.1
     # few clusters: Rademacher signs are enumerated exactly
     few = d[d["state"].isin(sorted(d["state"].unique())[:8])]
-    e = effects.wild_cluster_bootstrap(few, "lemp", "countyreal", "year", gname="first.treat",
-                                       cluster="state", B=999)
+    e = effects.wild_cluster_bootstrap(
+        few, "lemp", "countyreal", "year", gname="first.treat", cluster="state", B=999
+    )
     assert e.B == 2**8
 
 
 # ----------------------------------------------------------------- simulation recovery
-def simulate_staggered(n_units: int = 400, n_periods: int = 10, seed: int = 0,
-                       probs=(0.3, 0.25, 0.25, 0.2)):
+def simulate_staggered(n_units: int = 400, n_periods: int = 10, seed: int = 0, probs=(0.3, 0.25, 0.25, 0.2)):
     """Balanced panel: cohorts 4, 6, 8 and never; effects differ by cohort and grow with exposure.
 
     Returns the frame and the population simple ATT (R ``did`` weights: cohort
@@ -275,10 +294,20 @@ def simulate_staggered(n_units: int = 400, n_periods: int = 10, seed: int = 0,
         return base[gv] + slope[gv] * (tv - gv) if gv and tv >= gv else 0.0
 
     eff = np.array([[tau(gi, ti) for ti in t] for gi in g])
-    y = (rng.normal(0, 1, n_units)[:, None] + 0.15 * t[None, :] + eff
-         + rng.normal(0, 0.5, (n_units, n_periods)))
-    df = pd.DataFrame({"id": np.repeat(np.arange(n_units), n_periods), "t": np.tile(t, n_units),
-                       "g": np.repeat(g, n_periods), "y": y.ravel()})
+    y = (
+        rng.normal(0, 1, n_units)[:, None]
+        + 0.15 * t[None, :]
+        + eff
+        + rng.normal(0, 0.5, (n_units, n_periods))
+    )
+    df = pd.DataFrame(
+        {
+            "id": np.repeat(np.arange(n_units), n_periods),
+            "t": np.tile(t, n_units),
+            "g": np.repeat(g, n_periods),
+            "y": y.ravel(),
+        }
+    )
     num = den = 0.0
     for gv, p in zip(cohorts[:3], probs[:3]):
         for tv in t[t >= gv]:
@@ -314,9 +343,15 @@ def _monte_carlo(reps: int, seed: int = 2024) -> dict:
         ses.append(agg.overall_se)
         cover.append(abs(agg.overall_att - truth) <= 1.959963984540054 * agg.overall_se)
     ests, ses = np.array(ests), np.array(ses)
-    return {"reps": reps, "truth": truth, "mean_estimate": float(ests.mean()),
-            "bias": float(ests.mean() - truth), "mean_se": float(ses.mean()),
-            "sd_estimates": float(ests.std(ddof=1)), "coverage": float(np.mean(cover))}
+    return {
+        "reps": reps,
+        "truth": truth,
+        "mean_estimate": float(ests.mean()),
+        "bias": float(ests.mean() - truth),
+        "mean_se": float(ses.mean()),
+        "sd_estimates": float(ests.std(ddof=1)),
+        "coverage": float(np.mean(cover)),
+    }
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
 """Designs and inputs the estimators must handle or refuse clearly (issue: estimators, round two)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,17 +16,22 @@ def _panel(cohorts, T=8, n_per=5, seed=0, t0=1):
     df = pd.DataFrame({"id": np.repeat(ids, T), "t": np.tile(np.arange(t0, t0 + T), len(ids))})
     df["g"] = df["id"].map(lambda i: cohorts[i // n_per])
     treated = (df["g"] > 0) & (df["t"] >= df["g"])
-    df["y"] = rng.normal(size=len(df)) + 0.2 * df["t"] + 0.1 * df["id"] + treated * (1 + 0.3 * (df["t"] - df["g"]))
+    df["y"] = (
+        rng.normal(size=len(df)) + 0.2 * df["t"] + 0.1 * df["id"] + treated * (1 + 0.3 * (df["t"] - df["g"]))
+    )
     return df
 
 
-@pytest.mark.parametrize("cohorts", [
-    [0, 3, 5, 7],        # never treated + staggered
-    [0, 1, 4, 6],        # with always-treated units
-    [1, 3, 5],           # always treated, no never treated
-    [3, 5, 7],           # no never treated: the last cohort stays a cohort, no period is cut
-    [0, 1, 4],
-])
+@pytest.mark.parametrize(
+    "cohorts",
+    [
+        [0, 3, 5, 7],  # never treated + staggered
+        [0, 1, 4, 6],  # with always-treated units
+        [1, 3, 5],  # always treated, no never treated
+        [3, 5, 7],  # no never treated: the last cohort stays a cohort, no period is cut
+        [0, 1, 4],
+    ],
+)
 def test_bacon_adds_up_to_twfe_in_every_design(cohorts):
     d = _panel(cohorts)
     b = effects.bacon_decomposition(d, "y", "id", "t", "g")
@@ -58,8 +64,10 @@ def test_mixed_int_and_str_ids_are_a_data_error():
     d = _panel([0, 3, 5])
     d["id"] = d["id"].astype(object)
     d.loc[d["id"] == 2, "id"] = "2"
-    for call in (lambda: effects.att_gt(d, "y", "id", "t", "g"),
-                 lambda: effects.twfe(d, "y", "id", "t", gname="g")):
+    for call in (
+        lambda: effects.att_gt(d, "y", "id", "t", "g"),
+        lambda: effects.twfe(d, "y", "id", "t", gname="g"),
+    ):
         with pytest.raises(DataError, match="mix"):
             call()
 
@@ -110,6 +118,7 @@ def test_calendar_aggregation_ignores_max_e_like_r():
 
 def test_small_sample_corrections_follow_fixest_conventions():
     from scipy import stats
+
     d = _panel([0, 3, 5, 7], n_per=4)
     d["district"] = d["id"] % 6
     agg = effects.att_gt(d, "y", "id", "t", "g", clustervars="district").aggregate("dynamic")
@@ -122,7 +131,7 @@ def test_small_sample_corrections_follow_fixest_conventions():
     imp = effects.imputation(d, "y", "id", "t", "g", clustervars="district")
     iss = imp.small_sample()
     assert iss.overall_se == pytest.approx(imp.overall_se * np.sqrt(6 / 5))
-    assert np.sqrt(np.sum(imp.scores ** 2)) == pytest.approx(imp.overall_se)
+    assert np.sqrt(np.sum(imp.scores**2)) == pytest.approx(imp.overall_se)
 
 
 def test_wild_score_bootstrap_for_cs_and_imputation():
@@ -135,12 +144,13 @@ def test_wild_score_bootstrap_for_cs_and_imputation():
         assert a == effects.wild_score_bootstrap(res, B=999, seed=1)  # deterministic
         assert a.n_clusters == 6 and 0 <= a.p_value <= 1
         full = effects.wild_score_bootstrap(res, weights="rademacher", B=10_000)
-        assert full.B == 2 ** 6  # every sign pattern
+        assert full.B == 2**6  # every sign pattern
         assert full.p_value < 0.05  # effects of 1-2 SD in every treated cell
     # no effect: outcome unrelated to treatment
     d0 = d.assign(y=np.random.default_rng(5).normal(size=len(d)))
-    p0 = effects.wild_score_bootstrap(effects.imputation(d0, "y", "id", "t", "g", clustervars="district"),
-                                      weights="rademacher").p_value
+    p0 = effects.wild_score_bootstrap(
+        effects.imputation(d0, "y", "id", "t", "g", clustervars="district"), weights="rademacher"
+    ).p_value
     assert p0 > 0.05
     with pytest.raises(ValueError, match="weights"):
         effects.wild_score_bootstrap(agg, weights="normal")
@@ -152,24 +162,29 @@ def test_pretrend_test_size_under_the_null(units):
     # the default form (bootstrap below 50 clusters, chi2 at 500) holds its size at 5%
     import sys
     from pathlib import Path
+
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     from effects_pretrend_size import rejection_rates
-    rate = rejection_rates(units, reps=200 if units < 500 else 100, methods=("auto",),
-                           progress=False)["auto"]
+
+    rate = rejection_rates(units, reps=200 if units < 500 else 100, methods=("auto",), progress=False)["auto"]
     assert 0.03 <= rate <= 0.07 + 1e-9
 
 
 def test_result_objects_and_one_release_of_old_access():
     import matplotlib
+
     matplotlib.use("Agg")
     d = _panel([0, 3, 5, 7], n_per=4)
     d["district"] = d["id"] % 6
     agg = effects.att_gt(d, "y", "id", "t", "g", clustervars="district").aggregate("simple")
     w = effects.wild_score_bootstrap(agg, B=999, seed=1)
-    pt = effects.pretrend_test(effects.att_gt(d, "y", "id", "t", "g", base_period="universal")
-                               .aggregate("dynamic", min_e=-3), method="F")
-    es = effects.att_gt(d, "y", "id", "t", "g", base_period="universal").aggregate("dynamic", min_e=-3,
-                                                                                  max_e=1)
+    pt = effects.pretrend_test(
+        effects.att_gt(d, "y", "id", "t", "g", base_period="universal").aggregate("dynamic", min_e=-3),
+        method="F",
+    )
+    es = effects.att_gt(d, "y", "id", "t", "g", base_period="universal").aggregate(
+        "dynamic", min_e=-3, max_e=1
+    )
     h = effects.honest_did(es, Mbar=[0, 0.5], event_time=0)
     for res in (w, pt, h):
         assert isinstance(res.summary(), str) and isinstance(res.to_frame(), pd.DataFrame)
@@ -204,6 +219,7 @@ def test_multi_outcome_cells_equal_one_panel_at_a_time():
     from dataclasses import replace
 
     from jingwu.effects._cs import _att_gt_cells_multi, _att_gt_panel
+
     d = _panel([0, 3, 5, 7], n_per=4)
     rng = np.random.default_rng(2)
     for kw in ({}, {"control_group": "notyettreated"}, {"est_method": "reg"}, {"base_period": "universal"}):
@@ -219,8 +235,10 @@ def test_multi_outcome_cells_equal_one_panel_at_a_time():
 def test_pretrend_bootstrap_with_few_clusters():
     import sys
     from pathlib import Path
+
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     from effects_pretrend_size import null_panel
+
     df = null_panel(15, seed=3)
     dyn = effects.att_gt(df, "y", "id", "t", "g").aggregate("dynamic", min_e=-6)
     with pytest.warns(UserWarning, match="leads"):
@@ -236,8 +254,9 @@ def test_pretrend_bootstrap_with_few_clusters():
     assert 0.05 < out.p_value <= 1
     # a pre-trend in the treated cohorts (1 per month before adoption) is detected
     bad = df.assign(y=df["y"] + np.where(df["g"] > 0, 1.0 * (df["t"] - df["g"]).clip(upper=0), 0.0))
-    p = effects.pretrend_test(effects.att_gt(bad, "y", "id", "t", "g").aggregate("dynamic", min_e=-3),
-                              progress=False).p_value
+    p = effects.pretrend_test(
+        effects.att_gt(bad, "y", "id", "t", "g").aggregate("dynamic", min_e=-3), progress=False
+    ).p_value
     assert p < 0.01
     with pytest.raises(ValueError, match="weights"):
         effects.pretrend_test(dyn, weights="normal")

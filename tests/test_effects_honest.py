@@ -3,6 +3,7 @@
 Reference numbers and their sources: tests/reference/honestdid_reference.csv
 (see tests/reference/README.md).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -51,8 +52,15 @@ def test_r_random_stream():
 def test_flci_matches_honestdid_readme():
     b, V = _ehec_event_study()
     ref = _ref("ehec_medicaid_2014").query("Delta == 'DeltaSD'")
-    h = effects.honest_did(betahat=b, sigma=V, num_pre_periods=5, num_post_periods=2,
-                           method="smoothness", M=ref["value"].to_numpy(), breakdown=False)
+    h = effects.honest_did(
+        betahat=b,
+        sigma=V,
+        num_pre_periods=5,
+        num_post_periods=2,
+        method="smoothness",
+        M=ref["value"].to_numpy(),
+        breakdown=False,
+    )
     assert (h.table["method"] == "FLCI").all()
     for got, want in zip(np.r_[h.table["lb"], h.table["ub"]], np.r_[ref["lb"], ref["ub"]]):
         # printed digits; +1e-5 for the conic solver's tolerance (R's M = 0 lower bound
@@ -67,8 +75,16 @@ def test_flci_matches_honestdid_vignette_full_precision():
     ref = _ref("lw_female_emp_e15")
     l = np.zeros(23)
     l[16] = 1.0  # 15 years of exposure: basisVector(15 - (-2), 23)
-    h = effects.honest_did(betahat=b, sigma=V, num_pre_periods=9, num_post_periods=23,
-                           method="smoothness", M=ref["value"].to_numpy(), l_vec=l, breakdown=False)
+    h = effects.honest_did(
+        betahat=b,
+        sigma=V,
+        num_pre_periods=9,
+        num_post_periods=23,
+        method="smoothness",
+        M=ref["value"].to_numpy(),
+        l_vec=l,
+        breakdown=False,
+    )
     # Half-lengths agree to 1e-5; centres to the tolerance of R's CVXR/ECOS solve and its
     # finite-difference bisection (about 3e-4 on an interval of width ~4.5-20 percentage points).
     np.testing.assert_allclose(h.table["ub"] - h.table["lb"], ref["ub"] - ref["lb"], atol=1e-4)
@@ -80,8 +96,9 @@ def test_flci_matches_honestdid_vignette_full_precision():
 def test_relative_magnitudes_matches_honestdid_readme(mbar):
     b, V = _ehec_event_study()
     ref = _ref("ehec_medicaid_2014").query("Delta == 'DeltaRM' and value == @mbar")
-    h = effects.honest_did(betahat=b, sigma=V, num_pre_periods=5, num_post_periods=2, Mbar=[mbar],
-                           breakdown=False)
+    h = effects.honest_did(
+        betahat=b, sigma=V, num_pre_periods=5, num_post_periods=2, Mbar=[mbar], breakdown=False
+    )
     assert h.table["method"].iloc[0] == "C-LF"
     for got, want in [(h.table["lb"].iloc[0], ref["lb"].iloc[0]), (h.table["ub"].iloc[0], ref["ub"].iloc[0])]:
         assert abs(got - want) <= _printed_tol(want), (got, want)
@@ -96,8 +113,14 @@ def test_relative_magnitudes_matches_honestdid_readme(mbar):
 def test_relative_magnitudes_full_readme_table():
     b, V = _ehec_event_study()
     ref = _ref("ehec_medicaid_2014").query("Delta == 'DeltaRM'")
-    h = effects.honest_did(betahat=b, sigma=V, num_pre_periods=5, num_post_periods=2,
-                           Mbar=ref["value"].to_numpy(), breakdown=True)
+    h = effects.honest_did(
+        betahat=b,
+        sigma=V,
+        num_pre_periods=5,
+        num_post_periods=2,
+        Mbar=ref["value"].to_numpy(),
+        breakdown=True,
+    )
     for got, want in zip(np.r_[h.table["lb"], h.table["ub"]], np.r_[ref["lb"], ref["ub"]]):
         assert abs(got - want) <= _printed_tol(want), (got, want)
     # README: "the breakdown value for a significant effect is Mbar = 2" (lb < 0 only at 2)
@@ -106,22 +129,32 @@ def test_relative_magnitudes_full_readme_table():
 
 def test_honest_did_from_event_study_result():
     mp = pd.read_csv(REF / "mpdta.csv")
-    es = effects.att_gt(mp, "lemp", "countyreal", "year", "first.treat",
-                        base_period="universal").aggregate("dynamic")
+    es = effects.att_gt(mp, "lemp", "countyreal", "year", "first.treat", base_period="universal").aggregate(
+        "dynamic"
+    )
     h = effects.honest_did(es, Mbar=[0.0, 1.0], breakdown=False)
     # same numbers through R's entry point: coefficients without e = -1, pre-periods first
     keep = es.egt != -1
     V = es.vcov()[np.ix_(keep, keep)]
-    r = effects.honest_did(betahat=es.att[keep], sigma=V, num_pre_periods=3, num_post_periods=4,
-                           l_vec=np.full(4, 0.25), Mbar=[0.0, 1.0], breakdown=False, grid_points=100)
+    r = effects.honest_did(
+        betahat=es.att[keep],
+        sigma=V,
+        num_pre_periods=3,
+        num_post_periods=4,
+        l_vec=np.full(4, 0.25),
+        Mbar=[0.0, 1.0],
+        breakdown=False,
+        grid_points=100,
+    )
     pd.testing.assert_frame_equal(h.to_frame(), r.to_frame(), check_like=True)
     assert h.theta == pytest.approx(np.mean(es.att[es.egt >= 0]))
     # robust sets widen with Mbar and contain the identified set
     assert (h.table["ub"] - h.table["lb"]).iloc[1] > (h.table["ub"] - h.table["lb"]).iloc[0]
     assert np.all((h.table["lb"] <= h.table["id_lb"]) & (h.table["id_ub"] <= h.table["ub"]))
     with pytest.raises(ValueError, match="universal"):
-        effects.honest_did(effects.att_gt(mp, "lemp", "countyreal", "year",
-                                          "first.treat").aggregate("dynamic"))
+        effects.honest_did(
+            effects.att_gt(mp, "lemp", "countyreal", "year", "first.treat").aggregate("dynamic")
+        )
     with pytest.raises(ValueError, match="either"):
         effects.honest_did(es, betahat=es.att, sigma=V)
 
@@ -140,16 +173,19 @@ def test_breakdown_value_brackets_zero():
     sd = effects.honest_did(method="smoothness", M=[0.0, 0.01], breakdown_tol=2e-4, **kw)
     bs = sd.breakdown
     assert effects.honest_did(method="smoothness", M=[bs], breakdown=False, **kw).table["lb"].iloc[0] > 0
-    assert effects.honest_did(method="smoothness", M=[bs + 2.1e-4], breakdown=False,
-                              **kw).table["lb"].iloc[0] <= 0
+    assert (
+        effects.honest_did(method="smoothness", M=[bs + 2.1e-4], breakdown=False, **kw).table["lb"].iloc[0]
+        <= 0
+    )
 
 
 def test_honest_did_argument_errors():
     with pytest.raises(ValueError, match="num_pre_periods"):
         effects.honest_did(betahat=np.zeros(3), sigma=np.eye(3), num_pre_periods=2, num_post_periods=2)
     with pytest.raises(ValueError, match="method"):
-        effects.honest_did(betahat=np.zeros(3), sigma=np.eye(3), num_pre_periods=2,
-                           num_post_periods=1, method="bonferroni")
+        effects.honest_did(
+            betahat=np.zeros(3), sigma=np.eye(3), num_pre_periods=2, num_post_periods=1, method="bonferroni"
+        )
     with pytest.raises(ValueError, match="give an event-study result"):
         effects.honest_did(betahat=np.zeros(3))
 
@@ -161,8 +197,9 @@ def test_long_windows_fall_back_to_the_projection_with_a_warning():
     S = (A @ A.T / (npre + npost) + np.eye(npre + npost)) * 0.01**2
     b = rng.normal(0, 0.01, npre + npost)
     b[npre:] += 0.05
-    kw = dict(betahat=b, sigma=S, num_pre_periods=npre, num_post_periods=npost,
-              l_vec=np.full(npost, 1 / npost))
+    kw = dict(
+        betahat=b, sigma=S, num_pre_periods=npre, num_post_periods=npost, l_vec=np.full(npost, 1 / npost)
+    )
     with pytest.warns(UserWarning, match="Bonferroni"):
         h = effects.honest_did(Mbar=[0.0, 0.5], breakdown_tol=0.05, **kw)
     assert (h.table["method"] == "Bonferroni").all()

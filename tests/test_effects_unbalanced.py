@@ -1,4 +1,5 @@
 """Unbalanced panels: imputation and Sun-Abraham use every observation; what is dropped is reported."""
+
 from __future__ import annotations
 
 import sys
@@ -26,8 +27,9 @@ def _unbalanced(frac: float = 0.1, seed: int = 1) -> pd.DataFrame:
 def test_sun_abraham_regression_equals_did_path_on_balanced_data():
     # the regression used for unbalanced panels reproduces the balanced fast path (which
     # matches pyfixest sunab in test_effects.py) exactly
-    p = prepare_panel(MPDTA, "lemp", "countyreal", "year", "first.treat",
-                      control_group="notyettreated", balance=False)
+    p = prepare_panel(
+        MPDTA, "lemp", "countyreal", "year", "first.treat", control_group="notyettreated", balance=False
+    )
     reg = _sun_abraham_regression(p, 0.05)
     fast = effects.sun_abraham(MPDTA, "lemp", "countyreal", "year", "first.treat")
     np.testing.assert_allclose(reg["att"], fast["att"], atol=1e-10)
@@ -46,7 +48,9 @@ def test_imputation_equals_dummy_regression_on_unbalanced_panel():
     treated = ~untreated
     units = pd.Categorical(d["countyreal"])
     years = pd.Categorical(d["year"])
-    Xu = np.column_stack([pd.get_dummies(units).to_numpy(float), pd.get_dummies(years).to_numpy(float)[:, 1:]])
+    Xu = np.column_stack(
+        [pd.get_dummies(units).to_numpy(float), pd.get_dummies(years).to_numpy(float)[:, 1:]]
+    )
     beta = np.linalg.lstsq(Xu[untreated.to_numpy()], d.loc[untreated, "lemp"].to_numpy(), rcond=None)[0]
     # treated observations of units or years with no untreated observation cannot be imputed
     has_u = pd.Series(untreated.to_numpy()).groupby(units.codes).transform("any").to_numpy()
@@ -73,6 +77,7 @@ def test_unbalanced_estimators_keep_every_unit():
 def test_unbalanced_monte_carlo_coverage():
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from effects_unbalanced_mc import monte_carlo
+
     out = monte_carlo(reps=200)
     for est in ("imputation", "cs_balanced_subpanel"):
         assert 0.93 <= out[est]["coverage_95"] <= 0.97, (est, out[est])

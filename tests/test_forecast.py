@@ -1,4 +1,5 @@
 """Forecasting: metrics, models, backtests, intervals, reconciliation, profiles, input checks."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,6 +22,7 @@ def _poisson_panel(n_series=3, periods=140, seed=0, nb=False, freq="D"):
 
 # --- metrics against hand-computed values ------------------------------------------------
 
+
 def test_metrics_hand_computed():
     y, f, ins = [10, 12, 8], [11, 10, 8], [5, 7, 6, 9]
     # MASE: mean|e| = (1+2+0)/3 = 1; scale m=1: (2+1+3)/3 = 2 -> 0.5
@@ -42,6 +44,7 @@ def test_metrics_hand_computed():
 
 # --- seasonal naive exact ------------------------------------------------------------------
 
+
 def test_seasonal_naive_exact():
     week = [3, 5, 7, 9, 11, 13, 15]
     d = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-01", periods=35), "y": week * 5})
@@ -53,6 +56,7 @@ def test_seasonal_naive_exact():
 
 
 # --- backtest windows ----------------------------------------------------------------------
+
 
 def test_backtest_windows_do_not_leak():
     d = _poisson_panel(2, 100)
@@ -74,13 +78,21 @@ def test_backtest_windows_do_not_leak():
 
 def test_metrics_table_shapes_and_plot():
     import matplotlib
+
     matplotlib.use("Agg")
     d = _poisson_panel(2, 84)
     bt = jw.forecast.backtest(d, h=7, n_windows=2, models=["snaive", "naive"])
     assert set(bt.metrics(["model", "step"])["step"]) == set(range(1, 8))
     per_series = bt.metrics("unique_id")
-    assert len(per_series) == 4 and {"mase", "rmsse", "smape", "bias", "coverage_95", "winkler_80",
-                                      "pinball_95"} <= set(per_series.columns)
+    assert len(per_series) == 4 and {
+        "mase",
+        "rmsse",
+        "smape",
+        "bias",
+        "coverage_95",
+        "winkler_80",
+        "pinball_95",
+    } <= set(per_series.columns)
     s = bt.summary()
     assert s.loc[s["model"] == "snaive", "mase_vs_snaive"].item() == pytest.approx(1.0)
     ax = bt.plot()
@@ -89,6 +101,7 @@ def test_metrics_table_shapes_and_plot():
 
 
 # --- intervals on simulated counts -----------------------------------------------------------
+
 
 @pytest.mark.parametrize("nb", [False, True])
 def test_interval_coverage_simulated_counts(nb):
@@ -101,9 +114,17 @@ def test_interval_coverage_simulated_counts(nb):
 
 def test_forecast_auto_gbm_ensemble_and_renamed_columns():
     d = _poisson_panel(3, 180, seed=4).rename(columns={"unique_id": "station", "ds": "date", "y": "n"})
-    fc = jw.forecast.forecast(d, h=14, model="auto", models=["snaive", "theta", "gbm", "ensemble"],
-                              n_windows=2, id_col="station", time_col="date", target_col="n",
-                              gbm_params={"max_iter": 30})
+    fc = jw.forecast.forecast(
+        d,
+        h=14,
+        model="auto",
+        models=["snaive", "theta", "gbm", "ensemble"],
+        n_windows=2,
+        id_col="station",
+        time_col="date",
+        target_col="n",
+        gbm_params={"max_iter": 30},
+    )
     assert {"station", "date", "yhat", "lo_80", "hi_80", "lo_95", "hi_95"} <= set(fc.columns)
     assert len(fc) == 3 * 14 and fc.attrs["model"] in ("snaive", "theta", "gbm", "ensemble")
     assert (fc["lo_95"] <= fc["lo_80"]).all() and (fc["hi_80"] <= fc["hi_95"]).all()
@@ -139,25 +160,31 @@ def test_global_model_same_output_with_any_thread_count(backend):
 
 def test_weekly_data_with_yearly_season():
     d = _poisson_panel(2, 160, seed=6, freq="W-SUN")
-    bt = jw.forecast.backtest(d, h=8, n_windows=2, models=["snaive", "ets", "gbm", "ensemble"],
-                              gbm_params={"max_iter": 30})
+    bt = jw.forecast.backtest(
+        d, h=8, n_windows=2, models=["snaive", "ets", "gbm", "ensemble"], gbm_params={"max_iter": 30}
+    )
     assert bt.info.season == 52 and set(bt.metrics()["model"]) == {"snaive", "ets", "gbm", "ensemble"}
 
 
 # --- holidays ----------------------------------------------------------------------------------
 
+
 def test_holiday_features_present():
     f = jw.forecast.calendar_features(pd.date_range("2024-02-05", "2024-02-20"), jw.forecast.freq_info("D"))
-    assert {"is_holiday", "is_adjusted_workday", "sf_offset", "sf_window", "golden_week", "dow"} <= set(f.columns)
+    assert {"is_holiday", "is_adjusted_workday", "sf_offset", "sf_window", "golden_week", "dow"} <= set(
+        f.columns
+    )
     assert f["is_holiday"].sum() >= 7 and f["sf_offset"].min() == -5
     # 2024-02-04 (Sun) and 2024-02-18 (Sun) were adjusted working days (调休)
     assert f["is_adjusted_workday"].iloc[13] == 1
-    w = jw.forecast.calendar_features(pd.date_range("2024-01-07", periods=8, freq="W-SUN"),
-                                      jw.forecast.freq_info("W-SUN"))
+    w = jw.forecast.calendar_features(
+        pd.date_range("2024-01-07", periods=8, freq="W-SUN"), jw.forecast.freq_info("W-SUN")
+    )
     assert w["holiday_days"].max() >= 5 and w["sf_distance"].min() == 0
 
 
 # --- reconciliation ------------------------------------------------------------------------------
+
 
 def _toy_hierarchy():
     g = pd.DataFrame({"station_id": ["a", "b", "c"], "district": ["D1", "D1", "D2"]})
@@ -176,8 +203,13 @@ def test_summing_matrix_and_aggregate():
 def test_reconcile_bottom_up_and_mint_against_hand_computation():
     S = _toy_hierarchy()
     nodes = list(S.index)
-    base = pd.DataFrame({"unique_id": nodes * 2, "ds": np.repeat(pd.date_range("2024-01-01", periods=2), 6),
-                         "yhat": [10.0, 5, 4, 2, 2, 4, 11, 6, 4, 2, 3, 4]})
+    base = pd.DataFrame(
+        {
+            "unique_id": nodes * 2,
+            "ds": np.repeat(pd.date_range("2024-01-01", periods=2), 6),
+            "yhat": [10.0, 5, 4, 2, 2, 4, 11, 6, 4, 2, 3, 4],
+        }
+    )
     base["lo_95"] = base["yhat"] - 1
     bu = jw.forecast.reconcile(base, S, "bottom_up")
     first = bu[bu["ds"] == pd.Timestamp("2024-01-01")].set_index("unique_id")
@@ -188,7 +220,9 @@ def test_reconcile_bottom_up_and_mint_against_hand_computation():
     # MinT-shrink by hand
     rng = np.random.default_rng(0)
     E = rng.normal(size=(30, 6)) * [3, 2, 2, 1, 1, 1.5]
-    resid = pd.DataFrame({"unique_id": np.tile(nodes, 30), "t": np.repeat(np.arange(30), 6), "resid": E.ravel()})
+    resid = pd.DataFrame(
+        {"unique_id": np.tile(nodes, 30), "t": np.repeat(np.arange(30), 6), "resid": E.ravel()}
+    )
     mt = jw.forecast.reconcile(base, S, "mint_shrink", residuals=resid)
     n = E.shape[0]
     cov = E.T @ E / n
@@ -222,11 +256,17 @@ def test_reconcile_bottom_up_and_mint_against_hand_computation():
 
 # --- hour-of-week profile ------------------------------------------------------------------------
 
+
 def test_hour_of_week_profile_sums_to_one():
     rng = np.random.default_rng(0)
     ts = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 14 * 24 * 60, 500), unit="min")
-    inc = pd.DataFrame({"station_id": rng.choice(["S1", "S2"], 500), "category": rng.choice(["fraud", "traffic"], 500),
-                        "reported_at": ts})
+    inc = pd.DataFrame(
+        {
+            "station_id": rng.choice(["S1", "S2"], 500),
+            "category": rng.choice(["fraud", "traffic"], 500),
+            "reported_at": ts,
+        }
+    )
     p = jw.forecast.hour_of_week_profile(inc, by=["station_id", "category"])
     assert len(p) == 4 * 168
     assert np.allclose(p.groupby(["station_id", "category"])["share"].sum(), 1.0)
@@ -237,6 +277,7 @@ def test_hour_of_week_profile_sums_to_one():
 
 
 # --- bad input -----------------------------------------------------------------------------------
+
 
 def test_bad_input_raises_clear_errors():
     d = _poisson_panel(2, 60)
@@ -262,6 +303,7 @@ def test_bad_input_raises_clear_errors():
 
 # --- distributed engine --------------------------------------------------------------------------
 
+
 def test_engine_requires_dask_or_runs_on_local_cluster():
     d = _poisson_panel(3, 120)
     with pytest.raises(ValueError, match="Spark and Ray"):
@@ -276,11 +318,16 @@ def test_engine_requires_dask_or_runs_on_local_cluster():
     pytest.importorskip("distributed")
     pytest.importorskip("lightgbm")
     from dask.distributed import Client, LocalCluster
+
     kw = dict(h=7, n_windows=1, models=["snaive", "gbm", "lgbm"], gbm_params={"max_iter": 20})
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cl, \
-            Client(cl) as client:
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cl,
+        Client(cl) as client,
+    ):
         a = jw.forecast.backtest(d, engine=client, **kw)
-        fa = jw.forecast.forecast(d, h=7, model="lgbm", calibration=a, engine=client, gbm_params={"max_iter": 20})
+        fa = jw.forecast.forecast(
+            d, h=7, model="lgbm", calibration=a, engine=client, gbm_params={"max_iter": 20}
+        )
         c = jw.forecast.backtest(d, engine="dask", **kw)  # the current client
     b = jw.forecast.backtest(d, **kw)
     fb = jw.forecast.forecast(d, h=7, model="lgbm", calibration=b, gbm_params={"max_iter": 20})
@@ -291,12 +338,18 @@ def test_engine_requires_dask_or_runs_on_local_cluster():
 
 # --- per-step conformal calibration ----------------------------------------------------------------
 
+
 def _random_walks(n=60, periods=320, seed=11):
     rng = np.random.default_rng(seed)
     ds = pd.date_range("2023-01-02", periods=periods)
     y = 500 + np.cumsum(rng.normal(0, 5, (n, periods)), axis=1)
-    return pd.DataFrame({"unique_id": np.repeat([f"W{i:02d}" for i in range(n)], periods),
-                         "ds": np.tile(ds, n), "y": y.ravel()})
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat([f"W{i:02d}" for i in range(n)], periods),
+            "ds": np.tile(ds, n),
+            "y": y.ravel(),
+        }
+    )
 
 
 def test_per_step_conformal_covers_at_every_step_on_random_walks():
@@ -319,6 +372,7 @@ def test_per_step_conformal_covers_at_every_step_on_random_walks():
 
 def test_conformal_band_widens_when_errors_are_few():
     from jingwu.forecast.conformal import conformal_quantiles
+
     steps = np.repeat(np.arange(1, 5), 10)
     z = np.arange(40, dtype=float)
     few = conformal_quantiles(z, steps, 4, (80,), min_n=40)
@@ -337,12 +391,19 @@ def test_reconciled_intervals_are_coherent_draws_and_cover_at_city_level():
     common = np.zeros(T)
     for t in range(1, T):  # a city-wide shock that every station shares
         common[t] = 0.9 * common[t - 1] + rng.normal(0, 0.06)
-    mu = rng.uniform(10, 40, n)[:, None] * np.exp(common)[None, :] * (1 + 0.3 * (ds.dayofweek.to_numpy() >= 5))
-    g = pd.DataFrame({"station_id": [f"S{i:02d}" for i in range(n)], "district": [f"D{i % 4}" for i in range(n)]})
-    d = pd.DataFrame({"unique_id": np.repeat(g["station_id"], T), "ds": np.tile(ds, n), "y": rng.poisson(mu).ravel()})
+    mu = (
+        rng.uniform(10, 40, n)[:, None] * np.exp(common)[None, :] * (1 + 0.3 * (ds.dayofweek.to_numpy() >= 5))
+    )
+    g = pd.DataFrame(
+        {"station_id": [f"S{i:02d}" for i in range(n)], "district": [f"D{i % 4}" for i in range(n)]}
+    )
+    d = pd.DataFrame(
+        {"unique_id": np.repeat(g["station_id"], T), "ds": np.tile(ds, n), "y": rng.poisson(mu).ravel()}
+    )
     S = jw.forecast.summing_matrix(g, ["district"], "station_id", total="city")
-    bt = jw.forecast.backtest(jw.forecast.aggregate_hierarchy(d, S), h=14, n_windows=8, models=["snaive"],
-                              level=(95,))
+    bt = jw.forecast.backtest(
+        jw.forecast.aggregate_hierarchy(d, S), h=14, n_windows=8, models=["snaive"], level=(95,)
+    )
     base = bt.forecasts[bt.forecasts["model"] == "snaive"]
     got = {}
     for how in ("shift", "reconciled"):
@@ -350,7 +411,9 @@ def test_reconciled_intervals_are_coherent_draws_and_cover_at_city_level():
         for c in bt.cutoffs:
             other = base[base["cutoff"] != c]
             resid = other.assign(resid=other["y"] - other["yhat"])[["unique_id", "cutoff", "ds", "resid"]]
-            rec = jw.forecast.reconcile(base[base["cutoff"] == c], S, "mint_shrink", residuals=resid, intervals=how)
+            rec = jw.forecast.reconcile(
+                base[base["cutoff"] == c], S, "mint_shrink", residuals=resid, intervals=how
+            )
             assert rec.attrs["intervals"] == how
             assert (rec["lo_95"] <= rec["yhat"]).all() and (rec["yhat"] <= rec["hi_95"]).all()
             parts.append(rec)
@@ -364,7 +427,9 @@ def test_reconciled_intervals_are_coherent_draws_and_cover_at_city_level():
     # the conformal quantile of the summed residuals (one key: ds, so no step bands).
     cur = base[base["cutoff"] == bt.cutoffs[-1]]
     other = base[base["cutoff"] != bt.cutoffs[-1]].assign(resid=lambda f: f["y"] - f["yhat"])
-    resid = other.assign(ds=other["ds"].astype(str) + other["cutoff"].astype(str))[["unique_id", "ds", "resid"]]
+    resid = other.assign(ds=other["ds"].astype(str) + other["cutoff"].astype(str))[
+        ["unique_id", "ds", "resid"]
+    ]
     bu = jw.forecast.reconcile(cur, S, "bottom_up", residuals=resid)
     summed = other[other["unique_id"].str.startswith("S")].groupby(["cutoff", "ds"])["resid"].sum().to_numpy()
     n_e = len(summed)

@@ -1,4 +1,5 @@
 """Forecasting workflow: model choice on other windows than calibration, progress lines, staffing hand-off."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,8 +12,13 @@ def _panel(n_series=3, periods=160, seed=0):
     rng = np.random.default_rng(seed)
     ds = pd.date_range("2023-01-02", periods=periods)
     mu = np.outer(8 + 4 * np.arange(n_series), 1 + 0.5 * (ds.dayofweek.to_numpy() >= 5))
-    return pd.DataFrame({"unique_id": np.repeat([f"S{i}" for i in range(n_series)], periods),
-                         "ds": np.tile(ds, n_series), "y": rng.poisson(mu).ravel()})
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat([f"S{i}" for i in range(n_series)], periods),
+            "ds": np.tile(ds, n_series),
+            "y": rng.poisson(mu).ravel(),
+        }
+    )
 
 
 def test_auto_model_is_chosen_on_older_windows_and_calibrated_on_newer():
@@ -25,20 +31,28 @@ def test_auto_model_is_chosen_on_older_windows_and_calibrated_on_newer():
     assert fc.attrs["calibration_cutoffs"] == [str(c.date()) for c in cal]
     # the winner is the lowest MASE on the selection windows alone, computed here from the errors
     f = bt.forecasts[bt.forecasts["cutoff"].isin(sel)].merge(bt.scales, on=["unique_id", "cutoff"])
-    mase = (f.assign(ae=(f["y"] - f["yhat"]).abs() / f["scale_mae"])
-            .groupby(["model", "unique_id", "cutoff"])["ae"].mean().groupby("model").mean())
+    mase = (
+        f.assign(ae=(f["y"] - f["yhat"]).abs() / f["scale_mae"])
+        .groupby(["model", "unique_id", "cutoff"])["ae"]
+        .mean()
+        .groupby("model")
+        .mean()
+    )
     chosen = fc.attrs["model"]
     assert chosen == mase.idxmin()
     # the interval half-widths are the quantiles of the chosen model's errors on the other windows only
     g = bt.forecasts[(bt.forecasts["model"] == chosen) & bt.forecasts["cutoff"].isin(cal)]
     g = g.merge(bt.scales, on=["unique_id", "cutoff"])
-    q = conformal_quantiles(((g["y"] - g["yhat"]) / g["scale_mae"]).to_numpy(), g["step"].to_numpy(), 7, (80,))
+    q = conformal_quantiles(
+        ((g["y"] - g["yhat"]) / g["scale_mae"]).to_numpy(), g["step"].to_numpy(), 7, (80,)
+    )
     scale = jw.forecast.evaluate._scales(d, 7).set_index("unique_id")["scale_mae"]
     s0 = fc[fc["unique_id"] == "S0"]
     assert np.allclose(s0["hi_80"] - s0["yhat"], q[80][1] * scale["S0"])
     # select_windows=0 is the old behaviour: every window chooses and calibrates
-    both = jw.forecast.forecast(d, h=7, level=(80,), model="auto", calibration=bt, select_windows=0,
-                                progress=False)
+    both = jw.forecast.forecast(
+        d, h=7, level=(80,), model="auto", calibration=bt, select_windows=0, progress=False
+    )
     assert both.attrs["calibration_cutoffs"] == [str(c.date()) for c in bt.cutoffs]
     with pytest.raises(ValueError, match="select_windows"):
         bt.split_windows(4)
@@ -58,11 +72,20 @@ def test_backtest_reports_progress_per_window_and_model(capsys):
 def test_station_forecast_reads_only_the_table_it_is_given(tmp_path, monkeypatch):
     rng = np.random.default_rng(1)
     dates = pd.date_range("2024-01-01", periods=70)
-    d = pd.DataFrame({"station_id": np.repeat(["S1", "S2"], 70), "date": np.tile(dates, 2),
-                      "count": rng.poisson(20, 140)})
+    d = pd.DataFrame(
+        {"station_id": np.repeat(["S1", "S2"], 70), "date": np.tile(dates, 2), "count": rng.poisson(20, 140)}
+    )
     nxt = pd.date_range("2024-03-11", periods=7)
-    table = pd.DataFrame({"station_id": np.repeat(["S1", "S2"], 7), "date": np.tile(nxt, 2),
-                          "mean": 10.0, "q80": 12.0, "q95": 15.0, "model": "lgbm"})
+    table = pd.DataFrame(
+        {
+            "station_id": np.repeat(["S1", "S2"], 7),
+            "date": np.tile(nxt, 2),
+            "mean": 10.0,
+            "q80": 12.0,
+            "q95": 15.0,
+            "model": "lgbm",
+        }
+    )
     # a matching table in the reports' tables directory is NOT picked up behind the caller's back
     monkeypatch.setenv("JINGWU_REPORTS", str(tmp_path))
     (tmp_path / "tables").mkdir()
@@ -96,7 +119,7 @@ def test_widened_window_levels_restore_coverage_of_a_new_window():
         e = rng.normal(0, 1, (4, 1)) + rng.normal(0, 1, (4, 28))
         for widen in cov:
             z = widen_window_levels(e[:3].ravel(), win) if widen else e[:3].ravel()
-            (lo, hi), = conformal_quantiles(z, np.ones(len(z), int), 1, (80,), method="pooled").values()
+            ((lo, hi),) = conformal_quantiles(z, np.ones(len(z), int), 1, (80,), method="pooled").values()
             cov[widen].append(np.mean((e[3] >= lo[0]) & (e[3] <= hi[0])))
     plain, widened = np.mean(cov[False]), np.mean(cov[True])
     assert plain < 0.75 and 0.76 <= widened <= 0.84 and widened - plain > 0.03, (plain, widened)

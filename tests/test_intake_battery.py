@@ -22,6 +22,7 @@ Classes (see ``BATTERY_CLASSES`` at the end for the counts):
 
 All personal data is synthetic.
 """
+
 from __future__ import annotations
 
 import os
@@ -62,11 +63,11 @@ def write(tmp: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
     return p
 
 
-def inc_csv(tmp: Path, extra_header: str = "", extra: tuple[str, str, str] = ("", "", ""),
-            name: str = "jq.csv") -> Path:
+def inc_csv(
+    tmp: Path, extra_header: str = "", extra: tuple[str, str, str] = ("", "", ""), name: str = "jq.csv"
+) -> Path:
     h = INC_H + ("," + extra_header if extra_header else "")
-    rows = [f"J1,S01,2024-01-05 08:30,刑事", f"J2,S01,2024-01-05 09:30,纠纷",
-            f"J3,S02,2024-01-06 10:00,求助"]
+    rows = ["J1,S01,2024-01-05 08:30,刑事", "J2,S01,2024-01-05 09:30,纠纷", "J3,S02,2024-01-06 10:00,求助"]
     if extra_header:
         rows = [f"{r},{_q(v)}" for r, v in zip(rows, extra)]
     return write(tmp, name, "\n".join([h, *rows]) + "\n")
@@ -108,7 +109,12 @@ PII_IN_TEXT = [
     ("address_road_number_room", "住文三路88号3单元502室", "[地址]", "502室"),
     ("address_compound", "家住幸福小区3栋2单元502室", "[地址]", "幸福小区"),
     ("address_road_section", "四川省成都市武侯区人民南路四段9号", "[地址]", "人民南路"),
-    ("narrative_two_names", "胡芳与邻居马平平因噪音问题发生口角", "[姓名]与邻居[姓名]因噪音问题发生口角", "马平平"),
+    (
+        "narrative_two_names",
+        "胡芳与邻居马平平因噪音问题发生口角",
+        "[姓名]与邻居[姓名]因噪音问题发生口角",
+        "马平平",
+    ),
     ("narrative_officer", "民警王强到场处置", "民警[姓名]到场处置", "王强"),
     ("narrative_two_parties", "张三与李四打架", "[姓名]与[姓名]打架", "李四"),
     ("narrative_name_and_phone", "刘洋报称被骗，回电13900001111", "[姓名]报称被骗，回电[手机号]", "刘洋"),
@@ -134,8 +140,22 @@ def test_pii_in_free_text_masked_on_request(tmp_path, case):
     assert not any(secret in n for n in notes)
 
 
-PERSON_HEADERS = ["complainant", "Suspect", "victim", "Witness", "reporter", "suspect name",
-                  "报案人", "报警人", "当事人", "嫌疑人", "受害人", "证人", "informant", "举报人"]
+PERSON_HEADERS = [
+    "complainant",
+    "Suspect",
+    "victim",
+    "Witness",
+    "reporter",
+    "suspect name",
+    "报案人",
+    "报警人",
+    "当事人",
+    "嫌疑人",
+    "受害人",
+    "证人",
+    "informant",
+    "举报人",
+]
 
 
 @pytest.mark.parametrize("header", PERSON_HEADERS)
@@ -162,11 +182,11 @@ def test_pii_on_row_2500_of_3000_is_found(tmp_path, chunk_rows):
 
 
 def test_minority_of_addresses_flags_the_column():
-    df = pd.DataFrame({"station_id": ["S01"] * 10,
-                       "处置说明": ["已处理"] * 9 + ["住幸福小区3栋2单元502室"]})
+    df = pd.DataFrame({"station_id": ["S01"] * 10, "处置说明": ["已处理"] * 9 + ["住幸福小区3栋2单元502室"]})
     found = jw.privacy.scan_pii(df)
     assert found[["column", "reason", "count"]].values.tolist() == [
-        ["处置说明", "values contain street addresses", 1]]
+        ["处置说明", "values contain street addresses", 1]
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -197,16 +217,41 @@ def test_lookalikes_are_kept(tmp_path, case):
 # --------------------------------------------------------------------------
 
 MESSAGES = [
-    ("category_phone", f"{INC_H}\nJ1,S01,2024-01-05 08:30,回电13812345678\n", "read_incidents",
-     "13812345678", ["unknown categories", "回电[手机号]", "rows 2"]),
-    ("category_name", f"{INC_H}\nJ1,S01,2024-01-05 08:30,刑事\nJ2,S01,2024-01-05 09:00,张伟\n",
-     "read_incidents", "张伟", ["unknown categories", "[姓名]", "rows 3"]),
-    ("date_is_an_id", f"{INC_H}\nJ1,S01,{ID18},刑事\n", "read_incidents", ID18,
-     ["'reported_at'", "[身份证号]", "rows 2"]),
-    ("count_is_a_phone_note", f"{DEMAND_H}\nS01,2024-01-05,刑事,回电13812345678\n", "read_demand",
-     "13812345678", ["'count'", "text in a numeric column", "[手机号]", "rows 2"]),
-    ("date_is_an_address", f"{INC_H}\nJ1,S01,住文三路88号3单元502室,刑事\n", "read_incidents", "文三路88号",
-     ["'reported_at'", "[地址]", "rows 2"]),
+    (
+        "category_phone",
+        f"{INC_H}\nJ1,S01,2024-01-05 08:30,回电13812345678\n",
+        "read_incidents",
+        "13812345678",
+        ["unknown categories", "回电[手机号]", "rows 2"],
+    ),
+    (
+        "category_name",
+        f"{INC_H}\nJ1,S01,2024-01-05 08:30,刑事\nJ2,S01,2024-01-05 09:00,张伟\n",
+        "read_incidents",
+        "张伟",
+        ["unknown categories", "[姓名]", "rows 3"],
+    ),
+    (
+        "date_is_an_id",
+        f"{INC_H}\nJ1,S01,{ID18},刑事\n",
+        "read_incidents",
+        ID18,
+        ["'reported_at'", "[身份证号]", "rows 2"],
+    ),
+    (
+        "count_is_a_phone_note",
+        f"{DEMAND_H}\nS01,2024-01-05,刑事,回电13812345678\n",
+        "read_demand",
+        "13812345678",
+        ["'count'", "text in a numeric column", "[手机号]", "rows 2"],
+    ),
+    (
+        "date_is_an_address",
+        f"{INC_H}\nJ1,S01,住文三路88号3单元502室,刑事\n",
+        "read_incidents",
+        "文三路88号",
+        ["'reported_at'", "[地址]", "rows 2"],
+    ),
 ]
 
 
@@ -226,10 +271,18 @@ def test_error_messages_never_quote_personal_data(tmp_path, case):
 # salt: hashing refuses weak salts
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("salt,needle", [
-    (None, "needs a salt"), ("", "empty"), ("     \t ", "whitespace"), ("pepper", "6 bytes"),
-    ("fifteen-bytes!!", "15 bytes"), (b"   short-bytes   ", "11 bytes"),
-])
+
+@pytest.mark.parametrize(
+    "salt,needle",
+    [
+        (None, "needs a salt"),
+        ("", "empty"),
+        ("     \t ", "whitespace"),
+        ("pepper", "6 bytes"),
+        ("fifteen-bytes!!", "15 bytes"),
+        (b"   short-bytes   ", "11 bytes"),
+    ],
+)
 def test_weak_salts_refused(tmp_path, salt, needle):
     p = inc_csv(tmp_path, "联系电话", ("13812345678", "13900001111", ""))
     with pytest.raises(ValueError, match=needle):
@@ -246,13 +299,23 @@ def test_sixteen_byte_salt_accepted(tmp_path):
 # formula: save_table neutralises spreadsheet formulas, keeps permissions
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cell,written", [
-    ("=1+1", "'=1+1"), ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"), ("-2+3+cmd", "'-2+3+cmd"),
-    ("@SUM(A1:A9)", "'@SUM(A1:A9)"), ("\t=evil", "'\t=evil"), ("-3", "-3"), ("城东派出所", "城东派出所"),
-])
+
+@pytest.mark.parametrize(
+    "cell,written",
+    [
+        ("=1+1", "'=1+1"),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3+cmd", "'-2+3+cmd"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\t=evil", "'\t=evil"),
+        ("-3", "-3"),
+        ("城东派出所", "城东派出所"),
+    ],
+)
 def test_save_table_guards_formulas(tmp_path, cell, written):
-    out = jw.report.save_table(pd.DataFrame({"station_id": [cell], "n": [1]}), "t",
-                               formats="csv", directory=tmp_path)
+    out = jw.report.save_table(
+        pd.DataFrame({"station_id": [cell], "n": [1]}), "t", formats="csv", directory=tmp_path
+    )
     back = pd.read_csv(out["csv"], dtype=str, keep_default_na=False)
     assert back["station_id"].tolist() == [written]
 
@@ -261,8 +324,7 @@ def test_save_table_guards_headers_and_keeps_permissions(tmp_path):
     target = tmp_path / "t.csv"
     target.write_text("old\n")
     os.chmod(target, 0o640)
-    jw.report.save_table(pd.DataFrame({"=HYPERLINK(x)": [1]}), "t", formats="csv",
-                         directory=tmp_path)
+    jw.report.save_table(pd.DataFrame({"=HYPERLINK(x)": [1]}), "t", formats="csv", directory=tmp_path)
     assert target.read_text().splitlines()[0] == "'=HYPERLINK(x)"
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
 
@@ -272,11 +334,13 @@ def test_save_table_guards_headers_and_keeps_permissions(tmp_path):
 # --------------------------------------------------------------------------
 
 ROWS = [["警情编号", "派出所", "报警时间", "警情类别"]] + [
-    [f"J{i}", "S01", f"2024-01-0{1 + i % 9} 08:00", "刑事"] for i in range(12)]
+    [f"J{i}", "S01", f"2024-01-0{1 + i % 9} 08:00", "刑事"] for i in range(12)
+]
 
 
-def xlsx(tmp: Path, sheets: dict[str, list[list]], hidden: tuple[str, ...] = (),
-         name: str = "x.xlsx") -> Path:
+def xlsx(
+    tmp: Path, sheets: dict[str, list[list]], hidden: tuple[str, ...] = (), name: str = "x.xlsx"
+) -> Path:
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for title, rows in sheets.items():
@@ -354,9 +418,12 @@ def test_excel_title_row_line_numbers(tmp_path):
 # csv
 # --------------------------------------------------------------------------
 
+
 def test_csv_unbalanced_quote_that_swallows_lines(tmp_path):
-    text = (INC_H + ",备注\nJ1,S01,2024-01-05 08:30,刑事,无\nJ2,S01,2024-01-05 09:00,刑事,\"已处理\n"
-            "J3,S01,2024-01-05 10:00,刑事,无\nJ4,S01,2024-01-05 11:00,刑事,\"无\"\"\n")
+    text = (
+        INC_H + ',备注\nJ1,S01,2024-01-05 08:30,刑事,无\nJ2,S01,2024-01-05 09:00,刑事,"已处理\n'
+        'J3,S01,2024-01-05 10:00,刑事,无\nJ4,S01,2024-01-05 11:00,刑事,"无""\n'
+    )
     p = write(tmp_path, "q.csv", text)
     with pytest.raises(jw.DataError) as info:
         jio.read_incidents(p)
@@ -365,7 +432,7 @@ def test_csv_unbalanced_quote_that_swallows_lines(tmp_path):
 
 
 def test_csv_unbalanced_quote_at_end_of_file(tmp_path):
-    text = INC_H + ",备注\nJ1,S01,2024-01-05 08:30,刑事,无\nJ2,S01,2024-01-05 09:00,刑事,\"已处理\n"
+    text = INC_H + ',备注\nJ1,S01,2024-01-05 08:30,刑事,无\nJ2,S01,2024-01-05 09:00,刑事,"已处理\n'
     p = write(tmp_path, "q.csv", text)
     with pytest.raises(jw.DataError, match=r"never closed.*\(rows 3\)"):
         jio.read_incidents(p)
@@ -385,9 +452,11 @@ def test_csv_legit_multiline_cell_accepted(tmp_path):
 
 
 def test_csv_delimiter_sniffing_ignores_quoted_commas(tmp_path):
-    text = ("警情编号;派出所;报警时间;警情类别;备注\n"
-            'J1;S01;2024-01-05 08:30;刑事;"a,b,c,d,e,f,g,h"\n'
-            'J2;S01;2024-01-05 09:30;刑事;"1,2,3,4,5,6,7,8,9"\n')
+    text = (
+        "警情编号;派出所;报警时间;警情类别;备注\n"
+        'J1;S01;2024-01-05 08:30;刑事;"a,b,c,d,e,f,g,h"\n'
+        'J2;S01;2024-01-05 09:30;刑事;"1,2,3,4,5,6,7,8,9"\n'
+    )
     out, _, _ = read_quiet(jio.read_incidents, write(tmp_path, "s.csv", text))
     assert out["备注"].tolist() == ["a,b,c,d,e,f,g,h", "1,2,3,4,5,6,7,8,9"]
 
@@ -421,8 +490,10 @@ def test_station_spellings_merge_with_notice(tmp_path, case):
 
 
 def test_station_names_full_width_brackets_merge(tmp_path):
-    text = ("派出所编号,派出所名称,分局,辖区人口,民警\n"
-            "0101,城关派出所（东）,东区分局,52000,31\n0102,城关派出所(东),东区分局,38000,22\n")
+    text = (
+        "派出所编号,派出所名称,分局,辖区人口,民警\n"
+        "0101,城关派出所（东）,东区分局,52000,31\n0102,城关派出所(东),东区分局,38000,22\n"
+    )
     out, notes, _ = read_quiet(jio.read_stations, write(tmp_path, "st.csv", text))
     assert out["station_name"].tolist() == ["城关派出所(东)", "城关派出所(东)"]
     assert any("'station_name'" in n for n in notes)
@@ -450,8 +521,9 @@ def test_totals_rows_dropped_with_notice(tmp_path, case):
     out, notes, kinds = read_quiet(jio.read_demand, p)
     assert out["count"].tolist() == [3, 4]
     assert IntakeWarning in kinds
-    assert any(f"dropped 1 totals/subtotal row(s) (合计/小计/总计/全部) on line(s) {lines[0]}" in n
-               for n in notes)
+    assert any(
+        f"dropped 1 totals/subtotal row(s) (合计/小计/总计/全部) on line(s) {lines[0]}" in n for n in notes
+    )
 
 
 @pytest.mark.parametrize("case", TOTALS, ids=[c[0] for c in TOTALS])
@@ -488,8 +560,9 @@ def test_zoned_timestamps_become_local_time(tmp_path, case):
     out, notes, kinds = read_quiet(jio.read_incidents, p)
     assert str(out["reported_at"].iloc[0]) == local
     assert str(out["reported_at"].iloc[1]) == "2024-01-05 09:00:00"
-    assert any("1 timestamp(s) with a time zone were converted to local time in Asia/Shanghai" in n
-               for n in notes)
+    assert any(
+        "1 timestamp(s) with a time zone were converted to local time in Asia/Shanghai" in n for n in notes
+    )
 
 
 def test_zoned_timestamps_other_bureau_zone(tmp_path):
@@ -499,8 +572,14 @@ def test_zoned_timestamps_other_bureau_zone(tmp_path):
 
 
 def test_parquet_utc_column_converted(tmp_path):
-    df = pd.DataFrame({"incident_id": ["J1"], "station_id": ["S01"], "category": ["criminal"],
-                       "reported_at": pd.to_datetime(["2024-01-05 00:30"]).tz_localize("UTC")})
+    df = pd.DataFrame(
+        {
+            "incident_id": ["J1"],
+            "station_id": ["S01"],
+            "category": ["criminal"],
+            "reported_at": pd.to_datetime(["2024-01-05 00:30"]).tz_localize("UTC"),
+        }
+    )
     p = tmp_path / "z.parquet"
     df.to_parquet(p)
     out, _, _ = read_quiet(jio.read_incidents, p)
@@ -514,8 +593,13 @@ def test_parquet_utc_column_converted(tmp_path):
 DATES = [
     ("year_2091", "2091-03-01 08:00", {}, "dates after the export date", "rows 3"),
     ("before_1990", "1989-12-31 23:59", {}, "dates before 1990", "rows 3"),
-    ("after_as_of", "2024-02-01 00:00", {"as_of": "2024-01-31"}, "after the export date 2024-01-31",
-     "rows 3"),
+    (
+        "after_as_of",
+        "2024-02-01 00:00",
+        {"as_of": "2024-01-31"},
+        "after the export date 2024-01-31",
+        "rows 3",
+    ),
 ]
 
 
@@ -544,27 +628,58 @@ def test_future_month_in_panel_refused(tmp_path):
 # aggregate
 # --------------------------------------------------------------------------
 
+
 def _inc_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "incident_id": ["J1", "J2", "J3"], "station_id": ["S01", "S01", "S02"],
-        "reported_at": pd.to_datetime(["2024-01-05 08:00", "2024-01-05 09:00", "2024-02-06 10:00"]),
-        "category": ["criminal", "traffic", "fraud"], "is_case": [True, False, True],
-        "cleared": [True, False, False], "response_minutes": [5.0, np.nan, 7.0]})
+    return pd.DataFrame(
+        {
+            "incident_id": ["J1", "J2", "J3"],
+            "station_id": ["S01", "S01", "S02"],
+            "reported_at": pd.to_datetime(["2024-01-05 08:00", "2024-01-05 09:00", "2024-02-06 10:00"]),
+            "category": ["criminal", "traffic", "fraud"],
+            "is_case": [True, False, True],
+            "cleared": [True, False, False],
+            "response_minutes": [5.0, np.nan, 7.0],
+        }
+    )
 
 
 AGG_FRAMES = [
-    ("string_dates", lambda d: d.assign(reported_at=["2024-01-05", "x", "y"]), "daily_demand",
-     ["'reported_at'", "values are not dates"]),
-    ("unknown_category", lambda d: d.assign(category=["criminal", "burglary", "fraud"]),
-     "daily_demand", ["unknown categories ['burglary']", "(frame rows 1)"]),
-    ("null_station", lambda d: d.assign(station_id=["S01", None, "S02"]), "daily_demand",
-     ["'station_id'", "missing values", "(frame rows 1)"]),
-    ("yes_no_strings", lambda d: d.assign(is_case=["是", "否", "是"]), "monthly_panel",
-     ["'is_case'", "not yes/no", "(frame rows 0, 1, 2)"]),
-    ("text_response", lambda d: d.assign(response_minutes=["5", "x", "7"]), "monthly_panel",
-     ["'response_minutes'", "not numeric"]),
-    ("year_1900", lambda d: d.assign(reported_at=pd.to_datetime(["1900-01-01"] * 3)), "daily_demand",
-     ["dates out of range", "(frame rows 0, 1, 2)"]),
+    (
+        "string_dates",
+        lambda d: d.assign(reported_at=["2024-01-05", "x", "y"]),
+        "daily_demand",
+        ["'reported_at'", "values are not dates"],
+    ),
+    (
+        "unknown_category",
+        lambda d: d.assign(category=["criminal", "burglary", "fraud"]),
+        "daily_demand",
+        ["unknown categories ['burglary']", "(frame rows 1)"],
+    ),
+    (
+        "null_station",
+        lambda d: d.assign(station_id=["S01", None, "S02"]),
+        "daily_demand",
+        ["'station_id'", "missing values", "(frame rows 1)"],
+    ),
+    (
+        "yes_no_strings",
+        lambda d: d.assign(is_case=["是", "否", "是"]),
+        "monthly_panel",
+        ["'is_case'", "not yes/no", "(frame rows 0, 1, 2)"],
+    ),
+    (
+        "text_response",
+        lambda d: d.assign(response_minutes=["5", "x", "7"]),
+        "monthly_panel",
+        ["'response_minutes'", "not numeric"],
+    ),
+    (
+        "year_1900",
+        lambda d: d.assign(reported_at=pd.to_datetime(["1900-01-01"] * 3)),
+        "daily_demand",
+        ["dates out of range", "(frame rows 0, 1, 2)"],
+    ),
 ]
 
 
@@ -582,7 +697,7 @@ def test_aggregate_frames_raise_data_error_not_duckdb(case):
 
 
 def test_aggregate_csv_path_reports_file_lines(tmp_path):
-    text = ("M市警情明细\n\n" + INC_H + "\nJ1,S01,2024-01-05 08:30,刑事\nJ2,S01,2024-13-05 08:30,刑事\n")
+    text = "M市警情明细\n\n" + INC_H + "\nJ1,S01,2024-01-05 08:30,刑事\nJ2,S01,2024-13-05 08:30,刑事\n"
     p = write(tmp_path, "jq.csv", text)
     for call in (lambda: jw.aggregate.daily_demand(p), lambda: jw.aggregate.monthly_panel(incidents=p)):
         with pytest.raises(jw.DataError) as info:
@@ -591,8 +706,10 @@ def test_aggregate_csv_path_reports_file_lines(tmp_path):
 
 
 def test_aggregate_path_drops_totals_and_pii_like_io(tmp_path):
-    text = (INC_H + ",报警人电话\nJ1,S01,2024-01-05 08:30,刑事,13812345678\n"
-            "J2,S01,2024-01-05 09:30,刑事,13900001111\n合计,合计,,,\n")
+    text = (
+        INC_H + ",报警人电话\nJ1,S01,2024-01-05 08:30,刑事,13812345678\n"
+        "J2,S01,2024-01-05 09:30,刑事,13900001111\n合计,合计,,,\n"
+    )
     p = write(tmp_path, "jq.csv", text)
     d, notes, _ = read_quiet(jw.aggregate.daily_demand, p, fill_zeros=False)
     assert d[["station_id", "count"]].values.tolist() == [["S01", 2]]
@@ -600,7 +717,9 @@ def test_aggregate_path_drops_totals_and_pii_like_io(tmp_path):
 
 
 def test_aggregate_path_duplicates_across_chunks(tmp_path):
-    text = INC_H + "\nJ1,S01,2024-01-05 08:30,刑事\nJ2,S01,2024-01-05 09:30,刑事\nJ1,S01,2024-01-06 08:30,刑事\n"
+    text = (
+        INC_H + "\nJ1,S01,2024-01-05 08:30,刑事\nJ2,S01,2024-01-05 09:30,刑事\nJ1,S01,2024-01-06 08:30,刑事\n"
+    )
     with pytest.raises(jw.DataError, match=r"duplicated keys \(rows 2, 4\)"):
         jw.aggregate.daily_demand(write(tmp_path, "jq.csv", text), chunk_rows=1)
 
@@ -615,8 +734,9 @@ def test_station_ids_with_bureau_prefix_not_silently_zero(tmp_path):
 
 
 def test_monthly_panel_station_table_mismatch_suggests(tmp_path):
-    st = pd.DataFrame({"station_id": ["Y市公安局S01", "Y市公安局S02"], "district": ["D", "D"],
-                       "officers": [10, 12]})
+    st = pd.DataFrame(
+        {"station_id": ["Y市公安局S01", "Y市公安局S02"], "district": ["D", "D"], "officers": [10, 12]}
+    )
     with pytest.raises(jw.DataError) as info:
         jw.aggregate.monthly_panel(incidents=_inc_frame(), stations=st)
     msg = str(info.value)
@@ -645,6 +765,7 @@ def test_monthly_panel_path_equals_frame(tmp_path):
 # cli
 # --------------------------------------------------------------------------
 
+
 def test_cli_simulate_refuses_non_empty_dir(tmp_path, capsys):
     keep = tmp_path / "my_notes.txt"
     keep.write_text("mine")
@@ -663,25 +784,33 @@ def test_cli_validate_bad_paths_one_line(tmp_path, capsys, target, needle):
 # lines
 # --------------------------------------------------------------------------
 
+
 def test_csv_title_rows_counted_in_line_numbers(tmp_path):
-    text = "M市警情统计表\n制表单位：办公室\n\n" + DEMAND_H + "\nS01,2024-01-05,刑事,3\nS01,2024-01-06,刑事,-1\n"
+    text = (
+        "M市警情统计表\n制表单位：办公室\n\n" + DEMAND_H + "\nS01,2024-01-05,刑事,3\nS01,2024-01-06,刑事,-1\n"
+    )
     with pytest.raises(jw.DataError, match=r"'count'.*\(rows 6\)"):
         jio.read_demand(write(tmp_path, "d.csv", text))
 
 
 def test_line_numbers_after_multiline_cell_and_chunks(tmp_path):
-    text = (INC_H + ",备注\nJ1,S01,2024-01-05 08:30,刑事,\"两行\n文字\"\n"
-            "J2,S01,2024-01-05 08:30,刑事,无\nJ3,S01,昨天,刑事,无\n")
+    text = (
+        INC_H + ',备注\nJ1,S01,2024-01-05 08:30,刑事,"两行\n文字"\n'
+        "J2,S01,2024-01-05 08:30,刑事,无\nJ3,S01,昨天,刑事,无\n"
+    )
     with pytest.raises(jw.DataError, match=r"unparseable dates .*\(rows 5\)"):
         jio.read_incidents(write(tmp_path, "l.csv", text), chunk_rows=1)
 
 
 #: Distinct hostile inputs per class (an input read in two modes counts once).
-@pytest.mark.parametrize("middle,bad_line", [
-    ('J4,S01,2024-01-05 08:30,刑事,"跨\n两行"', 8),   # a value over two lines after plain rows
-    ("", 7),                                            # a blank line after plain rows
-    ("J4,S01,2024-01-05 08:30,刑事", 7),               # a short row after plain rows
-])
+@pytest.mark.parametrize(
+    "middle,bad_line",
+    [
+        ('J4,S01,2024-01-05 08:30,刑事,"跨\n两行"', 8),  # a value over two lines after plain rows
+        ("", 7),  # a blank line after plain rows
+        ("J4,S01,2024-01-05 08:30,刑事", 7),  # a short row after plain rows
+    ],
+)
 def test_line_numbers_after_irregular_row_mid_file(tmp_path, middle, bad_line):
     plain = [f"J{i},S01,2024-01-05 08:30,刑事,无" for i in range(4)]
     text = "\n".join([INC_H + ",备注", *plain, middle, "J9,S01,昨天,刑事,无"]) + "\n"

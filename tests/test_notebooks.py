@@ -1,5 +1,6 @@
 """Every notebook runs top to bottom on a fresh kernel (quick mode) and stays thin;
 its reports hold every figure it saved."""
+
 import ast
 import json
 import re
@@ -30,8 +31,11 @@ def test_notebook_is_thin_and_paired(nb_path):
     assert any("set_theme(LANGUAGE)" in c.source for c in code)
     for c in code:
         tree = ast.parse(c.source)
-        defs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))
-                and not isinstance(n, ast.Lambda)]
+        defs = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda)) and not isinstance(n, ast.Lambda)
+        ]
         assert not defs, f"{nb_path.name}: define functions in the library, not the notebook"
     md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert md.lstrip().startswith("# ") and "Key findings" in md and "References" in md

@@ -5,6 +5,7 @@ the test environment already has) into a temporary folder that is put first on
 ``PYTHONPATH``; every command then runs from a directory outside the clone, so
 nothing can fall back on the clone's ``data/`` or ``notebooks/``.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,11 +23,17 @@ ROOT = Path(__file__).resolve().parents[1]
 def installed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("wheel")
     wheels, target = tmp / "wheels", tmp / "site"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     wheel = next(wheels.glob("jingwu-*.whl"))
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target),
-                    str(wheel)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
     work = tmp / "elsewhere"
     work.mkdir()
     env = dict(os.environ, PYTHONPATH=str(target))
@@ -44,11 +51,14 @@ def _run(code: str, installed) -> str:
 
 def test_loaders_work_from_the_wheel(installed):
     target = installed[0]
-    out = _run("import jingwu as jw\n"
-               "print(jw.__file__)\n"
-               "c = jw.datasets.load_m_city(); print(len(c.stations), len(c.truth.archetypes))\n"
-               "h = jw.datasets.load_chicago(); print(len(h.stations))\n"
-               "print(jw.paths.notebooks_dir())", installed).splitlines()
+    out = _run(
+        "import jingwu as jw\n"
+        "print(jw.__file__)\n"
+        "c = jw.datasets.load_m_city(); print(len(c.stations), len(c.truth.archetypes))\n"
+        "h = jw.datasets.load_chicago(); print(len(h.stations))\n"
+        "print(jw.paths.notebooks_dir())",
+        installed,
+    ).splitlines()
     assert out[0].startswith(str(target))
     assert out[1] == "48 48" and out[2] == "22"
     assert out[3].startswith(str(target)) and out[3].endswith("notebooks")
@@ -58,8 +68,13 @@ def test_loaders_work_from_the_wheel(installed):
 def test_reproduce_with_out_from_the_wheel(installed):
     target, work, env = installed
     out = work / "my_reports"
-    done = subprocess.run([sys.executable, "-m", "jingwu.cli", "reproduce", "--quick", "--only", "00",
-                           "--out", str(out)], cwd=work, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "jingwu.cli", "reproduce", "--quick", "--only", "00", "--out", str(out)],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert (out / "00_data_tour.html").is_file()
     assert json.loads((out / "values.json").read_text())

@@ -4,6 +4,7 @@ All personal data here is synthetic: names are common given/surname pairs,
 ID numbers are generated with a valid check character, phone numbers use
 made-up subscriber digits.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,25 +26,48 @@ def make_id(prefix17: str) -> str:
     return prefix17 + "10X98765432"[total % 11]
 
 
-IDS = [make_id(p) for p in ("11010519900307123", "32010619851122456", "44030420010101789",
-                            "51010719770615001", "33010219950909002", "11010819880202003")]
+IDS = [
+    make_id(p)
+    for p in (
+        "11010519900307123",
+        "32010619851122456",
+        "44030420010101789",
+        "51010719770615001",
+        "33010219950909002",
+        "11010819880202003",
+    )
+]
 PHONES = ["13812345678", "15900001111", "18622223333", "17744445555", "13500006666", "19988887777"]
 NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "欧阳明"]
-ADDRESSES = ["江苏省南京市鼓楼区中山路12号", "浙江省杭州市西湖区文三路88号3单元502室",
-             "广东省深圳市南山区科技园路1号", "四川省成都市武侯区人民南路四段9号",
-             "北京市海淀区学院路30号", "山东省济南市历下区泉城路6号2栋"]
+ADDRESSES = [
+    "江苏省南京市鼓楼区中山路12号",
+    "浙江省杭州市西湖区文三路88号3单元502室",
+    "广东省深圳市南山区科技园路1号",
+    "四川省成都市武侯区人民南路四段9号",
+    "北京市海淀区学院路30号",
+    "山东省济南市历下区泉城路6号2栋",
+]
 N = 6
 SALT = "a-secret-salt-of-32-characters!!"
 
 
 def base_frame(**extra: list) -> pd.DataFrame:
-    df = pd.DataFrame({
-        "station_id": [f"S{i:02d}" for i in range(N)],
-        "station_name": ["城东派出所", "城西派出所", "鼓楼区中山路派出所", "高新区派出所", "江北派出所", "张家港派出所"],
-        "district": ["鼓楼区", "高新区", "江北新区", "玄武区", "秦淮区", "建邺区"],
-        "category": ["criminal", "fraud", "traffic", "dispute", "assistance", "other"],
-        "count": [3, 0, 12, 4, 1, 7],
-    })
+    df = pd.DataFrame(
+        {
+            "station_id": [f"S{i:02d}" for i in range(N)],
+            "station_name": [
+                "城东派出所",
+                "城西派出所",
+                "鼓楼区中山路派出所",
+                "高新区派出所",
+                "江北派出所",
+                "张家港派出所",
+            ],
+            "district": ["鼓楼区", "高新区", "江北新区", "玄武区", "秦淮区", "建邺区"],
+            "category": ["criminal", "fraud", "traffic", "dispute", "assistance", "other"],
+            "count": [3, 0, 12, 4, 1, 7],
+        }
+    )
     for k, v in extra.items():
         df[k] = v
     return df
@@ -53,11 +77,39 @@ def base_frame(**extra: list) -> pd.DataFrame:
 # detection by header
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("header", [
-    "姓名", "报警人", "报警人姓名", "联系人", "身份证", "身份证号", "证件号码", "手机", "手机号", "电话",
-    "联系电话", "地址", "住址", "家庭住址", "现住址", "name", "Name", "phone", "Phone Number",
-    "id_number", "ID Number", "address", "Home Address", "caller", "E-mail", "当事人", "车牌号",
-])
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "姓名",
+        "报警人",
+        "报警人姓名",
+        "联系人",
+        "身份证",
+        "身份证号",
+        "证件号码",
+        "手机",
+        "手机号",
+        "电话",
+        "联系电话",
+        "地址",
+        "住址",
+        "家庭住址",
+        "现住址",
+        "name",
+        "Name",
+        "phone",
+        "Phone Number",
+        "id_number",
+        "ID Number",
+        "address",
+        "Home Address",
+        "caller",
+        "E-mail",
+        "当事人",
+        "车牌号",
+    ],
+)
 def test_detected_by_header(header):
     df = base_frame(**{header: ["x"] * N})
     found = scan_pii(df)
@@ -66,8 +118,9 @@ def test_detected_by_header(header):
     assert found["count"].iloc[0] == N
 
 
-@pytest.mark.parametrize("header", ["备注", "说明", "notes", "district_name", "处置结果", "报警时间",
-                                    "接警单位", "unit_name"])
+@pytest.mark.parametrize(
+    "header", ["备注", "说明", "notes", "district_name", "处置结果", "报警时间", "接警单位", "unit_name"]
+)
 def test_innocuous_headers_not_flagged_when_content_is_clean(header):
     df = base_frame(**{header: ["已处理", "无", "调解结束", "移交刑侦", "已处理", "无"]})
     assert scan_pii(df).empty
@@ -77,15 +130,19 @@ def test_innocuous_headers_not_flagged_when_content_is_clean(header):
 # detection by content under innocuous headers
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("values,reason", [
-    (PHONES, "mobile"),
-    ([f"回电{p},已处理" for p in PHONES[:2]] + ["无"] * 4, "mobile"),
-    (IDS, "resident ID"),
-    ([f"当事人证件{i}" for i in IDS[:1]] + ["无"] * 5, "resident ID"),
-    (["010-62345678", "0571-88886666", "无", "(025)84561234", "无", "无"], "landline"),
-    (ADDRESSES, "addresses"),
-    (NAMES, "personal names"),
-])
+
+@pytest.mark.parametrize(
+    "values,reason",
+    [
+        (PHONES, "mobile"),
+        ([f"回电{p},已处理" for p in PHONES[:2]] + ["无"] * 4, "mobile"),
+        (IDS, "resident ID"),
+        ([f"当事人证件{i}" for i in IDS[:1]] + ["无"] * 5, "resident ID"),
+        (["010-62345678", "0571-88886666", "无", "(025)84561234", "无", "无"], "landline"),
+        (ADDRESSES, "addresses"),
+        (NAMES, "personal names"),
+    ],
+)
 def test_detected_by_content(values, reason):
     df = base_frame(备注=values)
     found = scan_pii(df)
@@ -107,8 +164,10 @@ def test_phone_numbers_stored_as_floats_with_gaps():
 
 
 def test_repeated_shift_words_are_not_names():
-    df = base_frame(班次=["白班", "夜班", "白班", "白班", "夜班", "白班"],
-                    街道=["中山路街道", "湖南路街道", "中山路街道", "宁海路街道", "华侨路街道", "江东社区"])
+    df = base_frame(
+        班次=["白班", "夜班", "白班", "白班", "夜班", "白班"],
+        街道=["中山路街道", "湖南路街道", "中山路街道", "宁海路街道", "华侨路街道", "江东社区"],
+    )
     assert scan_pii(df).empty
 
 
@@ -135,6 +194,7 @@ def test_resident_id_checker():
 # no false positives
 # --------------------------------------------------------------------------
 
+
 def test_no_false_positives_on_canonical_columns():
     df = base_frame()
     df["station_id"] = PHONES  # even phone-like IDs in a canonical column are left alone
@@ -145,7 +205,14 @@ def test_no_false_positives_on_canonical_columns():
 
 def test_no_false_positives_on_station_and_place_names():
     df = base_frame(
-        所属单位=["城东派出所", "城西派出所", "鼓楼区中山路派出所", "高新区派出所", "江北派出所", "张家港派出所"],
+        所属单位=[
+            "城东派出所",
+            "城西派出所",
+            "鼓楼区中山路派出所",
+            "高新区派出所",
+            "江北派出所",
+            "张家港派出所",
+        ],
         辖区=["鼓楼区", "高新区", "江北新区", "玄武区", "秦淮区", "建邺区"],
         类别=["刑事", "治安", "交通", "纠纷", "求助", "电诈"],
         处置=["已处理", "调解", "移交", "已处理", "调解", "不予受理"],
@@ -175,6 +242,7 @@ def test_exclude_overrides_default():
 # removal: drop and hash
 # --------------------------------------------------------------------------
 
+
 def pii_frame() -> pd.DataFrame:
     return base_frame(姓名=NAMES, 身份证号=IDS, 备注=PHONES, 住处=ADDRESSES)
 
@@ -190,8 +258,12 @@ def test_drop_mode_and_notice():
     assert bool(notice)
     text = str(notice)
     assert text.startswith("export.csv: personal data dropped in 4 column(s)")
-    for piece in ("'姓名' (header suggests personal name", "'身份证号' (header suggests resident ID number",
-                  "'备注' (values contain mobile phone numbers", "'住处' (values contain street addresses"):
+    for piece in (
+        "'姓名' (header suggests personal name",
+        "'身份证号' (header suggests resident ID number",
+        "'备注' (values contain mobile phone numbers",
+        "'住处' (values contain street addresses",
+    ):
         assert piece in text
     for secret in NAMES + IDS + PHONES:
         assert secret not in text and secret not in notice.findings.to_string()
@@ -239,14 +311,17 @@ def test_notice_is_logged(caplog):
     assert "personal data dropped" in caplog.text
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"mode": "hash"}, "salt"),
-    ({"mode": "hash", "salt": ""}, "salt"),
-    ({"mode": "scramble"}, "mode"),
-    ({"mode": "hash", "salt": "   "}, "whitespace"),
-    ({"mode": "hash", "salt": "pepper"}, "too weak: 6 bytes"),
-    ({"mode": "hash", "salt": " " * 20 + "short"}, "too weak: 5 bytes"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"mode": "hash"}, "salt"),
+        ({"mode": "hash", "salt": ""}, "salt"),
+        ({"mode": "scramble"}, "mode"),
+        ({"mode": "hash", "salt": "   "}, "whitespace"),
+        ({"mode": "hash", "salt": "pepper"}, "too weak: 6 bytes"),
+        ({"mode": "hash", "salt": " " * 20 + "short"}, "too weak: 5 bytes"),
+    ],
+)
 def test_remove_pii_argument_checks(kwargs, match):
     with pytest.raises(ValueError, match=match):
         remove_pii(pii_frame(), **kwargs)
@@ -261,9 +336,16 @@ def test_scan_needs_dataframe():
 # small-cell suppression
 # --------------------------------------------------------------------------
 
+
 def test_suppress_small_cells_default():
-    t = pd.DataFrame({"station": ["A", "B", "C", "D"], "cases": [0, 1, 4, 5],
-                      "cleared": [0.0, 2.0, 5.0, np.nan], "rate": [0.1, 0.2, 0.3, 0.4]})
+    t = pd.DataFrame(
+        {
+            "station": ["A", "B", "C", "D"],
+            "cases": [0, 1, 4, 5],
+            "cleared": [0.0, 2.0, 5.0, np.nan],
+            "rate": [0.1, 0.2, 0.3, 0.4],
+        }
+    )
     before = t.copy()
     out = suppress_small_cells(t)
     pd.testing.assert_frame_equal(t, before)
@@ -280,8 +362,9 @@ def test_suppress_small_cells_options():
     assert out["b"].tolist() == [1, 2, 3]
 
 
-@pytest.mark.parametrize("kwargs", [{"min_count": 0}, {"min_count": 2.5}, {"min_count": True},
-                                    {"columns": ["nope"]}])
+@pytest.mark.parametrize(
+    "kwargs", [{"min_count": 0}, {"min_count": 2.5}, {"min_count": True}, {"columns": ["nope"]}]
+)
 def test_suppress_small_cells_argument_checks(kwargs):
     with pytest.raises(ValueError):
         suppress_small_cells(pd.DataFrame({"a": [1]}), **kwargs)

@@ -1,4 +1,5 @@
 """A user's own city: project file, exports through the intake, checks, and truth recovery."""
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,15 @@ from jingwu import effects as ef
 from jingwu.errors import DataError
 from jingwu.studies import exports, project
 
-SMALL = dict(seed=5, n_stations=8, start="2023-01-01", end="2023-05-31",
-             cohorts=("2023-03",), cohort_sizes=(4,), cohort_scale=(1.0,))
+SMALL = dict(
+    seed=5,
+    n_stations=8,
+    start="2023-01-01",
+    end="2023-05-31",
+    cohorts=("2023-03",),
+    cohort_sizes=(4,),
+    cohort_scale=(1.0,),
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +55,7 @@ def _set_toml(root: Path, old: str, new: str) -> None:
 
 # --------------------------------------------------------------------------- init and the file
 
+
 def test_init_writes_project_and_readme_and_refuses_to_overwrite(tmp_path):
     f = project.init_project(tmp_path / "y", name="Y市", language="both")
     text = f.read_text(encoding="utf-8")
@@ -68,16 +77,19 @@ def test_init_template_parses_once_the_files_exist(tmp_path):
     assert sorted(p.files) == ["incidents", "stations"] and p.personal_data == "drop"
 
 
-@pytest.mark.parametrize("edit, message", [
-    (('language = "zh"', 'language = "fr"'), "'language' is 'fr'"),
-    (('name = "', 'colour = "red"\nname = "'), "unknown keys ['colour']"),
-    (('incidents = "接处警明细.csv"', 'incidents = "missing.csv"'), "file 'missing.csv' not found"),
-    (('personal_data = "drop"', 'personal_data = "keep"'), "personal_data is 'keep'"),
-    (('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"'), "not a known time zone"),
-    (('[data]', '[data]\nvictims = "x.csv"'), "unknown table 'victims'"),
-    (('[options]', '[categories]\n"盗抢" = "theft"\n[options]'), "unknown codes"),
-    (('name = "', 'name = "unterminated\n'), "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (('language = "zh"', 'language = "fr"'), "'language' is 'fr'"),
+        (('name = "', 'colour = "red"\nname = "'), "unknown keys ['colour']"),
+        (('incidents = "接处警明细.csv"', 'incidents = "missing.csv"'), "file 'missing.csv' not found"),
+        (('personal_data = "drop"', 'personal_data = "keep"'), "personal_data is 'keep'"),
+        (('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"'), "not a known time zone"),
+        (("[data]", '[data]\nvictims = "x.csv"'), "unknown table 'victims'"),
+        (("[options]", '[categories]\n"盗抢" = "theft"\n[options]'), "unknown codes"),
+        (('name = "', 'name = "unterminated\n'), "not valid TOML"),
+    ],
+)
 def test_bad_project_files_name_the_file_and_key(city_copy, edit, message):
     _, root = city_copy
     _set_toml(root, *edit)
@@ -92,6 +104,7 @@ def test_missing_project_file_says_how_to_start(tmp_path):
 
 
 # --------------------------------------------------------------------------- reading a city
+
 
 def test_exports_read_back_to_the_simulated_tables(small_city):
     city, root = small_city
@@ -177,6 +190,7 @@ def test_hash_mode_needs_a_salt_from_the_environment(city_copy, monkeypatch):
 
 # --------------------------------------------------------------------------- validate
 
+
 def test_validate_reports_facts_and_missing_pieces(city_copy):
     _, root = city_copy
     check = project.validate_project(root)
@@ -218,12 +232,19 @@ def test_the_export_files_look_like_a_bureaus(small_city):
 
 # --------------------------------------------------------------------------- truth through the intake
 
+
 @pytest.fixture(scope="module")
 def two_year_city(tmp_path_factory):
     """Sixteen stations, two years, two cohorts: about 165,000 incident records through the intake."""
-    city = jw.simulate.simulate_city(seed=11, n_stations=16, start="2021-01-01", end="2022-12-31",
-                                     cohorts=("2021-07", "2022-01"), cohort_sizes=(5, 5),
-                                     cohort_scale=(1.2, 1.0))
+    city = jw.simulate.simulate_city(
+        seed=11,
+        n_stations=16,
+        start="2021-01-01",
+        end="2022-12-31",
+        cohorts=("2021-07", "2022-01"),
+        cohort_sizes=(5, 5),
+        cohort_scale=(1.2, 1.0),
+    )
     root = tmp_path_factory.mktemp("two_year_city")
     exports.write_exports(city, root)
     with warnings.catch_warnings():
@@ -252,11 +273,15 @@ def test_station_types_recovered_through_the_intake(two_year_city):
 
 def test_read_panel_attaches_the_station_tables_adoption_month(tmp_path):
     st = tmp_path / "st.csv"
-    st.write_text("派出所编号,分局,辖区人口,民警,智慧警务上线时间\nS01,东区,52000,31,2022年3月\nS02,东区,38000,22,未上线\n",
-                  encoding="utf-8")
+    st.write_text(
+        "派出所编号,分局,辖区人口,民警,智慧警务上线时间\nS01,东区,52000,31,2022年3月\nS02,东区,38000,22,未上线\n",
+        encoding="utf-8",
+    )
     panel = tmp_path / "panel.csv"
-    panel.write_text("派出所,月份,警情数,立案数,破案数\nS01,2022年1月,120,30,12\nS02,2022年1月,98,25,11\n",
-                     encoding="utf-8")
+    panel.write_text(
+        "派出所,月份,警情数,立案数,破案数\nS01,2022年1月,120,30,12\nS02,2022年1月,98,25,11\n",
+        encoding="utf-8",
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = jw.io.read_panel(panel, stations=jw.io.read_stations(st))
@@ -266,12 +291,19 @@ def test_read_panel_attaches_the_station_tables_adoption_month(tmp_path):
 # --------------------------------------------------------------------------- notebooks 00-04 on a user's city
 
 IMG = re.compile(r'<img[^>]*src="data:image/png;base64,')
-CITY_NOTEBOOKS = ("00_data_tour", "01_demand_forecasting", "02_workload_clustering",
-                  "03_smart_policing_effects", "04_staffing_allocation")
+CITY_NOTEBOOKS = (
+    "00_data_tour",
+    "01_demand_forecasting",
+    "02_workload_clustering",
+    "03_smart_policing_effects",
+    "04_staffing_allocation",
+)
 
 
 def _jingwu(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "jingwu.cli", *map(str, args)], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "jingwu.cli", *map(str, args)], capture_output=True, text=True
+    )
 
 
 def _personal_values(root: Path) -> set[str]:
@@ -304,8 +336,13 @@ def _check_reports(root: Path, personal: set[str], *, stepped_aside: tuple[str, 
     for f in files:
         text = f.read_bytes().decode("utf-8", errors="ignore")
         text = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", "", text)  # embedded images and fonts
-        pieces = {run[i:i + n] for run in re.findall(r"[\w\-]{2,}", text)
-                  for n in lengths if n <= len(run) for i in range(len(run) - n + 1)}
+        pieces = {
+            run[i : i + n]
+            for run in re.findall(r"[\w\-]{2,}", text)
+            for n in lengths
+            if n <= len(run)
+            for i in range(len(run) - n + 1)
+        }
         leaked = pieces & personal
         assert not leaked, f"{f.relative_to(root)} quotes personal data from the exports"
     return values
@@ -317,8 +354,21 @@ def test_own_city_end_to_end_through_the_command_line(tmp_path):
     root = tmp_path / "y_city"
     done = _jingwu("init", root, "--name", "Y市")
     assert done.returncode == 0, done.stderr
-    done = _jingwu("simulate", "--as-exports", "--force", "--seed", 3, "--stations", 8,
-                   "--start", "2022-07-01", "--end", "2023-12-31", "--out", root)
+    done = _jingwu(
+        "simulate",
+        "--as-exports",
+        "--force",
+        "--seed",
+        3,
+        "--stations",
+        8,
+        "--start",
+        "2022-07-01",
+        "--end",
+        "2023-12-31",
+        "--out",
+        root,
+    )
     assert done.returncode == 0, done.stderr
     done = _jingwu("validate", root)
     assert done.returncode == 0 and done.stdout.startswith("OK"), done.stdout
@@ -335,8 +385,15 @@ def test_own_city_end_to_end_through_the_command_line(tmp_path):
 @pytest.mark.notebook
 def test_messy_own_city_runs_and_says_what_is_missing(tmp_path):
     """No outcomes file, no adoption months, unknown headers and categories mapped in jingwu.toml."""
-    city = jw.simulate.simulate_city(seed=8, n_stations=8, start="2023-01-01", end="2023-12-31",
-                                     cohorts=("2023-06",), cohort_sizes=(3,), cohort_scale=(1.0,))
+    city = jw.simulate.simulate_city(
+        seed=8,
+        n_stations=8,
+        start="2023-01-01",
+        end="2023-12-31",
+        cohorts=("2023-06",),
+        cohort_sizes=(3,),
+        cohort_scale=(1.0,),
+    )
     root = tmp_path / "messy"
     exports.write_exports(city, root)
     shutil.rmtree(root / "truth")
@@ -356,7 +413,9 @@ def test_messy_own_city_runs_and_says_what_is_missing(tmp_path):
     (root / "jingwu.toml").write_text(
         'name = "杂乱市"\nlanguage = "both"\n\n[data]\nincidents = "接处警明细.csv"\n'
         'stations = "派出所基本情况.xlsx"\n\n[headers.incidents]\n"接警单位" = "station_id"\n\n'
-        '[categories]\n"群众求助类" = "assistance"\n', encoding="utf-8")
+        '[categories]\n"群众求助类" = "assistance"\n',
+        encoding="utf-8",
+    )
     done = _jingwu("validate", root)
     assert done.returncode == 0, done.stdout
     assert "no outcomes export" in done.stdout and "no adoption months" in done.stdout

@@ -1,5 +1,6 @@
 """Reports people read: language switch, HTML reports with figures and a CJK web font,
 estimator tables, LaTeX, and reproduce's renderings, index and progress."""
+
 from __future__ import annotations
 
 import base64
@@ -27,7 +28,7 @@ IMG = re.compile(r'<img[^>]*src="data:image/png;base64,')
 def _reset_language():
     yield
     report.set_language(None)
-    viz._STATE["lang"] = "en"
+    viz.theme._STATE["lang"] = "en"
 
 
 # --------------------------------------------------------------------------- language
@@ -77,18 +78,26 @@ def test_findings_markdown_in_each_language():
     items = [("破案率提高 5.4 个百分点。", "Clearance rose by 5.4 pp.")]
     assert report.findings(items, lang="zh").data == "- 破案率提高 5.4 个百分点。"
     assert report.findings(items, lang="en").data == "- Clearance rose by 5.4 pp."
-    assert report.findings(items, lang="both").data == "- 破案率提高 5.4 个百分点。<br>Clearance rose by 5.4 pp."
+    assert (
+        report.findings(items, lang="both").data == "- 破案率提高 5.4 个百分点。<br>Clearance rose by 5.4 pp."
+    )
     with pytest.raises(ValueError, match="pair"):
         report.findings(["just English"], lang="en")
 
 
 def test_headings_switch_language():
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# 03 · Did it work?（成效评估）\n\nText（保留）"),
-                nbformat.v4.new_markdown_cell("## 2. The naive number（简单前后对比）"),
-                nbformat.v4.new_markdown_cell("## References")]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# 03 · Did it work?（成效评估）\n\nText（保留）"),
+        nbformat.v4.new_markdown_cell("## 2. The naive number（简单前后对比）"),
+        nbformat.v4.new_markdown_cell("## References"),
+    ]
     report.localize_headings(nb, "zh")
-    assert [c.source.splitlines()[0] for c in nb.cells] == ["# 03 · 成效评估", "## 2. 简单前后对比", "## 参考文献"]
+    assert [c.source.splitlines()[0] for c in nb.cells] == [
+        "# 03 · 成效评估",
+        "## 2. 简单前后对比",
+        "## 参考文献",
+    ]
     assert nb.cells[0].source.endswith("Text（保留）")  # prose stays as written
     assert report.heading_text("## 2. The naive number（简单前后对比）", "en") == "## 2. The naive number"
     assert report.heading_text("## 2. The naive number（简单前后对比）", "both").endswith("（简单前后对比）")
@@ -118,10 +127,13 @@ def test_web_font_is_a_small_subset_with_the_glyphs():
 def test_strip_noise_keeps_results():
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("x")
-    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="RuntimeWarning: overflow\n"),
-                    nbformat.v4.new_output("display_data", data={
-                        "application/vnd.jupyter.widget-view+json": {}, "text/plain": "50%"}),
-                    nbformat.v4.new_output("stream", name="stdout", text="result\n")]
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text="RuntimeWarning: overflow\n"),
+        nbformat.v4.new_output(
+            "display_data", data={"application/vnd.jupyter.widget-view+json": {}, "text/plain": "50%"}
+        ),
+        nbformat.v4.new_output("stream", name="stdout", text="result\n"),
+    ]
     nb.cells = [cell]
     removed = report.strip_noise(nb)
     assert len(removed) == 2 and "RuntimeWarning" in removed[0]
@@ -131,20 +143,36 @@ def test_strip_noise_keeps_results():
 _DEMO = [
     ("code", 'QUICK = False\nLANGUAGE = "both"', ["parameters"]),
     ("markdown", "# 99 · Demo report（演示报告）", []),
-    ("code", "import warnings\nimport matplotlib.pyplot as plt\nimport jingwu as jw\n"
-             "LANG = jw.viz.set_theme(LANGUAGE)\nprint('language', LANGUAGE, LANG)", []),
+    (
+        "code",
+        "import warnings\nimport matplotlib.pyplot as plt\nimport jingwu as jw\n"
+        "LANG = jw.viz.set_theme(LANGUAGE)\nprint('language', LANGUAGE, LANG)",
+        [],
+    ),
     ("markdown", "## 1. Figures（图）", []),
-    ("code", "fig, ax = plt.subplots()\nax.plot([0, 1], [1, 0])\n"
-             "ax.set_title(jw.report.text('警情', 'Incidents'))\n"
-             "jw.report.save_fig(fig, 'kept_open', prefix='99')", []),
-    ("code", "fig, ax = plt.subplots()\nax.bar([0, 1], [1, 2])\n"
-             "warnings.warn('a warning that must not reach the report')\n"
-             "jw.report.save_fig(fig, 'closed', prefix='99', close=True)\n"
-             "jw.report.save_table(__import__('pandas').DataFrame({'att': [1.5]}), 'est', prefix='99')", []),
+    (
+        "code",
+        "fig, ax = plt.subplots()\nax.plot([0, 1], [1, 0])\n"
+        "ax.set_title(jw.report.text('警情', 'Incidents'))\n"
+        "jw.report.save_fig(fig, 'kept_open', prefix='99')",
+        [],
+    ),
+    (
+        "code",
+        "fig, ax = plt.subplots()\nax.bar([0, 1], [1, 2])\n"
+        "warnings.warn('a warning that must not reach the report')\n"
+        "jw.report.save_fig(fig, 'closed', prefix='99', close=True)\n"
+        "jw.report.save_table(__import__('pandas').DataFrame({'att': [1.5]}), 'est', prefix='99')",
+        [],
+    ),
     ("code", "__import__('pandas').DataFrame({'jaccard_mean': [0.9], 'unstable': [False]})", []),
     ("markdown", "## Key findings（要点）", []),
-    ("code", "jw.report.record_value('99.x', 1.5)\n"
-             "jw.report.findings([(f\"效应 {jw.report.value('99.x'):.1f}\", f\"Effect {jw.report.value('99.x'):.1f}\")])", []),
+    (
+        "code",
+        "jw.report.record_value('99.x', 1.5)\n"
+        "jw.report.findings([(f\"效应 {jw.report.value('99.x'):.1f}\", f\"Effect {jw.report.value('99.x'):.1f}\")])",
+        [],
+    ),
     ("markdown", "## References", []),
 ]
 
@@ -152,17 +180,36 @@ _DEMO = [
 def test_zh_run_headers_are_words_not_code_names(tmp_path):
     """Forecast, cluster and estimator columns, MultiIndex levels and yes/no cells read as words."""
     report.set_language("zh")
-    acc = pd.DataFrame({("mase", "city"): [0.69912], ("coverage_80", "district"): [0.777],
-                        ("winkler_95", "station"): [4.4031]}, index=pd.Index(["ensemble"], name="model"))
+    acc = pd.DataFrame(
+        {
+            ("mase", "city"): [0.69912],
+            ("coverage_80", "district"): [0.777],
+            ("winkler_95", "station"): [4.4031],
+        },
+        index=pd.Index(["ensemble"], name="model"),
+    )
     md = report.save_table(acc, "by_level", directory=tmp_path, formats=("md", "csv"))
     head = md["md"].read_text(encoding="utf-8").splitlines()[0]
     assert [c.strip() for c in head.strip("|").split("|")] == [
-        "模型", "MASE 全市", "80%区间覆盖率 分局/区县", "95% Winkler 分数 派出所"]
+        "模型",
+        "MASE 全市",
+        "80%区间覆盖率 分局/区县",
+        "95% Winkler 分数 派出所",
+    ]
     assert "_" not in head and "mase" not in head
     assert md["csv"].read_text().splitlines()[0] == "model,mase city,coverage_80 district,winkler_95 station"
-    stab = pd.DataFrame({"cluster": [1, 2], "jaccard_mean": [0.91234, 0.5], "unstable": [False, True],
-                         "annual_incidents": [14431.2, 6840.22], "seasonal_amplitude": [0.10712, 0.2]})
-    text = report.save_table(stab, "stability", directory=tmp_path, formats="md")["md"].read_text(encoding="utf-8")
+    stab = pd.DataFrame(
+        {
+            "cluster": [1, 2],
+            "jaccard_mean": [0.91234, 0.5],
+            "unstable": [False, True],
+            "annual_incidents": [14431.2, 6840.22],
+            "seasonal_amplitude": [0.10712, 0.2],
+        }
+    )
+    text = report.save_table(stab, "stability", directory=tmp_path, formats="md")["md"].read_text(
+        encoding="utf-8"
+    )
     head, _, first, second = text.splitlines()[:4]
     assert "平均 Jaccard" in head and "不稳定" in head and "年均警情数" in head and "季节振幅" in head
     assert re.search(r"[a-z]_[a-z]", head) is None  # no snake_case header left
@@ -199,16 +246,15 @@ def test_auto_float_format_by_magnitude():
 
 def test_zh_run_figures_carry_chinese_words_in_file_metadata(tmp_path):
     """English method/notebook labels follow the run's language; the words go into the files' metadata."""
-    from PIL import Image
     import matplotlib.pyplot as plt
+    from PIL import Image
 
     viz.set_theme("zh")
     fig, (a1, a2) = plt.subplots(1, 2)
     a1.plot([0, 1], [0, 1], label="truth")
     a1.plot([0, 1], [1, 0], label="cs")
     a1.legend()
-    a1.set(xlabel="months since opening", ylabel="coverage_95",
-           title=report.text("破案率", "Clearance"))
+    a1.set(xlabel="months since opening", ylabel="coverage_95", title=report.text("破案率", "Clearance"))
     a2.bar([0, 1], [1, 2])
     a2.set_xticks([0, 1], ["today", "S01"])
     a2.set_title("S09: units needed by hour of the week")
@@ -306,13 +352,18 @@ def test_reproduce_rejects_unknown_language(tmp_path):
 
 # --------------------------------------------------------------------------- tables
 def _results() -> pd.DataFrame:
-    return pd.DataFrame({
-        "estimator": ["twfe", "cs_never", "imputation"],
-        "att": [2.959, 5.988, 4.841], "se": [0.613, 2.401, 0.622],
-        "ci_lower": [1.72, 1.28, 3.62], "ci_upper": [4.19, 10.69, 6.06],
-        "n_units": [48, 48, 48], "n_clusters": [48, 48, 48],
-        "control_group": ["all", "never treated", "not yet treated"],
-    })
+    return pd.DataFrame(
+        {
+            "estimator": ["twfe", "cs_never", "imputation"],
+            "att": [2.959, 5.988, 4.841],
+            "se": [0.613, 2.401, 0.622],
+            "ci_lower": [1.72, 1.28, 3.62],
+            "ci_upper": [4.19, 10.69, 6.06],
+            "n_units": [48, 48, 48],
+            "n_clusters": [48, 48, 48],
+            "control_group": ["all", "never treated", "not yet treated"],
+        }
+    )
 
 
 def test_etable_side_by_side_formats(tmp_path):
@@ -363,8 +414,13 @@ def _compile(tex_body: str, engine: str, tmp_path: Path, chinese: bool) -> subpr
     cls = "\\documentclass{ctexart}" if chinese else "\\documentclass{article}"
     doc = f"{cls}\n\\usepackage{{booktabs}}\n\\usepackage{{graphicx}}\n\\begin{{document}}\n{tex_body}\n\\end{{document}}\n"
     (tmp_path / "t.tex").write_text(doc, encoding="utf-8")
-    return subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [engine, "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.mark.parametrize("chinese", [False, True], ids=["pdflatex", "xelatex-ctex"])
@@ -377,10 +433,20 @@ def test_latex_tables_compile(tmp_path, chinese):
     body = report.to_latex(wide, lang=report.current_language(), caption="Test", label="tab:t")
     body += report.etable(_results(), model_col="estimator").to_latex()
     # a saved table as notebooks write it: MultiIndex headers, a suppression note, small counts
-    counts = pd.DataFrame({("cases", "2023"): [3, 120], ("clearance_rate", "2023"): [0.3333, 0.4125]},
-                          index=pd.Index(["S01", "S02"], name="station_id"))
-    saved = report.save_table(counts, "counts", directory=tmp_path, formats="tex", min_count=5,
-                              count_columns=["cases 2023"], caption="Saved", label="tab:s")
+    counts = pd.DataFrame(
+        {("cases", "2023"): [3, 120], ("clearance_rate", "2023"): [0.3333, 0.4125]},
+        index=pd.Index(["S01", "S02"], name="station_id"),
+    )
+    saved = report.save_table(
+        counts,
+        "counts",
+        directory=tmp_path,
+        formats="tex",
+        min_count=5,
+        count_columns=["cases 2023"],
+        caption="Saved",
+        label="tab:s",
+    )
     body += saved["tex"].read_text(encoding="utf-8")
     res = _compile(body, engine, tmp_path, chinese)
     if chinese and res.returncode != 0 and "ctexart.cls" in res.stdout and "not found" in res.stdout:
@@ -390,9 +456,13 @@ def test_latex_tables_compile(tmp_path, chinese):
 
 def test_progress_names_cell_and_section_once_per_section():
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# 99 · Demo"), nbformat.v4.new_code_cell("a"),
-                nbformat.v4.new_markdown_cell("## 1. Backtest（回测）"), nbformat.v4.new_code_cell("b"),
-                nbformat.v4.new_code_cell("c")]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# 99 · Demo"),
+        nbformat.v4.new_code_cell("a"),
+        nbformat.v4.new_markdown_cell("## 1. Backtest（回测）"),
+        nbformat.v4.new_code_cell("b"),
+        nbformat.v4.new_code_cell("c"),
+    ]
     stream = io.StringIO()  # not a terminal: one line per section, no ticker
     bar = cli._Progress("99_demo", nb, stream=stream)
     for i, cell in enumerate(nb.cells):

@@ -1,7 +1,7 @@
 """Simulator: determinism, the bundled files, and consistency of the ground truth."""
+
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -39,8 +39,10 @@ def test_other_seed_other_city_same_structure():
     for x, y in ((a.stations, b.stations), (a.demand, b.demand), (a.panel, b.panel)):
         assert list(x.columns) == list(y.columns)
         assert x.shape == y.shape
-    assert a.truth.archetypes["archetype"].value_counts().to_dict() == \
-        b.truth.archetypes["archetype"].value_counts().to_dict()
+    assert (
+        a.truth.archetypes["archetype"].value_counts().to_dict()
+        == b.truth.archetypes["archetype"].value_counts().to_dict()
+    )
 
 
 def test_load_simulated_directory(tmp_path):
@@ -59,7 +61,7 @@ def test_truth_maps_every_station_and_matches_adoption():
     att = city.truth.att
     adopters = city.stations.dropna(subset=["adoption_month"])
     sizes = adopters.groupby("adoption_month").size()
-    for (outcome, cohort), g in att.groupby(["outcome", "cohort"]):
+    for (_outcome, cohort), g in att.groupby(["outcome", "cohort"]):
         assert (g["n_stations"] == sizes[cohort]).all()
         assert (g["event_time"] == [(m - cohort).n for m in g["month"]]).all()
         assert (g["event_time"] >= 0).all()
@@ -82,7 +84,9 @@ def test_calibration_matches_the_codebook():
     first_year = panel[panel["month"].dt.year == 2018]
     assert 0.35 < first_year["clearance_rate"].mean() < 0.45
     assert 0.75 < first_year["satisfaction_rate"].mean() < 0.85
-    fraud = city.demand[city.demand["category"] == "fraud"].groupby(city.demand["date"].dt.year)["count"].sum()
+    fraud = (
+        city.demand[city.demand["category"] == "fraud"].groupby(city.demand["date"].dt.year)["count"].sum()
+    )
     total = city.demand.groupby(city.demand["date"].dt.year)["count"].sum()
     share = fraud / total
     assert share.is_monotonic_increasing
@@ -105,18 +109,21 @@ def test_naive_before_after_overstates_the_true_effect():
     city = jw.datasets.load_m_city()
     panel = jw.schema.add_rates(city.panel)
     adopters = panel.dropna(subset=["adoption_month"])
-    naive = (adopters[adopters["adopted"]]["clearance_rate"].mean()
-             - adopters[~adopters["adopted"]]["clearance_rate"].mean())
+    naive = (
+        adopters[adopters["adopted"]]["clearance_rate"].mean()
+        - adopters[~adopters["adopted"]]["clearance_rate"].mean()
+    )
     truth = float(sim.aggregate_truth(city.truth.att, "simple", "clearance_rate")["att"].iloc[0])
     assert naive > 2 * truth
-    assert 0.12 < naive < 0.20   # the published +15 to +18 points are of this kind
+    assert 0.12 < naive < 0.20  # the published +15 to +18 points are of this kind
 
 
 def test_incidents_are_consistent_with_demand():
     city = sim.simulate_city(seed=9, start="2024-03-01", end="2024-03-14", n_stations=6)
     inc = sim.simulate_incidents(city, with_personal_data=True)
-    back = jw.aggregate.daily_demand(inc, start="2024-03-01", end="2024-03-14",
-                                     station_ids=sorted(city.stations["station_id"]))
+    back = jw.aggregate.daily_demand(
+        inc, start="2024-03-01", end="2024-03-14", station_ids=sorted(city.stations["station_id"])
+    )
     pd.testing.assert_frame_equal(back, city.demand)
     assert inc["incident_id"].is_unique
     assert inc["caller_phone"].str.fullmatch(r"1[3-9]\d{9}").all()

@@ -1,4 +1,5 @@
 """Tests of jingwu.paths, jingwu.viz and jingwu.report."""
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,7 @@ def _clean_mpl():
     with matplotlib.rc_context():
         yield
     plt.close("all")
-    viz._STATE["lang"] = "en"
+    viz.theme._STATE["lang"] = "en"
     report.set_language(None)
 
 
@@ -38,9 +39,9 @@ def reports(tmp_path, monkeypatch) -> Path:
 def no_cjk_font(monkeypatch):
     """Pretend the machine has no font with Chinese glyphs."""
     monkeypatch.setattr(viz.theme, "_font_candidates", lambda: [])
-    viz._cached_cjk_font.cache_clear()
+    viz.theme._cached_cjk_font.cache_clear()
     yield
-    viz._cached_cjk_font.cache_clear()
+    viz.theme._cached_cjk_font.cache_clear()
 
 
 # --------------------------------------------------------------------------- paths
@@ -148,26 +149,35 @@ def test_label_for():
 def _demand() -> pd.DataFrame:
     rng = np.random.default_rng(1)
     dates = pd.date_range("2022-01-01", "2023-12-31", freq="14D")
-    rows = [(s, d, c, int(rng.poisson(4))) for s in ("S01", "S02") for d in dates
-            for c in ("criminal", "fraud", "traffic")]
+    rows = [
+        (s, d, c, int(rng.poisson(4)))
+        for s in ("S01", "S02")
+        for d in dates
+        for c in ("criminal", "fraud", "traffic")
+    ]
     return pd.DataFrame(rows, columns=["station_id", "date", "category", "count"])
 
 
 def _stations() -> pd.DataFrame:
-    return pd.DataFrame({
-        "station_id": [f"S{i:02d}" for i in range(1, 8)],
-        "district": ["A", "A", "A", "B", "B", "C", "C"],
-        "area_type": ["urban_core", "urban", "rural", "fringe", "urban", "rural", "urban"],
-        "officers": [40, 30, 12, 25, 28, 10, 33],
-        "incidents_per_officer": [300.0, 250, 120, 280, 260, np.nan, 240],
-    })
+    return pd.DataFrame(
+        {
+            "station_id": [f"S{i:02d}" for i in range(1, 8)],
+            "district": ["A", "A", "A", "B", "B", "C", "C"],
+            "area_type": ["urban_core", "urban", "rural", "fringe", "urban", "rural", "urban"],
+            "officers": [40, 30, 12, 25, 28, 10, 33],
+            "incidents_per_officer": [300.0, 250, 120, 280, 260, np.nan, 240],
+        }
+    )
 
 
 def test_standard_plots_return_axes():
     viz.set_theme("zh")
     d = _demand()
-    monthly = (d.assign(month=d["date"].dt.to_period("M"))
-               .groupby(["month", "category"], as_index=False)["count"].sum())
+    monthly = (
+        d.assign(month=d["date"].dt.to_period("M"))
+        .groupby(["month", "category"], as_index=False)["count"]
+        .sum()
+    )
     monthly["lo"], monthly["hi"] = monthly["count"] - 2, monthly["count"] + 2
     ax = viz.plot_series(monthly, "month", "count", hue="category", lower="lo", upper="hi")
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["刑事", "交通", "电诈"]
@@ -188,13 +198,15 @@ def test_standard_plots_return_axes():
     with pytest.raises(ValueError, match="demand_col"):
         viz.plot_staffing_vs_demand(st, dem.assign(other=1.0))
 
-    es = pd.DataFrame({"e": [-1, 0, 1] * 2, "att": [0, .1, .2, 0, .15, .3],
-                       "est": ["cs"] * 3 + ["twfe"] * 3})
-    es["lo"], es["hi"] = es["att"] - .05, es["att"] + .05
+    es = pd.DataFrame(
+        {"e": [-1, 0, 1] * 2, "att": [0, 0.1, 0.2, 0, 0.15, 0.3], "est": ["cs"] * 3 + ["twfe"] * 3}
+    )
+    es["lo"], es["hi"] = es["att"] - 0.05, es["att"] + 0.05
     ax = viz.plot_coefficients(es, "att", "lo", "hi", group="est", event_time="e")
     assert len(ax.get_legend().get_texts()) == 2
-    fp = pd.DataFrame({"term": ["clearance_rate", "satisfaction_rate"], "b": [.1, .2],
-                       "lo": [0, .1], "hi": [.2, .3]})
+    fp = pd.DataFrame(
+        {"term": ["clearance_rate", "satisfaction_rate"], "b": [0.1, 0.2], "lo": [0, 0.1], "hi": [0.2, 0.3]}
+    )
     ax = viz.plot_coefficients(fp, "b", "lo", "hi", term="term", lang="en")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Clearance rate", "Satisfaction"]
     with pytest.raises(ValueError, match="contain"):
@@ -250,13 +262,15 @@ def test_save_fig_atomic_on_error(reports, monkeypatch):
 
 
 def _table() -> pd.DataFrame:
-    return pd.DataFrame({
-        "category": ["criminal", "fraud", "other"],
-        "cases": [3, 120, 0],
-        "cleared": [1.0, 50.0, np.nan],
-        "clearance_rate": [0.3333, 0.41667, np.nan],
-        "event_time": [-1, 2, 3],
-    })
+    return pd.DataFrame(
+        {
+            "category": ["criminal", "fraud", "other"],
+            "cases": [3, 120, 0],
+            "cleared": [1.0, 50.0, np.nan],
+            "clearance_rate": [0.3333, 0.41667, np.nan],
+            "event_time": [-1, 2, 3],
+        }
+    )
 
 
 def test_save_table_formats_and_content(reports):
@@ -264,7 +278,10 @@ def test_save_table_formats_and_content(reports):
     original = t.copy()
     out = report.save_table(t, "clearance", prefix=3, caption="Clearance", label="tab:clr")
     assert {k: p.name for k, p in out.items()} == {
-        "csv": "03_clearance.csv", "md": "03_clearance.md", "tex": "03_clearance.tex"}
+        "csv": "03_clearance.csv",
+        "md": "03_clearance.md",
+        "tex": "03_clearance.tex",
+    }
     assert all(p.parent == reports / "tables" for p in out.values())
     pd.testing.assert_frame_equal(t, original)  # input untouched
     back = pd.read_csv(out["csv"])
@@ -275,8 +292,16 @@ def test_save_table_formats_and_content(reports):
     assert md.splitlines()[1].startswith("|:")  # text column left-aligned
     assert "Table: Clearance" in md
     tex = out["tex"].read_text(encoding="utf-8")
-    for piece in ("\\toprule", "\\midrule", "\\bottomrule", "\\caption{Clearance}",
-                  "\\label{tab:clr}", "clearance\\_rate", "0.417", "$-$1"):
+    for piece in (
+        "\\toprule",
+        "\\midrule",
+        "\\bottomrule",
+        "\\caption{Clearance}",
+        "\\label{tab:clr}",
+        "clearance\\_rate",
+        "0.417",
+        "$-$1",
+    ):
         assert piece in tex, piece
 
 
@@ -290,8 +315,9 @@ def test_save_table_small_cell_suppression(reports):
     assert "立案数" in md and "刑事" in md and "<5" in md and "隐去" in md
     tex = out["tex"].read_text(encoding="utf-8")
     assert "\\textless{}5" in tex and "<5" not in tex
-    out = report.save_table(_table(), "supp2", min_count=5, count_columns=["event_time"],
-                            marker="*", formats="csv")
+    out = report.save_table(
+        _table(), "supp2", min_count=5, count_columns=["event_time"], marker="*", formats="csv"
+    )
     assert out["csv"].read_text().splitlines()[2].endswith(",*")
     with pytest.raises(ValueError, match="count_columns"):
         report.save_table(pd.DataFrame({"x": [1]}), "bad", min_count=5)
@@ -311,8 +337,9 @@ def test_save_table_atomic_on_error(reports):
         return str(x)
 
     with pytest.raises(ValueError):
-        report.save_table(_table().assign(clearance_rate=[1.0, 500.0, 2.0]), "t",
-                          formats="md", float_format=bad_format)
+        report.save_table(
+            _table().assign(clearance_rate=[1.0, 500.0, 2.0]), "t", formats="md", float_format=bad_format
+        )
     assert (reports / "tables" / "t.md").read_bytes() == before
     assert sorted(p.name for p in (reports / "tables").iterdir()) == ["t.md"]
 
@@ -325,8 +352,13 @@ def test_markdown_renderer_escapes_and_aligns():
 
 
 def test_record_value_roundtrip_and_byte_identical(reports):
-    vals = {"03.att": np.float64(0.0412345678), "00.n": np.int64(48), "01.flag": np.bool_(True),
-            "04.list": [1.23456789, 2], "02.when": pd.Timestamp("2024-01-01")}
+    vals = {
+        "03.att": np.float64(0.0412345678),
+        "00.n": np.int64(48),
+        "01.flag": np.bool_(True),
+        "04.list": [1.23456789, 2],
+        "02.when": pd.Timestamp("2024-01-01"),
+    }
     for k, v in vals.items():
         report.record_value(k, v, unit="u" if k == "03.att" else None)
     path = reports / "values.json"

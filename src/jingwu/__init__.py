@@ -53,6 +53,7 @@ True
 >>> "effects" in dir(jw) and "import_module" not in dir(jw)
 True
 """
+
 from __future__ import annotations
 
 from .errors import DataError
@@ -60,11 +61,28 @@ from .errors import DataError
 __version__ = "0.1.0"
 __all__ = ["DataError", "__version__"]
 
-_SUBMODULES = frozenset({
-    "schema", "errors", "io", "privacy", "aggregate", "simulate", "datasets",
-    "calendar", "forecast", "cluster", "effects", "allocate", "viz", "report",
-    "cli", "paths", "chicago", "studies",
-})
+_SUBMODULES = frozenset(
+    {
+        "schema",
+        "errors",
+        "io",
+        "privacy",
+        "aggregate",
+        "simulate",
+        "datasets",
+        "calendar",
+        "forecast",
+        "cluster",
+        "effects",
+        "allocate",
+        "viz",
+        "report",
+        "cli",
+        "paths",
+        "chicago",
+        "studies",
+    }
+)
 
 
 def __getattr__(name: str) -> object:

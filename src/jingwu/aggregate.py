@@ -148,8 +148,11 @@ def _clearly_valid(s: pd.Series, col: schema.Column) -> bool:
         else:
             return False
         return bool((col.minimum is None or lo >= col.minimum) and (col.maximum is None or hi <= col.maximum))
-    if col.kind in ("date", "datetime") and pd.api.types.is_datetime64_any_dtype(s) \
-            and not isinstance(s.dtype, pd.DatetimeTZDtype):
+    if (
+        col.kind in ("date", "datetime")
+        and pd.api.types.is_datetime64_any_dtype(s)
+        and not isinstance(s.dtype, pd.DatetimeTZDtype)
+    ):
         lo, hi = s.min(), s.max()
         return bool(pd.notna(lo) and not s.isna().any() and lo >= schema.DATE_MIN and hi <= schema.DATE_MAX)
     return False
@@ -221,14 +224,19 @@ def _daily_from_frame(incidents: pd.DataFrame, *, ordered: bool = True) -> pd.Da
     _check_frame(incidents, cols, [])
     # text casts after the GROUP BY: once per group, not once per incident; no ORDER BY when
     # the zero-filled grid sets the order anyway
-    return _query_frame(incidents, cols, """
+    return _query_frame(
+        incidents,
+        cols,
+        """
         SELECT * FROM (
             SELECT CAST(station_id AS VARCHAR) AS station_id, date,
                    CAST(category AS VARCHAR) AS category, count
             FROM (SELECT station_id, CAST(CAST(reported_at AS TIMESTAMP) AS DATE) AS date,
                          category, COUNT(*) AS count
                   FROM src GROUP BY ALL))
-    """ + ("ORDER BY station_id, date, category" if ordered else ""))
+    """
+        + ("ORDER BY station_id, date, category" if ordered else ""),
+    )
 
 
 def _common_prefix_hints(missing: list[str], known: list[str]) -> list[str]:
@@ -368,24 +376,34 @@ def complete_demand(
     flat = (i[keep].astype(np.int64) * n_d + j[keep]) * n_c + k[keep]
     weights = np.nan_to_num(pd.to_numeric(demand["count"]).to_numpy(dtype="float64")[keep])
     counts = np.bincount(flat, weights=weights, minlength=len(ids) * n_d * n_c)
-    out = pd.DataFrame({
-        "station_id": id_index.repeat(n_d * n_c),
-        "date": np.tile(dates.repeat(n_c).to_numpy(), len(ids)),
-        "category": pd.Categorical.from_codes(np.tile(np.arange(n_c, dtype=np.int8 if n_c < 127 else np.int64),
-                                                      len(ids) * n_d), categories=list(categories)),
-        "count": counts.astype("int64"),
-    })
+    out = pd.DataFrame(
+        {
+            "station_id": id_index.repeat(n_d * n_c),
+            "date": np.tile(dates.repeat(n_c).to_numpy(), len(ids)),
+            "category": pd.Categorical.from_codes(
+                np.tile(np.arange(n_c, dtype=np.int8 if n_c < 127 else np.int64), len(ids) * n_d),
+                categories=list(categories),
+            ),
+            "count": counts.astype("int64"),
+        }
+    )
     return out
 
 
-def _complete_by_reindex(demand: pd.DataFrame, dates: pd.DatetimeIndex, ids: list,
-                         categories: tuple[str, ...]) -> pd.DataFrame:
+def _complete_by_reindex(
+    demand: pd.DataFrame, dates: pd.DatetimeIndex, ids: list, categories: tuple[str, ...]
+) -> pd.DataFrame:
     """The grid by a MultiIndex reindex (station_ids or categories given twice)."""
-    grid = pd.MultiIndex.from_product([ids, dates, list(categories)],
-                                      names=["station_id", "date", "category"])
-    out = (demand.assign(category=demand["category"].astype(str))
-           .groupby(["station_id", "date", "category"], observed=True)["count"].sum()
-           .reindex(grid, fill_value=0).reset_index())
+    grid = pd.MultiIndex.from_product(
+        [ids, dates, list(categories)], names=["station_id", "date", "category"]
+    )
+    out = (
+        demand.assign(category=demand["category"].astype(str))
+        .groupby(["station_id", "date", "category"], observed=True)["count"]
+        .sum()
+        .reindex(grid, fill_value=0)
+        .reset_index()
+    )
     out["category"] = pd.Categorical(out["category"], categories=list(categories))
     out["count"] = out["count"].astype("int64")
     return out

@@ -14,6 +14,7 @@ Examples
 >>> str(lunar_new_year(2024))
 '2024-02-10'
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -96,7 +97,8 @@ def china_holidays(start: str | pd.Timestamp, end: str | pd.Timestamp) -> pd.Dat
         if start <= pd.Timestamp(d) <= end:
             rows.append((pd.Timestamp(d), "workday", "Adjusted working day", False))
     out = pd.DataFrame(rows, columns=["date", "holiday", "name", "is_day_off"]).astype(
-        {"date": "datetime64[ns]", "holiday": str, "name": str, "is_day_off": bool})
+        {"date": "datetime64[ns]", "holiday": str, "name": str, "is_day_off": bool}
+    )
     labels = {k: v["zh"] for k, v in HOLIDAY_LABELS.items()} | {"workday": "调休上班", "other": "其他"}
     out["label_zh"] = out["holiday"].map(labels)
     return out.sort_values("date", kind="stable").reset_index(drop=True)[
@@ -115,7 +117,8 @@ def lunar_new_year(year: int) -> _dt.date:
     """
     cal = _calendar((int(year),))
     days = sorted(
-        d for d, name in cal.items()
+        d
+        for d, name in cal.items()
         if "Chinese New Year (Spring Festival)" in name and "observed" not in name
     )
     if not days:

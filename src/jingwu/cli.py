@@ -14,6 +14,7 @@ Regenerate M city with another seed, from a shell::
 
     jingwu simulate --seed 7 --out my_city
 """
+
 from __future__ import annotations
 
 import argparse
@@ -139,8 +140,9 @@ class _Progress:
                 if m:
                     current = m.group(1).strip()
             self.sections.append(current)
-        self.code_index = {i: k for k, i in enumerate(
-            i for i, c in enumerate(nb.cells) if c.cell_type == "code")}
+        self.code_index = {
+            i: k for k, i in enumerate(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+        }
         self.start = time.perf_counter()
         self.cell = 0
         self.section = ""
@@ -199,8 +201,9 @@ def _kernel_manager():
     return KernelManager(kernel_name="python3", transport="ipc", ip=ip)
 
 
-def _execute(path: Path, out_dir: Path, params: dict, timeout: int, *,
-             progress: bool = False, lang: str | None = None) -> float:
+def _execute(
+    path: Path, out_dir: Path, params: dict, timeout: int, *, progress: bool = False, lang: str | None = None
+) -> float:
     """Execute one notebook on a fresh kernel and write its report files.
 
     Writes ``notebooks/<name>.ipynb`` (executed), ``<stem>.html`` (full, code
@@ -219,18 +222,29 @@ def _execute(path: Path, out_dir: Path, params: dict, timeout: int, *,
     inject_parameters(nb, params)
     km = _kernel_manager()
     bar = _Progress(path.stem, nb, enabled=progress)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", km=km,
-                            resources={"metadata": {"path": str(path.parent)}},
-                            on_cell_start=bar.on_cell_start)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        km=km,
+        resources={"metadata": {"path": str(path.parent)}},
+        on_cell_start=bar.on_cell_start,
+    )
     client.owns_km = True  # shut the kernel down afterwards, as for a manager it made itself
     start = time.perf_counter()
     try:
         client.execute(env=kernel_env(threads=1 if params.get("QUICK") else None))
     except CellExecutionError as exc:
         bar.close()
-        failing = next((i for i, c in enumerate(nb.cells)
-                        if c.cell_type == "code" and any(o.get("output_type") == "error"
-                                                         for o in c.get("outputs", []))), None)
+        failing = next(
+            (
+                i
+                for i, c in enumerate(nb.cells)
+                if c.cell_type == "code"
+                and any(o.get("output_type") == "error" for o in c.get("outputs", []))
+            ),
+            None,
+        )
         atomic_write_text(out_dir / "notebooks" / path.name, nbformat.writes(nb))
         msg = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()
         raise RuntimeError(
@@ -244,8 +258,12 @@ def _execute(path: Path, out_dir: Path, params: dict, timeout: int, *,
     log = out_dir / "logs" / f"{path.stem}.log"
     if removed:
         atomic_write_text(log, "".join(removed))
-        print(f"  note: {path.stem}: {len(removed)} warning/progress message(s) kept out of the "
-              f"report; see {log}", file=sys.stderr, flush=True)
+        print(
+            f"  note: {path.stem}: {len(removed)} warning/progress message(s) kept out of the "
+            f"report; see {log}",
+            file=sys.stderr,
+            flush=True,
+        )
     elif log.exists():
         log.unlink()
     if lang is not None:
@@ -273,14 +291,24 @@ def takes_city(path: Path) -> bool:
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    return any("parameters" in c.get("metadata", {}).get("tags", [])
-               and re.search(r"^CITY\s*=", c.source, flags=re.M) for c in nb.cells)
+    return any(
+        "parameters" in c.get("metadata", {}).get("tags", [])
+        and re.search(r"^CITY\s*=", c.source, flags=re.M)
+        for c in nb.cells
+    )
 
 
-def reproduce(*, quick: bool = False, only: list[str] | None = None,
-              notebooks_dir: str | Path | None = None, out: str | Path | None = None,
-              city: str | Path | None = None, timeout: int = 1800,
-              lang: str | None = None, quiet: bool = False) -> int:
+def reproduce(
+    *,
+    quick: bool = False,
+    only: list[str] | None = None,
+    notebooks_dir: str | Path | None = None,
+    out: str | Path | None = None,
+    city: str | Path | None = None,
+    timeout: int = 1800,
+    lang: str | None = None,
+    quiet: bool = False,
+) -> int:
     """Run every notebook in order; return 0 on success, 1 on the first failure.
 
     Each notebook gets ``QUICK`` and ``LANGUAGE`` injected after its
@@ -335,14 +363,12 @@ def reproduce(*, quick: bool = False, only: list[str] | None = None,
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     mode = "quick" if quick else "full"
     say = (lambda *a, **k: None) if quiet else print
-    say(f"jingwu reproduce: {len(notebooks)} notebooks ({mode} mode, language {lang}) -> {out}",
-        flush=True)
+    say(f"jingwu reproduce: {len(notebooks)} notebooks ({mode} mode, language {lang}) -> {out}", flush=True)
     total = time.perf_counter()
     for i, nb in enumerate(notebooks, 1):
         say(f"[{i}/{len(notebooks)}] {nb.name} ...", flush=True)
         try:
-            secs = _execute(nb, out, {**params, "LANGUAGE": lang}, timeout,
-                            progress=not quiet, lang=lang)
+            secs = _execute(nb, out, {**params, "LANGUAGE": lang}, timeout, progress=not quiet, lang=lang)
         except RuntimeError as exc:
             print(f"[{i}/{len(notebooks)}] {nb.name} FAILED", file=sys.stderr, flush=True)
             print(str(exc), file=sys.stderr)
@@ -350,8 +376,11 @@ def reproduce(*, quick: bool = False, only: list[str] | None = None,
         say(f"[{i}/{len(notebooks)}] {nb.name} done in {secs:.1f} s", flush=True)
     executed = sorted((out / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     atomic_write_text(out / "index.html", report.reports_index(executed, lang=lang))
-    say(f"all notebooks ran in {time.perf_counter() - total:.0f} s; "
-        f"open {out / 'index.html'} to start reading", flush=True)
+    say(
+        f"all notebooks ran in {time.perf_counter() - total:.0f} s; "
+        f"open {out / 'index.html'} to start reading",
+        flush=True,
+    )
     return 0
 
 
@@ -363,8 +392,10 @@ def _cmd_init(args: argparse.Namespace) -> int:
     except (FileExistsError, ValueError) as exc:
         print(f"jingwu init: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {f} and {f.parent / 'README.md'}\n"
-          f"next: put the exports in {f.parent}, name them in {f.name}, then run `jingwu validate {args.dir}`")
+    print(
+        f"wrote {f} and {f.parent / 'README.md'}\n"
+        f"next: put the exports in {f.parent}, name them in {f.name}, then run `jingwu validate {args.dir}`"
+    )
     return 0
 
 
@@ -373,12 +404,14 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        print(f"jingwu simulate: {out} is a file, not a directory; choose another --out",
-              file=sys.stderr)
+        print(f"jingwu simulate: {out} is a file, not a directory; choose another --out", file=sys.stderr)
         return 2
     if out.is_dir() and any(out.iterdir()) and not args.force:
-        print(f"jingwu simulate: {out} is not empty; refusing to overwrite files in it "
-              "(choose an empty or new directory, or pass --force)", file=sys.stderr)
+        print(
+            f"jingwu simulate: {out} is not empty; refusing to overwrite files in it "
+            "(choose an empty or new directory, or pass --force)",
+            file=sys.stderr,
+        )
         return 2
     if args.as_exports:
         from .studies.exports import export_city_params, write_exports
@@ -413,15 +446,21 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         check = validate_project(args.path)
         print(check.report())
         return 0 if check.ok else 1
-    reader = {"incidents": io.read_incidents, "stations": io.read_stations,
-              "panel": io.read_panel, "demand": io.read_demand}[args.table]
+    reader = {
+        "incidents": io.read_incidents,
+        "stations": io.read_stations,
+        "panel": io.read_panel,
+        "demand": io.read_demand,
+    }[args.table]
     path = Path(args.path)
     problem = None
     if not path.exists():
         problem = f"no such file: {path}"
     elif path.is_dir():
-        problem = (f"{path} is a directory without jingwu.toml; give the export file itself, "
-                   f"or start a city project there with `jingwu init {path}`")
+        problem = (
+            f"{path} is a directory without jingwu.toml; give the export file itself, "
+            f"or start a city project there with `jingwu init {path}`"
+        )
     elif not os.access(path, os.R_OK):
         problem = f"cannot read {path} (permission denied)"
     if problem is None:
@@ -463,18 +502,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", help="output directory (default: reports/, or CITY/reports)")
     p.add_argument("--city", help="a city project folder (see `jingwu init`): run notebooks 00-04 on it")
     p.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
-    p.add_argument("--lang", choices=LANGUAGES, default=None,
-                   help="language of figures, tables and headings (default: both; a city's jingwu.toml language)")
+    p.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="language of figures, tables and headings (default: both; a city's jingwu.toml language)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress, only failures")
     p = sub.add_parser("simulate", help="regenerate the M-city files")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled city's)")
     p.add_argument("--out", required=True, help="output directory (new or empty)")
-    p.add_argument("--force", action="store_true",
-                   help="write into a non-empty --out directory, replacing the city's files")
-    p.add_argument("--as-exports", action="store_true",
-                   help="write raw platform exports (GBK CSV, Excel) with jingwu.toml and the truth")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a non-empty --out directory, replacing the city's files",
+    )
+    p.add_argument(
+        "--as-exports",
+        action="store_true",
+        help="write raw platform exports (GBK CSV, Excel) with jingwu.toml and the truth",
+    )
     p.add_argument("--stations", type=int, help="number of stations (with --as-exports; default 48)")
-    p.add_argument("--start", help="first day, e.g. 2022-01-01 (with --as-exports; default M city's 2018-01-01)")
+    p.add_argument(
+        "--start", help="first day, e.g. 2022-01-01 (with --as-exports; default M city's 2018-01-01)"
+    )
     p.add_argument("--end", help="last day, e.g. 2023-12-31 (with --as-exports; default M city's 2024-12-31)")
     p = sub.add_parser("init", help="start a city project: write DIR/jingwu.toml and DIR/README.md")
     p.add_argument("dir")
@@ -489,13 +540,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "reproduce":
         only = [o for part in args.only or [] for o in part.split(",") if o] or None
-        return reproduce(quick=args.quick, only=only, out=args.out, city=args.city, timeout=args.timeout,
-                         lang=args.lang, quiet=args.quiet)
+        return reproduce(
+            quick=args.quick,
+            only=only,
+            out=args.out,
+            city=args.city,
+            timeout=args.timeout,
+            lang=args.lang,
+            quiet=args.quiet,
+        )
     if args.command == "init":
         return _cmd_init(args)
     if args.command == "simulate":
         if args.seed is None:
             from .simulate import DEFAULT_SEED
+
             args.seed = DEFAULT_SEED
         return _cmd_simulate(args)
     if args.command == "validate":

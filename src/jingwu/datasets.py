@@ -10,6 +10,7 @@ Examples
 >>> city.stations.shape[0], sorted(city.truth.archetypes["archetype"].unique())[0]
 (48, 'commercial_core')
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -93,9 +94,11 @@ class Chicago:
     name: str = "Chicago"
 
     def __repr__(self) -> str:
-        return (f"<Chicago: {len(self.stations)} districts, daily crimes "
-                f"{self.demand['date'].min():%Y-%m-%d}..{self.demand['date'].max():%Y-%m-%d}, "
-                f"{int(self.stations['adoption_month'].notna().sum())} SDSC adopters>")
+        return (
+            f"<Chicago: {len(self.stations)} districts, daily crimes "
+            f"{self.demand['date'].min():%Y-%m-%d}..{self.demand['date'].max():%Y-%m-%d}, "
+            f"{int(self.stations['adoption_month'].notna().sum())} SDSC adopters>"
+        )
 
 
 def _month(series: pd.Series, file: Path, column: str) -> pd.Series:
@@ -144,7 +147,8 @@ def load_chicago(path: str | Path | None = None, dating: str = "best") -> Chicag
         adoption[col] = _month(adoption[col], f_adopt, col)
     adoption["adoption_month"] = (
         adoption["treat_month_best"].fillna(adoption["treat_month_conservative"])
-        if dating == "best" else adoption["treat_month_conservative"]
+        if dating == "best"
+        else adoption["treat_month_conservative"]
     )
 
     daily = pd.read_csv(f_daily, dtype={"district": str}, parse_dates=["date"])
@@ -159,11 +163,14 @@ def load_chicago(path: str | Path | None = None, dating: str = "best") -> Chicag
     panel = monthly.rename(columns={"district": "station_id", "crimes": "incidents"})
     panel = panel.merge(
         sentiment.rename(columns={"district": "station_id"})[["station_id", "month", "safety", "trust"]],
-        on=["station_id", "month"], how="outer", sort=True,
+        on=["station_id", "month"],
+        how="outer",
+        sort=True,
     )
     area = sentiment.drop_duplicates("district").set_index("district")["area"]
     stations = adoption[["district", "district_name", "adoption_month"]].rename(
-        columns={"district": "station_id", "district_name": "station_name"})
+        columns={"district": "station_id", "district_name": "station_name"}
+    )
     stations.insert(2, "district", stations["station_id"].map(area))
     stations = stations.sort_values("station_id", kind="stable").reset_index(drop=True)
     schema.validate_stations(stations, file=f_adopt)
@@ -174,17 +181,30 @@ def load_chicago(path: str | Path | None = None, dating: str = "best") -> Chicag
 
     city = pd.read_csv(f_city)
     city["month"] = _month(city["month"], f_city, "month")
-    return Chicago(stations=stations, demand=demand.reset_index(drop=True),
-                   panel=panel.reset_index(drop=True), adoption=adoption,
-                   sources=pd.read_csv(f_src), sentiment_citywide=city)
+    return Chicago(
+        stations=stations,
+        demand=demand.reset_index(drop=True),
+        panel=panel.reset_index(drop=True),
+        adoption=adoption,
+        sources=pd.read_csv(f_src),
+        sentiment_citywide=city,
+    )
 
 
 #: Chinese headers of the example export, as police platforms name them.
 EXPORT_HEADERS_ZH = {
-    "incident_id": "接警编号", "station_id": "派出所编号", "reported_at": "报警时间",
-    "category": "警情类别", "handling_minutes": "处置时长(分钟)", "response_minutes": "到场时间(分钟)",
-    "is_case": "是否立案", "cleared": "是否破案", "caller_name": "报警人姓名",
-    "caller_phone": "联系电话", "caller_id_number": "身份证号", "address": "案发地址",
+    "incident_id": "接警编号",
+    "station_id": "派出所编号",
+    "reported_at": "报警时间",
+    "category": "警情类别",
+    "handling_minutes": "处置时长(分钟)",
+    "response_minutes": "到场时间(分钟)",
+    "is_case": "是否立案",
+    "cleared": "是否破案",
+    "caller_name": "报警人姓名",
+    "caller_phone": "联系电话",
+    "caller_id_number": "身份证号",
+    "address": "案发地址",
     "narrative": "简要案情",
 }
 
@@ -206,10 +226,16 @@ def _narratives(inc: pd.DataFrame) -> list[str]:
 
     rng = np.random.default_rng(20240301)
     k = rng.integers(0, len(_NARRATIVES), len(inc))
-    other = [_SURNAMES[a] + _GIVEN[b] + _GIVEN[c] for a, b, c in
-             zip(*(rng.integers(0, n, len(inc)) for n in (len(_SURNAMES), len(_GIVEN), len(_GIVEN))))]
-    return [_NARRATIVES[i].format(a=a, b=b, phone=p) for i, a, b, p in
-            zip(k, inc["caller_name"], other, inc["caller_phone"])]
+    other = [
+        _SURNAMES[a] + _GIVEN[b] + _GIVEN[c]
+        for a, b, c in zip(
+            *(rng.integers(0, n, len(inc)) for n in (len(_SURNAMES), len(_GIVEN), len(_GIVEN)))
+        )
+    ]
+    return [
+        _NARRATIVES[i].format(a=a, b=b, phone=p)
+        for i, a, b, p in zip(k, inc["caller_name"], other, inc["caller_phone"])
+    ]
 
 
 def write_example_export(

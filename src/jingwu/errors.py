@@ -6,6 +6,7 @@ handlers still catch it, and its message always says *where* (file, column,
 rows) and *what was expected*, so a user can fix the export without reading a
 traceback.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence

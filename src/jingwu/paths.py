@@ -32,6 +32,7 @@ Examples
 ...         del os.environ["JINGWU_REPORTS"]
 figures values.json
 """
+
 from __future__ import annotations
 
 import os
@@ -305,9 +306,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_bytes(bytes(data)))
 
 
-def atomic_write_text(
-    path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8"
-) -> Path:
+def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` atomically, with ``\\n`` line endings on every platform.
 
     Examples

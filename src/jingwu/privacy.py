@@ -29,6 +29,7 @@ Examples
 >>> privacy.scan_pii(df)[["column", "detected_by"]].to_dict("records")
 [{'column': '备注', 'detected_by': 'content'}]
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -180,25 +181,53 @@ _SOURCES: dict[str, tuple[str, str]] = {
     # kind: (core pattern, characters that must not touch it on either side)
     # 18-character resident ID (confirmed by its MOD 11-2 check character) and
     # the 15-digit first-generation ID (birth date in digits 7-12).
-    "resident_id": ("\\d(?:" + _SEP + "\\d){16}" + _SEP + "[\\dXx]"
-                    "|[1-8]\\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])\\d{3}", "0-9A-Za-z"),
+    "resident_id": (
+        "\\d(?:" + _SEP + "\\d){16}" + _SEP + "[\\dXx]"
+        "|[1-8]\\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])\\d{3}",
+        "0-9A-Za-z",
+    ),
     # Mainland mobiles, with +86 / 0086 / 86 prefixes, spaces or dashes.
     "mobile": ("(?:(?:\\+|00)?86" + _SEP + ")?1[3-9]\\d(?:" + _SEP + "\\d){8}", "0-9"),
     # Landlines with an area code: 010-62345678, (025)84561234, （0571）8888 6666,
     # +86 10 62345678, 0086-21-5555 6666, 02164445555, with an extension (转 12).
-    "landline": ("(?:(?:\\+|00)86[ \\-]?0?[1-9]\\d{1,2}[ \\-]?|[(（]\\s*0\\d{2,3}\\s*[)）]\\s*"
-                 "|0\\d{2,3}[ \\-]?)\\d{3,4}[ \\-]?\\d{4}(?:\\s*(?:转|ext\\.?)\\s*\\d{1,5})?", "0-9"),
+    "landline": (
+        "(?:(?:\\+|00)86[ \\-]?0?[1-9]\\d{1,2}[ \\-]?|[(（]\\s*0\\d{2,3}\\s*[)）]\\s*"
+        "|0\\d{2,3}[ \\-]?)\\d{3,4}[ \\-]?\\d{4}(?:\\s*(?:转|ext\\.?)\\s*\\d{1,5})?",
+        "0-9",
+    ),
     # Street addresses: a road and a house number (中山路12号, 人民南路四段9号),
     # a compound with a building/unit/room (幸福小区3栋2单元502室), or a bare
     # building-unit-room run (3栋2单元502).  Place names without a house
     # number (中山路街道, 鼓楼区) are not the address of a person.
     "address": (
-        "[" + _CJK + "A-Za-z0-9]{0,12}(?:路|街|巷|弄|大道|胡同|大街|里)[" + _CJK + "]{0,4}?" + _NUM
-        + "\\s*(?:号|弄|巷)(?:\\s*(?:院|楼)?\\s*" + _NUM + "\\s*(?:号楼|栋|幢|座|单元|室|层|楼|户|号))*"
-        + "|[" + _CJK + "]{1,10}(?:小区|花园|公寓|新村|家园|苑|大厦|宿舍|村|社区|广场)\\s*(?:" + _NUM
+        "["
+        + _CJK
+        + "A-Za-z0-9]{0,12}(?:路|街|巷|弄|大道|胡同|大街|里)["
+        + _CJK
+        + "]{0,4}?"
+        + _NUM
+        + "\\s*(?:号|弄|巷)(?:\\s*(?:院|楼)?\\s*"
+        + _NUM
+        + "\\s*(?:号楼|栋|幢|座|单元|室|层|楼|户|号))*"
+        + "|["
+        + _CJK
+        + "]{1,10}(?:小区|花园|公寓|新村|家园|苑|大厦|宿舍|村|社区|广场)\\s*(?:"
+        + _NUM
         + "\\s*(?:号楼|栋|幢|座|单元|室|层|楼|户|号|组)\\s*)+"
-        + "|" + _NUM + "\\s*(?:栋|幢|号楼|座)\\s*" + _NUM + "\\s*单元(?:\\s*" + _NUM + "\\s*(?:室|号)?)?"
-        + "|" + _NUM + "\\s*单元\\s*" + _NUM + "\\s*室", ""),
+        + "|"
+        + _NUM
+        + "\\s*(?:栋|幢|号楼|座)\\s*"
+        + _NUM
+        + "\\s*单元(?:\\s*"
+        + _NUM
+        + "\\s*(?:室|号)?)?"
+        + "|"
+        + _NUM
+        + "\\s*单元\\s*"
+        + _NUM
+        + "\\s*室",
+        "",
+    ),
 }
 
 
@@ -235,7 +264,23 @@ _SURNAMES_1 = set(
     "尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全"
     "佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
-_SURNAMES_2 = {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "公孙", "长孙", "宇文", "司徒", "夏侯", "端木"}
+_SURNAMES_2 = {
+    "欧阳",
+    "司马",
+    "诸葛",
+    "上官",
+    "东方",
+    "皇甫",
+    "令狐",
+    "慕容",
+    "尉迟",
+    "公孙",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "端木",
+}
 
 _NAME_SHARE = 0.5  # share of a column's values that must be bare names to flag it
 _MIN_SALT_BYTES = 16
@@ -243,16 +288,127 @@ _MIN_SALT_BYTES = 16
 #: Words around a personal name inside free text (胡芳与邻居马平平因噪音问题发生口角,
 #: 民警王强到场): a name is a surname plus one or two characters standing next
 #: to one of these.
-_NAME_BEFORE = ("与", "和", "跟", "同", "被", "对", "将", "把", "向", "给", "叫", "称", "系", "及",
-                "报警人", "报案人", "当事人", "嫌疑人", "受害人", "被害人", "证人", "求助人",
-                "邻居", "丈夫", "妻子", "老公", "老婆", "儿子", "女儿", "父亲", "母亲", "哥哥",
-                "姐姐", "弟弟", "妹妹", "男子", "女子", "司机", "居民", "村民", "群众", "民警",
-                "辅警", "孩子", "朋友", "同事", "租客", "房东", "店主", "老板", "业主", "患者",
-                "：", ":", "、", "'", "\"", "“", "‘", "[", " ")
-_NAME_AFTER = ("与", "和", "跟", "同", "因", "称", "报警", "报案", "报称", "求助", "被", "在",
-               "于", "驾驶", "骑", "家", "（", "(", "、", "等", "向", "对", "将", "把", "的",
-               "发现", "反映", "打", "发生", "争吵", "吵架", "斗殴", "互殴", "之间", "一起", "说", "投诉", "表示", "殴打", "打伤", "盗窃", "到场", "来电", "来所",
-               "男", "女", "，", ",", "。", "；", "'", "\"", "”", "’", "]", " ")
+_NAME_BEFORE = (
+    "与",
+    "和",
+    "跟",
+    "同",
+    "被",
+    "对",
+    "将",
+    "把",
+    "向",
+    "给",
+    "叫",
+    "称",
+    "系",
+    "及",
+    "报警人",
+    "报案人",
+    "当事人",
+    "嫌疑人",
+    "受害人",
+    "被害人",
+    "证人",
+    "求助人",
+    "邻居",
+    "丈夫",
+    "妻子",
+    "老公",
+    "老婆",
+    "儿子",
+    "女儿",
+    "父亲",
+    "母亲",
+    "哥哥",
+    "姐姐",
+    "弟弟",
+    "妹妹",
+    "男子",
+    "女子",
+    "司机",
+    "居民",
+    "村民",
+    "群众",
+    "民警",
+    "辅警",
+    "孩子",
+    "朋友",
+    "同事",
+    "租客",
+    "房东",
+    "店主",
+    "老板",
+    "业主",
+    "患者",
+    "：",
+    ":",
+    "、",
+    "'",
+    '"',
+    "“",
+    "‘",
+    "[",
+    " ",
+)
+_NAME_AFTER = (
+    "与",
+    "和",
+    "跟",
+    "同",
+    "因",
+    "称",
+    "报警",
+    "报案",
+    "报称",
+    "求助",
+    "被",
+    "在",
+    "于",
+    "驾驶",
+    "骑",
+    "家",
+    "（",
+    "(",
+    "、",
+    "等",
+    "向",
+    "对",
+    "将",
+    "把",
+    "的",
+    "发现",
+    "反映",
+    "打",
+    "发生",
+    "争吵",
+    "吵架",
+    "斗殴",
+    "互殴",
+    "之间",
+    "一起",
+    "说",
+    "投诉",
+    "表示",
+    "殴打",
+    "打伤",
+    "盗窃",
+    "到场",
+    "来电",
+    "来所",
+    "男",
+    "女",
+    "，",
+    ",",
+    "。",
+    "；",
+    "'",
+    '"',
+    "”",
+    "’",
+    "]",
+    " ",
+)
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -267,10 +423,11 @@ _AFTER_ALT = _alternation(_NAME_AFTER)
 #: 2-4 character value is judged by the column rule instead (so a column of
 #: 白班/夜班 is not a list of people).
 _FREE_NAME_RE = re.compile(f"(?P<pre>^|{_BEFORE_ALT})(?P<name>{_NAME_CORE})(?=(?:{_AFTER_ALT})|$)")
-_FREE_NAME_RE2 = (f"(?:^|{_BEFORE_ALT}){_NAME_CORE}(?:{_AFTER_ALT})"
-                  f"|(?:{_BEFORE_ALT}){_NAME_CORE}$")
-_BARE_NAME_RE2 = (f"^(?:{_alternation(_SURNAMES_2)}|[{_SURNAME_CLASS}])[{_CJK}]{{1,3}}"
-                  "(?:[（(][^（）()]{0,20}[)）]|[，,]\\s*[男女].*)?$")
+_FREE_NAME_RE2 = f"(?:^|{_BEFORE_ALT}){_NAME_CORE}(?:{_AFTER_ALT})|(?:{_BEFORE_ALT}){_NAME_CORE}$"
+_BARE_NAME_RE2 = (
+    f"^(?:{_alternation(_SURNAMES_2)}|[{_SURNAME_CLASS}])[{_CJK}]{{1,3}}"
+    "(?:[（(][^（）()]{0,20}[)）]|[，,]\\s*[男女].*)?$"
+)
 
 #: The masking tokens, in the order patterns are applied (IDs before phones, so
 #: a mobile-like run inside an ID is never half-masked).
@@ -290,6 +447,7 @@ _REASONS: dict[str, str] = {
     "name": "values contain personal names in free text",
     "bare_name": "most values look like Chinese personal names",
 }
+
 
 def is_valid_resident_id(value: str) -> bool:
     """True if ``value`` is an 18-character PRC resident ID with a valid check character.
@@ -412,8 +570,10 @@ def _detect_values(arr: Any) -> dict[str, np.ndarray]:
     if not len(idx):
         return hits
     sub = arr.take(idx)
-    for kind, pattern in [(k, _re2(k)) for k in _KINDS] + [("name", _FREE_NAME_RE2),
-                                                         ("bare_name", _BARE_NAME_RE2)]:
+    for kind, pattern in [(k, _re2(k)) for k in _KINDS] + [
+        ("name", _FREE_NAME_RE2),
+        ("bare_name", _BARE_NAME_RE2),
+    ]:
         hits[kind][idx] = pc.match_substring_regex(sub, pattern).to_numpy(zero_copy_only=False)
     cand = np.flatnonzero(hits["resident_id"])
     if len(cand):
@@ -421,8 +581,9 @@ def _detect_values(arr: Any) -> dict[str, np.ndarray]:
         first = pc.extract_regex(arr.take(cand), f"(?P<id>{_SOURCES['resident_id'][0]})")
         ids = pc.replace_substring_regex(pc.struct_field(first, [0]), "[ \\-]", "")
         ok = _valid_ids(ids.to_pylist())
-        several = pc.count_substring_regex(arr.take(cand), _re2("resident_id")).to_numpy(
-            zero_copy_only=False) > 1
+        several = (
+            pc.count_substring_regex(arr.take(cand), _re2("resident_id")).to_numpy(zero_copy_only=False) > 1
+        )
         hits["resident_id"][cand] = ok
         for i in cand[~ok & several]:  # the first candidate failed: look at the others
             hits["resident_id"][i] = bool(_id_spans(arr[i].as_py()))
@@ -489,8 +650,7 @@ def mask_text(values: pd.Series | str) -> pd.Series | str:
     present = values.notna().to_numpy()
     out = values.astype(object).copy()
     if present.any():
-        text = values[present].map(_as_text) if values.dtype != object else \
-            values[present].astype(str)
+        text = values[present].map(_as_text) if values.dtype != object else values[present].astype(str)
         import pyarrow.compute as pc
 
         # mask each distinct value once (C++ dictionary encoding), then spread back
@@ -516,9 +676,12 @@ def _column_text(s: pd.Series) -> Any:
     import pyarrow.compute as pc
 
     present = s.dropna()
-    if present.empty or pd.api.types.is_bool_dtype(present) \
-            or pd.api.types.is_datetime64_any_dtype(present) \
-            or isinstance(present.dtype, pd.PeriodDtype):
+    if (
+        present.empty
+        or pd.api.types.is_bool_dtype(present)
+        or pd.api.types.is_datetime64_any_dtype(present)
+        or isinstance(present.dtype, pd.PeriodDtype)
+    ):
         return None
     if pd.api.types.is_float_dtype(present):
         v = present.to_numpy(dtype="float64")
@@ -550,8 +713,7 @@ def _content_reasons(text: Any) -> list[tuple[str, int]]:
     bare = hits["bare_name"]
     n_name = int(bare.sum())
     # at least three different names: a "白班/夜班" column is not a list of people
-    if n_name and n_name / len(text) >= _NAME_SHARE and \
-            pc.count_distinct(text.filter(bare)).as_py() >= 3:
+    if n_name and n_name / len(text) >= _NAME_SHARE and pc.count_distinct(text.filter(bare)).as_py() >= 3:
         found.append((_REASONS["bare_name"], n_name))
     return found
 
@@ -601,16 +763,20 @@ def scan_pii(df: pd.DataFrame, *, exclude: Iterable[str] | None = None) -> pd.Da
         s = df.iloc[:, i]
         reason = _header_reason(col)
         if reason is not None:
-            rows.append({"column": col, "detected_by": "header",
-                         "reason": f"header suggests {reason}", "count": int(s.notna().sum())})
+            rows.append(
+                {
+                    "column": col,
+                    "detected_by": "header",
+                    "reason": f"header suggests {reason}",
+                    "count": int(s.notna().sum()),
+                }
+            )
         for why, n in _content_reasons(_column_text(s)):
             rows.append({"column": col, "detected_by": "content", "reason": why, "count": int(n)})
-    return pd.DataFrame(rows, columns=["column", "detected_by", "reason", "count"]).astype(
-        {"count": "int64"})
+    return pd.DataFrame(rows, columns=["column", "detected_by", "reason", "count"]).astype({"count": "int64"})
 
 
-_VERBS = {"drop": "dropped", "hash": "replaced with salted SHA-256 hashes",
-          "mask": "masked"}
+_VERBS = {"drop": "dropped", "hash": "replaced with salted SHA-256 hashes", "mask": "masked"}
 
 
 @dataclass
@@ -653,11 +819,14 @@ class PiiNotice:
         pieces = []
         if self.columns:
             verb = "dropped" if self.mode in ("drop", "mask") else _VERBS[self.mode]
-            pieces.append(f"personal data {verb} in {len(self.columns)} column(s): "
-                          + self._describe(self.columns))
+            pieces.append(
+                f"personal data {verb} in {len(self.columns)} column(s): " + self._describe(self.columns)
+            )
         if self.masked:
-            pieces.append(f"personal parts masked ({', '.join(MASK_TOKENS.values())}) in "
-                          f"{len(self.masked)} free-text column(s): " + self._describe(self.masked))
+            pieces.append(
+                f"personal parts masked ({', '.join(MASK_TOKENS.values())}) in "
+                f"{len(self.masked)} free-text column(s): " + self._describe(self.masked)
+            )
         return where + "; ".join(pieces)
 
 
@@ -678,18 +847,24 @@ def check_salt(salt: object) -> bytes:
     ValueError: the salt is too weak: 6 bytes; use a secret of at least 16 bytes (e.g. secrets.token_hex(16)), kept out of the repository
     """
     if salt is None:
-        raise ValueError("hashing needs a salt: a secret of at least 16 bytes "
-                         "(e.g. secrets.token_hex(16)), kept out of the repository")
+        raise ValueError(
+            "hashing needs a salt: a secret of at least 16 bytes "
+            "(e.g. secrets.token_hex(16)), kept out of the repository"
+        )
     if not isinstance(salt, (str, bytes, bytearray)):
         raise ValueError(f"salt must be text or bytes, not {type(salt).__name__}")
     key = salt.encode("utf-8") if isinstance(salt, str) else bytes(salt)
     core = key.strip()
     if not core:
-        raise ValueError("the salt is empty or only whitespace; use a secret of at least 16 bytes "
-                         "(e.g. secrets.token_hex(16)), kept out of the repository")
+        raise ValueError(
+            "the salt is empty or only whitespace; use a secret of at least 16 bytes "
+            "(e.g. secrets.token_hex(16)), kept out of the repository"
+        )
     if len(core) < _MIN_SALT_BYTES:
-        raise ValueError(f"the salt is too weak: {len(core)} bytes; use a secret of at least "
-                         f"{_MIN_SALT_BYTES} bytes (e.g. secrets.token_hex(16)), kept out of the repository")
+        raise ValueError(
+            f"the salt is too weak: {len(core)} bytes; use a secret of at least "
+            f"{_MIN_SALT_BYTES} bytes (e.g. secrets.token_hex(16)), kept out of the repository"
+        )
     return key
 
 
@@ -787,8 +962,9 @@ def _flagged(findings: pd.DataFrame) -> dict[str, bool]:
     return out
 
 
-def apply_findings(df: pd.DataFrame, findings: pd.DataFrame, *, mode: str,
-                   salt: str | bytes | None = None) -> pd.DataFrame:
+def apply_findings(
+    df: pd.DataFrame, findings: pd.DataFrame, *, mode: str, salt: str | bytes | None = None
+) -> pd.DataFrame:
     """Drop, mask or hash the columns named in ``findings`` (from :func:`scan_pii`).
 
     Used by :func:`remove_pii`, and by readers that scan a long file chunk by
@@ -817,8 +993,9 @@ def apply_findings(df: pd.DataFrame, findings: pd.DataFrame, *, mode: str,
     return clean
 
 
-def make_notice(findings: Sequence[pd.DataFrame], *, mode: str,
-                source: str | Path | None = None) -> PiiNotice:
+def make_notice(
+    findings: Sequence[pd.DataFrame], *, mode: str, source: str | Path | None = None
+) -> PiiNotice:
     """One :class:`PiiNotice` from the findings of several chunks of one file (counts summed).
 
     Examples
@@ -831,19 +1008,22 @@ def make_notice(findings: Sequence[pd.DataFrame], *, mode: str,
     frames = [f for f in findings if len(f)]
     if frames:
         allf = pd.concat(frames, ignore_index=True)
-        allf = (allf.groupby(["column", "detected_by", "reason"], sort=False, as_index=False)["count"]
-                .sum())
+        allf = allf.groupby(["column", "detected_by", "reason"], sort=False, as_index=False)["count"].sum()
     else:
-        allf = pd.DataFrame(columns=["column", "detected_by", "reason", "count"]).astype(
-            {"count": "int64"})
+        allf = pd.DataFrame(columns=["column", "detected_by", "reason", "count"]).astype({"count": "int64"})
     flagged = _flagged(allf)
     if mode == "mask":
         columns = [c for c, h in flagged.items() if h]
         masked = [c for c, h in flagged.items() if not h]
     else:
         columns, masked = list(flagged), []
-    return PiiNotice(mode=mode, findings=allf, source=None if source is None else str(source),
-                     columns=columns, masked=masked)
+    return PiiNotice(
+        mode=mode,
+        findings=allf,
+        source=None if source is None else str(source),
+        columns=columns,
+        masked=masked,
+    )
 
 
 def _scrub_message(text: str) -> str:

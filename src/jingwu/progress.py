@@ -92,8 +92,15 @@ class Progress:
     True
     """
 
-    def __init__(self, total: int | None, label: str, *, progress: bool | None = None,
-                 every: float = 5.0, stream: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        total: int | None,
+        label: str,
+        *,
+        progress: bool | None = None,
+        every: float = 5.0,
+        stream: TextIO | None = None,
+    ) -> None:
         self.total = total
         self.label = label
         self.done = 0
@@ -140,8 +147,14 @@ class Progress:
         self.active = False
 
 
-def track(items: Iterable[T], label: str, *, total: int | None = None,
-          progress: bool | None = None, every: float = 5.0) -> Iterator[T]:
+def track(
+    items: Iterable[T],
+    label: str,
+    *,
+    total: int | None = None,
+    progress: bool | None = None,
+    every: float = 5.0,
+) -> Iterator[T]:
     """Yield ``items`` while reporting progress through :class:`Progress`.
 
     Examples

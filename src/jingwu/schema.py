@@ -17,6 +17,7 @@ Examples
 >>> schema.label("criminal", lang="zh")
 '刑事'
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -238,14 +239,17 @@ def check_columns(df: pd.DataFrame, table: str, *, file: str | None = None) -> N
     dup = sorted({c for c in cols if cols.count(c) > 1})
     if dup:
         raise DataError(
-            "duplicated column(s)", file=file, column=dup,
+            "duplicated column(s)",
+            file=file,
+            column=dup,
             expected="each column to appear once (after header mapping)",
         )
     missing = [c.name for c in TABLES[table] if c.required and c.name not in cols]
     if missing:
         raise DataError(
             f"missing required column(s) for the {table} table",
-            file=file, column=missing,
+            file=file,
+            column=missing,
             expected=f"columns {[c.name for c in TABLES[table] if c.required]}",
         )
 
@@ -297,13 +301,20 @@ def require_columns(
     """
     cols = list(columns)
     if not isinstance(df, pd.DataFrame):
-        raise DataError(f"{what or 'the input'} must be a DataFrame, not {type(df).__name__}",
-                        file=file, column=cols,
-                        expected=expected or f"a DataFrame with columns {', '.join(cols)}")
+        raise DataError(
+            f"{what or 'the input'} must be a DataFrame, not {type(df).__name__}",
+            file=file,
+            column=cols,
+            expected=expected or f"a DataFrame with columns {', '.join(cols)}",
+        )
     missing = [c for c in cols if c not in df.columns]
     if missing:
-        raise DataError(f"missing columns for {what}" if what else "missing required columns",
-                        file=file, column=missing, expected=expected or f"columns {', '.join(cols)}")
+        raise DataError(
+            f"missing columns for {what}" if what else "missing required columns",
+            file=file,
+            column=missing,
+            expected=expected or f"columns {', '.join(cols)}",
+        )
     return df
 
 
@@ -312,8 +323,11 @@ def _check_column(df: pd.DataFrame, col: Column, file: str | None) -> None:
     null = s.isna().to_numpy()
     if not col.nullable and null.any():
         raise DataError(
-            "missing values", file=file, column=col.name,
-            rows=_line_numbers(df, null), expected="a value in every row",
+            "missing values",
+            file=file,
+            column=col.name,
+            rows=_line_numbers(df, null),
+            expected="a value in every row",
         )
     present = s[~null]
     if present.empty:
@@ -321,7 +335,9 @@ def _check_column(df: pd.DataFrame, col: Column, file: str | None) -> None:
     if col.kind in ("int", "float"):
         if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
             raise DataError(
-                f"values are not numeric (dtype {s.dtype})", file=file, column=col.name,
+                f"values are not numeric (dtype {s.dtype})",
+                file=file,
+                column=col.name,
                 expected="numbers",
             )
         values = present.to_numpy(dtype=float)
@@ -332,7 +348,9 @@ def _check_column(df: pd.DataFrame, col: Column, file: str | None) -> None:
             rows = _line_numbers(df.loc[present.index], bad)
             raise DataError(
                 "non-integer or non-finite values" if col.kind == "int" else "non-finite values",
-                file=file, column=col.name, rows=rows,
+                file=file,
+                column=col.name,
+                rows=rows,
                 expected="whole numbers" if col.kind == "int" else "finite numbers",
             )
         for bound, cmp, word in ((col.minimum, np.less, ">="), (col.maximum, np.greater, "<=")):
@@ -341,7 +359,8 @@ def _check_column(df: pd.DataFrame, col: Column, file: str | None) -> None:
                 if out.any():
                     raise DataError(
                         f"values out of range (e.g. {values[out][0]:g})",
-                        file=file, column=col.name,
+                        file=file,
+                        column=col.name,
                         rows=_line_numbers(df.loc[present.index], out),
                         expected=f"values {word} {bound:g}",
                     )
@@ -352,13 +371,17 @@ def _check_column(df: pd.DataFrame, col: Column, file: str | None) -> None:
             ts = present
         else:
             raise DataError(
-                f"values are not dates (dtype {s.dtype})", file=file, column=col.name,
+                f"values are not dates (dtype {s.dtype})",
+                file=file,
+                column=col.name,
                 expected="dates (read files with jingwu.io to parse them)",
             )
         out = ((ts < DATE_MIN) | (ts > DATE_MAX)).to_numpy()
         if out.any():
             raise DataError(
-                f"dates out of range (e.g. {ts[out].iloc[0]})", file=file, column=col.name,
+                f"dates out of range (e.g. {ts[out].iloc[0]})",
+                file=file,
+                column=col.name,
                 rows=_line_numbers(df.loc[present.index], out),
                 expected=f"dates between {DATE_MIN.date()} and {DATE_MAX.date()}",
             )
@@ -368,7 +391,9 @@ def _check_column(df: pd.DataFrame, col: Column, file: str | None) -> None:
         if bad.any():
             unknown = sorted(set(present[bad].astype(str)))
             err = DataError(
-                f"unknown categories {unknown[:5]}", file=file, column=col.name,
+                f"unknown categories {unknown[:5]}",
+                file=file,
+                column=col.name,
                 rows=_line_numbers(df.loc[present.index], bad),
                 expected=f"one of {list(CATEGORIES)} (or map them with jingwu.io category_map=)",
             )
@@ -382,12 +407,16 @@ def _check_column(df: pd.DataFrame, col: Column, file: str | None) -> None:
         if len(types) > 1 or not types <= {str}:
             raise DataError(
                 f"mixed or non-text values ({', '.join(sorted(t.__name__ for t in types))})",
-                file=file, column=col.name, expected="text identifiers",
+                file=file,
+                column=col.name,
+                expected="text identifiers",
             )
     elif col.kind == "bool":
-        if not pd.api.types.is_bool_dtype(s) and not set(present.unique()) <= {True, False, 0, 1}:
+        if not pd.api.types.is_bool_dtype(s) and not set(present.unique()) <= {True, False}:
             raise DataError(
-                "values are not yes/no", file=file, column=col.name,
+                "values are not yes/no",
+                file=file,
+                column=col.name,
                 expected="true/false, 1/0 or 是/否",
             )
 
@@ -406,7 +435,10 @@ def _validate(df: pd.DataFrame, table: str, file: str | Path | None) -> pd.DataF
     dup = df.duplicated(keys, keep=False).to_numpy()
     if dup.any():
         raise DataError(
-            "duplicated keys", file=file, column=keys, rows=_line_numbers(df, dup),
+            "duplicated keys",
+            file=file,
+            column=keys,
+            rows=_line_numbers(df, dup),
             expected=f"one row per {' × '.join(keys)}",
         )
     return df
@@ -501,7 +533,9 @@ def validate_outcomes(
     return _check_counts(df, stations=stations, file=file)
 
 
-def _check_counts(df: pd.DataFrame, *, stations: pd.DataFrame | None, file: str | Path | None) -> pd.DataFrame:
+def _check_counts(
+    df: pd.DataFrame, *, stations: pd.DataFrame | None, file: str | Path | None
+) -> pd.DataFrame:
     """Parts within wholes (``cleared <= cases`` …) and, with ``stations``, known stations."""
     fname = None if file is None else str(file)
     for part, whole in (("cleared", "cases"), ("satisfaction_yes", "satisfaction_n")):
@@ -509,16 +543,22 @@ def _check_counts(df: pd.DataFrame, *, stations: pd.DataFrame | None, file: str 
             over = (df[part] > df[whole]).fillna(False).to_numpy(dtype=bool)
             if over.any():
                 raise DataError(
-                    f"'{part}' exceeds '{whole}'", file=fname, column=part,
-                    rows=_line_numbers(df, over), expected=f"{part} <= {whole}",
+                    f"'{part}' exceeds '{whole}'",
+                    file=fname,
+                    column=part,
+                    rows=_line_numbers(df, over),
+                    expected=f"{part} <= {whole}",
                 )
     if stations is not None:
         unknown = ~df["station_id"].isin(stations["station_id"]).to_numpy()
         if unknown.any():
             ids = sorted(set(df.loc[unknown, "station_id"].astype(str)))[:5]
             raise DataError(
-                f"stations not in the station table: {ids}", file=fname, column="station_id",
-                rows=_line_numbers(df, unknown), expected="every station_id to appear in stations",
+                f"stations not in the station table: {ids}",
+                file=fname,
+                column="station_id",
+                rows=_line_numbers(df, unknown),
+                expected="every station_id to appear in stations",
             )
     return df
 
@@ -569,9 +609,15 @@ def contract_table(lang: str = "en") -> pd.DataFrame:
     rows = []
     for table, cols in TABLES.items():
         for c in cols:
-            rows.append({
-                "table": table, "column": c.name, "kind": c.kind, "required": c.required,
-                "label_zh": label(c.name, "zh"), "label_en": label(c.name, "en"),
-                "key": c.name in KEYS[table],
-            })
+            rows.append(
+                {
+                    "table": table,
+                    "column": c.name,
+                    "kind": c.kind,
+                    "required": c.required,
+                    "label_zh": label(c.name, "zh"),
+                    "label_en": label(c.name, "en"),
+                    "key": c.name in KEYS[table],
+                }
+            )
     return pd.DataFrame(rows)

@@ -42,6 +42,7 @@ Examples
 >>> sorted(city.truth.archetypes["archetype"].unique())[:2]
 ['commercial_core', 'fringe']
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -76,59 +77,149 @@ DEFAULT_SEED = 20240601
 #: Archetypes: name, share of stations, volume, mix and temporal shape.
 ARCHETYPES: dict[str, dict] = {
     "commercial_core": {
-        "zh": "商业核心区", "en": "Commercial core", "n": 9, "area_type": "urban_core",
-        "annual": 12000, "population": 60000, "area_km2": 8,
-        "mix": {"criminal": .10, "public_order": .26, "traffic": .12, "dispute": .12,
-                "assistance": .22, "fraud": .10, "other": .08},
+        "zh": "商业核心区",
+        "en": "Commercial core",
+        "n": 9,
+        "area_type": "urban_core",
+        "annual": 12000,
+        "population": 60000,
+        "area_km2": 8,
+        "mix": {
+            "criminal": 0.10,
+            "public_order": 0.26,
+            "traffic": 0.12,
+            "dispute": 0.12,
+            "assistance": 0.22,
+            "fraud": 0.10,
+            "other": 0.08,
+        },
         "weekly": [0.92, 0.92, 0.95, 0.97, 1.08, 1.12, 1.04],
-        "seasonal_amp": 0.06, "seasonal_peak_doy": 200, "spring_festival": 0.65,
-        "golden_week": 1.20, "growth": 0.01, "adopt_score": 2.0,
-        "clearance_offset": -0.02, "response_base": 6.0,
+        "seasonal_amp": 0.06,
+        "seasonal_peak_doy": 200,
+        "spring_festival": 0.65,
+        "golden_week": 1.20,
+        "growth": 0.01,
+        "adopt_score": 2.0,
+        "clearance_offset": -0.02,
+        "response_base": 6.0,
     },
     "residential": {
-        "zh": "居住社区", "en": "Residential community", "n": 14, "area_type": "urban",
-        "annual": 6000, "population": 90000, "area_km2": 12,
-        "mix": {"criminal": .07, "public_order": .12, "traffic": .08, "dispute": .30,
-                "assistance": .25, "fraud": .10, "other": .08},
+        "zh": "居住社区",
+        "en": "Residential community",
+        "n": 14,
+        "area_type": "urban",
+        "annual": 6000,
+        "population": 90000,
+        "area_km2": 12,
+        "mix": {
+            "criminal": 0.07,
+            "public_order": 0.12,
+            "traffic": 0.08,
+            "dispute": 0.30,
+            "assistance": 0.25,
+            "fraud": 0.10,
+            "other": 0.08,
+        },
         "weekly": [0.95, 0.95, 0.95, 0.95, 1.00, 1.10, 1.10],
-        "seasonal_amp": 0.10, "seasonal_peak_doy": 190, "spring_festival": 0.80,
-        "golden_week": 0.95, "growth": 0.02, "adopt_score": 1.0,
-        "clearance_offset": 0.02, "response_base": 7.0,
+        "seasonal_amp": 0.10,
+        "seasonal_peak_doy": 190,
+        "spring_festival": 0.80,
+        "golden_week": 0.95,
+        "growth": 0.02,
+        "adopt_score": 1.0,
+        "clearance_offset": 0.02,
+        "response_base": 7.0,
     },
     "transit_hub": {
-        "zh": "交通枢纽", "en": "Transport hub", "n": 5, "area_type": "urban",
-        "annual": 10000, "population": 30000, "area_km2": 15,
-        "mix": {"criminal": .12, "public_order": .18, "traffic": .25, "dispute": .08,
-                "assistance": .27, "fraud": .04, "other": .06},
+        "zh": "交通枢纽",
+        "en": "Transport hub",
+        "n": 5,
+        "area_type": "urban",
+        "annual": 10000,
+        "population": 30000,
+        "area_km2": 15,
+        "mix": {
+            "criminal": 0.12,
+            "public_order": 0.18,
+            "traffic": 0.25,
+            "dispute": 0.08,
+            "assistance": 0.27,
+            "fraud": 0.04,
+            "other": 0.06,
+        },
         "weekly": [1.05, 1.00, 1.00, 1.02, 1.12, 0.95, 0.86],
-        "seasonal_amp": 0.08, "seasonal_peak_doy": 215, "spring_festival": 1.45,
-        "golden_week": 1.40, "growth": 0.00, "adopt_score": 2.0,
-        "clearance_offset": -0.04, "response_base": 6.5,
+        "seasonal_amp": 0.08,
+        "seasonal_peak_doy": 215,
+        "spring_festival": 1.45,
+        "golden_week": 1.40,
+        "growth": 0.00,
+        "adopt_score": 2.0,
+        "clearance_offset": -0.04,
+        "response_base": 6.5,
     },
     "fringe": {
-        "zh": "城乡结合部", "en": "Urban-rural fringe", "n": 10, "area_type": "fringe",
-        "annual": 5000, "population": 70000, "area_km2": 60,
-        "mix": {"criminal": .16, "public_order": .18, "traffic": .14, "dispute": .22,
-                "assistance": .12, "fraud": .08, "other": .10},
+        "zh": "城乡结合部",
+        "en": "Urban-rural fringe",
+        "n": 10,
+        "area_type": "fringe",
+        "annual": 5000,
+        "population": 70000,
+        "area_km2": 60,
+        "mix": {
+            "criminal": 0.16,
+            "public_order": 0.18,
+            "traffic": 0.14,
+            "dispute": 0.22,
+            "assistance": 0.12,
+            "fraud": 0.08,
+            "other": 0.10,
+        },
         "weekly": [0.96, 0.96, 0.97, 0.98, 1.02, 1.06, 1.05],
-        "seasonal_amp": 0.12, "seasonal_peak_doy": 200, "spring_festival": 0.70,
-        "golden_week": 0.95, "growth": 0.05, "adopt_score": 0.5,
-        "clearance_offset": 0.0, "response_base": 10.0,
+        "seasonal_amp": 0.12,
+        "seasonal_peak_doy": 200,
+        "spring_festival": 0.70,
+        "golden_week": 0.95,
+        "growth": 0.05,
+        "adopt_score": 0.5,
+        "clearance_offset": 0.0,
+        "response_base": 10.0,
     },
     "rural": {
-        "zh": "农村", "en": "Rural", "n": 10, "area_type": "rural",
-        "annual": 1500, "population": 35000, "area_km2": 300,
-        "mix": {"criminal": .06, "public_order": .10, "traffic": .22, "dispute": .32,
-                "assistance": .14, "fraud": .06, "other": .10},
+        "zh": "农村",
+        "en": "Rural",
+        "n": 10,
+        "area_type": "rural",
+        "annual": 1500,
+        "population": 35000,
+        "area_km2": 300,
+        "mix": {
+            "criminal": 0.06,
+            "public_order": 0.10,
+            "traffic": 0.22,
+            "dispute": 0.32,
+            "assistance": 0.14,
+            "fraud": 0.06,
+            "other": 0.10,
+        },
         "weekly": [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
-        "seasonal_amp": 0.25, "seasonal_peak_doy": 220, "spring_festival": 1.35,
-        "golden_week": 1.10, "growth": -0.01, "adopt_score": 0.0,
-        "clearance_offset": 0.05, "response_base": 16.0,
+        "seasonal_amp": 0.25,
+        "seasonal_peak_doy": 220,
+        "spring_festival": 1.35,
+        "golden_week": 1.10,
+        "growth": -0.01,
+        "adopt_score": 0.0,
+        "clearance_offset": 0.05,
+        "response_base": 16.0,
     },
 }
 
 DISTRICTS: dict[str, str] = {
-    "D1": "城东区", "D2": "城西区", "D3": "城南区", "D4": "城北区", "D5": "高新区", "D6": "临江县",
+    "D1": "城东区",
+    "D2": "城西区",
+    "D3": "城南区",
+    "D4": "城北区",
+    "D5": "高新区",
+    "D6": "临江县",
 }
 
 # Which districts each archetype's stations are spread over (urban types in the
@@ -259,6 +350,7 @@ class City:
 # Stations
 # ---------------------------------------------------------------------------
 
+
 def _scaled_counts(counts: dict[str, int], n: int) -> dict[str, int]:
     """Scale archetype counts to ``n`` stations, at least one of each."""
     total = sum(counts.values())
@@ -283,14 +375,16 @@ def _make_stations(p: SimulationParams, rng: np.random.Generator) -> pd.DataFram
         districts = _ARCHETYPE_DISTRICTS[arch]
         for j in range(n):
             pop = spec["population"] * float(np.exp(rng.normal(0, 0.2)))
-            rows.append({
-                "archetype": arch,
-                "district": districts[j % len(districts)],
-                "area_type": spec["area_type"],
-                "population": int(round(pop, -2)),
-                "area_km2": round(spec["area_km2"] * float(np.exp(rng.normal(0, 0.3))), 1),
-                "volume_mult": float(np.exp(rng.normal(0, p.station_volume_sd))),
-            })
+            rows.append(
+                {
+                    "archetype": arch,
+                    "district": districts[j % len(districts)],
+                    "area_type": spec["area_type"],
+                    "population": int(round(pop, -2)),
+                    "area_km2": round(spec["area_km2"] * float(np.exp(rng.normal(0, 0.3))), 1),
+                    "volume_mult": float(np.exp(rng.normal(0, p.station_volume_sd))),
+                }
+            )
     st = pd.DataFrame(rows)
     # Order stations by district so ids read naturally (S01.. in D1 first).
     st = st.sort_values(["district", "archetype"], kind="stable").reset_index(drop=True)
@@ -324,7 +418,7 @@ def _assign_adoption(st: pd.DataFrame, p: SimulationParams, rng: np.random.Gener
         sizes = list(_scaled_counts(dict(enumerate(sizes)), n_adopt).values())
     pos = 0
     for cohort, size in zip(p.cohorts[:n_cohorts], sizes):
-        adoption.iloc[order[pos: pos + size]] = pd.Period(cohort, freq="M")
+        adoption.iloc[order[pos : pos + size]] = pd.Period(cohort, freq="M")
         pos += size
     return adoption
 
@@ -332,6 +426,7 @@ def _assign_adoption(st: pd.DataFrame, p: SimulationParams, rng: np.random.Gener
 # ---------------------------------------------------------------------------
 # Demand
 # ---------------------------------------------------------------------------
+
 
 def _daily_demand(st: pd.DataFrame, p: SimulationParams, rng: np.random.Generator) -> pd.DataFrame:
     dates = pd.date_range(p.start, p.end, freq="D")
@@ -377,6 +472,7 @@ def _wide_to_long(wide: pd.DataFrame) -> pd.DataFrame:
 # Monthly panel and truth
 # ---------------------------------------------------------------------------
 
+
 def _ramp(event_time: np.ndarray, months: int) -> np.ndarray:
     return np.where(event_time >= 0, np.minimum(1.0, (event_time + 1) / months), 0.0)
 
@@ -385,18 +481,28 @@ def _panel_and_truth(
     st: pd.DataFrame, wide: pd.DataFrame, p: SimulationParams, rng: np.random.Generator
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     cats = list(schema.CATEGORIES)
-    monthly = wide.assign(month=wide["date"].dt.to_period("M")).groupby(
-        ["station_id", "month"], sort=True)[cats].sum().reset_index()
-    months = monthly["month"].drop_duplicates().sort_values().to_numpy()
+    monthly = (
+        wide.assign(month=wide["date"].dt.to_period("M"))
+        .groupby(["station_id", "month"], sort=True)[cats]
+        .sum()
+        .reset_index()
+    )
     t0 = pd.Period(p.start, freq="M")
     st = st.set_index("station_id")
     n_st = len(st)
     scale = dict(zip(pd.PeriodIndex(list(p.cohorts), freq="M"), p.cohort_scale))
     # Station draws, in a fixed order.
-    clear_level = (p.clearance_base + st["archetype"].map(lambda a: ARCHETYPES[a]["clearance_offset"])
-                   + rng.normal(0, p.clearance_station_sd, n_st))
-    sat_level = pd.Series(p.satisfaction_base + rng.normal(0, p.satisfaction_station_sd, n_st), index=st.index)
-    resp_level = st["archetype"].map(lambda a: ARCHETYPES[a]["response_base"]) * np.exp(rng.normal(0, 0.1, n_st))
+    clear_level = (
+        p.clearance_base
+        + st["archetype"].map(lambda a: ARCHETYPES[a]["clearance_offset"])
+        + rng.normal(0, p.clearance_station_sd, n_st)
+    )
+    sat_level = pd.Series(
+        p.satisfaction_base + rng.normal(0, p.satisfaction_station_sd, n_st), index=st.index
+    )
+    resp_level = st["archetype"].map(lambda a: ARCHETYPES[a]["response_base"]) * np.exp(
+        rng.normal(0, 0.1, n_st)
+    )
     eff_mult = 1 + rng.normal(0, p.station_effect_sd, (n_st, len(OUTCOMES)))
     base_effect = np.array([p.effect_clearance, p.effect_satisfaction, p.effect_response])
 
@@ -415,44 +521,66 @@ def _panel_and_truth(
         incidents = m[cats].sum(axis=1).to_numpy()
         at_risk = (m["criminal"] + m["fraud"]).to_numpy()
         cases = rng.binomial(at_risk, p.case_filing_rate)
-        p_clear = clear_level[sid] + p.clearance_trend * years + effect[:, 0] \
+        p_clear = (
+            clear_level[sid]
+            + p.clearance_trend * years
+            + effect[:, 0]
             + rng.normal(0, p.clearance_month_sd, len(m))
+        )
         cleared = rng.binomial(cases, np.clip(p_clear, 0.01, 0.99))
         survey = np.array([mm.month in (3, 6, 9, 12) for mm in m["month"]])
         n_resp = np.where(survey, rng.poisson(p.survey_n, len(m)), 0)
         q = sat_level[sid] + p.satisfaction_trend * years + effect[:, 1]
         sat_yes = rng.binomial(n_resp, np.clip(q, 0.01, 0.99))
-        resp = resp_level[sid] + p.response_trend * years + effect[:, 2] \
+        resp = (
+            resp_level[sid]
+            + p.response_trend * years
+            + effect[:, 2]
             + rng.normal(0, p.response_month_sd, len(m))
-        rows.append(pd.DataFrame({
-            "station_id": sid,
-            "month": m["month"],
-            "incidents": incidents,
-            "cases": cases,
-            "cleared": cleared,
-            "satisfaction_n": pd.Series(n_resp, dtype="Int64").where(survey),
-            "satisfaction_yes": pd.Series(sat_yes, dtype="Int64").where(survey),
-            "response_minutes": np.round(np.maximum(resp, 1.0), 2),
-            "officers": int(s["officers"]),
-            "adoption_month": adopt,
-        }))
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    "station_id": sid,
+                    "month": m["month"],
+                    "incidents": incidents,
+                    "cases": cases,
+                    "cleared": cleared,
+                    "satisfaction_n": pd.Series(n_resp, dtype="Int64").where(survey),
+                    "satisfaction_yes": pd.Series(sat_yes, dtype="Int64").where(survey),
+                    "response_minutes": np.round(np.maximum(resp, 1.0), 2),
+                    "officers": int(s["officers"]),
+                    "adoption_month": adopt,
+                }
+            )
+        )
         if not pd.isna(adopt):
             post = event >= 0
             for k, outcome in enumerate(OUTCOMES):
                 keep = post & survey if outcome == "satisfaction_rate" else post
                 if not keep.any():
                     continue
-                truth_rows.append(pd.DataFrame({
-                    "outcome": outcome, "cohort": adopt, "month": m["month"][keep].to_numpy(),
-                    "event_time": event[keep], "att_station": effect[keep, k],
-                }))
+                truth_rows.append(
+                    pd.DataFrame(
+                        {
+                            "outcome": outcome,
+                            "cohort": adopt,
+                            "month": m["month"][keep].to_numpy(),
+                            "event_time": event[keep],
+                            "att_station": effect[keep, k],
+                        }
+                    )
+                )
     panel = pd.concat(rows, ignore_index=True)
     if not truth_rows:
         empty = pd.DataFrame(columns=["outcome", "cohort", "month", "event_time", "att", "n_stations"])
         return panel, empty
-    att = (pd.concat(truth_rows, ignore_index=True)
-           .groupby(["outcome", "cohort", "month", "event_time"], sort=True)["att_station"]
-           .agg(att="mean", n_stations="size").reset_index())
+    att = (
+        pd.concat(truth_rows, ignore_index=True)
+        .groupby(["outcome", "cohort", "month", "event_time"], sort=True)["att_station"]
+        .agg(att="mean", n_stations="size")
+        .reset_index()
+    )
     att["att"] = att["att"].round(10)
     return panel, att
 
@@ -495,6 +623,7 @@ def aggregate_truth(att: pd.DataFrame, kind: str = "simple", outcome: str | None
 # Public entry points
 # ---------------------------------------------------------------------------
 
+
 def simulate_city(seed: int = DEFAULT_SEED, **overrides: object) -> City:
     """Simulate M city.
 
@@ -532,11 +661,26 @@ def simulate_city(seed: int = DEFAULT_SEED, **overrides: object) -> City:
         archetype_zh=st["archetype"].map(lambda a: ARCHETYPES[a]["zh"]),
         archetype_en=st["archetype"].map(lambda a: ARCHETYPES[a]["en"]),
     )
-    stations = st[["station_id", "station_name", "district", "area_type", "population",
-                   "area_km2", "officers", "auxiliaries", "adoption_month"]].copy()
+    stations = st[
+        [
+            "station_id",
+            "station_name",
+            "district",
+            "area_type",
+            "population",
+            "area_km2",
+            "officers",
+            "auxiliaries",
+            "adoption_month",
+        ]
+    ].copy()
     params = {"seed": int(seed), **p.to_dict(), "archetypes": ARCHETYPES, "districts": DISTRICTS}
-    return City(stations=stations, demand=_wide_to_long(wide), panel=panel,
-                truth=Truth(archetypes=archetypes, att=att, params=params))
+    return City(
+        stations=stations,
+        demand=_wide_to_long(wide),
+        panel=panel,
+        truth=Truth(archetypes=archetypes, att=att, params=params),
+    )
 
 
 # Hour-of-day shape per category (24 weights), used to place incidents in time.
@@ -549,8 +693,15 @@ _HOURLY = {
     "fraud": [1, 1, 0.5, 0.5, 0.5, 0.5, 1, 2, 5, 7, 8, 8, 7, 7, 8, 8, 7, 6, 5, 5, 4, 3, 2, 1],
     "other": [2, 2, 1, 1, 1, 1, 2, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 3, 3],
 }
-_HANDLING_MEAN = {"criminal": 120, "public_order": 60, "traffic": 45, "dispute": 70,
-                  "assistance": 40, "fraud": 90, "other": 30}
+_HANDLING_MEAN = {
+    "criminal": 120,
+    "public_order": 60,
+    "traffic": 45,
+    "dispute": 70,
+    "assistance": 40,
+    "fraud": 90,
+    "other": 30,
+}
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红"
 _ROADS = ["人民路", "解放路", "建设路", "中山路", "和平路", "新华路", "胜利路", "长江路"]
@@ -558,8 +709,10 @@ _ROADS = ["人民路", "解放路", "建设路", "中山路", "和平路", "新�
 
 def _id_number(rng: np.random.Generator) -> str:
     """A random 18-digit ID-card-shaped string with a valid check digit (synthetic)."""
-    body = f"{rng.integers(110000, 659000)}{rng.integers(1950, 2005)}" \
-           f"{rng.integers(1, 13):02d}{rng.integers(1, 29):02d}{rng.integers(0, 1000):03d}"
+    body = (
+        f"{rng.integers(110000, 659000)}{rng.integers(1950, 2005)}"
+        f"{rng.integers(1, 13):02d}{rng.integers(1, 29):02d}{rng.integers(0, 1000):03d}"
+    )
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     check = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
     return body + check
@@ -616,28 +769,34 @@ def simulate_incidents(
     is_case = np.isin(cats, ["criminal", "fraud"]) & (rng.random(len(rep)) < 0.8)
     cleared = is_case & (rng.random(len(rep)) < 0.42)
     order = np.argsort(reported.to_numpy(), kind="stable")
-    out = pd.DataFrame({
-        "incident_id": "",
-        "station_id": rep["station_id"].to_numpy()[order],
-        "reported_at": reported.to_numpy()[order],
-        "category": cats[order],
-        "handling_minutes": np.round(handling[order], 1),
-        "response_minutes": np.round(response[order], 1),
-        "is_case": is_case[order],
-        "cleared": cleared[order],
-    })
+    out = pd.DataFrame(
+        {
+            "incident_id": "",
+            "station_id": rep["station_id"].to_numpy()[order],
+            "reported_at": reported.to_numpy()[order],
+            "category": cats[order],
+            "handling_minutes": np.round(handling[order], 1),
+            "response_minutes": np.round(response[order], 1),
+            "is_case": is_case[order],
+            "cleared": cleared[order],
+        }
+    )
     out["incident_id"] = [f"J{t:%Y%m%d}{i:06d}" for i, t in enumerate(out["reported_at"])]
     if with_personal_data:
         n = len(out)
         out["caller_name"] = [
             _SURNAMES[a] + _GIVEN[b] + (_GIVEN[c] if c >= 0 else "")
-            for a, b, c in zip(rng.integers(0, len(_SURNAMES), n), rng.integers(0, len(_GIVEN), n),
-                               rng.integers(-len(_GIVEN), len(_GIVEN), n))
+            for a, b, c in zip(
+                rng.integers(0, len(_SURNAMES), n),
+                rng.integers(0, len(_GIVEN), n),
+                rng.integers(-len(_GIVEN), len(_GIVEN), n),
+            )
         ]
         out["caller_phone"] = [f"1{rng.integers(3, 10)}{rng.integers(0, 10**9):09d}" for _ in range(n)]
         out["caller_id_number"] = [_id_number(rng) for _ in range(n)]
-        out["address"] = [f"M市{_ROADS[r]}{k}号" for r, k in
-                          zip(rng.integers(0, len(_ROADS), n), rng.integers(1, 300, n))]
+        out["address"] = [
+            f"M市{_ROADS[r]}{k}号" for r, k in zip(rng.integers(0, len(_ROADS), n), rng.integers(1, 300, n))
+        ]
     return out
 
 
@@ -646,8 +805,14 @@ def simulate_incidents(
 # ---------------------------------------------------------------------------
 
 #: Files a city directory holds, relative to it.
-CITY_FILES = ("stations.csv", "demand.csv.gz", "panel.csv",
-              "truth/archetypes.csv", "truth/att.csv", "truth/params.json")
+CITY_FILES = (
+    "stations.csv",
+    "demand.csv.gz",
+    "panel.csv",
+    "truth/archetypes.csv",
+    "truth/att.csv",
+    "truth/params.json",
+)
 
 
 def _csv_bytes(df: pd.DataFrame) -> bytes:
@@ -657,8 +822,9 @@ def _csv_bytes(df: pd.DataFrame) -> bytes:
 def _city_file_bytes(city: City) -> dict[str, bytes]:
     """The exact bytes (uncompressed) of each file of a city directory."""
     cats = list(schema.CATEGORIES)
-    wide = city.demand.pivot_table(index=["station_id", "date"], columns="category",
-                                   values="count", observed=True).reset_index()
+    wide = city.demand.pivot_table(
+        index=["station_id", "date"], columns="category", values="count", observed=True
+    ).reset_index()
     wide = wide[["station_id", "date", *cats]]
     wide["date"] = wide["date"].dt.strftime("%Y-%m-%d")
     stations = city.stations.copy()
@@ -734,8 +900,9 @@ def read_city(directory: str | Path, name: str = "M city") -> City:
     directory = Path(directory)
     missing = [f for f in CITY_FILES if not (directory / f).exists()]
     if missing:
-        raise FileNotFoundError(f"{directory}: missing city files {missing}; "
-                                f"regenerate with `jingwu simulate --out {directory}`")
+        raise FileNotFoundError(
+            f"{directory}: missing city files {missing}; regenerate with `jingwu simulate --out {directory}`"
+        )
     stations = pd.read_csv(directory / "stations.csv", dtype={"station_id": str, "district": str})
     stations["adoption_month"] = pd.PeriodIndex(stations["adoption_month"], freq="M")
     wide = pd.read_csv(directory / "demand.csv.gz", dtype={"station_id": str}, parse_dates=["date"])
@@ -748,8 +915,9 @@ def read_city(directory: str | Path, name: str = "M city") -> City:
     schema.validate_stations(stations, file=directory / "stations.csv")
     schema.validate_demand(demand, file=directory / "demand.csv.gz")
     schema.validate_panel(panel, stations=stations, file=directory / "panel.csv")
-    return City(stations=stations, demand=demand, panel=panel, truth=read_truth(directory / "truth"),
-                name=name)
+    return City(
+        stations=stations, demand=demand, panel=panel, truth=read_truth(directory / "truth"), name=name
+    )
 
 
 def read_truth(directory: str | Path) -> Truth:

@@ -66,6 +66,7 @@ Period('2023-03', 'M')
 >>> round(res.aggregate("simple").overall_att, 6)
 2.0
 """
+
 from ._cs import AggregateResult, ATTGTResult, att_gt
 from ._diagnostics import honest_did, pretrend_test, wild_score_bootstrap
 from ._event import ImputationResult, event_study, imputation, sun_abraham
@@ -75,13 +76,34 @@ from ._study import bacon_summary, compare_estimators, naive_before_after, subgr
 from ._twfe import TWFEResult, bacon_decomposition, twfe, wild_cluster_bootstrap
 
 __all__ = [
-    "att_gt", "ATTGTResult", "AggregateResult",
-    "twfe", "TWFEResult", "wild_cluster_bootstrap", "bacon_decomposition",
-    "imputation", "ImputationResult", "sun_abraham", "event_study", "plot_event_studies",
-    "pretrend_test", "honest_did", "wild_score_bootstrap", "plot_bacon",
-    "PretrendResult", "WildBootstrapResult", "HonestDiDResult",
-    "OUTCOMES", "outcome_panel", "outcome_label", "naive_before_after", "compare_estimators",
-    "subgroup_effects", "truth_effects", "scale_effects", "bacon_summary",
+    "att_gt",
+    "ATTGTResult",
+    "AggregateResult",
+    "twfe",
+    "TWFEResult",
+    "wild_cluster_bootstrap",
+    "bacon_decomposition",
+    "imputation",
+    "ImputationResult",
+    "sun_abraham",
+    "event_study",
+    "plot_event_studies",
+    "pretrend_test",
+    "honest_did",
+    "wild_score_bootstrap",
+    "plot_bacon",
+    "PretrendResult",
+    "WildBootstrapResult",
+    "HonestDiDResult",
+    "OUTCOMES",
+    "outcome_panel",
+    "outcome_label",
+    "naive_before_after",
+    "compare_estimators",
+    "subgroup_effects",
+    "truth_effects",
+    "scale_effects",
+    "bacon_summary",
 ]
 
 

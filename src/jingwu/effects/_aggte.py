@@ -1,4 +1,5 @@
 """Aggregation of ATT(g,t) into summary parameters, following R ``did::compute.aggte``."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +10,9 @@ from ._cs import AggregateResult, ATTGTResult, _se_from_if, multiplier_bootstrap
 __all__ = ["aggregate"]
 
 
-def _wif(keepers: np.ndarray, pg: np.ndarray, wind: np.ndarray, G: np.ndarray,
-         group: np.ndarray) -> np.ndarray:
+def _wif(
+    keepers: np.ndarray, pg: np.ndarray, wind: np.ndarray, G: np.ndarray, group: np.ndarray
+) -> np.ndarray:
     """Influence function of the estimated aggregation weights (R ``did:::wif``)."""
     spg = pg[keepers].sum()
     # n x len(keepers)
@@ -20,17 +22,28 @@ def _wif(keepers: np.ndarray, pg: np.ndarray, wind: np.ndarray, G: np.ndarray,
     return if1 - if2
 
 
-def _agg_if(att: np.ndarray, inf: np.ndarray, which: np.ndarray, weights: np.ndarray,
-            wif: np.ndarray | None) -> np.ndarray:
+def _agg_if(
+    att: np.ndarray, inf: np.ndarray, which: np.ndarray, weights: np.ndarray, wif: np.ndarray | None
+) -> np.ndarray:
     out = inf[:, which] @ weights
     if wif is not None:
         out = out + wif @ att[which]
     return out
 
 
-def aggregate(res: ATTGTResult, type: str = "simple", *, balance_e=None, min_e=-np.inf,
-              max_e=np.inf, na_rm: bool = False, bstrap: bool = False, biters: int = 999,
-              alp: float = 0.05, random_state=None) -> AggregateResult:
+def aggregate(
+    res: ATTGTResult,
+    type: str = "simple",
+    *,
+    balance_e=None,
+    min_e=-np.inf,
+    max_e=np.inf,
+    na_rm: bool = False,
+    bstrap: bool = False,
+    biters: int = 999,
+    alp: float = 0.05,
+    random_state=None,
+) -> AggregateResult:
     if type not in ("simple", "group", "dynamic", "calendar"):
         raise ValueError(f"type must be 'simple', 'group', 'dynamic' or 'calendar', got {type!r}")
     panel = res.panel
@@ -59,14 +72,21 @@ def aggregate(res: ATTGTResult, type: str = "simple", *, balance_e=None, min_e=-
                 se = bse
                 if np.isfinite(bcrit):
                     crit = bcrit
-            ose = float(multiplier_bootstrap(inf_overall[:, None], cl, biters, alp,
-                                             random_state)[0][0])
-        return AggregateResult(type=type, overall_att=float(overall), overall_se=ose,
-                               egt=np.asarray(egt, dtype=float), att=np.asarray(atts, dtype=float),
-                               se=np.asarray(se, dtype=float), crit_val=float(crit),
-                               inf_overall=inf_overall, inffunc=infs, source=res, alp=alp,
-                               args=dict(balance_e=balance_e, min_e=min_e, max_e=max_e,
-                                         na_rm=na_rm))
+            ose = float(multiplier_bootstrap(inf_overall[:, None], cl, biters, alp, random_state)[0][0])
+        return AggregateResult(
+            type=type,
+            overall_att=float(overall),
+            overall_se=ose,
+            egt=np.asarray(egt, dtype=float),
+            att=np.asarray(atts, dtype=float),
+            se=np.asarray(se, dtype=float),
+            crit_val=float(crit),
+            inf_overall=inf_overall,
+            inffunc=infs,
+            source=res,
+            alp=alp,
+            args=dict(balance_e=balance_e, min_e=min_e, max_e=max_e, na_rm=na_rm),
+        )
 
     if type == "simple":
         keepers = np.flatnonzero((group <= t) & (t <= group + max_e))
@@ -120,8 +140,10 @@ def aggregate(res: ATTGTResult, type: str = "simple", *, balance_e=None, min_e=-
     # calendar: like R did, min_e/max_e do not apply (cells are selected by calendar period)
     if np.isfinite(max_e) or np.isfinite(min_e):
         import warnings
-        warnings.warn("min_e/max_e are ignored for calendar aggregation (as in R did::aggte)",
-                      UserWarning, stacklevel=3)
+
+        warnings.warn(
+            "min_e/max_e are ignored for calendar aggregation (as in R did::aggte)", UserWarning, stacklevel=3
+        )
     minG = group.min()
     tlist = panel.times[panel.times >= minG]
     atts, infs, tl = [], [], []

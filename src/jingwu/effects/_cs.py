@@ -4,10 +4,10 @@ A vectorised numpy port of R ``did::att_gt`` / ``did::aggte`` (panel data):
 same cells, comparison groups, base periods, weights and influence-function
 standard errors, so results agree with R ``did`` 2.x to floating-point error.
 """
+
 from __future__ import annotations
 
 import warnings
-
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,8 +52,9 @@ def _vcov_from_if(inf: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
     return inf.T @ inf / n**2
 
 
-def multiplier_bootstrap(inf: np.ndarray, cluster: np.ndarray | None, biters: int, alp: float,
-                         random_state) -> tuple[np.ndarray, float]:
+def multiplier_bootstrap(
+    inf: np.ndarray, cluster: np.ndarray | None, biters: int, alp: float, random_state
+) -> tuple[np.ndarray, float]:
     """Rademacher multiplier bootstrap as in R ``did::mboot``.
 
     Returns bootstrap SEs (IQR / (z_.75 - z_.25)) and the critical value of the
@@ -68,7 +69,7 @@ def multiplier_bootstrap(inf: np.ndarray, cluster: np.ndarray | None, biters: in
     for start in range(0, biters, chunk):
         b = min(chunk, biters - start)
         v = rng.choice(np.array([-1.0, 1.0]), size=(b, m))
-        res[start:start + b] = v @ psi / n
+        res[start : start + b] = v @ psi / n
     res *= np.sqrt(n)
     live = np.sum(res**2, axis=0) > _SE_TINY
     q75, q25 = np.quantile(res, [0.75, 0.25], axis=0, method="inverted_cdf")
@@ -121,26 +122,39 @@ class ATTGTResult:
     def to_frame(self) -> pd.DataFrame:
         """Tidy frame: group, time, event_time, att, se, ci_lower, ci_upper, post, base_time."""
         c = self.panel.codec
-        return pd.DataFrame({
-            "group": c.decode(self.group),
-            "time": c.decode(self.time),
-            "event_time": (self.time - self.group).astype(int) if c.kind != "float" else self.time - self.group,
-            "att": self.att,
-            "se": self.se,
-            "ci_lower": self.att - self.crit_val * self.se,
-            "ci_upper": self.att + self.crit_val * self.se,
-            "post": self.post,
-            "base_time": c.decode(self.base),
-        })
+        return pd.DataFrame(
+            {
+                "group": c.decode(self.group),
+                "time": c.decode(self.time),
+                "event_time": (self.time - self.group).astype(int)
+                if c.kind != "float"
+                else self.time - self.group,
+                "att": self.att,
+                "se": self.se,
+                "ci_lower": self.att - self.crit_val * self.se,
+                "ci_upper": self.att + self.crit_val * self.se,
+                "post": self.post,
+                "base_time": c.decode(self.base),
+            }
+        )
 
     def vcov(self) -> np.ndarray:
         """Covariance matrix of the ATT(g,t)s from the influence functions."""
         return _vcov_from_if(self.inffunc, self.panel.cluster)
 
-    def aggregate(self, type: str = "simple", *, balance_e: int | None = None,
-                  min_e: float = -np.inf, max_e: float = np.inf, na_rm: bool = False,
-                  bstrap: bool | None = None, biters: int | None = None,
-                  alp: float | None = None, random_state=None) -> "AggregateResult":
+    def aggregate(
+        self,
+        type: str = "simple",
+        *,
+        balance_e: int | None = None,
+        min_e: float = -np.inf,
+        max_e: float = np.inf,
+        na_rm: bool = False,
+        bstrap: bool | None = None,
+        biters: int | None = None,
+        alp: float | None = None,
+        random_state=None,
+    ) -> AggregateResult:
         """Aggregate ATT(g,t) like R ``did::aggte``.
 
         Parameters
@@ -152,9 +166,15 @@ class ATTGTResult:
         bstrap, biters, alp, random_state : default to the ``att_gt`` call's.
         """
         from ._aggte import aggregate
+
         p = self.params
         return aggregate(
-            self, type=type, balance_e=balance_e, min_e=min_e, max_e=max_e, na_rm=na_rm,
+            self,
+            type=type,
+            balance_e=balance_e,
+            min_e=min_e,
+            max_e=max_e,
+            na_rm=na_rm,
             bstrap=p["bstrap"] if bstrap is None else bstrap,
             biters=p["biters"] if biters is None else biters,
             alp=p["alp"] if alp is None else alp,
@@ -164,6 +184,7 @@ class ATTGTResult:
     def summary(self) -> str:
         """Printable table of the ATT(g,t) with the pre-trend Wald test."""
         from ._diagnostics import pretrend_test
+
         df = self.to_frame()
         lines = [
             "Group-time average treatment effects (Callaway & Sant'Anna 2021)",
@@ -188,6 +209,7 @@ class ATTGTResult:
     def plot(self, ax=None, **kwargs):
         """Event-study style plot of every ATT(g,t), one panel row per cohort."""
         from ._plot import plot_attgt
+
         return plot_attgt(self, ax=ax, **kwargs)
 
 
@@ -299,13 +321,35 @@ def att_gt(
         raise ValueError(f"alp must be in (0, 1), got {alp}")
     if bstrap and (not isinstance(biters, (int, np.integer)) or biters < 10):
         raise ValueError(f"biters must be an integer >= 10, got {biters!r}")
-    panel = prepare_panel(data, yname, idname, tname, gname, xformla=xformla,
-                          weightsname=weightsname, clustervars=clustervars,
-                          anticipation=anticipation, control_group=control_group)
-    params = dict(yname=yname, idname=idname, tname=tname, gname=gname, xformla=xformla,
-                  control_group=control_group, est_method=est_method, weightsname=weightsname,
-                  clustervars=clustervars, anticipation=anticipation, base_period=base_period,
-                  alp=alp, bstrap=bstrap, biters=biters, random_state=random_state)
+    panel = prepare_panel(
+        data,
+        yname,
+        idname,
+        tname,
+        gname,
+        xformla=xformla,
+        weightsname=weightsname,
+        clustervars=clustervars,
+        anticipation=anticipation,
+        control_group=control_group,
+    )
+    params = dict(
+        yname=yname,
+        idname=idname,
+        tname=tname,
+        gname=gname,
+        xformla=xformla,
+        control_group=control_group,
+        est_method=est_method,
+        weightsname=weightsname,
+        clustervars=clustervars,
+        anticipation=anticipation,
+        base_period=base_period,
+        alp=alp,
+        bstrap=bstrap,
+        biters=biters,
+        random_state=random_state,
+    )
     return _att_gt_panel(panel, params)
 
 
@@ -325,7 +369,7 @@ def _att_gt_cells(panel: Panel, params: dict) -> ATTGTResult:
     times, Y, gu, w = panel.times, panel.Y, panel.g, panel.w
     cells = list(_cells(panel, base_period, anticipation))
     inf = np.zeros((n, len(cells)), order="F")  # column writes are contiguous
-    YT = np.ascontiguousarray(Y.T)                # period rows are contiguous
+    YT = np.ascontiguousarray(Y.T)  # period rows are contiguous
     att = np.full(len(cells), np.nan)
     groups = np.empty(len(cells))
     tt = np.empty(len(cells))
@@ -359,13 +403,23 @@ def _att_gt_cells(panel: Panel, params: dict) -> ATTGTResult:
     se = np.where(np.isnan(att), np.nan, se)
     crit = stats.norm.ppf(1 - params["alp"] / 2)
     if params["bstrap"]:
-        bse, bcrit = multiplier_bootstrap(inf, panel.cluster, params["biters"], params["alp"],
-                                          params["random_state"])
+        bse, bcrit = multiplier_bootstrap(
+            inf, panel.cluster, params["biters"], params["alp"], params["random_state"]
+        )
         se = bse
         if np.isfinite(bcrit):
             crit = bcrit
-    return ATTGTResult(group=groups, time=tt, base=bb, att=att, se=se, inffunc=inf,
-                       crit_val=float(crit), panel=panel, params=params)
+    return ATTGTResult(
+        group=groups,
+        time=tt,
+        base=bb,
+        att=att,
+        se=se,
+        inffunc=inf,
+        crit_val=float(crit),
+        panel=panel,
+        params=params,
+    )
 
 
 @dataclass
@@ -401,7 +455,7 @@ class AggregateResult:
             return float(stats.norm.ppf(1 - self.alp / 2))
         return float(stats.t.ppf(1 - self.alp / 2, self.dist_df))
 
-    def small_sample(self) -> "AggregateResult":
+    def small_sample(self) -> AggregateResult:
         """Few-cluster version: SEs times sqrt(G/(G-1)) and t(G-1) critical values (as fixest).
 
         Analytic (influence-function) SEs are the CR0 form; with G clusters
@@ -422,13 +476,13 @@ class AggregateResult:
         (True, 11)
         """
         from dataclasses import replace
+
         cl = self.source.panel.cluster
         G = self.source.panel.n if cl is None else int(cl.max()) + 1
         f = float(np.sqrt(G / (G - 1)))
         bootstrap = bool(self.source.params.get("bstrap"))
         crit = self.crit_val if bootstrap else float(stats.t.ppf(1 - self.alp / 2, G - 1))
-        return replace(self, overall_se=self.overall_se * f, se=self.se * f, crit_val=crit,
-                       dist_df=G - 1)
+        return replace(self, overall_se=self.overall_se * f, se=self.se * f, crit_val=crit, dist_df=G - 1)
 
     def _level_name(self) -> str:
         return {"group": "group", "dynamic": "event_time", "calendar": "time"}.get(self.type, "level")
@@ -442,21 +496,29 @@ class AggregateResult:
         """
         z = self._z()
         if overall or self.type == "simple":
-            return pd.DataFrame({
-                "type": [self.type], "att": [self.overall_att], "se": [self.overall_se],
-                "ci_lower": [self.overall_att - z * self.overall_se],
-                "ci_upper": [self.overall_att + z * self.overall_se],
-            })
+            return pd.DataFrame(
+                {
+                    "type": [self.type],
+                    "att": [self.overall_att],
+                    "se": [self.overall_se],
+                    "ci_lower": [self.overall_att - z * self.overall_se],
+                    "ci_upper": [self.overall_att + z * self.overall_se],
+                }
+            )
         codec = self.source.panel.codec
         if self.type == "dynamic":
             lev = self.egt.astype(int) if codec.kind != "float" else self.egt
         else:
             lev = codec.decode(self.egt)
-        return pd.DataFrame({
-            self._level_name(): lev, "att": self.att, "se": self.se,
-            "ci_lower": self.att - self.crit_val * self.se,
-            "ci_upper": self.att + self.crit_val * self.se,
-        })
+        return pd.DataFrame(
+            {
+                self._level_name(): lev,
+                "att": self.att,
+                "se": self.se,
+                "ci_lower": self.att - self.crit_val * self.se,
+                "ci_upper": self.att + self.crit_val * self.se,
+            }
+        )
 
     def vcov(self) -> np.ndarray:
         """Covariance of the per-level estimates (from the influence functions)."""
@@ -464,12 +526,18 @@ class AggregateResult:
 
     def summary(self) -> str:
         z = self._z()
-        title = {"simple": "Overall ATT (simple weighted average)", "group": "ATT by cohort",
-                 "dynamic": "Event study (ATT by event time)", "calendar": "ATT by calendar period"}
-        lines = [title[self.type],
-                 f"overall ATT = {self.overall_att:.4f} (SE {self.overall_se:.4f}), "
-                 f"{100 * (1 - self.alp):.0f}% CI [{self.overall_att - z * self.overall_se:.4f}, "
-                 f"{self.overall_att + z * self.overall_se:.4f}]"]
+        title = {
+            "simple": "Overall ATT (simple weighted average)",
+            "group": "ATT by cohort",
+            "dynamic": "Event study (ATT by event time)",
+            "calendar": "ATT by calendar period",
+        }
+        lines = [
+            title[self.type],
+            f"overall ATT = {self.overall_att:.4f} (SE {self.overall_se:.4f}), "
+            f"{100 * (1 - self.alp):.0f}% CI [{self.overall_att - z * self.overall_se:.4f}, "
+            f"{self.overall_att + z * self.overall_se:.4f}]",
+        ]
         if self.type != "simple":
             lines.append(self.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
         return "\n".join(lines)
@@ -480,11 +548,13 @@ class AggregateResult:
     def plot(self, ax=None, **kwargs):
         """Plot the per-level estimates with confidence bands (event-study style)."""
         from ._plot import plot_aggregate
+
         return plot_aggregate(self, ax=ax, **kwargs)
 
 
-def _att_gt_cells_multi(panel: Panel, params: dict, Ys: np.ndarray,
-                        only: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _att_gt_cells_multi(
+    panel: Panel, params: dict, Ys: np.ndarray, only: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """ATT(g,t) and influence functions of m outcome panels ``Ys`` (n, T, m) sharing one design.
 
     Only the cells flagged in ``only`` are estimated (the others are left at
@@ -492,6 +562,7 @@ def _att_gt_cells_multi(panel: Panel, params: dict, Ys: np.ndarray,
     Used by the pre-trend bootstrap, which needs one residual panel per cluster.
     """
     from ._drdid import did_2x2_multi
+
     control_group = params["control_group"]
     est_method = params["est_method"]
     anticipation = params["anticipation"]
@@ -506,8 +577,11 @@ def _att_gt_cells_multi(panel: Panel, params: dict, Ys: np.ndarray,
         for j, (g, cur, pret, cmax) in enumerate(cells):
             if not only[j] or cur == pret:
                 continue
-            C = never if control_group == "nevertreated" else \
-                never | ((gu > times[cmax] + anticipation) & (gu != g))
+            C = (
+                never
+                if control_group == "nevertreated"
+                else never | ((gu > times[cmax] + anticipation) & (gu != g))
+            )
             Gm = gu == g
             idx = np.flatnonzero(Gm | C)
             if Gm.sum() == 0 or C.sum() == 0:

@@ -1,4 +1,5 @@
 """Diagnostics: joint pre-trend test and Rambachan & Roth (2023) sensitivity bounds."""
+
 from __future__ import annotations
 
 import warnings
@@ -26,6 +27,7 @@ def _pretrend_selection(result):
 
         def again(src):
             return src.aggregate("dynamic", bstrap=False, **args)
+
         return pre, [int(e) for e in result.egt[pre]], result.source, again
     raise ValueError("pretrend_test needs an att_gt result or a 'dynamic' aggregation")
 
@@ -54,11 +56,13 @@ def _null_residuals(panel) -> np.ndarray:
     contributes exactly zero to them.
     """
     from ._twfe import _demean
+
     n, T = panel.Y.shape
     untreated = panel.times[None, :] < panel.g[:, None]
     ui, ti = np.nonzero(untreated & np.isfinite(panel.Y))
-    res = _demean(panel.Y[ui, ti][:, None], [pd.factorize(ui)[0], pd.factorize(ti)[0]],
-                  np.ones(len(ui)))[:, 0]
+    res = _demean(panel.Y[ui, ti][:, None], [pd.factorize(ui)[0], pd.factorize(ti)[0]], np.ones(len(ui)))[
+        :, 0
+    ]
     e = np.zeros((n, T))
     e[ui, ti] = res
     return e
@@ -67,16 +71,17 @@ def _null_residuals(panel) -> np.ndarray:
 def _wild_weights(G: int, B: int, weights: str, seed: int) -> np.ndarray:
     """(B, G) Rademacher or Webb weights; all 2^G sign patterns when 2^G <= B (Rademacher)."""
     rng = np.random.default_rng(seed)
-    if weights == "rademacher" and 2 ** G <= B:
-        return ((np.arange(2 ** G)[:, None] >> np.arange(G)[None, :]) & 1) * 2.0 - 1.0
+    if weights == "rademacher" and 2**G <= B:
+        return ((np.arange(2**G)[:, None] >> np.arange(G)[None, :]) & 1) * 2.0 - 1.0
     if weights == "rademacher":
         return rng.choice([-1.0, 1.0], size=(B, G))
     six = np.sqrt(np.array([1.5, 1.0, 0.5]))
     return rng.choice(np.concatenate([-six, six]), size=(B, G))
 
 
-def _bootstrap_wald(result, pre, source, again, W0: float, *, B: int, weights: str, seed: int,
-                    progress: bool | None):
+def _bootstrap_wald(
+    result, pre, source, again, W0: float, *, B: int, weights: str, seed: int, progress: bool | None
+):
     """Wild cluster restricted bootstrap of the Wald statistic (studentised with its own covariance).
 
     Under the null, ``y* = fitted + v_g e`` with the residuals ``e`` of the
@@ -90,13 +95,14 @@ def _bootstrap_wald(result, pre, source, again, W0: float, *, B: int, weights: s
 
     from ..progress import track
     from ._cs import _att_gt_cells_multi
+
     panel = source.panel
     cl = panel.cluster if panel.cluster is not None else np.arange(panel.n)
     G = int(cl.max()) + 1
     n = panel.n
     e = _null_residuals(panel)
-    member = cl[:, None] == np.arange(G)[None, :]                  # (n, G)
-    Ys = e[:, :, None] * member[:, None, :]                        # residuals of cluster h only
+    member = cl[:, None] == np.arange(G)[None, :]  # (n, G)
+    Ys = e[:, :, None] * member[:, None, :]  # residuals of cluster h only
     # only cells before treatment enter pre-period estimates (the others stay at zero)
     att, inf = _att_gt_cells_multi(panel, source.params, Ys, only=~source.post)
     q = int(pre.sum())
@@ -108,18 +114,25 @@ def _bootstrap_wald(result, pre, source, again, W0: float, *, B: int, weights: s
         T[h] = np.asarray(r.att)[pre]
         Sc[h] = _cluster_sums(r.inffunc[:, pre], cl, G)
     v = _wild_weights(G, B, weights, seed)
-    theta = v @ T                                     # (B, q)
-    S = np.einsum("bh,hgq->bgq", v, Sc)               # (B, G, q)
+    theta = v @ T  # (B, q)
+    S = np.einsum("bh,hgq->bgq", v, Sc)  # (B, G, q)
     with np.errstate(all="ignore"):
         Wb = _wald(theta, S, n)
     Wb = np.where(np.isfinite(Wb), Wb, np.inf)
     return float(np.mean(Wb >= W0 - 1e-12 * max(1.0, abs(W0)))), int(v.shape[0])
 
 
-def pretrend_test(result: ATTGTResult | AggregateResult, *, method: str = "auto",
-                  small_sample_below: int = 100, bootstrap_below: int = 50, B: int = 999,
-                  weights: str = "auto", seed: int = 0,
-                  progress: bool | None = None) -> PretrendResult:
+def pretrend_test(
+    result: ATTGTResult | AggregateResult,
+    *,
+    method: str = "auto",
+    small_sample_below: int = 100,
+    bootstrap_below: int = 50,
+    B: int = 999,
+    weights: str = "auto",
+    seed: int = 0,
+    progress: bool | None = None,
+) -> PretrendResult:
     """Joint test that all pre-treatment effects are zero.
 
     Uses the pre-period ATT(g,t)s of an :func:`att_gt` result, or the
@@ -208,12 +221,16 @@ def pretrend_test(result: ATTGTResult | AggregateResult, *, method: str = "auto"
             raise ValueError(
                 f"{q} pre-period estimates but only {G} clusters: the small-sample tests need "
                 f"fewer leads than clusters, and have power with at most about G/4; test a "
-                f"window of event times: pretrend_test(result.aggregate('dynamic', min_e=-{k}))")
+                f"window of event times: pretrend_test(result.aggregate('dynamic', min_e=-{k}))"
+            )
         if q > G / 4:
-            warnings.warn(f"{q} leads tested with {G} clusters: few degrees of freedom are left "
-                          f"(q > G/4); the test has little power. A shorter window "
-                          f"(aggregate('dynamic', min_e=-{max(1, G // 4)})) is usually more informative.",
-                          UserWarning, stacklevel=2)
+            warnings.warn(
+                f"{q} leads tested with {G} clusters: few degrees of freedom are left "
+                f"(q > G/4); the test has little power. A shorter window "
+                f"(aggregate('dynamic', min_e=-{max(1, G // 4)})) is usually more informative.",
+                UserWarning,
+                stacklevel=2,
+            )
         Sc = S - S.mean(axis=0, keepdims=True)
         V = Sc.T @ Sc / n**2 * G / (G - 1)
     else:
@@ -223,25 +240,29 @@ def pretrend_test(result: ATTGTResult | AggregateResult, *, method: str = "auto"
         raise ValueError(
             f"pre-period covariance matrix is singular ({q} pre-period estimates from "
             f"{G} clusters); test a window of event times instead: "
-            f"pretrend_test(result.aggregate('dynamic', min_e=-{k}))")
+            f"pretrend_test(result.aggregate('dynamic', min_e=-{k}))"
+        )
     W = float(theta @ np.linalg.solve(V, theta))
     common = dict(n_clusters=G, estimates=theta, se=se, labels=labels)
     if method == "bootstrap":
         wts = ("webb" if G < 12 else "rademacher") if weights == "auto" else weights
-        p, used = _bootstrap_wald(result, pre, source, again, W, B=B, weights=wts, seed=seed,
-                                  progress=progress)
-        return PretrendResult(stat=W, df=q, df_denom=None, p_value=p, method="bootstrap", B=used,
-                              **common)
+        p, used = _bootstrap_wald(
+            result, pre, source, again, W, B=B, weights=wts, seed=seed, progress=progress
+        )
+        return PretrendResult(stat=W, df=q, df_denom=None, p_value=p, method="bootstrap", B=used, **common)
     if method == "F":
         F = (G - q) / (q * (G - 1)) * W
-        return PretrendResult(stat=F, df=q, df_denom=G - q, p_value=float(stats.f.sf(F, q, G - q)),
-                              method="F", **common)
-    return PretrendResult(stat=W, df=q, df_denom=None, p_value=float(stats.chi2.sf(W, q)),
-                          method="chi2", **common)
+        return PretrendResult(
+            stat=F, df=q, df_denom=G - q, p_value=float(stats.f.sf(F, q, G - q)), method="F", **common
+        )
+    return PretrendResult(
+        stat=W, df=q, df_denom=None, p_value=float(stats.chi2.sf(W, q)), method="chi2", **common
+    )
 
 
-def wild_score_bootstrap(result, *, B: int = 9999, weights: str = "webb",
-                         seed: int = 0) -> WildBootstrapResult:
+def wild_score_bootstrap(
+    result, *, B: int = 9999, weights: str = "webb", seed: int = 0
+) -> WildBootstrapResult:
     """Wild (score) cluster bootstrap p-value for the overall effect of a CS aggregate or imputation.
 
     Few clusters make analytic cluster-robust inference unreliable.  The
@@ -274,6 +295,7 @@ def wild_score_bootstrap(result, *, B: int = 9999, weights: str = "webb",
     """
     from ._cs import _sum_by
     from ._event import ImputationResult
+
     if isinstance(result, AggregateResult):
         inf = result.inf_overall[:, None]
         cl = result.source.panel.cluster
@@ -291,8 +313,16 @@ def wild_score_bootstrap(result, *, B: int = 9999, weights: str = "webb",
     v = _wild_weights(G, B, weights, seed)
     tb = (v @ s) / np.sqrt((v**2) @ (s**2))
     p = float(np.mean(np.abs(tb) >= abs(t0) - 1e-12))
-    return WildBootstrapResult(estimate=float(est), t_stat=float(t0), p_value=p, n_clusters=int(G),
-                               B=int(v.shape[0]), weights=weights, target=target, t_draws=tb)
+    return WildBootstrapResult(
+        estimate=float(est),
+        t_stat=float(t0),
+        p_value=p,
+        n_clusters=int(G),
+        B=int(v.shape[0]),
+        weights=weights,
+        target=target,
+        t_draws=tb,
+    )
 
 
 def _event_study_inputs(result: AggregateResult, event_time, l_vec):
@@ -300,15 +330,23 @@ def _event_study_inputs(result: AggregateResult, event_time, l_vec):
     if not isinstance(result, AggregateResult) or result.type != "dynamic":
         raise ValueError("honest_did needs a 'dynamic' aggregation (att_gt(...).aggregate('dynamic'))")
     if result.source.params.get("base_period") != "universal":
-        raise ValueError("honest_did needs att_gt(..., base_period='universal') so pre-period "
-                         "estimates are relative to e = -1 (as in Rambachan & Roth)")
+        raise ValueError(
+            "honest_did needs att_gt(..., base_period='universal') so pre-period "
+            "estimates are relative to e = -1 (as in Rambachan & Roth)"
+        )
     e = np.asarray(result.egt, dtype=float)
     keep = e != -1
     ee = e[keep]
-    if np.any(np.diff(ee[ee < 0]) != 1) or np.any(np.diff(ee[ee >= 0]) != 1) or (ee < -1).sum() == 0 \
-            or (ee >= 0).sum() == 0:
-        raise ValueError("honest_did needs consecutive event times with at least one pre-period "
-                         "before e = -1 and one post-period (aggregate with min_e/max_e)")
+    if (
+        np.any(np.diff(ee[ee < 0]) != 1)
+        or np.any(np.diff(ee[ee >= 0]) != 1)
+        or (ee < -1).sum() == 0
+        or (ee >= 0).sum() == 0
+    ):
+        raise ValueError(
+            "honest_did needs consecutive event times with at least one pre-period "
+            "before e = -1 and one post-period (aggregate with min_e/max_e)"
+        )
     V = result.vcov()[np.ix_(keep, keep)]
     b = np.asarray(result.att, dtype=float)[keep]
     npre = int((ee < -1).sum())
@@ -331,6 +369,7 @@ def _breakdown(ci_at, tol: float, start: float = 1.0, cap: float = 1e3) -> float
     ``tol`` of the boundary; R's "breakdown value"), ``nan`` if the CI at 0
     already contains zero, ``inf`` if zero is still excluded at ``cap``.
     """
+
     def excludes0(v):
         lb, ub = ci_at(v)
         return bool(np.isfinite(lb) and np.isfinite(ub) and (lb > 0 or ub < 0))
@@ -460,6 +499,7 @@ def honest_did(
     (True, 'C-LF')
     """
     from ._honest import _FLCIProblem, confidence_set_at, honest_sensitivity, original_cs
+
     if alp is not None:
         warnings.warn("honest_did(alp=...) is deprecated; use alpha=", DeprecationWarning, stacklevel=2)
         alpha = alp
@@ -472,14 +512,22 @@ def honest_did(
         grid_points = 100 if grid_points is None else grid_points
     else:
         if betahat is None or sigma is None or num_pre_periods is None or num_post_periods is None:
-            raise ValueError("give an event-study result, or betahat, sigma, num_pre_periods and "
-                             "num_post_periods")
+            raise ValueError(
+                "give an event-study result, or betahat, sigma, num_pre_periods and num_post_periods"
+            )
         b, V = np.asarray(betahat, dtype=float).ravel(), np.asarray(sigma, dtype=float)
         npre, npost = int(num_pre_periods), int(num_post_periods)
         l = l_vec
         grid_points = 1000 if grid_points is None else grid_points
-    opts = dict(l_vec=l, alpha=alpha, hybrid=hybrid, grid_points=grid_points, grid_lb=grid_lb,
-                grid_ub=grid_ub, seed=seed)
+    opts = dict(
+        l_vec=l,
+        alpha=alpha,
+        hybrid=hybrid,
+        grid_points=grid_points,
+        grid_lb=grid_lb,
+        grid_ub=grid_ub,
+        seed=seed,
+    )
     out = honest_sensitivity(b, V, npre, npost, method=method, Mbar=Mbar, M=M, **opts)
     lvec = np.zeros(npost) if l is None else np.asarray(l, dtype=float)
     if l is None:
@@ -496,12 +544,12 @@ def honest_did(
             # the confidence set alone (no identified set), on the cached pieces shared by all v;
             # values already in the table (often 0, 0.5, 1) are not recomputed
             if float(v) not in known:
-                known[float(v)] = confidence_set_at(b, V, npre, npost, method=method, value=v,
-                                                    problem=problem, **opts)
+                known[float(v)] = confidence_set_at(
+                    b, V, npre, npost, method=method, value=v, problem=problem, **opts
+                )
             return known[float(v)]
 
-        problem = (_FLCIProblem(V, npre, npost, lvec, seed)
-                   if method == "smoothness" else None)
+        problem = _FLCIProblem(V, npre, npost, lvec, seed) if method == "smoothness" else None
 
         if method == "relative_magnitude":
             if (out["method"] == "Bonferroni").any():
@@ -512,5 +560,12 @@ def honest_did(
             scale = float(out["M"].max()) if len(out) and out["M"].max() > 0 else float(np.sqrt(V[0, 0]))
             tol = 1e-3 * scale if breakdown_tol is None else breakdown_tol
             value = _breakdown(ci_at, tol, start=scale, cap=1e6 * scale)
-    return HonestDiDResult(table=out, breakdown=float(value), theta=theta, se=se,
-                           original_ci=tuple(float(x) for x in original), method=method, alpha=alpha)
+    return HonestDiDResult(
+        table=out,
+        breakdown=float(value),
+        theta=theta,
+        se=se,
+        original_ci=tuple(float(x) for x in original),
+        method=method,
+        alpha=alpha,
+    )

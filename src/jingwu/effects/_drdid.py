@@ -5,6 +5,7 @@ Direct numpy translations of R ``DRDID::drdid_panel`` (doubly robust),
 regression), which R ``did::att_gt`` calls for every ATT(g,t).  Each returns
 the estimate and its influence function (one value per unit in the 2x2 sample).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -61,8 +62,9 @@ def _ols_control(dy: np.ndarray, D: np.ndarray, X: np.ndarray, w: np.ndarray):
     return fit, alr
 
 
-def did_2x2(dy: np.ndarray, D: np.ndarray, X: np.ndarray, w: np.ndarray,
-            method: str) -> tuple[float, np.ndarray]:
+def did_2x2(
+    dy: np.ndarray, D: np.ndarray, X: np.ndarray, w: np.ndarray, method: str
+) -> tuple[float, np.ndarray]:
     """ATT and influence function for one 2x2 comparison (panel data).
 
     Parameters
@@ -126,15 +128,16 @@ def _ols_control_multi(DY: np.ndarray, D: np.ndarray, X: np.ndarray, w: np.ndarr
         alr = ((wc[:, None] * (DY - fit)) * (n / swc))[:, :, None]
         return fit, alr
     XtWX = (X * wc[:, None]).T @ X
-    beta = np.linalg.solve(XtWX, X.T @ (wc[:, None] * DY))        # (k, m)
+    beta = np.linalg.solve(XtWX, X.T @ (wc[:, None] * DY))  # (k, m)
     fit = X @ beta
     XpX_inv = np.linalg.inv(XtWX / n)
     alr = np.einsum("nm,nk,kl->nml", wc[:, None] * (DY - fit), X, XpX_inv)
     return fit, alr
 
 
-def did_2x2_multi(DY: np.ndarray, D: np.ndarray, X: np.ndarray, w: np.ndarray,
-                  method: str) -> tuple[np.ndarray, np.ndarray]:
+def did_2x2_multi(
+    DY: np.ndarray, D: np.ndarray, X: np.ndarray, w: np.ndarray, method: str
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`did_2x2` for m outcome columns sharing one design (DY is n x m).
 
     Every estimator here is linear in the outcome for a fixed design; the
@@ -160,7 +163,7 @@ def did_2x2_multi(DY: np.ndarray, D: np.ndarray, X: np.ndarray, w: np.ndarray,
     trim = np.where(D == 1, True, ps < _TRIM_LEVEL)
     w_t = w * D
     w_c = trim * w * ps * (1 - D) / (1 - ps)
-    alr_ps = ((w * (D - ps))[:, None] * X) @ (vcov * n)           # (n, k)
+    alr_ps = ((w * (D - ps))[:, None] * X) @ (vcov * n)  # (n, k)
     mt, mc = w_t.mean(), w_c.mean()
     if method == "ipw":
         eta_t = np.mean(w_t[:, None] * DY, axis=0) / mt

@@ -1,4 +1,5 @@
 """Event-study estimators: BJS imputation, Sun & Abraham, dynamic TWFE, and a common front end."""
+
 from __future__ import annotations
 
 import warnings
@@ -9,8 +10,8 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from ._cs import _att_gt_panel, _se_from_if, att_gt
 from ..errors import DataError
+from ._cs import _att_gt_panel, _se_from_if, att_gt
 from ._prep import Panel, prepare_panel
 from ._twfe import _demean, _long_inputs
 
@@ -74,9 +75,10 @@ class ImputationResult:
     dropped: dict | None = None  # units/rows/observations left out, by reason
     scores: np.ndarray | None = None  # per-cluster contributions to the overall ATT (sum^2 = SE^2)
 
-    def small_sample(self) -> "ImputationResult":
+    def small_sample(self) -> ImputationResult:
         """SEs times sqrt(G/(G-1)) and t(G-1) intervals (G clusters), as fixest; a new result."""
         from dataclasses import replace
+
         G = len(self.scores)
         f = float(np.sqrt(G / (G - 1)))
         c = stats.t.ppf(1 - self.alp / 2, G - 1)
@@ -92,10 +94,12 @@ class ImputationResult:
 
     def summary(self) -> str:
         z = stats.norm.ppf(1 - self.alp / 2)
-        return (f"Imputation estimator (Borusyak, Jaravel & Spiess 2024)\noverall ATT = "
-                f"{self.overall_att:.5f} (SE {self.overall_se:.5f}), CI "
-                f"[{self.overall_att - z * self.overall_se:.4f}, {self.overall_att + z * self.overall_se:.4f}]\n"
-                + self.event.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        return (
+            f"Imputation estimator (Borusyak, Jaravel & Spiess 2024)\noverall ATT = "
+            f"{self.overall_att:.5f} (SE {self.overall_se:.5f}), CI "
+            f"[{self.overall_att - z * self.overall_se:.4f}, {self.overall_att + z * self.overall_se:.4f}]\n"
+            + self.event.to_string(index=False, float_format=lambda v: f"{v:.4f}")
+        )
 
     def __repr__(self) -> str:  # pragma: no cover
         return self.summary()
@@ -159,18 +163,30 @@ def imputation(
     >>> round(imputation(df, "y", "id", "t", "g").overall_att, 6)
     1.5
     """
-    panel = prepare_panel(data, yname, idname, tname, gname, weightsname=weightsname,
-                          clustervars=clustervars, anticipation=anticipation,
-                          control_group="notyettreated", drop_first_period_treated=True,
-                          recode_last_cohort=False, balance=False)
+    panel = prepare_panel(
+        data,
+        yname,
+        idname,
+        tname,
+        gname,
+        weightsname=weightsname,
+        clustervars=clustervars,
+        anticipation=anticipation,
+        control_group="notyettreated",
+        drop_first_period_treated=True,
+        recode_last_cohort=False,
+        balance=False,
+    )
     # many small solves: multi-threaded BLAS only adds contention (5x slower at 40,000 units)
     with threadpool_limits(limits=1, user_api="blas"):
-        return _imputation_panel(panel, horizons=horizons, pretrends=pretrends, alp=alp,
-                                 anticipation=anticipation)
+        return _imputation_panel(
+            panel, horizons=horizons, pretrends=pretrends, alp=alp, anticipation=anticipation
+        )
 
 
-def _imputation_panel(panel: Panel, horizons=None, pretrends: int = 0, alp: float = 0.05,
-                      anticipation: int = 0) -> ImputationResult:
+def _imputation_panel(
+    panel: Panel, horizons=None, pretrends: int = 0, alp: float = 0.05, anticipation: int = 0
+) -> ImputationResult:
     Y, g, times, w = panel.Y, panel.g, panel.times, panel.w
     n, T = Y.shape
     tt = np.broadcast_to(times[None, :], (n, T))
@@ -188,11 +204,14 @@ def _imputation_panel(panel: Panel, horizons=None, pretrends: int = 0, alp: floa
     imputable = treated & ok_unit[:, None] & ok_time[None, :]
     dropped = dict(panel.dropped)
     if (treated & ~imputable).any():
-        dropped["treated observations that cannot be imputed (no untreated observation of that "
-                "unit or period)"] = int((treated & ~imputable).sum())
-        warnings.warn(f"{int((treated & ~imputable).sum())} treated observations cannot be imputed "
-                      "(no untreated observation of that unit or period) and are dropped.",
-                      stacklevel=3)
+        dropped[
+            "treated observations that cannot be imputed (no untreated observation of that unit or period)"
+        ] = int((treated & ~imputable).sum())
+        warnings.warn(
+            f"{int((treated & ~imputable).sum())} treated observations cannot be imputed "
+            "(no untreated observation of that unit or period) and are dropped.",
+            stacklevel=3,
+        )
     tau = np.where(imputable, Y - fit, 0.0)
     resid = np.where(untreated, Y - fit, 0.0)
     z = stats.norm.ppf(1 - alp / 2)
@@ -244,10 +263,23 @@ def _imputation_panel(panel: Panel, horizons=None, pretrends: int = 0, alp: floa
     ev["ci_upper"] = ev["att"] + z * ev["se"]
     ev = ev.sort_values("event_time", ignore_index=True)
     ii, jj = np.nonzero(imputable)
-    tau_df = pd.DataFrame({"id": panel.ids[ii], "time": panel.codec.decode(times[jj]),
-                           "event_time": (times[jj] - g[ii]), "tau": tau[ii, jj]})
-    return ImputationResult(overall_att=overall, overall_se=overall_se, event=ev, tau=tau_df, alp=alp,
-                            dropped=dropped, scores=overall_scores)
+    tau_df = pd.DataFrame(
+        {
+            "id": panel.ids[ii],
+            "time": panel.codec.decode(times[jj]),
+            "event_time": (times[jj] - g[ii]),
+            "tau": tau[ii, jj],
+        }
+    )
+    return ImputationResult(
+        overall_att=overall,
+        overall_se=overall_se,
+        event=ev,
+        tau=tau_df,
+        alp=alp,
+        dropped=dropped,
+        scores=overall_scores,
+    )
 
 
 def _bjs_pretrends(panel: Panel, untreated, Om, K: int, w) -> list:
@@ -318,13 +350,30 @@ def sun_abraham(
     >>> sa.loc[sa["event_time"] >= 0, "att"].round(6).tolist()
     [1.5, 1.5, 1.5]
     """
-    panel = prepare_panel(data, yname, idname, tname, gname, weightsname=weightsname,
-                          clustervars=clustervars, control_group="notyettreated", balance=False)
+    panel = prepare_panel(
+        data,
+        yname,
+        idname,
+        tname,
+        gname,
+        weightsname=weightsname,
+        clustervars=clustervars,
+        control_group="notyettreated",
+        balance=False,
+    )
     if np.isnan(panel.Y).any():
         return _sun_abraham_regression(panel, alp)
-    params = dict(control_group="nevertreated", est_method="reg", base_period="universal",
-                  anticipation=0, alp=alp, bstrap=False, biters=0, random_state=None,
-                  xformla=None)
+    params = dict(
+        control_group="nevertreated",
+        est_method="reg",
+        base_period="universal",
+        anticipation=0,
+        alp=alp,
+        bstrap=False,
+        biters=0,
+        random_state=None,
+        xformla=None,
+    )
     res = _att_gt_panel(panel, params)
     e_all = res.time - res.group
     glist = np.unique(res.group)
@@ -369,8 +418,10 @@ def _sun_abraham_regression(panel: Panel, alp: float) -> pd.DataFrame:
     treated_rows = np.isfinite(cohort)
     cells = sorted({(c, e) for c, e in zip(cohort[treated_rows], rel[treated_rows]) if e != -1})
     if not cells:
-        raise DataError("no treated cohort is observed outside its reference period e = -1",
-                        expected="treated units observed before and after adoption")
+        raise DataError(
+            "no treated cohort is observed outside its reference period e = -1",
+            expected="treated units observed before and after adoption",
+        )
     index = {cell: j for j, cell in enumerate(cells)}
     X = np.zeros((len(y), len(cells)))
     for r in np.flatnonzero(treated_rows):
@@ -410,12 +461,23 @@ def _sun_abraham_regression(panel: Panel, alp: float) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- dynamic TWFE
-def _twfe_event(data, yname, idname, tname, gname, weightsname=None, cluster=None,
-                window: tuple[int, int] | None = None, alp: float = 0.05) -> pd.DataFrame:
+def _twfe_event(
+    data,
+    yname,
+    idname,
+    tname,
+    gname,
+    weightsname=None,
+    cluster=None,
+    window: tuple[int, int] | None = None,
+    alp: float = 0.05,
+) -> pd.DataFrame:
     """Dynamic TWFE: y ~ sum_{e != -1} 1{t - g = e} | unit + period (end bins if ``window``)."""
-    y, d, unit, time, w, cl, ok = _long_inputs(data, yname, idname, tname, None, gname,
-                                               weightsname, cluster or idname, return_mask=True)
+    y, d, unit, time, w, cl, ok = _long_inputs(
+        data, yname, idname, tname, None, gname, weightsname, cluster or idname, return_mask=True
+    )
     from ._prep import _time_codec
+
     codec = _time_codec(data[tname], tname)
     t = codec.encode(data[tname], tname)
     gv = codec.encode(data[gname], gname)
@@ -440,8 +502,9 @@ def _twfe_event(data, yname, idname, tname, gname, weightsname=None, cluster=Non
     V = XtX_inv @ (sc.T @ sc) @ XtX_inv * G / (G - 1) * (n - 1) / (n - k)
     se = np.sqrt(np.diag(V))
     out = pd.DataFrame({"estimator": "twfe", "event_time": es, "att": b, "se": se})
-    out = pd.concat([out, pd.DataFrame({"estimator": ["twfe"], "event_time": [-1.0], "att": [0.0],
-                                        "se": [0.0]})]).sort_values("event_time", ignore_index=True)
+    out = pd.concat(
+        [out, pd.DataFrame({"estimator": ["twfe"], "event_time": [-1.0], "att": [0.0], "se": [0.0]})]
+    ).sort_values("event_time", ignore_index=True)
     if codec.kind != "float":
         out["event_time"] = out["event_time"].astype(int)
     c = stats.t.ppf(1 - alp / 2, G - 1)
@@ -449,8 +512,9 @@ def _twfe_event(data, yname, idname, tname, gname, weightsname=None, cluster=Non
     out["ci_upper"] = out["att"] + c * out["se"]
     # full clustered covariance of the event-time coefficients (order: event_time, -1 left out),
     # what HonestDiD needs
-    out.attrs["vcov"] = pd.DataFrame(V, index=es.astype(out["event_time"].dtype),
-                                     columns=es.astype(out["event_time"].dtype))
+    out.attrs["vcov"] = pd.DataFrame(
+        V, index=es.astype(out["event_time"].dtype), columns=es.astype(out["event_time"].dtype)
+    )
     return out
 
 
@@ -508,12 +572,15 @@ def event_study(
         f.insert(0, "estimator", "cs")
         return f[_EVENT_COLS]
     if estimator == "sa":
-        return sun_abraham(data, yname, idname, tname, gname, weightsname=weightsname, alp=alp,
-                           **kwargs)[_EVENT_COLS]
+        return sun_abraham(data, yname, idname, tname, gname, weightsname=weightsname, alp=alp, **kwargs)[
+            _EVENT_COLS
+        ]
     if estimator == "imputation":
-        return imputation(data, yname, idname, tname, gname, weightsname=weightsname, alp=alp,
-                          **kwargs).to_frame()[_EVENT_COLS]
+        return imputation(
+            data, yname, idname, tname, gname, weightsname=weightsname, alp=alp, **kwargs
+        ).to_frame()[_EVENT_COLS]
     if estimator == "twfe":
-        return _twfe_event(data, yname, idname, tname, gname, weightsname=weightsname, alp=alp,
-                           **kwargs)[_EVENT_COLS]
+        return _twfe_event(data, yname, idname, tname, gname, weightsname=weightsname, alp=alp, **kwargs)[
+            _EVENT_COLS
+        ]
     raise ValueError(f"estimator must be 'cs', 'twfe', 'sa' or 'imputation', got {estimator!r}")

@@ -21,6 +21,7 @@ use HiGHS (scipy) instead of lpSolve/glpk; the FLCI's second-order cone problem
 uses SLSQP instead of CVXR/ECOS, and the optimal SD bound is found by a bounded
 scalar minimisation instead of R's finite-difference bisection (same optimum).
 """
+
 from __future__ import annotations
 
 import functools
@@ -40,8 +41,9 @@ _LP_OPTS = {"presolve": True}
 
 # --------------------------------------------------------------------- helpers
 def _lp(c, A_ub=None, b_ub=None, A_eq=None, b_eq=None, bounds=(None, None)):
-    return optimize.linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=bounds,
-                            method="highs", options=_LP_OPTS)
+    return optimize.linprog(
+        c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=bounds, method="highs", options=_LP_OPTS
+    )
 
 
 def _truncnorm_ppf(p: float, lo: float, hi: float) -> float:
@@ -57,8 +59,10 @@ def _check_inputs(betahat, sigma, npre, npost, l_vec):
     if npre < 1 or npost < 1:
         raise ValueError("num_pre_periods and num_post_periods must both be at least 1")
     if betahat.size != npre + npost or sigma.shape != (betahat.size, betahat.size):
-        raise ValueError(f"betahat has {betahat.size} entries and sigma is {sigma.shape}; both must "
-                         f"have num_pre_periods + num_post_periods = {npre + npost}")
+        raise ValueError(
+            f"betahat has {betahat.size} entries and sigma is {sigma.shape}; both must "
+            f"have num_pre_periods + num_post_periods = {npre + npost}"
+        )
     if not np.allclose(sigma, sigma.T, atol=1e-12 * max(1.0, np.abs(sigma).max())):
         raise ValueError("sigma must be symmetric")
     if l_vec is None:
@@ -70,8 +74,9 @@ def _check_inputs(betahat, sigma, npre, npost, l_vec):
     return betahat, sigma, l_vec
 
 
-def original_cs(betahat, sigma, num_pre_periods: int, num_post_periods: int, *, l_vec=None,
-                alpha: float = 0.05) -> tuple[float, float]:
+def original_cs(
+    betahat, sigma, num_pre_periods: int, num_post_periods: int, *, l_vec=None, alpha: float = 0.05
+) -> tuple[float, float]:
     """Usual CI for ``l_vec' beta_post`` under exact parallel trends (R ``constructOriginalCS``)."""
     b, S, l = _check_inputs(betahat, sigma, num_pre_periods, num_post_periods, l_vec)
     post = slice(num_pre_periods, None)
@@ -87,9 +92,9 @@ def _create_A_RM(npre: int, npost: int, Mbar: float, s: int, max_positive: bool)
     T = npre + npost
     Atilde = np.zeros((T, T + 1))
     for r in range(T):
-        Atilde[r, r:r + 2] = (-1.0, 1.0)
+        Atilde[r, r : r + 2] = (-1.0, 1.0)
     v = np.zeros(T + 1)
-    v[npre + s - 1:npre + s + 1] = (-1.0, 1.0)  # first difference ending at period s (s <= 0)
+    v[npre + s - 1 : npre + s + 1] = (-1.0, 1.0)  # first difference ending at period s (s <= 0)
     if not max_positive:
         v = -v
     A_UB = np.vstack([np.tile(v, (npre, 1)), np.tile(Mbar * v, (npost, 1))])
@@ -102,7 +107,7 @@ def _create_A_SD(npre: int, npost: int) -> np.ndarray:
     T = npre + npost
     Atilde = np.zeros((T - 1, T + 1))
     for r in range(T - 1):
-        Atilde[r, r:r + 3] = (1.0, -2.0, 1.0)
+        Atilde[r, r : r + 3] = (1.0, -2.0, 1.0)
     Atilde = np.delete(Atilde, npre, axis=1)
     return np.vstack([Atilde, -Atilde])
 
@@ -135,8 +140,9 @@ def _eta_many(xi: np.ndarray, X: np.ndarray, sd: np.ndarray) -> np.ndarray:
     return res.x.reshape(n, k + 1)[:, 0]
 
 
-def _lf_cv(X: np.ndarray | None, sigma: np.ndarray, kappa: float, seed: int, sims: int = 1000,
-           vertices=None) -> float:
+def _lf_cv(
+    X: np.ndarray | None, sigma: np.ndarray, kappa: float, seed: int, sims: int = 1000, vertices=None
+) -> float:
     """1 - kappa quantile of the max statistic at the least favourable point (R ``.compute_least_favorable_cv``)."""
     xi = r_rmvnorm(sims, sigma, seed)
     sd = np.sqrt(np.diag(sigma))
@@ -176,6 +182,7 @@ def _first_column_cofactors(X: np.ndarray):
     values with the same X).
     """
     import itertools
+
     key = (X.shape, X.tobytes())
     hit = _COFACTOR_CACHE.get(key)
     if hit is not None:
@@ -189,7 +196,7 @@ def _first_column_cofactors(X: np.ndarray):
     cof = np.empty((len(combos), r))
     eye = np.eye(r)
     for start in range(0, len(combos), 8192):
-        XB = X[combos[start:start + 8192]]                       # (n, r, k)
+        XB = X[combos[start : start + 8192]]  # (n, r, k)
         n = len(XB)
         Wu = np.empty((n, r, r))
         Wu[:, :, 0] = 1.0
@@ -206,7 +213,7 @@ def _first_column_cofactors(X: np.ndarray):
             Wj[:, :, :, 1:] = Xb[:, None, :, :]
             Wj[:, :, :, 0] = eye[None, :, :]
             block[~good] = np.linalg.det(Wj)
-        cof[start:start + n] = block
+        cof[start : start + n] = block
     if len(_COFACTOR_CACHE) >= 8:
         _COFACTOR_CACHE.pop(next(iter(_COFACTOR_CACHE)))
     _COFACTOR_CACHE[key] = (combos, cof)
@@ -226,6 +233,7 @@ class _DualVertices:
 
     def __init__(self, W: np.ndarray):
         from math import comb
+
         self.W = W
         m, r = W.shape
         self.ok = comb(m, r) <= self.MAX_BASES
@@ -365,7 +373,7 @@ def _arp_reject(y, X, sigma, alpha, hybrid, kappa, lf_cv, vertices=None) -> bool
         S_B = np.eye(M)[B]
         S_Bc = np.eye(M)[Bc]
         Gamma_B = np.hstack([sd[Bc][:, None], X[Bc]]) @ WBinv @ S_B - S_Bc
-        v_B = (WBinv[0] @ S_B)
+        v_B = WBinv[0] @ S_B
         s2 = float(v_B @ sigma @ v_B)
         sB = np.sqrt(s2)
         rho = Gamma_B @ sigma @ v_B / s2
@@ -463,8 +471,9 @@ def _lf_interval(Y, a1, X, sd, lf_cv):
     return (tlo, thi)
 
 
-def _rm_fixed_s(betahat, sigma, npre, npost, l_vec, Mbar, s, max_positive, alpha, hybrid, kappa,
-                grid, seed, best=None):
+def _rm_fixed_s(
+    betahat, sigma, npre, npost, l_vec, Mbar, s, max_positive, alpha, hybrid, kappa, grid, seed, best=None
+):
     A = _create_A_RM(npre, npost, Mbar, s, max_positive)
     post_cols = slice(npre, npre + npost)
     if npost > 1:
@@ -497,6 +506,7 @@ def _rm_fixed_s(betahat, sigma, npre, npost, l_vec, Mbar, s, max_positive, alpha
 
         def test(theta):
             return not _nonuis_reject(betahat - e * theta, sigma, At, alpha, hybrid, kappa, lf_cv)
+
     return _invert_on_grid(grid, test, stage, best)
 
 
@@ -522,10 +532,21 @@ def _nonuis_reject(y, sigma, At, alpha, hybrid, kappa, lf_cv) -> bool:
     return bool(maxm > cv)
 
 
-def rm_confidence_set(betahat, sigma, num_pre_periods: int, num_post_periods: int, Mbar: float, *,
-                      l_vec=None, alpha: float = 0.05, hybrid: str = "LF", grid_points: int = 1000,
-                      grid_lb: float | None = None, grid_ub: float | None = None,
-                      seed: int = 0) -> tuple[float, float]:
+def rm_confidence_set(
+    betahat,
+    sigma,
+    num_pre_periods: int,
+    num_post_periods: int,
+    Mbar: float,
+    *,
+    l_vec=None,
+    alpha: float = 0.05,
+    hybrid: str = "LF",
+    grid_points: int = 1000,
+    grid_lb: float | None = None,
+    grid_ub: float | None = None,
+    seed: int = 0,
+) -> tuple[float, float]:
     """C-LF (or conditional) confidence set for ``l_vec' tau_post`` under Delta^RM(Mbar).
 
     Returns ``(lb, ub)``: the smallest and largest accepted point of the theta
@@ -545,21 +566,22 @@ def rm_confidence_set(betahat, sigma, num_pre_periods: int, num_post_periods: in
     best = None
     for s in range(-(npre - 1), 1):
         for sign in (True, False):
-            r = _rm_fixed_s(b, S, npre, npost, l, Mbar, s, sign, alpha, hybrid, kappa, grid, seed,
-                            best)
+            r = _rm_fixed_s(b, S, npre, npost, l, Mbar, s, sign, alpha, hybrid, kappa, grid, seed, best)
             if r is not None:
                 best = r
     if best is None:
         return np.nan, np.nan
     if best[0] == 0 or best[1] == grid_points - 1:
-        warnings.warn("CI is open at one of the grid's endpoints; widen grid_lb/grid_ub",
-                      RuntimeWarning, stacklevel=2)
+        warnings.warn(
+            "CI is open at one of the grid's endpoints; widen grid_lb/grid_ub", RuntimeWarning, stacklevel=2
+        )
     return float(grid[best[0]]), float(grid[best[1]])
 
 
 def rm_enumerable(num_pre_periods: int, num_post_periods: int) -> bool:
     """True when the C-LF test's dual vertices can be enumerated (fast, exact path)."""
     from math import comb
+
     A = _create_A_RM(num_pre_periods, num_post_periods, 1.0, 0, True)
     if num_post_periods == 1:
         return True
@@ -567,8 +589,16 @@ def rm_enumerable(num_pre_periods: int, num_post_periods: int) -> bool:
     return comb(m, num_post_periods) <= _DualVertices.MAX_BASES
 
 
-def rm_bonferroni_set(betahat, sigma, num_pre_periods: int, num_post_periods: int, Mbar: float, *,
-                      l_vec=None, alpha: float = 0.05) -> tuple[float, float]:
+def rm_bonferroni_set(
+    betahat,
+    sigma,
+    num_pre_periods: int,
+    num_post_periods: int,
+    Mbar: float,
+    *,
+    l_vec=None,
+    alpha: float = 0.05,
+) -> tuple[float, float]:
     """Conservative projection CI under Delta^RM(Mbar) (fallback for long event windows).
 
     Bonferroni-joint intervals for ``l'beta_post`` and every pre-period first
@@ -672,9 +702,11 @@ class _FLCIProblem:
         self.c0 = float(l_vec @ sigma[npre:, npre:] @ l_vec)
         t = np.arange(1, npost + 1)
         self.wsum = float(t @ l_vec)
-        self.const = sum(abs(float(np.arange(1, s + 1) @ l_vec[npost - s:])) for s in range(1, npost + 1)) - self.wsum
+        self.const = (
+            sum(abs(float(np.arange(1, s + 1) @ l_vec[npost - s :])) for s in range(1, npost + 1)) - self.wsum
+        )
         self.L = np.tril(np.ones((npre, npre)))
-        self.draws = _sorted_draws(10 ** 6, seed)
+        self.draws = _sorted_draws(10**6, seed)
 
     def var(self, w):
         return float(w @ self.Q @ w + self.q @ w + self.c0)
@@ -696,16 +728,36 @@ class _FLCIProblem:
         """Smallest worst-case bias (per unit M) among estimators with SD <= h."""
         K = self.K
         cons = [
-            {"type": "ineq", "fun": lambda x: x[:K] - self.L @ x[K:], "jac": lambda x: np.hstack([np.eye(K), -self.L])},
-            {"type": "ineq", "fun": lambda x: x[:K] + self.L @ x[K:], "jac": lambda x: np.hstack([np.eye(K), self.L])},
-            {"type": "eq", "fun": lambda x: np.array([x[K:].sum() - self.wsum]),
-             "jac": lambda x: np.concatenate([np.zeros(K), np.ones(K)])[None, :]},
-            {"type": "ineq", "fun": lambda x: np.array([h * h - self.var(x[K:])]),
-             "jac": lambda x: np.concatenate([np.zeros(K), -(2 * self.Q @ x[K:] + self.q)])[None, :]},
+            {
+                "type": "ineq",
+                "fun": lambda x: x[:K] - self.L @ x[K:],
+                "jac": lambda x: np.hstack([np.eye(K), -self.L]),
+            },
+            {
+                "type": "ineq",
+                "fun": lambda x: x[:K] + self.L @ x[K:],
+                "jac": lambda x: np.hstack([np.eye(K), self.L]),
+            },
+            {
+                "type": "eq",
+                "fun": lambda x: np.array([x[K:].sum() - self.wsum]),
+                "jac": lambda x: np.concatenate([np.zeros(K), np.ones(K)])[None, :],
+            },
+            {
+                "type": "ineq",
+                "fun": lambda x: np.array([h * h - self.var(x[K:])]),
+                "jac": lambda x: np.concatenate([np.zeros(K), -(2 * self.Q @ x[K:] + self.q)])[None, :],
+            },
         ]
         x0 = np.concatenate([np.abs(self.L @ w_start) + 1e-9, w_start])
-        res = optimize.minimize(lambda x: x[:K].sum(), x0, jac=lambda x: np.concatenate([np.ones(K), np.zeros(K)]),
-                                method="SLSQP", constraints=cons, options={"ftol": 1e-12, "maxiter": 500})
+        res = optimize.minimize(
+            lambda x: x[:K].sum(),
+            x0,
+            jac=lambda x: np.concatenate([np.ones(K), np.zeros(K)]),
+            method="SLSQP",
+            constraints=cons,
+            options={"ftol": 1e-12, "maxiter": 500},
+        )
         w = res.x[K:]
         bias = self.const + float(np.abs(self.L @ w).sum())
         return bias, w
@@ -726,8 +778,9 @@ class _FLCIProblem:
         if M == 0 or h0 - hmin <= 1e-12 * h0:
             h = hmin if M == 0 else h0
         else:
-            res = optimize.minimize_scalar(halflength, bounds=(hmin, h0), method="bounded",
-                                           options={"xatol": 1e-7 * h0})
+            res = optimize.minimize_scalar(
+                halflength, bounds=(hmin, h0), method="bounded", options={"xatol": 1e-7 * h0}
+            )
             h = min([hmin, h0, res.x], key=halflength)
         halflength(h)
         hl, w, _, b = cache[float(h)]
@@ -735,8 +788,18 @@ class _FLCIProblem:
         return hl, lpre
 
 
-def flci(betahat, sigma, num_pre_periods: int, num_post_periods: int, M: float, *, l_vec=None,
-         alpha: float = 0.05, seed: int = 0, _problem: _FLCIProblem | None = None) -> tuple[float, float]:
+def flci(
+    betahat,
+    sigma,
+    num_pre_periods: int,
+    num_post_periods: int,
+    M: float,
+    *,
+    l_vec=None,
+    alpha: float = 0.05,
+    seed: int = 0,
+    _problem: _FLCIProblem | None = None,
+) -> tuple[float, float]:
     """Optimal fixed-length CI under Delta^SD(M) (R ``findOptimalFLCI``)."""
     b, S, l = _check_inputs(betahat, sigma, num_pre_periods, num_post_periods, l_vec)
     prob = _problem or _FLCIProblem(S, num_pre_periods, num_post_periods, l, seed)
@@ -761,11 +824,23 @@ def honest_sensitivity(*args, **kwargs) -> pd.DataFrame:
         return _honest_sensitivity(*args, **kwargs)
 
 
-def _honest_sensitivity(betahat, sigma, num_pre_periods: int, num_post_periods: int, *,
-                       method: str = "relative_magnitude", Mbar=None, M=None, l_vec=None,
-                       alpha: float = 0.05, hybrid: str = "auto", grid_points: int = 1000,
-                       grid_lb: float | None = None, grid_ub: float | None = None,
-                       seed: int = 0) -> pd.DataFrame:
+def _honest_sensitivity(
+    betahat,
+    sigma,
+    num_pre_periods: int,
+    num_post_periods: int,
+    *,
+    method: str = "relative_magnitude",
+    Mbar=None,
+    M=None,
+    l_vec=None,
+    alpha: float = 0.05,
+    hybrid: str = "auto",
+    grid_points: int = 1000,
+    grid_lb: float | None = None,
+    grid_ub: float | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
     b, S, l = _check_inputs(betahat, sigma, num_pre_periods, num_post_periods, l_vec)
     npre, npost = num_pre_periods, num_post_periods
     rows = []
@@ -779,7 +854,9 @@ def _honest_sensitivity(betahat, sigma, num_pre_periods: int, num_post_periods: 
                     "programs here, so the conservative Bonferroni projection is reported (method "
                     "'Bonferroni'; wider than R HonestDiD's C-LF). Target fewer post-periods "
                     "(aggregate('dynamic', max_e=...)) for the C-LF set, or pass hybrid='LF'.",
-                    UserWarning, stacklevel=3)
+                    UserWarning,
+                    stacklevel=3,
+                )
         if hybrid not in ("LF", "ARP", "bonferroni"):
             raise ValueError(f"hybrid must be 'auto', 'LF', 'ARP' or 'bonferroni', got {hybrid!r}")
         name = {"LF": "C-LF", "ARP": "Conditional", "bonferroni": "Bonferroni"}[hybrid]
@@ -787,32 +864,68 @@ def _honest_sensitivity(betahat, sigma, num_pre_periods: int, num_post_periods: 
             if hybrid == "bonferroni":
                 lb, ub = rm_bonferroni_set(b, S, npre, npost, mb, l_vec=l, alpha=alpha)
             else:
-                lb, ub = rm_confidence_set(b, S, npre, npost, mb, l_vec=l, alpha=alpha, hybrid=hybrid,
-                                           grid_points=grid_points, grid_lb=grid_lb, grid_ub=grid_ub,
-                                           seed=seed)
+                lb, ub = rm_confidence_set(
+                    b,
+                    S,
+                    npre,
+                    npost,
+                    mb,
+                    l_vec=l,
+                    alpha=alpha,
+                    hybrid=hybrid,
+                    grid_points=grid_points,
+                    grid_lb=grid_lb,
+                    grid_ub=grid_ub,
+                    seed=seed,
+                )
             ilb, iub = rm_identified_set(b, npre, npost, mb, l)
-            rows.append({"Mbar": mb, "lb": lb, "ub": ub, "method": name, "Delta": "DeltaRM",
-                         "id_lb": ilb, "id_ub": iub})
+            rows.append(
+                {
+                    "Mbar": mb,
+                    "lb": lb,
+                    "ub": ub,
+                    "method": name,
+                    "Delta": "DeltaRM",
+                    "id_lb": ilb,
+                    "id_ub": iub,
+                }
+            )
     elif method == "smoothness":
         if M is None:
-            M = np.linspace(0, _sd_upper_bound_mpre(b, S, npre, alpha), 10) if npre > 1 else \
-                np.linspace(0, np.sqrt(S[0, 0]), 10)
+            M = (
+                np.linspace(0, _sd_upper_bound_mpre(b, S, npre, alpha), 10)
+                if npre > 1
+                else np.linspace(0, np.sqrt(S[0, 0]), 10)
+            )
         prob = _FLCIProblem(S, npre, npost, l, seed)
         for m in np.atleast_1d(np.asarray(M, dtype=float)):
             lb, ub = flci(b, S, npre, npost, m, l_vec=l, alpha=alpha, seed=seed, _problem=prob)
             ilb, iub = sd_identified_set(b, npre, npost, m, l)
-            rows.append({"M": m, "lb": lb, "ub": ub, "method": "FLCI", "Delta": "DeltaSD",
-                         "id_lb": ilb, "id_ub": iub})
+            rows.append(
+                {"M": m, "lb": lb, "ub": ub, "method": "FLCI", "Delta": "DeltaSD", "id_lb": ilb, "id_ub": iub}
+            )
     else:
         raise ValueError(f"method must be 'relative_magnitude' or 'smoothness', got {method!r}")
     return pd.DataFrame(rows)
 
 
-def confidence_set_at(betahat, sigma, num_pre_periods: int, num_post_periods: int, *, method: str,
-                      value: float, l_vec=None, alpha: float = 0.05, hybrid: str = "LF",
-                      grid_points: int = 1000, grid_lb: float | None = None,
-                      grid_ub: float | None = None, seed: int = 0,
-                      problem: _FLCIProblem | None = None) -> tuple[float, float]:
+def confidence_set_at(
+    betahat,
+    sigma,
+    num_pre_periods: int,
+    num_post_periods: int,
+    *,
+    method: str,
+    value: float,
+    l_vec=None,
+    alpha: float = 0.05,
+    hybrid: str = "LF",
+    grid_points: int = 1000,
+    grid_lb: float | None = None,
+    grid_ub: float | None = None,
+    seed: int = 0,
+    problem: _FLCIProblem | None = None,
+) -> tuple[float, float]:
     """(lb, ub) of the robust confidence set at one Mbar (or M), without the identified set.
 
     The same numbers as the ``lb``/``ub`` of :func:`honest_sensitivity` for that
@@ -821,23 +934,44 @@ def confidence_set_at(betahat, sigma, num_pre_periods: int, num_post_periods: in
     """
     with threadpool_limits(limits=1, user_api="blas"):
         if method == "smoothness":
-            return flci(betahat, sigma, num_pre_periods, num_post_periods, value, l_vec=l_vec,
-                        alpha=alpha, seed=seed, _problem=problem)
+            return flci(
+                betahat,
+                sigma,
+                num_pre_periods,
+                num_post_periods,
+                value,
+                l_vec=l_vec,
+                alpha=alpha,
+                seed=seed,
+                _problem=problem,
+            )
         if hybrid == "bonferroni":
-            return rm_bonferroni_set(betahat, sigma, num_pre_periods, num_post_periods, value,
-                                     l_vec=l_vec, alpha=alpha)
+            return rm_bonferroni_set(
+                betahat, sigma, num_pre_periods, num_post_periods, value, l_vec=l_vec, alpha=alpha
+            )
         if hybrid == "auto":
             hybrid = "LF"
-        return rm_confidence_set(betahat, sigma, num_pre_periods, num_post_periods, value, l_vec=l_vec,
-                                 alpha=alpha, hybrid=hybrid, grid_points=grid_points, grid_lb=grid_lb,
-                                 grid_ub=grid_ub, seed=seed)
+        return rm_confidence_set(
+            betahat,
+            sigma,
+            num_pre_periods,
+            num_post_periods,
+            value,
+            l_vec=l_vec,
+            alpha=alpha,
+            hybrid=hybrid,
+            grid_points=grid_points,
+            grid_lb=grid_lb,
+            grid_ub=grid_ub,
+            seed=seed,
+        )
 
 
 def _sd_upper_bound_mpre(b, S, npre, alpha):
     """Upper CI bound for the largest pre-period second difference (R ``DeltaSD_upperBound_Mpre``)."""
     A = np.zeros((npre - 1, npre + 1))
     for r in range(npre - 1):
-        A[r, r:r + 3] = (1.0, -2.0, 1.0)
+        A[r, r : r + 3] = (1.0, -2.0, 1.0)
     A = A[:, :npre]  # the reference period (0) is the last column and is zero
     est = A @ b[:npre]
     se = np.sqrt(np.diag(A @ S[:npre, :npre] @ A.T))

@@ -1,4 +1,5 @@
 """Event-study plots (matplotlib; seaborn styling if the caller set a theme)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,12 +11,20 @@ __all__ = ["plot_event_studies", "plot_aggregate", "plot_attgt"]
 def _axes(ax):
     if ax is None:
         import matplotlib.pyplot as plt
+
         _, ax = plt.subplots(figsize=(7, 4))
     return ax
 
 
-def plot_event_studies(frames, ax=None, dodge: float = 0.12, xlabel: str = "Event time",
-                       ylabel: str = "Effect", title: str | None = None, truth=None):
+def plot_event_studies(
+    frames,
+    ax=None,
+    dodge: float = 0.12,
+    xlabel: str = "Event time",
+    ylabel: str = "Effect",
+    title: str | None = None,
+    truth=None,
+):
     """Overlay event studies from several estimators, with confidence intervals.
 
     Parameters
@@ -85,8 +94,13 @@ def plot_aggregate(agg, ax=None, **kwargs):
         f = f.assign(estimator=kwargs.pop("label", "cs"))
         return plot_event_studies(f.rename(columns={col: "event_time"}), ax=ax, **kwargs)
     x = np.arange(len(f))
-    ax.errorbar(x, f["att"], yerr=[np.nan_to_num(f["att"] - f["ci_lower"]),
-                                   np.nan_to_num(f["ci_upper"] - f["att"])], fmt="o", capsize=3)
+    ax.errorbar(
+        x,
+        f["att"],
+        yerr=[np.nan_to_num(f["att"] - f["ci_lower"]), np.nan_to_num(f["ci_upper"] - f["att"])],
+        fmt="o",
+        capsize=3,
+    )
     ax.set_xticks(x, [str(v) for v in f[col]])
     ax.axhline(0, color="0.4", lw=0.8)
     ax.set_xlabel(col)
@@ -97,11 +111,11 @@ def plot_aggregate(agg, ax=None, **kwargs):
 def plot_attgt(res, ax=None, **kwargs):
     """One row per cohort: ATT(g,t) against period, pre-periods and post-periods coloured."""
     import matplotlib.pyplot as plt
+
     f = res.to_frame()
     groups = list(dict.fromkeys(f["group"]))
     if ax is None:
-        fig, axes = plt.subplots(len(groups), 1, figsize=(7, 2.2 * len(groups)), sharex=True,
-                                 squeeze=False)
+        fig, axes = plt.subplots(len(groups), 1, figsize=(7, 2.2 * len(groups)), sharex=True, squeeze=False)
         axes = axes[:, 0]
     else:
         axes = [ax] * len(groups)
@@ -110,9 +124,18 @@ def plot_attgt(res, ax=None, **kwargs):
         x = np.arange(len(d))
         for post, color in ((False, "tab:gray"), (True, "tab:blue")):
             m = (d["post"] == post).to_numpy()
-            a.errorbar(x[m], d["att"][m], yerr=[np.nan_to_num((d["att"] - d["ci_lower"])[m]),
-                                                np.nan_to_num((d["ci_upper"] - d["att"])[m])],
-                       fmt="o", capsize=3, color=color, label="post" if post else "pre")
+            a.errorbar(
+                x[m],
+                d["att"][m],
+                yerr=[
+                    np.nan_to_num((d["att"] - d["ci_lower"])[m]),
+                    np.nan_to_num((d["ci_upper"] - d["att"])[m]),
+                ],
+                fmt="o",
+                capsize=3,
+                color=color,
+                label="post" if post else "pre",
+            )
         a.set_xticks(x, [str(v) for v in d["time"]])
         a.axhline(0, color="0.4", lw=0.8)
         a.set_title(f"cohort {g}", fontsize=9)
@@ -135,8 +158,11 @@ def plot_bacon(bacon, ax=None, title: str | None = None):
     2
     """
     ax = _axes(ax)
-    markers = {"treated vs never treated": "o", "earlier vs later treated": "^",
-               "later vs earlier treated": "x"}
+    markers = {
+        "treated vs never treated": "o",
+        "earlier vs later treated": "^",
+        "later vs earlier treated": "x",
+    }
     for kind, d in bacon.groupby("type", sort=True):
         ax.scatter(d["weight"], d["estimate"], marker=markers.get(kind, "s"), label=kind)
     twfe_coef = float((bacon["estimate"] * bacon["weight"]).sum())

@@ -4,6 +4,7 @@ Everything that touches the user's column conventions lives here (never-treated
 coding, Period time, unit-level weights and clusters), so the estimators work
 on plain numpy arrays.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -28,24 +29,39 @@ class TimeCodec:
         """Times -> float array (Periods become their integer ordinals)."""
         if isinstance(s.dtype, pd.PeriodDtype):
             if self.kind != "period":
-                raise DataError("time is a Period here but numeric elsewhere", column=column,
-                                expected="the same type as the time column")
+                raise DataError(
+                    "time is a Period here but numeric elsewhere",
+                    column=column,
+                    expected="the same type as the time column",
+                )
             if s.dtype.freq != self.freq:
-                raise DataError(f"Period frequency {s.dtype.freq} differs from the time column's "
-                                f"{self.freq}", column=column, expected=f"Periods of freq {self.freq}")
+                raise DataError(
+                    f"Period frequency {s.dtype.freq} differs from the time column's {self.freq}",
+                    column=column,
+                    expected=f"Periods of freq {self.freq}",
+                )
             out = np.full(len(s), np.nan)
             ok = s.notna().to_numpy()
-            out[ok] = s[ok].array.asi8.astype(float) if hasattr(s[ok].array, "asi8") else \
-                np.asarray([p.ordinal for p in s[ok]], dtype=float)
+            out[ok] = (
+                s[ok].array.asi8.astype(float)
+                if hasattr(s[ok].array, "asi8")
+                else np.asarray([p.ordinal for p in s[ok]], dtype=float)
+            )
             return out
         if pd.api.types.is_datetime64_any_dtype(s):
             return self.encode(s.dt.to_period(self.freq or "M"), column)
         if self.kind == "period":
-            raise DataError(f"values are {s.dtype}, not Periods", column=column,
-                            expected=f"pandas Periods of freq {self.freq} (or empty for never)")
+            raise DataError(
+                f"values are {s.dtype}, not Periods",
+                column=column,
+                expected=f"pandas Periods of freq {self.freq} (or empty for never)",
+            )
         if not pd.api.types.is_numeric_dtype(s):
-            raise DataError(f"values are not numeric or Periods (dtype {s.dtype})", column=column,
-                            expected="integers (e.g. years) or pandas Periods")
+            raise DataError(
+                f"values are not numeric or Periods (dtype {s.dtype})",
+                column=column,
+                expected="integers (e.g. years) or pandas Periods",
+            )
         return s.to_numpy(dtype=float, na_value=np.nan)
 
     def decode(self, values: np.ndarray) -> np.ndarray | pd.PeriodIndex:
@@ -77,13 +93,13 @@ class TimeCodec:
 class Panel:
     """A balanced panel in wide form.  ``g`` is ``inf`` for never-treated units."""
 
-    ids: np.ndarray            # (n,) unit labels
-    times: np.ndarray          # (T,) encoded times, increasing
+    ids: np.ndarray  # (n,) unit labels
+    times: np.ndarray  # (T,) encoded times, increasing
     codec: TimeCodec
-    Y: np.ndarray              # (n, T)
-    g: np.ndarray              # (n,) encoded first treated period; inf = never
-    w: np.ndarray              # (n,) unit weights, mean 1
-    X: np.ndarray | None       # (T, n, k) covariates incl. intercept, or None
+    Y: np.ndarray  # (n, T)
+    g: np.ndarray  # (n,) encoded first treated period; inf = never
+    w: np.ndarray  # (n,) unit weights, mean 1
+    X: np.ndarray | None  # (T, n, k) covariates incl. intercept, or None
     xnames: list[str] = field(default_factory=list)
     cluster: np.ndarray | None = None  # (n,) integer cluster codes (None = unit)
     weighted: bool = False
@@ -100,8 +116,9 @@ def _check_columns(data: pd.DataFrame, cols: list[str | None]) -> None:
         raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
     missing = [c for c in cols if c is not None and c not in data.columns]
     if missing:
-        raise DataError("columns not found", column=missing,
-                        expected=f"columns among {list(data.columns)[:12]}")
+        raise DataError(
+            "columns not found", column=missing, expected=f"columns among {list(data.columns)[:12]}"
+        )
 
 
 def _time_codec(s: pd.Series, column: str) -> TimeCodec:
@@ -110,62 +127,87 @@ def _time_codec(s: pd.Series, column: str) -> TimeCodec:
     if pd.api.types.is_datetime64_any_dtype(s):
         d = s.dropna()
         if d.dt.year.nunique() > 1 and d.dt.month.nunique() == 1:
-            raise DataError("datetimes fall in one calendar month of each year, so the data look "
-                            "annual, but datetimes are read as months (event times would count "
-                            "12 per year)", column=column,
-                            expected="annual data as integer years (.dt.year) or Periods "
-                                     "(.dt.to_period('Y')) in both the time and timing columns")
+            raise DataError(
+                "datetimes fall in one calendar month of each year, so the data look "
+                "annual, but datetimes are read as months (event times would count "
+                "12 per year)",
+                column=column,
+                expected="annual data as integer years (.dt.year) or Periods "
+                "(.dt.to_period('Y')) in both the time and timing columns",
+            )
         return TimeCodec("period", pd.Period("2000-01", freq="M").freq)
     if pd.api.types.is_integer_dtype(s):
         return TimeCodec("int")
     if pd.api.types.is_float_dtype(s):
         vals = s.dropna().to_numpy()
         return TimeCodec("int" if np.all(vals == np.round(vals)) else "float")
-    raise DataError(f"time values are {s.dtype}", column=column,
-                    expected="integers (e.g. years) or pandas Periods (e.g. months)")
+    raise DataError(
+        f"time values are {s.dtype}",
+        column=column,
+        expected="integers (e.g. years) or pandas Periods (e.g. months)",
+    )
 
 
 def _check_ids(data: pd.DataFrame, idname: str) -> None:
     """Unit ids of one kind: mixed numbers and strings sort unpredictably (or not at all)."""
     col = data[idname]
     if col.dtype == object:
-        kinds = col.dropna().map(lambda v: "number" if isinstance(v, (int, float, np.number))
-                                 else type(v).__name__)
+        kinds = col.dropna().map(
+            lambda v: "number" if isinstance(v, (int, float, np.number)) else type(v).__name__
+        )
         if kinds.nunique() > 1:
             rows = np.flatnonzero(kinds.ne(kinds.iloc[0]).to_numpy())[:5] + 2
-            raise DataError(f"unit ids mix {' and '.join(sorted(kinds.unique()))} values (e.g. 7 "
-                            "and '7' would be different units)", column=idname, rows=rows,
-                            expected="ids of one type: all numbers or all strings")
+            raise DataError(
+                f"unit ids mix {' and '.join(sorted(kinds.unique()))} values (e.g. 7 "
+                "and '7' would be different units)",
+                column=idname,
+                rows=rows,
+                expected="ids of one type: all numbers or all strings",
+            )
     if col.isna().any():
-        raise DataError("missing unit ids", column=idname,
-                        rows=np.flatnonzero(col.isna().to_numpy())[:5] + 2, expected="an id in every row")
+        raise DataError(
+            "missing unit ids",
+            column=idname,
+            rows=np.flatnonzero(col.isna().to_numpy())[:5] + 2,
+            expected="an id in every row",
+        )
 
 
-def _check_timing_codes(graw: pd.Series, g: np.ndarray, t: np.ndarray, ids: np.ndarray,
-                        gname: str, kind: str) -> None:
+def _check_timing_codes(
+    graw: pd.Series, g: np.ndarray, t: np.ndarray, ids: np.ndarray, gname: str, kind: str
+) -> None:
     """Catch timing codes that would silently mean something else (see the effects conventions)."""
     present = ~np.isnan(g)
     if kind != "period" and present.any():
         vals = np.unique(g[present])
         tmin, tmax = np.nanmin(t), np.nanmax(t)
         if np.any(vals < 0) and tmin >= 0:
-            raise DataError(f"negative treatment timing {vals[vals < 0][:3].tolist()} while periods "
-                            f"run from {tmin:g} to {tmax:g}: never-treated coded as -1?", column=gname,
-                            rows=np.flatnonzero(present & (g < 0))[:5] + 2,
-                            expected="the first treated period; never treated as 0 or empty")
+            raise DataError(
+                f"negative treatment timing {vals[vals < 0][:3].tolist()} while periods "
+                f"run from {tmin:g} to {tmax:g}: never-treated coded as -1?",
+                column=gname,
+                rows=np.flatnonzero(present & (g < 0))[:5] + 2,
+                expected="the first treated period; never treated as 0 or empty",
+            )
         if set(vals.tolist()) <= {0.0, 1.0} and tmin > 1:
-            raise DataError(f"treatment timing is only 0/1 while periods run from {tmin:g} to "
-                            f"{tmax:g}: a treatment indicator passed as the timing column? (twfe and "
-                            f"wild_cluster_bootstrap take a 0/1 column as treatname=)",
-                            column=gname, expected="the first treated period of each unit (e.g. the "
-                            "adoption year), 0 or empty for never treated")
+            raise DataError(
+                f"treatment timing is only 0/1 while periods run from {tmin:g} to "
+                f"{tmax:g}: a treatment indicator passed as the timing column? (twfe and "
+                f"wild_cluster_bootstrap take a 0/1 column as treatname=)",
+                column=gname,
+                expected="the first treated period of each unit (e.g. the "
+                "adoption year), 0 or empty for never treated",
+            )
     # a unit with timing in some rows and missing timing in others
     miss = pd.Series(~present).groupby(ids).agg(["any", "all"])
     partial = miss.index[(miss["any"] & ~miss["all"]).to_numpy()]
     if len(partial):
-        raise DataError(f"treatment timing is missing in some rows of units {list(partial[:5])} "
-                        "that have it in others (missing would mean never treated)", column=gname,
-                        expected="the same first treated period in every row of a unit")
+        raise DataError(
+            f"treatment timing is missing in some rows of units {list(partial[:5])} "
+            "that have it in others (missing would mean never treated)",
+            column=gname,
+            expected="the same first treated period in every row of a unit",
+        )
 
 
 def _design(data: pd.DataFrame, xformla: str | list[str] | None) -> tuple[np.ndarray, list[str]]:
@@ -234,12 +276,19 @@ def prepare_panel(
     codec = _time_codec(data[tname], tname)
     t = codec.encode(data[tname], tname)
     if np.isnan(t).any():
-        raise DataError("missing time values", column=tname,
-                        rows=(np.flatnonzero(np.isnan(t)) + 2)[:5], expected="no missing periods")
+        raise DataError(
+            "missing time values",
+            column=tname,
+            rows=(np.flatnonzero(np.isnan(t)) + 2)[:5],
+            expected="no missing periods",
+        )
     graw = data[gname]
     if codec.kind != "period" and isinstance(graw.dtype, pd.PeriodDtype):
-        raise DataError("treatment timing is a Period but time is numeric", column=gname,
-                        expected="the same type as the time column")
+        raise DataError(
+            "treatment timing is a Period but time is numeric",
+            column=gname,
+            expected="the same type as the time column",
+        )
     g = codec.encode(graw, gname)
     _check_ids(data, idname)
     _check_timing_codes(graw, g, t, data[idname].to_numpy(), gname, codec.kind)
@@ -262,8 +311,9 @@ def prepare_panel(
     dropped: dict = {}
     if not ok.all():
         dropped["rows with missing outcome, covariates or weights"] = int((~ok).sum())
-        warnings.warn(f"Dropped {int((~ok).sum())} rows with missing outcome, covariates or weights.",
-                      stacklevel=3)
+        warnings.warn(
+            f"Dropped {int((~ok).sum())} rows with missing outcome, covariates or weights.", stacklevel=3
+        )
     ids_all = data[idname].to_numpy()
     uid, uinv = np.unique(ids_all[ok], return_inverse=True)
     times = np.unique(t[ok])
@@ -275,21 +325,29 @@ def prepare_panel(
     np.add.at(counts, (uinv, tinv), 1)
     if counts.max() > 1:
         bad = np.argwhere(counts > 1)[0]
-        raise DataError(f"unit {uid[bad[0]]!r} has more than one row in period "
-                        f"{codec.decode_list([times[bad[1]]])[0]}", column=[idname, tname],
-                        expected="one row per unit and period")
+        raise DataError(
+            f"unit {uid[bad[0]]!r} has more than one row in period {codec.decode_list([times[bad[1]]])[0]}",
+            column=[idname, tname],
+            expected="one row per unit and period",
+        )
     full = counts.sum(axis=1) == T
     if not full.all() and balance:
         dropped["units not observed in every period (balanced panel required)"] = list(uid[~full])
-        warnings.warn(f"Dropped {int((~full).sum())} units not observed in every period "
-                      "(balanced panel required, as in R did).", stacklevel=3)
+        warnings.warn(
+            f"Dropped {int((~full).sum())} units not observed in every period "
+            "(balanced panel required, as in R did).",
+            stacklevel=3,
+        )
     # unit-level g, weights, clusters must be constant
     gu = np.full(n, np.nan)
     gu_first = pd.Series(g[ok]).groupby(uinv).agg(["min", "max"])
     if not np.array_equal(gu_first["min"].to_numpy(), gu_first["max"].to_numpy()):
         badu = uid[np.flatnonzero(gu_first["min"].to_numpy() != gu_first["max"].to_numpy())[:5]]
-        raise DataError(f"treatment timing changes within units {list(badu)}", column=gname,
-                        expected="one adoption period per unit (empty or 0 = never treated)")
+        raise DataError(
+            f"treatment timing changes within units {list(badu)}",
+            column=gname,
+            expected="one adoption period per unit (empty or 0 = never treated)",
+        )
     gu = gu_first["min"].to_numpy()
     wu = pd.Series(wts[ok]).groupby(uinv).mean().to_numpy()
     cl = None
@@ -297,8 +355,11 @@ def prepare_panel(
         cvals = pd.Series(data[clustervars[0]].to_numpy()[ok])
         nun = cvals.groupby(uinv).nunique()
         if (nun > 1).any():
-            raise DataError("cluster variable varies within a unit", column=clustervars[0],
-                            expected="clusters that contain whole units")
+            raise DataError(
+                "cluster variable varies within a unit",
+                column=clustervars[0],
+                expected="clusters that contain whole units",
+            )
         cl = pd.factorize(cvals.groupby(uinv).first())[0]
 
     Y = np.full((n, T), np.nan)
@@ -313,23 +374,31 @@ def prepare_panel(
     early = np.isfinite(gu) & (gu - anticipation <= times[0])
     if drop_first_period_treated and (early & keep).any():
         dropped["units already treated in the first period (no pre-period)"] = list(uid[early & keep])
-        warnings.warn(f"Dropped {int((early & keep).sum())} units that were already treated in "
-                      "the first period.", stacklevel=3)
+        warnings.warn(
+            f"Dropped {int((early & keep).sum())} units that were already treated in the first period.",
+            stacklevel=3,
+        )
     keep &= ~early if drop_first_period_treated else keep
     tkeep = np.ones(T, dtype=bool)
     if recode_last_cohort and not np.isinf(gu[keep]).any():
         if control_group == "nevertreated":
-            raise DataError("no never-treated units", column=gname,
-                            expected="some units never treated (0 or empty), or "
-                                     "control_group='notyettreated'")
+            raise DataError(
+                "no never-treated units",
+                column=gname,
+                expected="some units never treated (0 or empty), or control_group='notyettreated'",
+            )
         gmax = gu[keep].max()
         tkeep = times < gmax - anticipation
-        dropped["periods from the last cohort's adoption on (it is the comparison group: no "
-                "never-treated units)"] = codec.decode_list(times[~tkeep])
+        dropped[
+            "periods from the last cohort's adoption on (it is the comparison group: no never-treated units)"
+        ] = codec.decode_list(times[~tkeep])
         gu = np.where(gu == gmax, np.inf, gu)
     if keep.sum() == 0:
-        raise DataError("no units left after balancing the panel", column=[idname, tname],
-                        expected="units observed in every period")
+        raise DataError(
+            "no units left after balancing the panel",
+            column=[idname, tname],
+            expected="units observed in every period",
+        )
     Y = Y[keep][:, tkeep]
     Xw = Xw[tkeep][:, keep, :]
     times = times[tkeep]
@@ -339,6 +408,16 @@ def prepare_panel(
     w = w / w.mean()
     if xformla is None:
         Xw = None
-    return Panel(ids=uid[keep], times=times, codec=codec, Y=Y, g=gu[keep], w=w, X=Xw,
-                 xnames=xnames, cluster=None if cl is None else pd.factorize(cl[keep])[0],
-                 weighted=weightsname is not None, dropped=dropped)
+    return Panel(
+        ids=uid[keep],
+        times=times,
+        codec=codec,
+        Y=Y,
+        g=gu[keep],
+        w=w,
+        X=Xw,
+        xnames=xnames,
+        cluster=None if cl is None else pd.factorize(cl[keep])[0],
+        weighted=weightsname is not None,
+        dropped=dropped,
+    )

@@ -5,6 +5,7 @@ string, as every other effects result) and ``.plot(ax=None)``.  The
 functions that returned plain dicts or a DataFrame with ``.attrs`` until this
 release keep that access for one release, with a ``DeprecationWarning``.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -18,8 +19,11 @@ __all__ = ["PretrendResult", "WildBootstrapResult", "HonestDiDResult"]
 
 
 def _deprecated(old: str, new: str) -> None:
-    warnings.warn(f"{old} is deprecated and will be removed in the next release; use {new}",
-                  DeprecationWarning, stacklevel=3)
+    warnings.warn(
+        f"{old} is deprecated and will be removed in the next release; use {new}",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 class _DictAccess:
@@ -46,6 +50,7 @@ class _DictAccess:
 def _same(a, b) -> bool:
     """Field-by-field equality of two results (arrays and frames compared by value)."""
     from dataclasses import fields
+
     if type(a) is not type(b):
         return NotImplemented
     for f in fields(a):
@@ -63,6 +68,7 @@ def _same(a, b) -> bool:
 
 def _axes(ax):
     from ._plot import _axes as make
+
     return make(ax)
 
 
@@ -98,17 +104,28 @@ class PretrendResult(_DictAccess):
     B: int | None = None
     alpha: float = 0.05
 
-    _legacy: ClassVar[dict[str, str]] = {k: k for k in
-                                         ("stat", "df", "df_denom", "p_value", "method", "n_clusters")}
+    _legacy: ClassVar[dict[str, str]] = {
+        k: k for k in ("stat", "df", "df_denom", "p_value", "method", "n_clusters")
+    }
 
     __eq__ = _same
 
     def to_frame(self) -> pd.DataFrame:
         """One row: test, statistic, degrees of freedom, p-value, clusters, leads, draws."""
-        return pd.DataFrame([{"test": self.method, "stat": self.stat, "df": self.df,
-                              "df_denom": self.df_denom, "p_value": self.p_value,
-                              "n_clusters": self.n_clusters, "n_leads": len(self.estimates),
-                              "B": self.B}])
+        return pd.DataFrame(
+            [
+                {
+                    "test": self.method,
+                    "stat": self.stat,
+                    "df": self.df,
+                    "df_denom": self.df_denom,
+                    "p_value": self.p_value,
+                    "n_clusters": self.n_clusters,
+                    "n_leads": len(self.estimates),
+                    "B": self.B,
+                }
+            ]
+        )
 
     def leads(self) -> pd.DataFrame:
         """The tested pre-period estimates (label, att, se)."""
@@ -120,8 +137,10 @@ class PretrendResult(_DictAccess):
             return f"Pre-trend Wald test: chi2({self.df}) = {self.stat:.3f}" + tail
         if self.method == "F":
             return f"Pre-trend test (small-sample F): F({self.df}, {self.df_denom}) = {self.stat:.3f}" + tail
-        return (f"Pre-trend test (wild cluster bootstrap of the Wald statistic, {self.df} leads, "
-                f"B = {self.B}): W = {self.stat:.3f}" + tail)
+        return (
+            f"Pre-trend test (wild cluster bootstrap of the Wald statistic, {self.df} leads, "
+            f"B = {self.B}): W = {self.stat:.3f}" + tail
+        )
 
     def __repr__(self) -> str:  # pragma: no cover
         return self.summary()
@@ -129,6 +148,7 @@ class PretrendResult(_DictAccess):
     def plot(self, ax=None):
         """Pre-period estimates with pointwise 95% intervals; the p-value in the title."""
         from scipy import stats
+
         ax = _axes(ax)
         x = np.arange(len(self.estimates))
         z = stats.norm.ppf(1 - self.alpha / 2)
@@ -162,9 +182,15 @@ class WildBootstrapResult(_DictAccess):
     null: float = 0.0
     t_draws: np.ndarray = field(default_factory=lambda: np.empty(0))
 
-    _legacy: ClassVar[dict[str, str]] = {"coef": "estimate", "estimate": "estimate", "t_stat": "t_stat",
-                                         "p_value": "p_value", "n_clusters": "n_clusters", "B": "B",
-                                         "weights": "weights"}
+    _legacy: ClassVar[dict[str, str]] = {
+        "coef": "estimate",
+        "estimate": "estimate",
+        "t_stat": "t_stat",
+        "p_value": "p_value",
+        "n_clusters": "n_clusters",
+        "B": "B",
+        "weights": "weights",
+    }
 
     @property
     def coef(self) -> float:
@@ -175,14 +201,26 @@ class WildBootstrapResult(_DictAccess):
 
     def to_frame(self) -> pd.DataFrame:
         """One row: target, estimate, t, p_value, n_clusters, B, weights."""
-        return pd.DataFrame([{"target": self.target, "estimate": self.estimate, "t": self.t_stat,
-                              "p_value": self.p_value, "n_clusters": self.n_clusters, "B": self.B,
-                              "weights": self.weights}])
+        return pd.DataFrame(
+            [
+                {
+                    "target": self.target,
+                    "estimate": self.estimate,
+                    "t": self.t_stat,
+                    "p_value": self.p_value,
+                    "n_clusters": self.n_clusters,
+                    "B": self.B,
+                    "weights": self.weights,
+                }
+            ]
+        )
 
     def summary(self) -> str:
-        return (f"Wild bootstrap ({self.target}, {self.weights} weights, {self.n_clusters} clusters, "
-                f"B = {self.B}): estimate {self.estimate:.6f}, t = {self.t_stat:.3f}, "
-                f"p = {self.p_value:.4f} (H0: effect = {self.null:g})")
+        return (
+            f"Wild bootstrap ({self.target}, {self.weights} weights, {self.n_clusters} clusters, "
+            f"B = {self.B}): estimate {self.estimate:.6f}, t = {self.t_stat:.3f}, "
+            f"p = {self.p_value:.4f} (H0: effect = {self.null:g})"
+        )
 
     def __repr__(self) -> str:  # pragma: no cover
         return self.summary()
@@ -235,10 +273,12 @@ class HonestDiDResult:
     def summary(self) -> str:
         bd = "none (the usual CI contains 0)" if np.isnan(self.breakdown) else f"{self.breakdown:.4g}"
         lb, ub = self.original_ci
-        return (f"HonestDiD ({self.method}; {self.table['method'].iloc[0] if len(self.table) else ''}): "
-                f"effect {self.theta:.4f} (SE {self.se:.4f}), original CI [{lb:.4f}, {ub:.4f}], "
-                f"breakdown {self.key} = {bd}\n"
-                + self.table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        return (
+            f"HonestDiD ({self.method}; {self.table['method'].iloc[0] if len(self.table) else ''}): "
+            f"effect {self.theta:.4f} (SE {self.se:.4f}), original CI [{lb:.4f}, {ub:.4f}], "
+            f"breakdown {self.key} = {bd}\n"
+            + self.table.to_string(index=False, float_format=lambda v: f"{v:.4f}")
+        )
 
     def __repr__(self) -> str:  # pragma: no cover
         return self.summary()
@@ -250,10 +290,24 @@ class HonestDiDResult:
         x = t[self.key].to_numpy(dtype=float)
         step = (x.max() - x.min()) / max(len(x) - 1, 1) if len(x) > 1 else 1.0
         lb, ub = self.original_ci
-        ax.errorbar([x.min() - step], [(lb + ub) / 2], yerr=[[(ub - lb) / 2]], fmt="none", capsize=3,
-                    color="C3", label="original")
-        ax.errorbar(x, (t["lb"] + t["ub"]) / 2, yerr=(t["ub"] - t["lb"]) / 2, fmt="none", capsize=3,
-                    color="C0", label="robust")
+        ax.errorbar(
+            [x.min() - step],
+            [(lb + ub) / 2],
+            yerr=[[(ub - lb) / 2]],
+            fmt="none",
+            capsize=3,
+            color="C3",
+            label="original",
+        )
+        ax.errorbar(
+            x,
+            (t["lb"] + t["ub"]) / 2,
+            yerr=(t["ub"] - t["lb"]) / 2,
+            fmt="none",
+            capsize=3,
+            color="C0",
+            label="robust",
+        )
         ax.axhline(0, color="0.4", lw=0.8)
         ax.set_xlabel(self.key)
         ax.legend()
@@ -263,8 +317,12 @@ class HonestDiDResult:
     @property
     def attrs(self) -> dict:
         _deprecated("honest_did(...).attrs", "the result's .breakdown, .theta, .se, .original_ci")
-        return {"breakdown": self.breakdown, "theta": self.theta, "se": self.se,
-                "original_ci": self.original_ci}
+        return {
+            "breakdown": self.breakdown,
+            "theta": self.theta,
+            "se": self.se,
+            "original_ci": self.original_ci,
+        }
 
     def __getitem__(self, key):
         _deprecated("honest_did(...)[column]", "honest_did(...).to_frame()[column]")

@@ -9,6 +9,7 @@ congruential step ``69069 * s + 1`` (50 times, then once per state word),
 ``norm_rand`` (``INVERSION``) combines two uniforms into one 2^-27-grid
 probability and inverts the normal distribution function.
 """
+
 from __future__ import annotations
 
 import functools

@@ -1,4 +1,5 @@
 """Static two-way fixed effects, the wild cluster bootstrap, and the Goodman-Bacon decomposition."""
+
 from __future__ import annotations
 
 import warnings
@@ -15,8 +16,9 @@ from ._results import WildBootstrapResult
 __all__ = ["twfe", "TWFEResult", "wild_cluster_bootstrap", "bacon_decomposition"]
 
 
-def _demean(M: np.ndarray, codes: list[np.ndarray], w: np.ndarray, tol: float = 1e-13,
-            maxiter: int = 10_000) -> np.ndarray:
+def _demean(
+    M: np.ndarray, codes: list[np.ndarray], w: np.ndarray, tol: float = 1e-13, maxiter: int = 10_000
+) -> np.ndarray:
     """Weighted within transformation for one or two sets of fixed effects.
 
     Alternating projections (the method of ``fixest``/``pyfixest``); exact in
@@ -35,8 +37,9 @@ def _demean(M: np.ndarray, codes: list[np.ndarray], w: np.ndarray, tol: float = 
     return M
 
 
-def _long_inputs(data, yname, idname, tname, treatname, gname, weightsname, cluster,
-                 return_mask: bool = False):
+def _long_inputs(
+    data, yname, idname, tname, treatname, gname, weightsname, cluster, return_mask: bool = False
+):
     if (treatname is None) == (gname is None):
         raise ValueError("give exactly one of treatname (0/1 column) or gname (first treated period)")
     _check_columns(data, [yname, idname, tname, treatname, gname, weightsname, cluster])
@@ -51,8 +54,11 @@ def _long_inputs(data, yname, idname, tname, treatname, gname, weightsname, clus
         _check_timing_codes(data[gname], g, t, data[idname].to_numpy(), gname, codec.kind)
         g = np.where(np.isnan(g) | ((g == 0) & (codec.kind != "period")), np.inf, g)
         d = (t >= g).astype(float)
-    w = np.ones(len(data)) if weightsname is None else \
-        pd.to_numeric(data[weightsname], errors="coerce").to_numpy(dtype=float)
+    w = (
+        np.ones(len(data))
+        if weightsname is None
+        else pd.to_numeric(data[weightsname], errors="coerce").to_numpy(dtype=float)
+    )
     ok = np.isfinite(y) & np.isfinite(d) & np.isfinite(t) & np.isfinite(w) & (w > 0)
     unit = pd.factorize(data[idname].to_numpy()[ok])[0]
     time = pd.factorize(t[ok], sort=True)[0]
@@ -87,16 +93,28 @@ class TWFEResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One-row tidy frame (estimator, att, se, t, p, CI, n_obs, n_clusters)."""
-        return pd.DataFrame([{
-            "estimator": "twfe", "att": self.coef, "se": self.se, "t": self.t_stat,
-            "p_value": self.p_value, "ci_lower": self.ci_lower, "ci_upper": self.ci_upper,
-            "n_obs": self.n_obs, "n_clusters": self.n_clusters,
-        }])
+        return pd.DataFrame(
+            [
+                {
+                    "estimator": "twfe",
+                    "att": self.coef,
+                    "se": self.se,
+                    "t": self.t_stat,
+                    "p_value": self.p_value,
+                    "ci_lower": self.ci_lower,
+                    "ci_upper": self.ci_upper,
+                    "n_obs": self.n_obs,
+                    "n_clusters": self.n_clusters,
+                }
+            ]
+        )
 
     def summary(self) -> str:
-        return (f"Static TWFE: ATT = {self.coef:.6f} (SE {self.se:.6f}, clusters {self.n_clusters}), "
-                f"t = {self.t_stat:.3f}, p = {self.p_value:.4f}, "
-                f"{100 * (1 - self.alp):.0f}% CI [{self.ci_lower:.4f}, {self.ci_upper:.4f}]")
+        return (
+            f"Static TWFE: ATT = {self.coef:.6f} (SE {self.se:.6f}, clusters {self.n_clusters}), "
+            f"t = {self.t_stat:.3f}, p = {self.p_value:.4f}, "
+            f"{100 * (1 - self.alp):.0f}% CI [{self.ci_lower:.4f}, {self.ci_upper:.4f}]"
+        )
 
     def __repr__(self) -> str:  # pragma: no cover
         return self.summary()
@@ -157,14 +175,16 @@ def twfe(
     """
     if cluster == "idname":
         cluster = idname
-    y, d, unit, time, w, cl = _long_inputs(data, yname, idname, tname, treatname, gname,
-                                           weightsname, cluster)
+    y, d, unit, time, w, cl = _long_inputs(data, yname, idname, tname, treatname, gname, weightsname, cluster)
     M = _demean(np.column_stack([y, d]), [unit, time], w)
     yt, dt = M[:, 0], M[:, 1]
     sxx = np.sum(w * dt * dt)
     if sxx <= 1e-12 * len(dt):
-        raise DataError("treatment has no variation after removing unit and period effects",
-                        column=treatname or gname, expected="staggered or partial adoption")
+        raise DataError(
+            "treatment has no variation after removing unit and period effects",
+            column=treatname or gname,
+            expected="staggered or partial adoption",
+        )
     beta = np.sum(w * dt * yt) / sxx
     u = yt - dt * beta
     n = len(y)
@@ -188,9 +208,18 @@ def twfe(
     tval = beta / se
     p = 2 * stats.t.sf(abs(tval), dist_df)
     c = stats.t.ppf(1 - alp / 2, dist_df)
-    return TWFEResult(coef=float(beta), se=se, t_stat=float(tval), p_value=float(p),
-                      ci_lower=float(beta - c * se), ci_upper=float(beta + c * se),
-                      n_obs=n, n_clusters=int(G), dof_k=int(k), alp=alp)
+    return TWFEResult(
+        coef=float(beta),
+        se=se,
+        t_stat=float(tval),
+        p_value=float(p),
+        ci_lower=float(beta - c * se),
+        ci_upper=float(beta + c * se),
+        n_obs=n,
+        n_clusters=int(G),
+        dof_k=int(k),
+        alp=alp,
+    )
 
 
 def wild_cluster_bootstrap(
@@ -255,19 +284,22 @@ def wild_cluster_bootstrap(
     (8, True)
     """
     if random_state is not None:
-        warnings.warn("wild_cluster_bootstrap(random_state=...) is deprecated; use seed=",
-                      DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            "wild_cluster_bootstrap(random_state=...) is deprecated; use seed=",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         seed = random_state if seed is None else seed
     if weights not in ("rademacher", "webb"):
         raise ValueError(f"weights must be 'rademacher' or 'webb', got {weights!r}")
     if not isinstance(B, (int, np.integer)) or B < 99:
         raise ValueError(f"B must be an integer >= 99, got {B!r}")
     cluster = cluster or idname
-    y, d, unit, time, w, cl = _long_inputs(data, yname, idname, tname, treatname, gname,
-                                           weightsname, cluster)
+    y, d, unit, time, w, cl = _long_inputs(data, yname, idname, tname, treatname, gname, weightsname, cluster)
     if not _nested(unit, cl):
-        raise DataError("units are not nested in clusters", column=cluster,
-                        expected="each unit inside a single cluster")
+        raise DataError(
+            "units are not nested in clusters", column=cluster, expected="each unit inside a single cluster"
+        )
     n = len(y)
     T = time.max() + 1
     Dt = np.zeros((n, T - 1))
@@ -300,9 +332,9 @@ def wild_cluster_bootstrap(
     R = np.zeros((G, kx))
     for j in range(kx):
         R[:, j] = np.bincount(cl, weights=xa * Xt[:, j], minlength=G)
-    q = a @ S                       # (G,)
+    q = a @ S  # (G,)
     K = np.diag(q) - R @ XtX_inv @ S  # score_c(v) = (K v)_c
-    num = a @ S                     # beta*_0 - null = num . v
+    num = a @ S  # beta*_0 - null = num . v
     rng = np.random.default_rng(seed)
     if weights == "rademacher" and 2**G <= B:
         V = ((np.arange(2**G)[:, None] >> np.arange(G)[None, :]) & 1).astype(float) * 2 - 1
@@ -314,9 +346,17 @@ def wild_cluster_bootstrap(
         V = rng.choice(webb, size=(G, B))
     tb = (num @ V) / np.sqrt(adj * np.sum((K @ V) ** 2, axis=0))
     p = float(np.mean(np.abs(tb) >= abs(t0) - 1e-12))
-    return WildBootstrapResult(estimate=float(beta[0]), t_stat=float(t0), p_value=p, n_clusters=int(G),
-                               B=int(V.shape[1]), weights=weights, target="twfe", null=float(null),
-                               t_draws=tb)
+    return WildBootstrapResult(
+        estimate=float(beta[0]),
+        t_stat=float(t0),
+        p_value=p,
+        n_clusters=int(G),
+        B=int(V.shape[1]),
+        weights=weights,
+        target="twfe",
+        null=float(null),
+        t_draws=tb,
+    )
 
 
 def bacon_decomposition(
@@ -365,16 +405,27 @@ def bacon_decomposition(
     True
     """
     import warnings as _w
+
     with _w.catch_warnings(record=True) as caught:
         _w.simplefilter("always")
-        panel = prepare_panel(data, yname, idname, tname, gname, control_group="notyettreated",
-                              drop_first_period_treated=False, recode_last_cohort=False)
+        panel = prepare_panel(
+            data,
+            yname,
+            idname,
+            tname,
+            gname,
+            control_group="notyettreated",
+            drop_first_period_treated=False,
+            recode_last_cohort=False,
+        )
     dropped = [str(c.message) for c in caught if "Dropped" in str(c.message)]
     if dropped:
-        raise DataError("the Goodman-Bacon decomposition needs a balanced panel with no missing "
-                        "outcomes (it would not add up to TWFE on the same data): "
-                        + " ".join(dropped), column=[idname, tname, yname],
-                        expected="every unit observed with an outcome in every period")
+        raise DataError(
+            "the Goodman-Bacon decomposition needs a balanced panel with no missing "
+            "outcomes (it would not add up to TWFE on the same data): " + " ".join(dropped),
+            column=[idname, tname, yname],
+            expected="every unit observed with an outcome in every period",
+        )
     Y, times = panel.Y, panel.times
     # units treated from the first period on form one timing group ("always")
     g = np.where(panel.g <= times[0], -np.inf, panel.g)
@@ -383,8 +434,11 @@ def bacon_decomposition(
     Dd = D - D.mean(axis=1, keepdims=True) - D.mean(axis=0, keepdims=True) + D.mean()
     VD = np.mean(Dd**2)
     if VD <= 1e-14:
-        raise DataError("no unit changes treatment status within the window", column=gname,
-                        expected="some units adopting after the first period")
+        raise DataError(
+            "no unit changes treatment status within the window",
+            column=gname,
+            expected="some units adopting after the first period",
+        )
     cohorts = np.unique(g)
     share = {c: np.mean(g == c) for c in cohorts}
     dbar = {c: np.mean(times >= c) for c in cohorts}  # fraction of periods treated
@@ -393,8 +447,9 @@ def bacon_decomposition(
     rows = []
 
     def dd(tr, co, post, pre):
-        return (mean_y[tr][post].mean() - mean_y[tr][pre].mean()) - \
-               (mean_y[co][post].mean() - mean_y[co][pre].mean())
+        return (mean_y[tr][post].mean() - mean_y[tr][pre].mean()) - (
+            mean_y[co][post].mean() - mean_y[co][pre].mean()
+        )
 
     def label(c):
         return "always" if c == -np.inf else panel.codec.decode_list([c])[0]
@@ -426,8 +481,14 @@ def bacon_decomposition(
             nkl = nk / (nk + nl)
             Dk, Dl = dbar[k], dbar[l_]
             # k treated, l (not yet treated) control, window t < l
-            w_k = ((nk + nl) * (1 - Dl)) ** 2 * nkl * (1 - nkl) * \
-                ((Dk - Dl) / (1 - Dl)) * ((1 - Dk) / (1 - Dl)) / VD
+            w_k = (
+                ((nk + nl) * (1 - Dl)) ** 2
+                * nkl
+                * (1 - nkl)
+                * ((Dk - Dl) / (1 - Dl))
+                * ((1 - Dk) / (1 - Dl))
+                / VD
+            )
             win = times < l_
             est_k = dd(k, l_, win & (times >= k), win & (times < k))
             rows.append(("earlier vs later treated", label(k), label(l_), est_k, w_k))

@@ -37,21 +37,58 @@ Examples
 >>> bt.summary()[["model", "mase"]].shape
 (2, 2)
 """
+
 from __future__ import annotations
 
 from . import conformal, engine, metrics
 from ._data import FreqInfo, freq_info, prepare
-from .evaluate import (DEFAULT_MODELS, FAST_MODELS, ZOO_MODELS, BacktestResult, backtest, forecast, plot_backtest,
-                       plot_forecast)
-from .hierarchy import (aggregate_hierarchy, coherence_error, reconcile, shrunk_covariance, summing_matrix,
-                        widen_window_levels)
-from .models import MODELS, GlobalGBM, calendar_features
+from .evaluate import (
+    DEFAULT_MODELS,
+    FAST_MODELS,
+    ZOO_MODELS,
+    BacktestResult,
+    backtest,
+    forecast,
+    plot_backtest,
+    plot_forecast,
+)
 from .handoff import FORECAST_TABLE, station_forecast
+from .hierarchy import (
+    aggregate_hierarchy,
+    coherence_error,
+    reconcile,
+    shrunk_covariance,
+    summing_matrix,
+    widen_window_levels,
+)
+from .models import MODELS, GlobalGBM, calendar_features
 from .profile import hour_of_week_profile
 
 __all__ = [
-    "DEFAULT_MODELS", "FAST_MODELS", "MODELS", "ZOO_MODELS", "conformal", "engine", "BacktestResult", "FreqInfo", "GlobalGBM",
-    "aggregate_hierarchy", "backtest", "calendar_features", "coherence_error", "forecast",
-    "freq_info", "hour_of_week_profile", "metrics", "plot_backtest", "plot_forecast", "prepare",
-    "reconcile", "shrunk_covariance", "summing_matrix", "station_forecast", "FORECAST_TABLE", "widen_window_levels",
+    "DEFAULT_MODELS",
+    "FAST_MODELS",
+    "MODELS",
+    "ZOO_MODELS",
+    "conformal",
+    "engine",
+    "BacktestResult",
+    "FreqInfo",
+    "GlobalGBM",
+    "aggregate_hierarchy",
+    "backtest",
+    "calendar_features",
+    "coherence_error",
+    "forecast",
+    "freq_info",
+    "hour_of_week_profile",
+    "metrics",
+    "plot_backtest",
+    "plot_forecast",
+    "prepare",
+    "reconcile",
+    "shrunk_covariance",
+    "summing_matrix",
+    "station_forecast",
+    "FORECAST_TABLE",
+    "widen_window_levels",
 ]

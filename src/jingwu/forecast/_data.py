@@ -1,4 +1,5 @@
 """Input checking for the forecasting functions: long ``unique_id, ds, y`` frames."""
+
 from __future__ import annotations
 
 import warnings
@@ -54,7 +55,9 @@ def freq_info(freq: str) -> FreqInfo:
         return FreqInfo(off.freqstr, 52, 52, "W")
     if name in ("MS", "M", "ME"):
         return FreqInfo(off.freqstr, 12, 12, "M")
-    raise ValueError(f"frequency {freq!r} is not supported; use daily ('D'), weekly ('W-…') or monthly ('MS'/'ME')")
+    raise ValueError(
+        f"frequency {freq!r} is not supported; use daily ('D'), weekly ('W-…') or monthly ('MS'/'ME')"
+    )
 
 
 def _infer_freq(df: pd.DataFrame) -> str:
@@ -64,7 +67,8 @@ def _infer_freq(df: pd.DataFrame) -> str:
             if f is not None:
                 return f
     raise DataError(
-        "cannot infer the frequency of the dates", column="ds",
+        "cannot infer the frequency of the dates",
+        column="ds",
         expected="regular daily, weekly or monthly dates (or pass freq='D', 'W-SUN', 'MS', ...)",
     )
 
@@ -100,7 +104,8 @@ def prepare(
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise DataError(
-            "missing column(s) for forecasting", column=missing,
+            "missing column(s) for forecasting",
+            column=missing,
             expected=f"long data with columns {cols} (rename with id_col=, time_col=, target_col=)",
         )
     if len(df) == 0:
@@ -110,25 +115,42 @@ def prepare(
         try:
             out["ds"] = pd.to_datetime(out["ds"])
         except (ValueError, TypeError):
-            raise DataError(f"values are not dates (dtype {df[time_col].dtype})", column=time_col,
-                            expected="dates such as 2024-01-31") from None
+            raise DataError(
+                f"values are not dates (dtype {df[time_col].dtype})",
+                column=time_col,
+                expected="dates such as 2024-01-31",
+            ) from None
     if out["ds"].isna().any():
-        raise DataError("missing dates", column=time_col,
-                        rows=np.flatnonzero(out["ds"].isna().to_numpy()), expected="a date in every row")
+        raise DataError(
+            "missing dates",
+            column=time_col,
+            rows=np.flatnonzero(out["ds"].isna().to_numpy()),
+            expected="a date in every row",
+        )
     if need_target:
         y = df[target_col]
         if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
-            raise DataError(f"values are not numeric (dtype {y.dtype})", column=target_col, expected="numbers")
+            raise DataError(
+                f"values are not numeric (dtype {y.dtype})", column=target_col, expected="numbers"
+            )
         yv = y.to_numpy(dtype=float)
         bad = ~np.isfinite(yv)
         if bad.any():
-            raise DataError("missing or infinite values", column=target_col, rows=np.flatnonzero(bad),
-                            expected="a finite number in every row (fill gaps, e.g. with 0 for counts)")
+            raise DataError(
+                "missing or infinite values",
+                column=target_col,
+                rows=np.flatnonzero(bad),
+                expected="a finite number in every row (fill gaps, e.g. with 0 for counts)",
+            )
         out["y"] = yv
     dup = out.duplicated(["unique_id", "ds"], keep=False).to_numpy()
     if dup.any():
-        raise DataError("duplicated (id, date) pairs", column=[id_col, time_col], rows=np.flatnonzero(dup),
-                        expected=f"one row per {id_col} and {time_col} (sum duplicates first)")
+        raise DataError(
+            "duplicated (id, date) pairs",
+            column=[id_col, time_col],
+            rows=np.flatnonzero(dup),
+            expected=f"one row per {id_col} and {time_col} (sum duplicates first)",
+        )
     out = out.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
     info = freq_info(freq if freq is not None else _infer_freq(out))
     # Regular dates: every series is consecutive at the frequency.  A vectorised check
@@ -150,8 +172,11 @@ def prepare(
         ds = pd.DatetimeIndex(g["ds"])
         expect = pd.date_range(ds[0], periods=len(ds), freq=info.offset)
         if len(ds) < min_length:
-            raise DataError(f"series {uid!r} has {len(ds)} observations", column=id_col,
-                            expected=f"at least {min_length} observations per series")
+            raise DataError(
+                f"series {uid!r} has {len(ds)} observations",
+                column=id_col,
+                expected=f"at least {min_length} observations per series",
+            )
         if not ds.equals(expect):
             where = int(np.flatnonzero(ds != expect)[0])
             raise DataError(

@@ -21,6 +21,7 @@ Examples
 >>> np.round(q[95][1], 1).tolist()               # upper 97.5% quantile per step
 [1.8, 3.9, 5.4]
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -47,8 +48,15 @@ def _quantile_pair(z: np.ndarray, level: int) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def conformal_quantiles(z: np.ndarray, steps: np.ndarray, h: int, levels: Sequence[int], *,
-                        method: str = "step", min_n: int = MIN_CALIBRATION) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+def conformal_quantiles(
+    z: np.ndarray,
+    steps: np.ndarray,
+    h: int,
+    levels: Sequence[int],
+    *,
+    method: str = "step",
+    min_n: int = MIN_CALIBRATION,
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Per-step conformal quantiles of scaled errors.
 
     Parameters

@@ -31,6 +31,7 @@ entry point, because each worker process imports the script again::
 fails with "An attempt has been made to start a new process before the
 current process has finished its bootstrapping phase".)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -51,8 +52,10 @@ def check_engine(engine: Any) -> Any:
     if engine is None:
         return None
     if isinstance(engine, str) and engine != "dask":
-        raise ValueError(f"engine must be None, 'dask' or a dask.distributed Client, not {engine!r}"
-                         + (" (Spark and Ray are not supported)" if engine.lower() in ("spark", "ray") else ""))
+        raise ValueError(
+            f"engine must be None, 'dask' or a dask.distributed Client, not {engine!r}"
+            + (" (Spark and Ray are not supported)" if engine.lower() in ("spark", "ray") else "")
+        )
     try:
         import dask  # noqa: F401
         import dask.dataframe  # noqa: F401

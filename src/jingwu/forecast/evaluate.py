@@ -1,4 +1,5 @@
 """Rolling-origin backtests, model choice, calibrated intervals and forecasts."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -15,8 +16,16 @@ from .conformal import CONFORMAL_METHODS, band_labels, band_width, conformal_qua
 from .engine import check_engine, run_global
 from .models import LOCAL, MODELS, GlobalGBM, fit_predict_local
 
-__all__ = ["DEFAULT_MODELS", "FAST_MODELS", "ZOO_MODELS", "BacktestResult", "backtest", "forecast", "plot_backtest",
-           "plot_forecast"]
+__all__ = [
+    "DEFAULT_MODELS",
+    "FAST_MODELS",
+    "ZOO_MODELS",
+    "BacktestResult",
+    "backtest",
+    "forecast",
+    "plot_backtest",
+    "plot_forecast",
+]
 
 #: Models run by default: the seasonal-naive benchmark, the global model with the LightGBM
 #: and scikit-learn boosters, and their mean (the ensemble).  Chosen by accuracy and speed
@@ -65,10 +74,21 @@ def _fit_units(models: list[str], members: list[str]) -> list[str]:
     return ([", ".join(local)] if local else []) + [k for k, _ in _GLOBAL if k in need]
 
 
-def _fit_predict(train: pd.DataFrame, h: int, models: list[str], info: FreqInfo, *,
-                 members: list[str], combine: str, n_jobs: int | None, engine: Any, seed: int,
-                 gbm_params: dict | None, input_size: int | None,
-                 done: Callable[[str], None] | None = None) -> pd.DataFrame:
+def _fit_predict(
+    train: pd.DataFrame,
+    h: int,
+    models: list[str],
+    info: FreqInfo,
+    *,
+    members: list[str],
+    combine: str,
+    n_jobs: int | None,
+    engine: Any,
+    seed: int,
+    gbm_params: dict | None,
+    input_size: int | None,
+    done: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
     """Point forecasts of every model, wide: unique_id, ds, <model>...
 
     ``done`` is called with the name of each fit (the batch of statistical
@@ -83,7 +103,9 @@ def _fit_predict(train: pd.DataFrame, h: int, models: list[str], info: FreqInfo,
         done(", ".join(local))
     for key, backend in _GLOBAL:
         if key in need:
-            g = run_global(GlobalGBM(info, seed=seed, backend=backend, **(gbm_params or {})), train, h, engine)
+            g = run_global(
+                GlobalGBM(info, seed=seed, backend=backend, **(gbm_params or {})), train, h, engine
+            )
             out = g if out is None else out.merge(g, on=["unique_id", "ds"], how="left")
             if done is not None:
                 done(key)
@@ -162,12 +184,16 @@ class BacktestResult:
             f["band"] = band_labels(f["step"].to_numpy(), band_width(self.h, self.info.season), self.h)
         e = f["yhat"] - f["y"]
         den = f["y"].abs() + f["yhat"].abs()
-        rows = pd.DataFrame({
-            **{b: f[b] for b in set(by) | {"unique_id", "cutoff"}},
-            "ae": e.abs() / f["scale_mae"], "se": e**2 / f["scale_mse"],
-            "smape": np.where(den > 0, 200 * e.abs() / den.where(den > 0, 1), 0.0),
-            "bias": e / f["scale_mae"], "me": e,
-        })
+        rows = pd.DataFrame(
+            {
+                **{b: f[b] for b in set(by) | {"unique_id", "cutoff"}},
+                "ae": e.abs() / f["scale_mae"],
+                "se": e**2 / f["scale_mse"],
+                "smape": np.where(den > 0, 200 * e.abs() / den.where(den > 0, 1), 0.0),
+                "bias": e / f["scale_mae"],
+                "me": e,
+            }
+        )
         for lv in self.levels:
             lo, hi = f[f"lo_{lv}"], f[f"hi_{lv}"]
             a = 1 - lv / 100
@@ -183,7 +209,8 @@ class BacktestResult:
         inner = inner.rename(columns={"ae": "mase"})
         out = inner.groupby(by, sort=True).mean().reset_index()
         cols = [*by, "mase", "rmsse", "smape", "bias", "me"] + [
-            f"{k}_{lv}" for lv in self.levels for k in ("coverage", "winkler", "pinball")]
+            f"{k}_{lv}" for lv in self.levels for k in ("coverage", "winkler", "pinball")
+        ]
         out = out[cols]
         if by == ["model"]:
             order = {m: i for i, m in enumerate(self.models)}
@@ -223,8 +250,12 @@ class BacktestResult:
         if len(bad):
             raise ValueError(f"not cutoffs of this backtest: {[str(c.date()) for c in bad]}")
         keep = self.cutoffs[self.cutoffs.isin(keep)]
-        return replace(self, forecasts=self.forecasts[self.forecasts["cutoff"].isin(keep)],
-                       scales=self.scales[self.scales["cutoff"].isin(keep)], cutoffs=keep)
+        return replace(
+            self,
+            forecasts=self.forecasts[self.forecasts["cutoff"].isin(keep)],
+            scales=self.scales[self.scales["cutoff"].isin(keep)],
+            cutoffs=keep,
+        )
 
     def split_windows(self, select_windows: int | None = None) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
         """Cutoffs that choose the model (the oldest ``select_windows``) and those that calibrate its intervals.
@@ -246,8 +277,10 @@ class BacktestResult:
         n = len(self.cutoffs)
         k = n // 2 if select_windows is None else select_windows
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < max(n, 1):
-            raise ValueError(f"select_windows must be an integer from 0 to {max(n - 1, 0)} "
-                             f"(this backtest has {n} windows), got {select_windows!r}")
+            raise ValueError(
+                f"select_windows must be an integer from 0 to {max(n - 1, 0)} "
+                f"(this backtest has {n} windows), got {select_windows!r}"
+            )
         if k == 0:
             return self.cutoffs, self.cutoffs
         return self.cutoffs[:k], self.cutoffs[k:]
@@ -255,11 +288,17 @@ class BacktestResult:
     def to_frame(self) -> pd.DataFrame:
         """The backtest forecasts (a copy), with the user's column names."""
         f = self.forecasts.copy()
-        return f.rename(columns={"unique_id": self.ids.get("id_col", "unique_id"),
-                                 "ds": self.ids.get("time_col", "ds"), "y": self.ids.get("target_col", "y")})
+        return f.rename(
+            columns={
+                "unique_id": self.ids.get("id_col", "unique_id"),
+                "ds": self.ids.get("time_col", "ds"),
+                "y": self.ids.get("target_col", "y"),
+            }
+        )
 
-    def residual_z(self, model: str, *, with_steps: bool = False,
-                   cutoffs: Sequence[Any] | None = None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    def residual_z(
+        self, model: str, *, with_steps: bool = False, cutoffs: Sequence[Any] | None = None
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """Scaled errors ``(y - ŷ)/scale`` of one model across all windows or ``cutoffs`` (and their steps)."""
         f = self.forecasts[self.forecasts["model"] == model]
         if cutoffs is not None:
@@ -274,8 +313,10 @@ class BacktestResult:
 
     def __repr__(self) -> str:
         n = self.forecasts["unique_id"].nunique()
-        return (f"BacktestResult({n} series, {len(self.cutoffs)} windows of h={self.h}, "
-                f"models={self.models}, best={self.best!r})")
+        return (
+            f"BacktestResult({n} series, {len(self.cutoffs)} windows of h={self.h}, "
+            f"models={self.models}, best={self.best!r})"
+        )
 
 
 def backtest(
@@ -391,7 +432,9 @@ def backtest(
     if ends.nunique() > 1:
         raise DataError(
             f"series end on different dates ({ends.min().date()} … {ends.max().date()}; e.g. "
-            f"{ends.idxmin()!r})", column=id_col, expected="all series to end on the same date for a backtest",
+            f"{ends.idxmin()!r})",
+            column=id_col,
+            expected="all series to end on the same date for a backtest",
         )
     cutoffs = _cutoffs(pd.DatetimeIndex(data["ds"]), info, h, int(n_windows), int(step))
     need = 2 * info.season + 1
@@ -402,23 +445,37 @@ def backtest(
     if short:
         raise DataError(
             f"{len(short)} series are too short for {n_windows} windows of h={h} (e.g. {short[0]!r})",
-            column=id_col, expected=f"at least {need} periods before the first cutoff {cutoffs[0].date()}",
+            column=id_col,
+            expected=f"at least {need} periods before the first cutoff {cutoffs[0].date()}",
         )
     frames, scales = [], []
     units = _fit_units(models, members)
-    bar = Progress(len(cutoffs) * len(units), f"backtest ({data['unique_id'].nunique()} series)",
-                   progress=progress)
+    bar = Progress(
+        len(cutoffs) * len(units), f"backtest ({data['unique_id'].nunique()} series)", progress=progress
+    )
     for k, c in enumerate(cutoffs, 1):
         train = data[data["ds"] <= c]
         test = data[(data["ds"] > c) & (data["ds"] <= c + h * info.offset)]
-        fc = _fit_predict(train, h, models, info, members=members, combine=combine, n_jobs=n_jobs,
-                          engine=engine, seed=seed, gbm_params=gbm_params, input_size=input_size,
-                          done=lambda name, k=k: bar.update(note=f"window {k}/{len(cutoffs)}: {name}"))
+        fc = _fit_predict(
+            train,
+            h,
+            models,
+            info,
+            members=members,
+            combine=combine,
+            n_jobs=n_jobs,
+            engine=engine,
+            seed=seed,
+            gbm_params=gbm_params,
+            input_size=input_size,
+            done=lambda name, k=k: bar.update(note=f"window {k}/{len(cutoffs)}: {name}"),
+        )
         fc = fc.merge(test, on=["unique_id", "ds"], how="inner")
         fc["cutoff"] = c
         fc["step"] = fc.groupby("unique_id").cumcount() + 1
-        frames.append(fc.melt(["unique_id", "ds", "cutoff", "step", "y"], models,
-                              var_name="model", value_name="yhat"))
+        frames.append(
+            fc.melt(["unique_id", "ds", "cutoff", "step", "y"], models, var_name="model", value_name="yhat")
+        )
         tr = train if input_size is None else train.groupby("unique_id").tail(int(input_size))
         sc = _scales(tr, info.season)
         sc["cutoff"] = c
@@ -445,12 +502,25 @@ def backtest(
                 lo = yhat + qlo[at] * scale
                 f.loc[here, f"lo_{lv}"] = np.clip(lo, 0, None) if nonneg else lo
                 f.loc[here, f"hi_{lv}"] = yhat + qhi[at] * scale
-    f = f.drop(columns=["scale_mae", "scale_mse"]).sort_values(
-        ["model", "unique_id", "cutoff", "ds"], key=lambda s: s.map({m: i for i, m in enumerate(models)})
-        if s.name == "model" else s).reset_index(drop=True)
-    return BacktestResult(forecasts=f, scales=sc, cutoffs=cutoffs, h=h, levels=levels, info=info,
-                          models=models, ids={"id_col": id_col, "time_col": time_col, "target_col": target_col},
-                          conformal=conformal)
+    f = (
+        f.drop(columns=["scale_mae", "scale_mse"])
+        .sort_values(
+            ["model", "unique_id", "cutoff", "ds"],
+            key=lambda s: s.map({m: i for i, m in enumerate(models)}) if s.name == "model" else s,
+        )
+        .reset_index(drop=True)
+    )
+    return BacktestResult(
+        forecasts=f,
+        scales=sc,
+        cutoffs=cutoffs,
+        h=h,
+        levels=levels,
+        info=info,
+        models=models,
+        ids={"id_col": id_col, "time_col": time_col, "target_col": target_col},
+        conformal=conformal,
+    )
 
 
 def forecast(
@@ -530,10 +600,23 @@ def forecast(
     data, info = prepare(df, id_col=id_col, time_col=time_col, target_col=target_col, freq=freq)
     if calibration is None and (model == "auto" or levels):
         mlist = list(models) if model == "auto" else [model]
-        calibration = backtest(data, h, n_windows=n_windows, models=mlist, level=levels, freq=info.alias,
-                               input_size=input_size, combine=combine, ensemble_members=ensemble_members,
-                               n_jobs=n_jobs, engine=engine, seed=seed, gbm_params=gbm_params,
-                               conformal=conformal, progress=progress)
+        calibration = backtest(
+            data,
+            h,
+            n_windows=n_windows,
+            models=mlist,
+            level=levels,
+            freq=info.alias,
+            input_size=input_size,
+            combine=combine,
+            ensemble_members=ensemble_members,
+            n_jobs=n_jobs,
+            engine=engine,
+            seed=seed,
+            gbm_params=gbm_params,
+            conformal=conformal,
+            progress=progress,
+        )
     calib_cutoffs = None
     if calibration is not None:
         if model == "auto" or select_windows is not None:
@@ -551,8 +634,19 @@ def forecast(
         members, mlist = [], [chosen]
     if calibration is not None and chosen not in calibration.models:
         raise ValueError(f"model {chosen!r} is not in the calibration backtest ({calibration.models})")
-    fc = _fit_predict(data, h, mlist, info, members=members, combine=combine, n_jobs=n_jobs, engine=engine,
-                      seed=seed, gbm_params=gbm_params, input_size=input_size)
+    fc = _fit_predict(
+        data,
+        h,
+        mlist,
+        info,
+        members=members,
+        combine=combine,
+        n_jobs=n_jobs,
+        engine=engine,
+        seed=seed,
+        gbm_params=gbm_params,
+        input_size=input_size,
+    )
     out = fc[["unique_id", "ds"]].copy()
     out["model"] = chosen
     out["yhat"] = fc[chosen].to_numpy()
@@ -576,8 +670,9 @@ def forecast(
     return out
 
 
-def plot_backtest(result: BacktestResult, metric: str = "mase", *, ax: Any = None,
-                  title: str | None = None) -> Any:
+def plot_backtest(
+    result: BacktestResult, metric: str = "mase", *, ax: Any = None, title: str | None = None
+) -> Any:
     """Line plot of a metric by horizon step, one line per model (benchmark dashed).
 
     Examples
@@ -600,8 +695,13 @@ def plot_backtest(result: BacktestResult, metric: str = "mase", *, ax: Any = Non
         _, ax = plt.subplots(figsize=(8, 4))
     for m in result.models:
         part = tab[tab["model"] == m]
-        ax.plot(part["step"], part[metric], label=m, ls="--" if m in _BENCHMARKS else "-",
-                lw=2.2 if m == result.best else 1.2)
+        ax.plot(
+            part["step"],
+            part[metric],
+            label=m,
+            ls="--" if m in _BENCHMARKS else "-",
+            lw=2.2 if m == result.best else 1.2,
+        )
     ax.set_xlabel("Horizon (steps ahead)")
     ax.set_ylabel(metric.upper() if metric in ("mase", "rmsse", "smape") else metric)
     ax.set_title(title or f"Backtest: {metric} by horizon ({len(result.cutoffs)} windows)")
@@ -609,9 +709,18 @@ def plot_backtest(result: BacktestResult, metric: str = "mase", *, ax: Any = Non
     return ax
 
 
-def plot_forecast(history: pd.DataFrame, fc: pd.DataFrame, *, id_col: str = "unique_id",
-                  time_col: str = "ds", target_col: str = "y", ids: Sequence[str] | None = None,
-                  last: int = 120, level: int | None = None, ncols: int = 2) -> Any:
+def plot_forecast(
+    history: pd.DataFrame,
+    fc: pd.DataFrame,
+    *,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    ids: Sequence[str] | None = None,
+    last: int = 120,
+    level: int | None = None,
+    ncols: int = 2,
+) -> Any:
     """Small multiples: recent history and the forecast with its interval band(s).
 
     Examples
@@ -640,11 +749,18 @@ def plot_forecast(history: pd.DataFrame, fc: pd.DataFrame, *, id_col: str = "uni
         fpart = fc[fc[id_col] == uid].sort_values(time_col)
         ax.plot(hpart[time_col], hpart[target_col], color="0.3", lw=0.8)
         for i, lv in enumerate(sorted(levels, reverse=True)):
-            ax.fill_between(fpart[time_col], fpart[f"lo_{lv}"], fpart[f"hi_{lv}"], color="C0",
-                            alpha=0.15 + 0.15 * i, lw=0, label=f"{lv}%")
+            ax.fill_between(
+                fpart[time_col],
+                fpart[f"lo_{lv}"],
+                fpart[f"hi_{lv}"],
+                color="C0",
+                alpha=0.15 + 0.15 * i,
+                lw=0,
+                label=f"{lv}%",
+            )
         ax.plot(fpart[time_col], fpart["yhat"], color="C0", lw=1.5)
         ax.set_title(str(uid), fontsize=10)
-    for ax in axes.ravel()[len(ids):]:
+    for ax in axes.ravel()[len(ids) :]:
         ax.set_visible(False)
     fig.autofmt_xdate()
     fig.tight_layout()

@@ -5,6 +5,7 @@ itself); nothing is read from an earlier run's output directory behind its
 back.  ``jw.paths.tables_dir() / jw.forecast.FORECAST_TABLE`` is where
 notebook 01 saves it.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,9 @@ FORECAST_TABLE = "01_station_forecast_quantiles.csv"
 _COLS = ["station_id", "date", "mean", "q80", "q95"]
 
 
-def _matching_forecast(saved: pd.DataFrame, stations: list[str], dates: pd.DatetimeIndex) -> tuple[pd.DataFrame | None, str]:
+def _matching_forecast(
+    saved: pd.DataFrame, stations: list[str], dates: pd.DatetimeIndex
+) -> tuple[pd.DataFrame | None, str]:
     """The given table if it covers exactly these stations' next days (else None) and why not."""
     if any(c not in saved.columns for c in _COLS):
         return None, f"it lacks columns {[c for c in _COLS if c not in saved.columns]}"
@@ -33,8 +36,10 @@ def _matching_forecast(saved: pd.DataFrame, stations: list[str], dates: pd.Datet
     expected = pd.MultiIndex.from_product([stations, dates], names=["station_id", "date"])
     got = pd.MultiIndex.from_frame(saved[["station_id", "date"]])
     if len(got) != len(expected) or got.has_duplicates or not got.sort_values().equals(expected):
-        return None, (f"it does not cover exactly the {len(stations)} stations and the {len(dates)} days "
-                      f"{dates[0].date()} to {dates[-1].date()}")
+        return None, (
+            f"it does not cover exactly the {len(stations)} stations and the {len(dates)} days "
+            f"{dates[0].date()} to {dates[-1].date()}"
+        )
     values = saved[["mean", "q80", "q95"]].to_numpy(dtype=float)
     if not np.isfinite(values).all() or (values < 0).any():
         return None, "it has missing or negative values"
@@ -102,8 +107,10 @@ def station_forecast(
     if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or h < 1:
         raise ValueError(f"h must be an integer >= 1, got {h!r}")
     if saved is True:
-        raise ValueError("saved=True no longer looks in the tables directory: pass the table or its path, "
-                         "e.g. saved=jw.paths.tables_dir() / jw.forecast.FORECAST_TABLE")
+        raise ValueError(
+            "saved=True no longer looks in the tables directory: pass the table or its path, "
+            "e.g. saved=jw.paths.tables_dir() / jw.forecast.FORECAST_TABLE"
+        )
     daily = station_daily_totals(demand, "the station forecast")
     stations = sorted(daily["station_id"].astype(str).unique())
     dates = pd.date_range(daily["date"].max() + pd.Timedelta(days=1), periods=h, freq="D", name="date")
@@ -112,13 +119,33 @@ def station_forecast(
         if out is not None:
             out.attrs.update(source="saved", **({"path": where} if where else {}))
             return out
-        warnings.warn(f"station_forecast: the given forecast table{' ' + where if where else ''} is not used "
-                      f"because {why}; forecasting here instead", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"station_forecast: the given forecast table{' ' + where if where else ''} is not used "
+            f"because {why}; forecasting here instead",
+            UserWarning,
+            stacklevel=2,
+        )
     kwargs: dict = {"models": list(models)} if models is not None else {}
-    fc = _forecast(daily, h=h, level=(60, 90), model=model, id_col="station_id", time_col="date",
-                   target_col="count", n_windows=n_windows, input_size=input_size, seed=seed, **kwargs)
-    out = pd.DataFrame({"station_id": fc["station_id"].astype(str).to_numpy(), "date": fc["date"].to_numpy(),
-                        "mean": fc["yhat"].clip(lower=0).to_numpy()})
+    fc = _forecast(
+        daily,
+        h=h,
+        level=(60, 90),
+        model=model,
+        id_col="station_id",
+        time_col="date",
+        target_col="count",
+        n_windows=n_windows,
+        input_size=input_size,
+        seed=seed,
+        **kwargs,
+    )
+    out = pd.DataFrame(
+        {
+            "station_id": fc["station_id"].astype(str).to_numpy(),
+            "date": fc["date"].to_numpy(),
+            "mean": fc["yhat"].clip(lower=0).to_numpy(),
+        }
+    )
     out["q80"] = np.maximum(fc["hi_60"].to_numpy(), out["mean"].to_numpy())
     out["q95"] = np.maximum(fc["hi_90"].to_numpy(), out["q80"].to_numpy())
     out["model"] = str(fc.attrs.get("model", model))
@@ -127,8 +154,9 @@ def station_forecast(
     return out
 
 
-def _given_forecast(saved: str | os.PathLike[str] | pd.DataFrame, stations: list[str],
-                    dates: pd.DatetimeIndex) -> tuple[pd.DataFrame | None, str, str]:
+def _given_forecast(
+    saved: str | os.PathLike[str] | pd.DataFrame, stations: list[str], dates: pd.DatetimeIndex
+) -> tuple[pd.DataFrame | None, str, str]:
     """The caller's table (a frame or a CSV path) if it matches; the reason if not; the file name."""
     if isinstance(saved, pd.DataFrame):
         out, why = _matching_forecast(saved, stations, dates)

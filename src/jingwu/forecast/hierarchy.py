@@ -15,6 +15,7 @@ Examples
 >>> summing_matrix(g, ["district"], "station_id").to_numpy().tolist()
 [[1, 1, 1], [1, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]]
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -24,12 +25,19 @@ import pandas as pd
 
 from ..errors import DataError
 
-__all__ = ["summing_matrix", "aggregate_hierarchy", "shrunk_covariance", "reconcile", "coherence_error",
-           "widen_window_levels"]
+__all__ = [
+    "summing_matrix",
+    "aggregate_hierarchy",
+    "shrunk_covariance",
+    "reconcile",
+    "coherence_error",
+    "widen_window_levels",
+]
 
 
-def summing_matrix(groups: pd.DataFrame, levels: Sequence[str], bottom: str, *,
-                   total: str | None = "total") -> pd.DataFrame:
+def summing_matrix(
+    groups: pd.DataFrame, levels: Sequence[str], bottom: str, *, total: str | None = "total"
+) -> pd.DataFrame:
     """Summing matrix ``S``: rows = nodes (total, each level's groups, bottom series), columns = bottom series.
 
     Parameters
@@ -50,8 +58,11 @@ def summing_matrix(groups: pd.DataFrame, levels: Sequence[str], bottom: str, *,
     g = groups[cols].astype(str).drop_duplicates()
     if g[bottom].duplicated().any():
         dup = sorted(g.loc[g[bottom].duplicated(), bottom])[:5]
-        raise DataError(f"bottom series with more than one parent: {dup}", column=bottom,
-                        expected="each bottom series in exactly one group per level")
+        raise DataError(
+            f"bottom series with more than one parent: {dup}",
+            column=bottom,
+            expected="each bottom series in exactly one group per level",
+        )
     g = g.sort_values(cols[1:] + [bottom]).reset_index(drop=True)
     b = g[bottom].tolist()
     rows: dict[str, np.ndarray] = {}
@@ -60,21 +71,33 @@ def summing_matrix(groups: pd.DataFrame, levels: Sequence[str], bottom: str, *,
     for lev in levels:
         for val in pd.unique(g[lev]):
             if val in rows:
-                raise DataError(f"node name {val!r} is used twice in the hierarchy", column=lev,
-                                expected="distinct names across levels (prefix them, e.g. 'D1')")
+                raise DataError(
+                    f"node name {val!r} is used twice in the hierarchy",
+                    column=lev,
+                    expected="distinct names across levels (prefix them, e.g. 'D1')",
+                )
             rows[val] = (g[lev] == val).to_numpy().astype(int)
     for i, val in enumerate(b):
         if val in rows:
-            raise DataError(f"node name {val!r} is used twice in the hierarchy", column=bottom,
-                            expected="distinct names across levels")
+            raise DataError(
+                f"node name {val!r} is used twice in the hierarchy",
+                column=bottom,
+                expected="distinct names across levels",
+            )
         e = np.zeros(len(b), dtype=int)
         e[i] = 1
         rows[val] = e
     return pd.DataFrame(np.vstack(list(rows.values())), index=list(rows), columns=b)
 
 
-def aggregate_hierarchy(df: pd.DataFrame, S: pd.DataFrame, *, id_col: str = "unique_id",
-                        time_col: str = "ds", target_col: str = "y") -> pd.DataFrame:
+def aggregate_hierarchy(
+    df: pd.DataFrame,
+    S: pd.DataFrame,
+    *,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+) -> pd.DataFrame:
     """Sum bottom-level long data up every node of ``S``: long ``unique_id, ds, y`` for all nodes.
 
     Examples
@@ -89,15 +112,19 @@ def aggregate_hierarchy(df: pd.DataFrame, S: pd.DataFrame, *, id_col: str = "uni
     wide = df.pivot_table(index=time_col, columns=id_col, values=target_col, aggfunc="sum")
     missing = [c for c in S.columns if c not in wide.columns]
     if missing:
-        raise DataError(f"bottom series missing from the data: {missing[:5]}", column=id_col,
-                        expected="every bottom series of the hierarchy")
+        raise DataError(
+            f"bottom series missing from the data: {missing[:5]}",
+            column=id_col,
+            expected="every bottom series of the hierarchy",
+        )
     vals = wide[list(S.columns)].to_numpy(dtype=float) @ S.to_numpy(dtype=float).T
     out = pd.DataFrame(vals, index=wide.index, columns=S.index)
     out = out.reset_index().melt(time_col, var_name="unique_id", value_name="y")
     out = out.rename(columns={"unique_id": id_col, "y": target_col})
     order = {u: i for i, u in enumerate(S.index)}
-    return (out.sort_values([id_col, time_col], key=lambda s: s.map(order) if s.name == id_col else s)
-            .reset_index(drop=True)[[id_col, time_col, target_col]])
+    return out.sort_values(
+        [id_col, time_col], key=lambda s: s.map(order) if s.name == id_col else s
+    ).reset_index(drop=True)[[id_col, time_col, target_col]]
 
 
 def shrunk_covariance(residuals: np.ndarray) -> tuple[np.ndarray, float]:
@@ -134,8 +161,14 @@ def shrunk_covariance(residuals: np.ndarray) -> tuple[np.ndarray, float]:
     return W, lam
 
 
-def coherence_error(fc: pd.DataFrame, S: pd.DataFrame, *, id_col: str = "unique_id", time_col: str = "ds",
-                    value_col: str = "yhat") -> float:
+def coherence_error(
+    fc: pd.DataFrame,
+    S: pd.DataFrame,
+    *,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    value_col: str = "yhat",
+) -> float:
     """Largest absolute gap between each node and the sum of its bottom series.
 
     Examples
@@ -232,22 +265,32 @@ def reconcile(
     if intervals == "auto":
         intervals = "shift" if residuals is None else "reconciled"
     if intervals == "reconciled" and residuals is None:
-        raise ValueError("intervals='reconciled' needs residuals (base forecast errors, e.g. from a backtest)")
+        raise ValueError(
+            "intervals='reconciled' needs residuals (base forecast errors, e.g. from a backtest)"
+        )
     for c in (id_col, time_col, value_col):
         if c not in forecasts.columns:
-            raise DataError("missing column in forecasts", column=c, expected=f"{id_col}, {time_col}, {value_col}")
+            raise DataError(
+                "missing column in forecasts", column=c, expected=f"{id_col}, {time_col}, {value_col}"
+            )
     nodes = list(S.index)
     have = set(forecasts[id_col].astype(str))
     missing = [u for u in nodes if u not in have]
     if missing:
-        raise DataError(f"no forecasts for node(s) {missing[:5]}", column=id_col,
-                        expected="base forecasts for every node of the hierarchy (total, groups, bottom)")
+        raise DataError(
+            f"no forecasts for node(s) {missing[:5]}",
+            column=id_col,
+            expected="base forecasts for every node of the hierarchy (total, groups, bottom)",
+        )
     fc = forecasts[forecasts[id_col].astype(str).isin(nodes)].copy()
     fc[id_col] = fc[id_col].astype(str)
     wide = fc.pivot(index=time_col, columns=id_col, values=value_col)[nodes]
     if wide.isna().any().any():
-        raise DataError("base forecasts do not cover the same dates for every node", column=time_col,
-                        expected="one forecast per node and date")
+        raise DataError(
+            "base forecasts do not cover the same dates for every node",
+            column=time_col,
+            expected="one forecast per node and date",
+        )
     Sm = S.to_numpy(dtype=float)
     n, nb = Sm.shape
     if method == "bottom_up":
@@ -258,7 +301,9 @@ def reconcile(
             Winv = np.eye(n)
         else:
             if residuals is None:
-                raise ValueError("method='mint_shrink' needs residuals (base forecast errors, e.g. from a backtest)")
+                raise ValueError(
+                    "method='mint_shrink' needs residuals (base forecast errors, e.g. from a backtest)"
+                )
             E, _, _ = _residual_matrix(residuals, nodes, id_col, time_col)
             W, _ = shrunk_covariance(E)
             Winv = np.linalg.pinv(W)
@@ -276,8 +321,17 @@ def reconcile(
         out[c] = out[c] + out["_adj"]
     out = out.drop(columns="_adj")
     if intervals == "reconciled" and bounds:
-        out = _reconciled_bounds(out, residuals, P, nodes, bounds, id_col=id_col, time_col=time_col,
-                                 value_col=value_col, widen_windows=widen_windows)
+        out = _reconciled_bounds(
+            out,
+            residuals,
+            P,
+            nodes,
+            bounds,
+            id_col=id_col,
+            time_col=time_col,
+            value_col=value_col,
+            widen_windows=widen_windows,
+        )
     err = coherence_error(out, S, id_col=id_col, time_col=time_col, value_col=value_col)
     if err > tol * max(1.0, float(np.abs(rec).max())):
         raise RuntimeError(f"reconciled forecasts are not coherent (max gap {err:g})")
@@ -286,8 +340,9 @@ def reconcile(
     return out.reset_index(drop=True)
 
 
-def _residual_matrix(residuals: pd.DataFrame, nodes: list[str], id_col: str,
-                     time_col: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+def _residual_matrix(
+    residuals: pd.DataFrame, nodes: list[str], id_col: str, time_col: str
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """Base errors as (rows × nodes), complete rows only, each row's horizon step and window (or None)."""
     if id_col not in residuals.columns or "resid" not in residuals.columns:
         raise DataError("residuals need columns", column=[id_col, "resid"])
@@ -356,9 +411,18 @@ def widen_window_levels(errors: np.ndarray, windows: np.ndarray | None) -> np.nd
     return out.reshape(e.shape)
 
 
-def _reconciled_bounds(out: pd.DataFrame, residuals: pd.DataFrame, P: np.ndarray, nodes: list[str],
-                       bounds: list[str], *, id_col: str, time_col: str, value_col: str,
-                       widen_windows: bool = True) -> pd.DataFrame:
+def _reconciled_bounds(
+    out: pd.DataFrame,
+    residuals: pd.DataFrame,
+    P: np.ndarray,
+    nodes: list[str],
+    bounds: list[str],
+    *,
+    id_col: str,
+    time_col: str,
+    value_col: str,
+    widen_windows: bool = True,
+) -> pd.DataFrame:
     """Replace interval bounds by quantiles of reconciled sample paths ``ỹ + P e`` per node and step band."""
     from .conformal import conformal_quantiles
 
@@ -373,9 +437,11 @@ def _reconciled_bounds(out: pd.DataFrame, residuals: pd.DataFrame, P: np.ndarray
     node_of = {u: i for i, u in enumerate(nodes)}
     col = out[id_col].map(node_of).to_numpy()
     st = np.ones(len(R), dtype=int) if steps is None else steps
-    nonneg = bool((out["base"] >= 0).all()) and all((out[c] >= 0).all() for c in bounds if c.startswith("lo_"))
+    nonneg = bool((out["base"] >= 0).all()) and all(
+        (out[c] >= 0).all() for c in bounds if c.startswith("lo_")
+    )
     yhat = out[value_col].to_numpy(dtype=float)
-    for k, u in enumerate(nodes):
+    for k in range(len(nodes)):
         q = conformal_quantiles(R[:, k], st, h, levels, min_n=_MIN_NODE_ERRORS)
         rows = col == k
         for lv, (qlo, qhi) in q.items():

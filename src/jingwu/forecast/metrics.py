@@ -10,6 +10,7 @@ Examples
 >>> round(metrics.mase([3, 5], [4, 4], insample=[1, 2, 3, 4], m=1), 3)
 1.0
 """
+
 from __future__ import annotations
 
 import numpy as np

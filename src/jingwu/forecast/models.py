@@ -11,6 +11,7 @@ Examples
 >>> sorted(MODELS)[:3]
 ['arima', 'ets', 'gbm']
 """
+
 from __future__ import annotations
 
 import math
@@ -42,8 +43,8 @@ POOL_MIN_SERIES = 50
 
 
 def _sf_model(name: str, info: FreqInfo, min_len: int) -> Any:
-    from statsforecast.models import (MSTL, AutoARIMA, AutoETS, AutoTheta, Naive,
-                                      SeasonalNaive)
+    from statsforecast.models import MSTL, AutoARIMA, AutoETS, AutoTheta, Naive, SeasonalNaive
+
     m = info.season
     if name == "snaive":
         return SeasonalNaive(season_length=m, alias=name)
@@ -51,7 +52,11 @@ def _sf_model(name: str, info: FreqInfo, min_len: int) -> Any:
         return Naive(alias=name)
     if name == "ets":
         # statsforecast's AutoETS silently drops seasonal periods > 24: be explicit.
-        return AutoETS(season_length=m, alias=name) if m <= 24 else AutoETS(season_length=1, model="ZZN", alias=name)
+        return (
+            AutoETS(season_length=m, alias=name)
+            if m <= 24
+            else AutoETS(season_length=1, model="ZZN", alias=name)
+        )
     if name == "arima":
         return AutoARIMA(season_length=m, alias=name)
     if name == "theta":
@@ -60,14 +65,22 @@ def _sf_model(name: str, info: FreqInfo, min_len: int) -> Any:
         seasons = [s for s in sorted({m, info.yearly}) if min_len >= 2 * s + 1]
         if not seasons:
             seasons = [m]
-        return MSTL(season_length=seasons if len(seasons) > 1 else seasons[0],
-                    trend_forecaster=AutoETS(model="ZZN"), alias=name)
+        return MSTL(
+            season_length=seasons if len(seasons) > 1 else seasons[0],
+            trend_forecaster=AutoETS(model="ZZN"),
+            alias=name,
+        )
     raise ValueError(f"unknown model {name!r}; choose from {sorted(MODELS)} or 'ensemble'")
 
 
 def fit_predict_local(
-    train: pd.DataFrame, h: int, names: list[str], info: FreqInfo, *, n_jobs: int | None = 1,
-    engine: Any = None
+    train: pd.DataFrame,
+    h: int,
+    names: list[str],
+    info: FreqInfo,
+    *,
+    n_jobs: int | None = 1,
+    engine: Any = None,
 ) -> pd.DataFrame:
     """Fit statsforecast models per series and forecast ``h`` steps.
 
@@ -95,8 +108,9 @@ def fit_predict_local(
     if n_jobs is None:
         costly = any(n not in ("snaive", "naive") for n in names)
         n_jobs = -1 if costly and train["unique_id"].nunique() >= POOL_MIN_SERIES else 1
-    sf = StatsForecast(models=models, freq=info.alias, n_jobs=n_jobs,
-                       fallback_model=SeasonalNaive(season_length=info.season))
+    sf = StatsForecast(
+        models=models, freq=info.alias, n_jobs=n_jobs, fallback_model=SeasonalNaive(season_length=info.season)
+    )
     data = train[["unique_id", "ds", "y"]]
     if engine is None:
         out = sf.forecast(df=data, h=h)
@@ -152,11 +166,15 @@ def calendar_features(dates: pd.DatetimeIndex | pd.Series | list, info: FreqInfo
     idx = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates)).dt.normalize())
     if info.kind == "D":
         f = jcal.holiday_features(idx)
-        out = pd.DataFrame({
-            "dow": f["dow"].to_numpy(), "month": idx.month, "doy": idx.dayofyear,
-            "holiday": f["holiday"].map(_HOLIDAY_CODES).fillna(99).astype(int).to_numpy(),
-            "sf_offset": f["sf_offset"].to_numpy(),
-        })
+        out = pd.DataFrame(
+            {
+                "dow": f["dow"].to_numpy(),
+                "month": idx.month,
+                "doy": idx.dayofyear,
+                "holiday": f["holiday"].map(_HOLIDAY_CODES).fillna(99).astype(int).to_numpy(),
+                "sf_offset": f["sf_offset"].to_numpy(),
+            }
+        )
         for c in _DAILY_COLS:
             out[c] = f[c].astype(int).to_numpy()
         return out
@@ -172,8 +190,10 @@ def calendar_features(dates: pd.DatetimeIndex | pd.Series | list, info: FreqInfo
     rows = []
     for s, e in zip(starts, ends):
         part = f.loc[s:e]
-        rows.append([int(part[c].sum()) for c in _DAILY_COLS]
-                    + [int(part["sf_offset"].abs().min()), int(part["is_holiday"].sum())])
+        rows.append(
+            [int(part[c].sum()) for c in _DAILY_COLS]
+            + [int(part["sf_offset"].abs().min()), int(part["is_holiday"].sum())]
+        )
     out = pd.DataFrame(rows, columns=[*_DAILY_COLS, "sf_distance", "holiday_days"])
     out.insert(0, "month", idx.month)
     out.insert(1, "woy", idx.isocalendar().week.to_numpy().astype(int) if info.kind == "W" else idx.month)
@@ -183,6 +203,7 @@ def calendar_features(dates: pd.DatetimeIndex | pd.Series | list, info: FreqInfo
 # ----------------------------------------------------------------------------
 # The global gradient-boosting model
 # ----------------------------------------------------------------------------
+
 
 def _windows(info: FreqInfo) -> tuple[int, int, int, int]:
     """Short, base (normaliser), medium and yearly window lengths."""
@@ -238,8 +259,17 @@ class GlobalGBM:
     ((7, 3), True)
     """
 
-    def __init__(self, info: FreqInfo, *, max_rows: int = 200_000, input_size: int | None = None,
-                 seed: int = 0, n_threads: int = 1, backend: str = "sklearn", **params: Any) -> None:
+    def __init__(
+        self,
+        info: FreqInfo,
+        *,
+        max_rows: int = 200_000,
+        input_size: int | None = None,
+        seed: int = 0,
+        n_threads: int = 1,
+        backend: str = "sklearn",
+        **params: Any,
+    ) -> None:
         if backend not in ("sklearn", "lightgbm"):
             raise ValueError(f"backend must be 'sklearn' or 'lightgbm', not {backend!r}")
         self.backend = backend
@@ -251,11 +281,19 @@ class GlobalGBM:
         self.max_rows = int(max_rows)
         self.input_size = input_size
         self.seed = int(seed)
-        self.params = {"loss": "poisson", "learning_rate": 0.08, "max_iter": 250, "max_leaf_nodes": 31,
-                       "min_samples_leaf": 40, "l2_regularization": 1.0, "early_stopping": False} | params
+        self.params = {
+            "loss": "poisson",
+            "learning_rate": 0.08,
+            "max_iter": 250,
+            "max_leaf_nodes": 31,
+            "min_samples_leaf": 40,
+            "l2_regularization": 1.0,
+            "early_stopping": False,
+        } | params
 
-    def _features(self, Y: np.ndarray, cal: np.ndarray, sid: np.ndarray, o: np.ndarray,
-                  j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _features(
+        self, Y: np.ndarray, cal: np.ndarray, sid: np.ndarray, o: np.ndarray, j: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Feature matrix and normalising level for rows (series sid, origin o, step j)."""
         short, base_w, mid, year = _windows(self.info)
         m = self.info.season
@@ -281,8 +319,14 @@ class GlobalGBM:
         t = o + j
         base = mean_win(o, base_w)
         safe = np.where(base > 0, base, np.nan)
-        cols = [j.astype(float), sid.astype(float), np.log1p(base),
-                mean_win(o, short) / safe, mean_win(o, mid) / safe, mean_win(o, year) / safe]
+        cols = [
+            j.astype(float),
+            sid.astype(float),
+            np.log1p(base),
+            mean_win(o, short) / safe,
+            mean_win(o, mid) / safe,
+            mean_win(o, year) / safe,
+        ]
         lag0 = m * np.ceil(j / m).astype(int)
         for r in range(4):
             cols.append(at(t - lag0 - r * m) / safe)
@@ -290,8 +334,10 @@ class GlobalGBM:
         half = 3 if self.info.kind == "D" else 0
         cols.append(np.where(ly + half <= o, mean_win(ly + half, 2 * half + 1), np.nan) / safe)
         cols.append(mean_win(o - year, base_w) / safe)
-        X = np.column_stack(cols + [cal[np.clip(t, 0, cal.shape[0] - 1)],
-                                    cal[np.clip(ly, 0, cal.shape[0] - 1)][:, self._ly_cols]])
+        X = np.column_stack(
+            cols
+            + [cal[np.clip(t, 0, cal.shape[0] - 1)], cal[np.clip(ly, 0, cal.shape[0] - 1)][:, self._ly_cols]]
+        )
         return X, base
 
     def fit_predict(self, train: pd.DataFrame, h: int) -> pd.DataFrame:
@@ -317,8 +363,9 @@ class GlobalGBM:
         if stride > 1 and stride % info.season == 0:
             stride += 1
         origins = origins[::-1][::stride][::-1]
-        sid, o, j = (a.ravel() for a in np.meshgrid(np.arange(len(ids)), origins, np.arange(1, h + 1),
-                                                    indexing="ij"))
+        sid, o, j = (
+            a.ravel() for a in np.meshgrid(np.arange(len(ids)), origins, np.arange(1, h + 1), indexing="ij")
+        )
         keep = o + j < T
         sid, o, j = sid[keep], o[keep], j[keep]
         yt = Y[sid, o + j]
@@ -354,20 +401,37 @@ class GlobalGBM:
         if self.backend == "sklearn":
             from sklearn.ensemble import HistGradientBoostingRegressor
 
-            return HistGradientBoostingRegressor(random_state=self.seed, categorical_features=cat, **self.params)
+            return HistGradientBoostingRegressor(
+                random_state=self.seed, categorical_features=cat, **self.params
+            )
         try:
             import lightgbm as lgb
         except ImportError:  # pragma: no cover - depends on the environment
             raise ImportError("model 'lgbm' needs LightGBM: `pip install jingwu[lightgbm]`") from None
         p = dict(self.params)
-        names = {"max_iter": "n_estimators", "max_leaf_nodes": "num_leaves", "min_samples_leaf": "min_child_samples",
-                 "l2_regularization": "reg_lambda", "max_bins": "max_bin"}
+        names = {
+            "max_iter": "n_estimators",
+            "max_leaf_nodes": "num_leaves",
+            "min_samples_leaf": "min_child_samples",
+            "l2_regularization": "reg_lambda",
+            "max_bins": "max_bin",
+        }
         loss = p.pop("loss", "poisson")
         p.pop("early_stopping", None)
         p = {names.get(k, k): v for k, v in p.items()}
         # deterministic + row-wise histograms: the same model on every run and thread count
-        return _LGBM(lgb.LGBMRegressor(objective=loss, random_state=self.seed, n_jobs=self.n_threads,
-                                       deterministic=True, force_row_wise=True, verbose=-1, **p), cat)
+        return _LGBM(
+            lgb.LGBMRegressor(
+                objective=loss,
+                random_state=self.seed,
+                n_jobs=self.n_threads,
+                deterministic=True,
+                force_row_wise=True,
+                verbose=-1,
+                **p,
+            ),
+            cat,
+        )
 
 
 class _LGBM:

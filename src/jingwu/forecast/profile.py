@@ -1,4 +1,5 @@
 """Within-week demand shape: hour-of-week shares for staffing by shift."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -49,8 +50,11 @@ def hour_of_week_profile(
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
     missing = [c for c in [*keys, time_col] if c not in incidents.columns]
     if missing:
-        raise DataError("missing column(s) for the hour-of-week profile", column=missing,
-                        expected=f"incident records with {[*keys, time_col]}")
+        raise DataError(
+            "missing column(s) for the hour-of-week profile",
+            column=missing,
+            expected=f"incident records with {[*keys, time_col]}",
+        )
     if len(incidents) == 0:
         raise DataError("no incidents given", expected="at least one incident record")
     ts = pd.to_datetime(incidents[time_col])
@@ -61,7 +65,9 @@ def hour_of_week_profile(
     if keys:
         counts = frame.groupby([*keys, "hour_of_week"]).size()
         groups = frame[keys].drop_duplicates().sort_values(keys)
-        full = pd.MultiIndex.from_frame(groups.merge(pd.DataFrame({"hour_of_week": np.arange(168)}), how="cross"))
+        full = pd.MultiIndex.from_frame(
+            groups.merge(pd.DataFrame({"hour_of_week": np.arange(168)}), how="cross")
+        )
         counts = counts.reindex(full, fill_value=0).rename("count").reset_index()
         counts["share"] = counts["count"] / counts.groupby(keys)["count"].transform("sum")
     else:

@@ -66,6 +66,8 @@ from .tables import COUNT_COLUMNS, auto_float_format, save_table, to_latex, to_m
 from .values import SIGNIFICANT_DIGITS, load_values, record_value, value
 
 __all__ = [
+    "ETABLE_INFO",
+    "WEB_FONT_FAMILY",
     "SIGNIFICANT_DIGITS",
     "COUNT_COLUMNS",
     "save_fig",

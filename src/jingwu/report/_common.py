@@ -1,4 +1,5 @@
 """Names and formats shared by the figure and table writers."""
+
 from __future__ import annotations
 
 import os

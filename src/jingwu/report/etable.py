@@ -1,4 +1,5 @@
 """``etable``: estimators side by side, as fixest/pyfixest users expect."""
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,16 @@ class ETable:
     group.
     """
 
-    def __init__(self, numbers: pd.DataFrame, *, stat: str, digits: int, lang: str | None,
-                 caption: str | None, label: str | None) -> None:
+    def __init__(
+        self,
+        numbers: pd.DataFrame,
+        *,
+        stat: str,
+        digits: int,
+        lang: str | None,
+        caption: str | None,
+        label: str | None,
+    ) -> None:
         self.numbers = numbers
         self.stat = stat
         self.digits = digits
@@ -42,8 +51,11 @@ class ETable:
         return self.numbers.copy()
 
     def _row_name(self, key: str) -> str:
-        names = {"att": ("估计值", "Estimate"), "se": ("(标准误)", "(SE)"),
-                 "ci": ("[95% 置信区间]", "[95% CI]")}
+        names = {
+            "att": ("估计值", "Estimate"),
+            "se": ("(标准误)", "(SE)"),
+            "ci": ("[95% 置信区间]", "[95% CI]"),
+        }
         if key in names:
             zh, en = names[key]
             return text(zh, en, self.lang or "en")
@@ -63,12 +75,14 @@ class ETable:
         else:
             rows[self._row_name("ci")] = [
                 "" if pd.isna(lo) or pd.isna(hi) else f"[{float(lo):.{d}f}, {float(hi):.{d}f}]"
-                for lo, hi in zip(n.loc["ci_lower"], n.loc["ci_upper"])]
+                for lo, hi in zip(n.loc["ci_lower"], n.loc["ci_upper"])
+            ]
         for key in ETABLE_INFO:
             if key in n.index:
                 rows[self._row_name(key)] = [
                     "" if pd.isna(v) else (f"{int(v):,}" if key != "control_group" else str(v))
-                    for v in n.loc[key]]
+                    for v in n.loc[key]
+                ]
         out = pd.DataFrame(rows, index=list(n.columns)).T
         out.index.name = ""
         return out
@@ -99,9 +113,14 @@ class ETable:
     def __repr__(self) -> str:
         return self.to_markdown()
 
-    def save(self, name: str, *, prefix: str | int | None = None,
-             formats: str | Sequence[str] = _TABLE_FORMATS,
-             directory: str | os.PathLike[str] | None = None) -> dict[str, Path]:
+    def save(
+        self,
+        name: str,
+        *,
+        prefix: str | int | None = None,
+        formats: str | Sequence[str] = _TABLE_FORMATS,
+        directory: str | os.PathLike[str] | None = None,
+    ) -> dict[str, Path]:
         """Write ``<prefix>_<name>.{csv,md,tex}`` to the tables directory, atomically.
 
         The CSV holds the numbers (:meth:`to_frame`, a ``statistic`` column
@@ -113,8 +132,11 @@ class ETable:
         written: dict[str, Path] = {}
         for fmt in fmts:
             if fmt == "csv":
-                body = self.numbers.rename_axis("statistic").reset_index().to_csv(
-                    index=False, float_format="%.10g", lineterminator="\n")
+                body = (
+                    self.numbers.rename_axis("statistic")
+                    .reset_index()
+                    .to_csv(index=False, float_format="%.10g", lineterminator="\n")
+                )
             elif fmt == "md":
                 body = self.to_markdown() + "\n"
             else:
@@ -198,8 +220,9 @@ def etable(
     rows: dict[str, dict[str, Any]] = {}
     if isinstance(results, pd.DataFrame):
         if model_col is None or model_col not in results.columns:
-            raise ValueError(f"model_col must name the column of model names; columns are "
-                             f"{list(results.columns)}")
+            raise ValueError(
+                f"model_col must name the column of model names; columns are {list(results.columns)}"
+            )
         if results[model_col].duplicated().any():
             raise ValueError(f"model names in {model_col!r} must be unique")
         for _, r in results.iterrows():
@@ -208,14 +231,17 @@ def etable(
         for name, res in results.items():
             if isinstance(res, pd.DataFrame):
                 if len(res) != 1:
-                    raise ValueError(f"result {name!r} has {len(res)} rows; pass one row per model "
-                                     "(e.g. the overall estimate)")
+                    raise ValueError(
+                        f"result {name!r} has {len(res)} rows; pass one row per model "
+                        "(e.g. the overall estimate)"
+                    )
                 rows[str(name)] = res.iloc[0].to_dict()
             elif isinstance(res, Mapping):
                 rows[str(name)] = dict(res)
             else:
-                raise ValueError(f"result {name!r} must be a one-row DataFrame or a dict, "
-                                 f"got {type(res).__name__}")
+                raise ValueError(
+                    f"result {name!r} must be a one-row DataFrame or a dict, got {type(res).__name__}"
+                )
     else:
         raise ValueError(f"results must be a DataFrame or a mapping, got {type(results).__name__}")
     if not rows:

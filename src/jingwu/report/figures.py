@@ -1,4 +1,5 @@
 """Figures: :func:`save_fig` writes ``reports/figures/<prefix>_<name>.<format>``."""
+
 from __future__ import annotations
 
 import functools
@@ -84,9 +85,9 @@ def save_fig(
     ...     print(out["png"].name)
     01_demo.png
     """
+    import matplotlib as mpl
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-    import matplotlib as mpl
 
     figure = fig
     if isinstance(fig, Axes):
@@ -95,8 +96,12 @@ def save_fig(
         figure = fig.figure  # seaborn FacetGrid / JointGrid
     if not isinstance(figure, Figure):
         raise ValueError(f"fig must be a matplotlib Figure or Axes, got {type(fig).__name__}")
-    if isinstance(dpi, bool) or not isinstance(dpi, (int, float, np.number)) \
-            or not math.isfinite(dpi) or dpi <= 0:
+    if (
+        isinstance(dpi, bool)
+        or not isinstance(dpi, (int, float, np.number))
+        or not math.isfinite(dpi)
+        or dpi <= 0
+    ):
         raise ValueError(f"dpi must be a positive number, got {dpi!r}")
     stem = _stem(name, prefix)
     fmts = _formats(formats, _FIG_FORMATS)

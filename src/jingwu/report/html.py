@@ -1,4 +1,5 @@
 """HTML reports: web font, noise removal, headings, renderings and ``index.html``."""
+
 from __future__ import annotations
 
 import os
@@ -63,7 +64,7 @@ def web_font_css(text: str, font_path: str | os.PathLike[str] | None = None) -> 
     return (
         "<style>\n"
         f"@font-face {{ font-family: {fam}; font-display: block; "
-        f"src: url(data:font/woff;base64,{b64}) format(\"woff\"); unicode-range: U+2E80-FFFF; }}\n"
+        f'src: url(data:font/woff;base64,{b64}) format("woff"); unicode-range: U+2E80-FFFF; }}\n'
         f":root {{ --jp-content-font-family: {text_stack};\n"
         f"  --jp-ui-font-family: {text_stack};\n"
         f"  --jp-code-font-family: {code_stack};\n"
@@ -107,15 +108,21 @@ def _subset_font(path: str, chars: str) -> bytes:
     fb.setupCharacterMap(mapping)
     fb.setupGlyf(glyphs)
     glyf = fb.font["glyf"]
-    metrics = {n: (hmtx[n][0] if n in hmtx.metrics else upm,
-                   glyf[n].xMin if glyf[n].numberOfContours else 0) for n in order}
+    metrics = {
+        n: (hmtx[n][0] if n in hmtx.metrics else upm, glyf[n].xMin if glyf[n].numberOfContours else 0)
+        for n in order
+    }
     fb.setupHorizontalMetrics(metrics)
     fb.setupHorizontalHeader(ascent=src["hhea"].ascent, descent=src["hhea"].descent)
     fb.setupNameTable({"familyName": WEB_FONT_FAMILY, "styleName": "Regular"})
     os2 = src["OS/2"]
-    fb.setupOS2(sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender,
-                sTypoLineGap=os2.sTypoLineGap, usWinAscent=os2.usWinAscent,
-                usWinDescent=os2.usWinDescent)
+    fb.setupOS2(
+        sTypoAscender=os2.sTypoAscender,
+        sTypoDescender=os2.sTypoDescender,
+        sTypoLineGap=os2.sTypoLineGap,
+        usWinAscent=os2.usWinAscent,
+        usWinDescent=os2.usWinDescent,
+    )
     fb.setupPost()
     fb.font["head"].created = fb.font["head"].modified = 0
     fb.font.recalcTimestamp = False
@@ -173,7 +180,8 @@ def strip_noise(nb: Any) -> list[str]:
             if out.get("output_type") == "stream" and out.get("name") == "stderr":
                 removed.append(f"cell {i}: {out.get('text', '')}")
             elif out.get("output_type") in ("display_data", "execute_result") and any(
-                    m in out.get("data", {}) for m in _NOISE_MIME):
+                m in out.get("data", {}) for m in _NOISE_MIME
+            ):
                 removed.append(f"cell {i}: (progress widget)\n")
             else:
                 keep.append(out)
@@ -310,8 +318,9 @@ def _join(text: Any) -> str:
     return "".join(text) if isinstance(text, list) else str(text)
 
 
-def reports_index(notebooks: Sequence[str | os.PathLike[str]], *, lang: str = "both",
-                  embed_font: bool = True) -> str:
+def reports_index(
+    notebooks: Sequence[str | os.PathLike[str]], *, lang: str = "both", embed_font: bool = True
+) -> str:
     """``reports/index.html``: every executed notebook with its key findings and links.
 
     Each entry links the full rendering (``<stem>.html``) and the reader's
@@ -323,10 +332,13 @@ def reports_index(notebooks: Sequence[str | os.PathLike[str]], *, lang: str = "b
 
     names = {
         "title": text("警务研究报告", "jingwu reports", lang),
-        "intro": text("每个笔记本有两种版本：完整版（含代码，供学生和审稿人）和阅读版（仅结果，供政策读者）。",
-                      "Each notebook comes in two renderings: the full one (code shown, for students and "
-                      "reviewers) and the reader's one (results only, for policy readers).", lang,
-                      sep="<br>"),
+        "intro": text(
+            "每个笔记本有两种版本：完整版（含代码，供学生和审稿人）和阅读版（仅结果，供政策读者）。",
+            "Each notebook comes in two renderings: the full one (code shown, for students and "
+            "reviewers) and the reader's one (results only, for policy readers).",
+            lang,
+            sep="<br>",
+        ),
         "full": text("完整版", "full", lang),
         "reader": text("阅读版", "reader's", lang),
         "findings": text("要点", "Key findings", lang),
@@ -337,14 +349,14 @@ def reports_index(notebooks: Sequence[str | os.PathLike[str]], *, lang: str = "b
         nb = nbformat.read(path, as_version=4)
         title = _html.escape(notebook_title(nb) or path.stem)
         entries.append(
-            f'<section><h2>{title}</h2>\n'
+            f"<section><h2>{title}</h2>\n"
             f'<p class="links"><a href="{path.stem}.reader.html">{names["reader"]}</a> · '
             f'<a href="{path.stem}.html">{names["full"]}</a></p>\n'
-            f'<h3>{names["findings"]}</h3>\n{key_findings_html(nb) or "<p>–</p>"}\n</section>'
+            f"<h3>{names['findings']}</h3>\n{key_findings_html(nb) or '<p>–</p>'}\n</section>"
         )
     body = "\n".join(entries)
     page = (
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">\n'
         f"<title>{names['title']}</title>\n<style>\n"
         f"body {{ font-family: {_TEXT_FONTS}, sans-serif; max-width: 60em; margin: 2em auto;"
         " padding: 0 1em; line-height: 1.5; color: #222; }\n"

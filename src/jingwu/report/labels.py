@@ -3,6 +3,7 @@
 Data only, read by :mod:`jingwu.report.language`; extend these tables (not
 the notebooks) when a new table column or figure label appears.
 """
+
 from __future__ import annotations
 
 import re
@@ -145,9 +146,12 @@ RESULT_LABELS: dict[str, dict[str, str]] = {
     "command": {"zh": "综合指挥室", "en": "Command room"},
     "community_share": {"zh": "社区警务队占比", "en": "Community team share"},
     "case_share": {"zh": "案件办理队占比", "en": "Case team share"},
-    "Mon": {"zh": "周一", "en": "Mon"}, "Tue": {"zh": "周二", "en": "Tue"},
-    "Wed": {"zh": "周三", "en": "Wed"}, "Thu": {"zh": "周四", "en": "Thu"},
-    "Fri": {"zh": "周五", "en": "Fri"}, "Sat": {"zh": "周六", "en": "Sat"},
+    "Mon": {"zh": "周一", "en": "Mon"},
+    "Tue": {"zh": "周二", "en": "Tue"},
+    "Wed": {"zh": "周三", "en": "Wed"},
+    "Thu": {"zh": "周四", "en": "Thu"},
+    "Fri": {"zh": "周五", "en": "Fri"},
+    "Sat": {"zh": "周六", "en": "Sat"},
     "Sun": {"zh": "周日", "en": "Sun"},
     # Chicago case study
     "crime": {"zh": "报案犯罪", "en": "Reported crime"},
@@ -275,8 +279,10 @@ FIGURE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"effect \((.+)\)", "效应（{0}）"),
     (r"cohort (.+)", "采用批次 {0}"),
     (r"twfe = (.+)", "TWFE = {0}"),
-    (r"last backtest window: reconciled (.+) forecasts with 80%/95% intervals, and what happened",
-     "最后一个回测窗口：{0} 调和预测（80%/95% 区间）与实际值"),
+    (
+        r"last backtest window: reconciled (.+) forecasts with 80%/95% intervals, and what happened",
+        "最后一个回测窗口：{0} 调和预测（80%/95% 区间）与实际值",
+    ),
     (r"backtest: (.+) by horizon \((\d+) windows\)", "回测：各预测步长的 {0}（{1} 个窗口）"),
     (r"(.+)_bottom_up", "{0}（自下而上）"),
     (r"(.+)_mint_shrink", "{0}（MinT 收缩调和）"),

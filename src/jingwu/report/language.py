@@ -1,4 +1,5 @@
 """Language of a run: labels of columns and codes, zh/en text, effects and key findings."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -74,7 +75,6 @@ def figure_text(s: str, lang: str | None = "auto", *, sep: str = " / ") -> str:
     if lang == "en" or zh == en:
         return en
     return f"{zh}{sep}{en}"
-
 
 
 _RUN: dict[str, str | None] = {"lang": None}
@@ -182,6 +182,7 @@ def labelled(df: pd.DataFrame, *, lang: str | None = "auto", digits: int | None 
             for c in floats:
                 if out[c].dropna().abs().lt(2**53).all():
                     out[c] = out[c].astype("Int64")
+
     def names(ix: pd.Index) -> list[Any]:
         return [label_text(n, lang) if n is not None else None for n in ix.names]
 
@@ -191,8 +192,9 @@ def labelled(df: pd.DataFrame, *, lang: str | None = "auto", digits: int | None 
         return label_text(c, lang) if isinstance(c, str) else c
 
     if isinstance(out.columns, pd.MultiIndex):  # label every level (pivot tables)
-        out.columns = pd.MultiIndex.from_tuples([tuple(key(p) for p in c) for c in out.columns],
-                                                names=names(out.columns))
+        out.columns = pd.MultiIndex.from_tuples(
+            [tuple(key(p) for p in c) for c in out.columns], names=names(out.columns)
+        )
     else:
         out.columns = pd.Index([str(key(c)) for c in out.columns], name=names(out.columns)[0])
     if lang is not None and not isinstance(out.index, pd.MultiIndex) and out.index.dtype == object:
@@ -212,7 +214,7 @@ def _labelled_html(df: pd.DataFrame) -> str | None:
             col = out.iloc[:, j]
             if pd.api.types.is_float_dtype(col):
                 fmt = auto_float_format(col)
-                out.isetitem(j, col.map(lambda x: "" if pd.isna(x) else fmt(x)))
+                out.isetitem(j, col.map(lambda x, fmt=fmt: "" if pd.isna(x) else fmt(x)))
         return out._repr_html_()
     except Exception:  # a display hook must never break a cell; pandas shows the frame instead
         return None
@@ -270,9 +272,16 @@ def text(zh: str, en: str, lang: str | None = "auto", *, sep: str = " / ") -> st
     raise ValueError(f"lang must be 'auto', 'zh', 'en' or 'both', not {lang!r}")
 
 
-def format_effect(estimate: float, ci_lower: float | None = None, ci_upper: float | None = None,
-                  *, unit: str = "", digits: int = 1, level: int = 95,
-                  lang: str | None = "auto") -> str:
+def format_effect(
+    estimate: float,
+    ci_lower: float | None = None,
+    ci_upper: float | None = None,
+    *,
+    unit: str = "",
+    digits: int = 1,
+    level: int = 95,
+    lang: str | None = "auto",
+) -> str:
     """An effect as a reader quotes it: ``+5.4 pp (95% CI 3.6 to 6.1)``.
 
     Examples
@@ -298,14 +307,24 @@ def format_effect(estimate: float, ci_lower: float | None = None, ci_upper: floa
     else:
         en_text = f"{core} ({level}% CI {ci_lower:.{digits}f} to {ci_upper:.{digits}f})"
     if lang == "both":
-        return format_effect(estimate, ci_lower, ci_upper, unit=unit, digits=digits,
-                             level=level, lang="zh") + " / " + en_text
+        return (
+            format_effect(estimate, ci_lower, ci_upper, unit=unit, digits=digits, level=level, lang="zh")
+            + " / "
+            + en_text
+        )
     return en_text
 
 
-def effect_texts(values: Mapping[str, Any], estimate: str, lower: str | None = None,
-                 upper: str | None = None, *, unit: str = "", digits: int = 1,
-                 level: int = 95) -> tuple[str, str]:
+def effect_texts(
+    values: Mapping[str, Any],
+    estimate: str,
+    lower: str | None = None,
+    upper: str | None = None,
+    *,
+    unit: str = "",
+    digits: int = 1,
+    level: int = 95,
+) -> tuple[str, str]:
     """An effect from ``values.json`` as a ``(zh, en)`` pair for :func:`findings`.
 
     ``estimate`` names the recorded point estimate; the interval bounds
@@ -322,6 +341,7 @@ def effect_texts(values: Mapping[str, Any], estimate: str, lower: str | None = N
     >>> effect_texts(v, "03.y.cs.att", unit="pp")
     ('+5.4 个百分点(95% 置信区间 3.6 至 6.1)', '+5.4 pp (95% CI 3.6 to 6.1)')
     """
+
     def bound(key: str | None, name: str) -> str:
         if key is not None:
             return key
@@ -335,8 +355,9 @@ def effect_texts(values: Mapping[str, Any], estimate: str, lower: str | None = N
     if missing:
         raise KeyError(f"{missing} not in the values; run the notebook that records them first")
     est, lo, hi = (float(values[k]) for k in keys)
-    return tuple(format_effect(est, lo, hi, unit=unit, digits=digits, level=level, lang=lg)
-                 for lg in ("zh", "en"))  # type: ignore[return-value]
+    return tuple(
+        format_effect(est, lo, hi, unit=unit, digits=digits, level=level, lang=lg) for lg in ("zh", "en")
+    )  # type: ignore[return-value]
 
 
 def findings(items: Sequence[tuple[str, str]], *, lang: str | None = "auto") -> Any:

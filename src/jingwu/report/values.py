@@ -1,4 +1,5 @@
 """Numbers quoted in the text: ``reports/values.json`` (:func:`record_value`, :func:`value`)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -44,8 +45,7 @@ def _normalise(v: Any, digits: int, key: str) -> Any:
     if isinstance(v, Mapping):
         return {str(k): _normalise(x, digits, key) for k, x in v.items()}
     raise ValueError(
-        f"value for {key!r} has type {type(v).__name__}; record numbers, text, dates "
-        f"or lists/dicts of them"
+        f"value for {key!r} has type {type(v).__name__}; record numbers, text, dates or lists/dicts of them"
     )
 
 
@@ -73,9 +73,7 @@ def _read(path: Path) -> dict[str, dict[str, Any]]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path} is not valid JSON ({exc}); delete it and re-run") from None
-    if not isinstance(data, dict) or not all(
-        isinstance(e, dict) and "value" in e for e in data.values()
-    ):
+    if not isinstance(data, dict) or not all(isinstance(e, dict) and "value" in e for e in data.values()):
         raise ValueError(f"{path} is not a jingwu values file; delete it and re-run")
     return data
 
@@ -159,9 +157,7 @@ def record_value(
     return stored
 
 
-def load_values(
-    path: str | os.PathLike[str] | None = None, *, full: bool = False
-) -> dict[str, Any]:
+def load_values(path: str | os.PathLike[str] | None = None, *, full: bool = False) -> dict[str, Any]:
     """Read ``values.json``: key -> value, or key -> entry (value, unit, description).
 
     A missing file gives an empty dict.

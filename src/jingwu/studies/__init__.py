@@ -14,14 +14,34 @@ Examples
 >>> studies.project.PROJECT_FILE
 'jingwu.toml'
 """
+
 from __future__ import annotations
 
 from . import project
-from .project import (Project, handling_minutes_for, incident_records, init_project, load_city, load_project,
-                      read_city, validate_project)
+from .project import (
+    Project,
+    handling_minutes_for,
+    incident_records,
+    init_project,
+    load_city,
+    load_project,
+    read_city,
+    validate_project,
+)
 
-__all__ = ["project", "Project", "init_project", "load_project", "read_city", "validate_project",
-           "load_city", "incident_records", "handling_minutes_for", "m_city", "chicago"]
+__all__ = [
+    "project",
+    "Project",
+    "init_project",
+    "load_project",
+    "read_city",
+    "validate_project",
+    "load_city",
+    "incident_records",
+    "handling_minutes_for",
+    "m_city",
+    "chicago",
+]
 
 _LAZY = frozenset({"m_city", "chicago", "exports"})
 

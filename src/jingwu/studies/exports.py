@@ -24,6 +24,7 @@ Examples
 ...     sorted(files)
 ['incidents', 'outcomes', 'project', 'stations', 'truth']
 """
+
 from __future__ import annotations
 
 import json
@@ -43,12 +44,19 @@ EXPORT_FILES = {"incidents": "接处警明细.csv", "stations": "派出所基本
 
 #: How platforms spell the categories (all map out of the box in :mod:`jingwu.io`).
 EXPORT_CATEGORY_NAMES = {
-    "criminal": "刑事警情", "public_order": "治安警情", "traffic": "交通事故", "dispute": "纠纷警情",
-    "assistance": "求助警情", "fraud": "电信诈骗", "other": "其他警情",
+    "criminal": "刑事警情",
+    "public_order": "治安警情",
+    "traffic": "交通事故",
+    "dispute": "纠纷警情",
+    "assistance": "求助警情",
+    "fraud": "电信诈骗",
+    "other": "其他警情",
 }
 
-def export_city_params(*, n_stations: int | None = None, start: str | None = None,
-                       end: str | None = None) -> dict:
+
+def export_city_params(
+    *, n_stations: int | None = None, start: str | None = None, end: str | None = None
+) -> dict:
     """Simulation overrides for a smaller or shorter export city (``simulate --as-exports``).
 
     With a window other than M city's, the adoption cohorts move into it:
@@ -76,9 +84,13 @@ def export_city_params(*, n_stations: int | None = None, start: str | None = Non
     months = pd.period_range(first, last, freq="M")
     n = int(n_stations or base.n_stations)
     size = max(1, n // 3)
-    overrides.update(start=f"{first:%Y-%m-%d}", end=f"{last:%Y-%m-%d}",
-                     cohorts=(str(months[len(months) // 3]), str(months[2 * len(months) // 3])),
-                     cohort_sizes=(size, size), cohort_scale=(1.2, 1.0))
+    overrides.update(
+        start=f"{first:%Y-%m-%d}",
+        end=f"{last:%Y-%m-%d}",
+        cohorts=(str(months[len(months) // 3]), str(months[2 * len(months) // 3])),
+        cohort_sizes=(size, size),
+        cohort_scale=(1.2, 1.0),
+    )
     return overrides
 
 
@@ -111,23 +123,26 @@ def _incident_export(city: City, seed: int) -> pd.DataFrame:
     names = city.stations.set_index("station_id")["station_name"]
     rng = np.random.default_rng([seed, 7])
     other = inc["caller_name"].to_numpy()[rng.permutation(len(inc))]
-    narrative = [_NARRATIVE[c].format(a=a, b=b)
-                 for c, a, b in zip(inc["category"], inc["caller_name"], other)]
-    return pd.DataFrame({
-        "接警编号": inc["incident_id"],
-        "所属派出所": inc["station_id"].map(names),
-        "报警时间": inc["reported_at"].dt.strftime("%Y/%m/%d %H:%M:%S"),
-        "警情类别": inc["category"].map(EXPORT_CATEGORY_NAMES),
-        "处警时长(分钟)": inc["handling_minutes"],
-        "到场时间(分钟)": inc["response_minutes"],
-        "是否立案": np.where(inc["is_case"], "是", "否"),
-        "是否破案": np.where(inc["cleared"], "是", "否"),
-        "报警人": inc["caller_name"],
-        "联系电话": inc["caller_phone"],
-        "身份证号": inc["caller_id_number"],
-        "案发地址": inc["address"],
-        "简要案情": narrative,
-    })
+    narrative = [
+        _NARRATIVE[c].format(a=a, b=b) for c, a, b in zip(inc["category"], inc["caller_name"], other)
+    ]
+    return pd.DataFrame(
+        {
+            "接警编号": inc["incident_id"],
+            "所属派出所": inc["station_id"].map(names),
+            "报警时间": inc["reported_at"].dt.strftime("%Y/%m/%d %H:%M:%S"),
+            "警情类别": inc["category"].map(EXPORT_CATEGORY_NAMES),
+            "处警时长(分钟)": inc["handling_minutes"],
+            "到场时间(分钟)": inc["response_minutes"],
+            "是否立案": np.where(inc["is_case"], "是", "否"),
+            "是否破案": np.where(inc["cleared"], "是", "否"),
+            "报警人": inc["caller_name"],
+            "联系电话": inc["caller_phone"],
+            "身份证号": inc["caller_id_number"],
+            "案发地址": inc["address"],
+            "简要案情": narrative,
+        }
+    )
 
 
 def _toml(name: str) -> str:
@@ -146,8 +161,9 @@ def _toml(name: str) -> str:
     )
 
 
-def write_exports(city: City, out: str | Path, *, seed: int | None = None,
-                  name: str | None = None) -> dict[str, Path]:
+def write_exports(
+    city: City, out: str | Path, *, seed: int | None = None, name: str | None = None
+) -> dict[str, Path]:
     """Write a simulated city as a bureau's raw exports plus ``jingwu.toml`` and ``truth/``.
 
     Parameters
@@ -180,30 +196,51 @@ def write_exports(city: City, out: str | Path, *, seed: int | None = None,
     text = f"M市公安局接处警明细（{period}，模拟数据）\n" + inc.to_csv(index=False, lineterminator="\n")
     paths["incidents"] = atomic_write_bytes(out / EXPORT_FILES["incidents"], text.encode("gbk"))
 
-    stations = pd.DataFrame({
-        "派出所编号": st["station_id"], "派出所名称": st["station_name"], "所属分局": st["district"],
-        "区域类型": st["area_type"].map(lambda a: schema.AREA_TYPES.get(a, {}).get("zh", a)),
-        "辖区人口": st["population"], "辖区面积": st["area_km2"], "民警人数": st["officers"],
-        "辅警人数": st["auxiliaries"], "智慧警务上线时间": st["adoption_month"].map(_month_text),
-    })
-    paths["stations"] = _xlsx(out / EXPORT_FILES["stations"], stations, "派出所", "M市派出所基本情况表（模拟数据）")
+    stations = pd.DataFrame(
+        {
+            "派出所编号": st["station_id"],
+            "派出所名称": st["station_name"],
+            "所属分局": st["district"],
+            "区域类型": st["area_type"].map(lambda a: schema.AREA_TYPES.get(a, {}).get("zh", a)),
+            "辖区人口": st["population"],
+            "辖区面积": st["area_km2"],
+            "民警人数": st["officers"],
+            "辅警人数": st["auxiliaries"],
+            "智慧警务上线时间": st["adoption_month"].map(_month_text),
+        }
+    )
+    paths["stations"] = _xlsx(
+        out / EXPORT_FILES["stations"], stations, "派出所", "M市派出所基本情况表（模拟数据）"
+    )
 
-    outcomes = pd.DataFrame({
-        "派出所编号": panel["station_id"], "月份": panel["month"].map(_month_text),
-        "立案数": panel["cases"], "破案数": panel["cleared"],
-        "满意度调查人数": panel["satisfaction_n"], "满意人数": panel["satisfaction_yes"],
-        "平均到场时间": panel["response_minutes"],
-    })
-    paths["outcomes"] = _xlsx(out / EXPORT_FILES["outcomes"], outcomes, "月度绩效", f"M市派出所月度绩效（{period}）")
+    outcomes = pd.DataFrame(
+        {
+            "派出所编号": panel["station_id"],
+            "月份": panel["month"].map(_month_text),
+            "立案数": panel["cases"],
+            "破案数": panel["cleared"],
+            "满意度调查人数": panel["satisfaction_n"],
+            "满意人数": panel["satisfaction_yes"],
+            "平均到场时间": panel["response_minutes"],
+        }
+    )
+    paths["outcomes"] = _xlsx(
+        out / EXPORT_FILES["outcomes"], outcomes, "月度绩效", f"M市派出所月度绩效（{period}）"
+    )
 
     truth = out / "truth"
     truth.mkdir(exist_ok=True)
-    att = city.truth.att.assign(cohort=city.truth.att["cohort"].astype(str),
-                                month=city.truth.att["month"].astype(str))
-    atomic_write_text(truth / "archetypes.csv", city.truth.archetypes.to_csv(index=False, lineterminator="\n"))
+    att = city.truth.att.assign(
+        cohort=city.truth.att["cohort"].astype(str), month=city.truth.att["month"].astype(str)
+    )
+    atomic_write_text(
+        truth / "archetypes.csv", city.truth.archetypes.to_csv(index=False, lineterminator="\n")
+    )
     atomic_write_text(truth / "att.csv", att.to_csv(index=False, lineterminator="\n"))
-    atomic_write_text(truth / "params.json",
-                      json.dumps(city.truth.params, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    atomic_write_text(
+        truth / "params.json",
+        json.dumps(city.truth.params, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+    )
     paths["truth"] = truth
     paths["project"] = atomic_write_text(out / "jingwu.toml", _toml(name or f"{city.name} (exports)"))
     return paths

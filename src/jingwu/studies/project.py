@@ -27,6 +27,7 @@ Examples
 ...     check.ok, "接处警明细.csv" in check.problems[0]
 (False, True)
 """
+
 from __future__ import annotations
 
 import os
@@ -76,7 +77,7 @@ MIN_FORECAST_DAYS = 120
 _TOP_KEYS = {"name", "language", "data", "headers", "categories", "options", "truth"}
 _OPTION_KEYS = {"timezone", "personal_data", "sheets"}
 
-_TEMPLATE = '''\
+_TEMPLATE = """\
 # jingwu 项目文件 / jingwu project file
 # 把本局导出的文件放进本文件夹，在下面写上文件名，然后运行：
 # Put your bureau's exports in this folder, name them below, then run:
@@ -109,9 +110,9 @@ timezone = "Asia/Shanghai"               # 本局所在时区 / the bureau's loc
 personal_data = "drop"                   # drop 删除个人信息列 | mask 保留文字、遮盖个人信息 | hash 加盐散列 (salt in ${salt_env})
 # [options.sheets]                       # Excel 工作表名 / which sheet to read
 # stations = "Sheet1"
-'''
+"""
 
-_README = '''\
+_README = """\
 # {name}：jingwu 城市项目 / jingwu city project
 
 ## 中文
@@ -147,7 +148,7 @@ _README = '''\
 
 Names, ID numbers, phone numbers and addresses are removed (or salted-hashed) as the exports are
 read, so they never reach a report; your files are never modified.
-'''
+"""
 
 
 @dataclass(frozen=True)
@@ -246,15 +247,17 @@ class OwnCity(City):
     incidents: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
-        return "<OwnCity" + City.__repr__(self)[len("<City"):]
+        return "<OwnCity" + City.__repr__(self)[len("<City") :]
 
 
 # ---------------------------------------------------------------------------
 # The project file
 # ---------------------------------------------------------------------------
 
-def init_project(directory: str | Path, *, name: str | None = None, language: str = "zh",
-                 force: bool = False) -> Path:
+
+def init_project(
+    directory: str | Path, *, name: str | None = None, language: str = "zh", force: bool = False
+) -> Path:
     """Write a commented ``jingwu.toml`` and a short bilingual ``README.md`` into ``directory``.
 
     Parameters
@@ -289,13 +292,15 @@ def init_project(directory: str | Path, *, name: str | None = None, language: st
     name = name or root.resolve().name
     if '"' in name or "\n" in name:
         raise ValueError("the city name may not contain quotes or line breaks")
-    targets = {PROJECT_FILE: _TEMPLATE.format(name=name, language=language, folder=root,
-                                              salt_env=SALT_ENV),
-               "README.md": _README.format(name=name)}
+    targets = {
+        PROJECT_FILE: _TEMPLATE.format(name=name, language=language, folder=root, salt_env=SALT_ENV),
+        "README.md": _README.format(name=name),
+    }
     existing = [f for f in targets if (root / f).exists()]
     if existing and not force:
-        raise FileExistsError(f"{root} already has {', '.join(existing)}; "
-                              "keep it, or pass force=True (--force) to overwrite")
+        raise FileExistsError(
+            f"{root} already has {', '.join(existing)}; keep it, or pass force=True (--force) to overwrite"
+        )
     root.mkdir(parents=True, exist_ok=True)
     for fname, text in targets.items():
         atomic_write_text(root / fname, text)
@@ -373,18 +378,27 @@ def load_project(path: str | Path) -> Project:
             raise _problem(file, f"[data] {table} must be a file name", f'{table} = "file.csv"')
         target = (root / value).resolve()
         if not target.is_file():
-            raise _problem(file, f"[data] {table}: file {value!r} not found in {root}",
-                           "the export saved in the project folder (or a path relative to it)")
+            raise _problem(
+                file,
+                f"[data] {table}: file {value!r} not found in {root}",
+                "the export saved in the project folder (or a path relative to it)",
+            )
         hmap = headers.get(table, {})
         if not isinstance(hmap, dict) or not all(isinstance(v, str) for v in hmap.values()):
-            raise _problem(file, f"[headers.{table}] must map headers to column names",
-                           '"your header" = "station_id" (or "" to ignore it)')
+            raise _problem(
+                file,
+                f"[headers.{table}] must map headers to column names",
+                '"your header" = "station_id" (or "" to ignore it)',
+            )
         sheet = sheets.get(table, 0)
         if isinstance(sheet, bool) or not isinstance(sheet, (int, str)):
             raise _problem(file, f"[options.sheets] {table} must be a sheet name or index")
-        files[table] = ExportFile(table=table, path=target,
-                                  header_map={k: (v or None) if v != "ignore" else None for k, v in hmap.items()},
-                                  sheet=sheet)
+        files[table] = ExportFile(
+            table=table,
+            path=target,
+            header_map={k: (v or None) if v != "ignore" else None for k, v in hmap.items()},
+            sheet=sheet,
+        )
 
     categories = _table_of(data, "categories", file)
     allowed = set(schema.CATEGORIES)
@@ -398,38 +412,60 @@ def load_project(path: str | Path) -> Project:
     try:
         pd.Timestamp("2024-01-01").tz_localize(timezone)
     except Exception:
-        raise _problem(file, f"[options] timezone {timezone!r} is not a known time zone",
-                       "an IANA name such as Asia/Shanghai") from None
+        raise _problem(
+            file,
+            f"[options] timezone {timezone!r} is not a known time zone",
+            "an IANA name such as Asia/Shanghai",
+        ) from None
     truth_dir = None
     if "truth" in data:
         truth_dir = (root / str(data["truth"])).resolve()
         if not (truth_dir / "att.csv").is_file():
-            raise _problem(file, f"truth folder {data['truth']!r} has no att.csv",
-                           "the truth folder `jingwu simulate --as-exports` writes")
-    return Project(root=root, name=name.strip(), language=language, files=files,
-                   category_map=dict(categories), timezone=timezone, personal_data=personal,
-                   truth_dir=truth_dir)
+            raise _problem(
+                file,
+                f"truth folder {data['truth']!r} has no att.csv",
+                "the truth folder `jingwu simulate --as-exports` writes",
+            )
+    return Project(
+        root=root,
+        name=name.strip(),
+        language=language,
+        files=files,
+        category_map=dict(categories),
+        timezone=timezone,
+        personal_data=personal,
+        truth_dir=truth_dir,
+    )
 
 
 # ---------------------------------------------------------------------------
 # Reading a project into the suite's tables
 # ---------------------------------------------------------------------------
 
+
 def _read(project: Project, table: str, notices: list[str], **extra: Any) -> pd.DataFrame:
     """Read one export through :mod:`jingwu.io`, turning its warnings into notices."""
     spec = project.files[table]
-    reader = {"incidents": io.read_incidents, "stations": io.read_stations,
-              "outcomes": io.read_outcomes}[table]
-    kwargs: dict[str, Any] = dict(header_map=spec.header_map or None, sheet_name=spec.sheet,
-                                  pii=project.personal_data, timezone=project.timezone, **extra)
+    reader = {"incidents": io.read_incidents, "stations": io.read_stations, "outcomes": io.read_outcomes}[
+        table
+    ]
+    kwargs: dict[str, Any] = dict(
+        header_map=spec.header_map or None,
+        sheet_name=spec.sheet,
+        pii=project.personal_data,
+        timezone=project.timezone,
+        **extra,
+    )
     if table == "incidents":
         kwargs["category_map"] = project.category_map or None
     if project.personal_data == "hash":
         salt = os.environ.get(SALT_ENV, "")
         if not salt:
-            raise DataError(f"personal_data = 'hash' needs a secret salt in the {SALT_ENV} "
-                            "environment variable", file=project.project_file,
-                            expected=f"export {SALT_ENV}=<a long random text kept out of the folder>")
+            raise DataError(
+                f"personal_data = 'hash' needs a secret salt in the {SALT_ENV} environment variable",
+                file=project.project_file,
+                expected=f"export {SALT_ENV}=<a long random text kept out of the folder>",
+            )
         kwargs["salt"] = salt
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -445,24 +481,33 @@ def _with_category_hint(exc: DataError, project: Project) -> DataError:
     unknown = getattr(exc, "unknown_categories", None)
     if not unknown:
         return exc
-    lines = "\n".join(f'"{u}" = "other"   # criminal | public_order | traffic | dispute | '
-                      'assistance | fraud | other' for u in unknown[:30])
+    lines = "\n".join(
+        f'"{u}" = "other"   # criminal | public_order | traffic | dispute | assistance | fraud | other'
+        for u in unknown[:30]
+    )
     return DataError(
         f"{len(unknown)} unknown incident categor{'y' if len(unknown) == 1 else 'ies'} "
         f"{unknown[:5]}; add to {project.project_file}:\n[categories]\n{lines}\n",
-        file=exc.file, column=exc.column, rows=exc.rows, expected=exc.expected)
+        file=exc.file,
+        column=exc.column,
+        rows=exc.rows,
+        expected=exc.expected,
+    )
 
 
-def _join_stations(incidents: pd.DataFrame, stations: pd.DataFrame, project: Project,
-                   notices: list[str]) -> pd.DataFrame:
+def _join_stations(
+    incidents: pd.DataFrame, stations: pd.DataFrame, project: Project, notices: list[str]
+) -> pd.DataFrame:
     """Match the incidents' stations to the station table: by code, or else by exact name."""
     known = set(stations["station_id"].astype(str))
     ids = incidents["station_id"].astype(str)
     if "station_name" in stations and not ids.isin(known).any():
         by_name = dict(zip(stations["station_name"].astype(str), stations["station_id"].astype(str)))
         if ids.isin(by_name).any():
-            notices.append("the incidents name their stations (派出所名称); matched to the station "
-                           "table's codes by exact name")
+            notices.append(
+                "the incidents name their stations (派出所名称); matched to the station "
+                "table's codes by exact name"
+            )
             ids = ids.map(lambda v: by_name.get(v, v))
             incidents = incidents.assign(station_id=ids.to_numpy())
     unknown = sorted(set(ids) - known)
@@ -473,13 +518,17 @@ def _join_stations(incidents: pd.DataFrame, stations: pd.DataFrame, project: Pro
         raise DataError(
             f"{n_rows:,} incident(s) name {len(unknown)} station(s) missing from the station table "
             f"({project.files['stations'].path.name}): {unknown[:5]}{hint}",
-            file=project.files["incidents"].path, column="station_id",
+            file=project.files["incidents"].path,
+            column="station_id",
             expected="every station of the incidents in the station table (same code or name); "
-                     "map a differently named column with [headers.incidents] in jingwu.toml")
+            "map a differently named column with [headers.incidents] in jingwu.toml",
+        )
     quiet = sorted(known - set(ids))
     if quiet:
-        notices.append(f"{len(quiet)} station(s) of the station table have no incident in the export "
-                       f"(their demand is zero): {quiet[:5]}")
+        notices.append(
+            f"{len(quiet)} station(s) of the station table have no incident in the export "
+            f"(their demand is zero): {quiet[:5]}"
+        )
     return incidents
 
 
@@ -514,8 +563,11 @@ def read_city(project: Project | str | Path) -> OwnCity:
         project = load_project(project)
     missing = [t for t, required in TABLES.items() if required and t not in project.files]
     if missing:
-        raise DataError(f"the project names no {' or '.join(missing)} export", file=project.project_file,
-                        expected=f"[data] {missing[0]} = \"file name\"")
+        raise DataError(
+            f"the project names no {' or '.join(missing)} export",
+            file=project.project_file,
+            expected=f'[data] {missing[0]} = "file name"',
+        )
     notices: list[str] = []
     stations = _read(project, "stations", notices)
     incidents = _read(project, "incidents", notices)
@@ -523,34 +575,56 @@ def read_city(project: Project | str | Path) -> OwnCity:
 
     day = incidents["reported_at"].dt.normalize()
     start, end = day.min(), day.max()
-    demand = aggregate.daily_demand(incidents, start=f"{start:%Y-%m-%d}", end=f"{end:%Y-%m-%d}",
-                                    station_ids=stations["station_id"].astype(str).tolist())
+    demand = aggregate.daily_demand(
+        incidents,
+        start=f"{start:%Y-%m-%d}",
+        end=f"{end:%Y-%m-%d}",
+        station_ids=stations["station_id"].astype(str).tolist(),
+    )
     panel = aggregate.monthly_panel(demand=demand, incidents=incidents, stations=stations)
     if "outcomes" in project.files:
         outcomes = _read(project, "outcomes", notices, stations=stations)
         panel = _merge_outcomes(panel, outcomes, project, notices)
     handling = pd.Series(dtype=float)
     if "handling_minutes" in incidents and incidents["handling_minutes"].notna().any():
-        handling = (incidents.groupby(incidents["category"].astype(str))["handling_minutes"]
-                    .mean().rename("handling_minutes"))
+        handling = (
+            incidents.groupby(incidents["category"].astype(str))["handling_minutes"]
+            .mean()
+            .rename("handling_minutes")
+        )
     truth: Truth | None = read_truth(project.truth_dir) if project.truth_dir is not None else None
-    return OwnCity(stations=stations, demand=demand, panel=panel, truth=truth, name=project.name,
-                   handling_minutes=handling, notices=notices, project=project,
-                   incidents=incidents.reset_index(drop=True))
+    return OwnCity(
+        stations=stations,
+        demand=demand,
+        panel=panel,
+        truth=truth,
+        name=project.name,
+        handling_minutes=handling,
+        notices=notices,
+        project=project,
+        incidents=incidents.reset_index(drop=True),
+    )
 
 
-def _merge_outcomes(panel: pd.DataFrame, outcomes: pd.DataFrame, project: Project,
-                    notices: list[str]) -> pd.DataFrame:
-    cols = [c for c in ("cases", "cleared", "satisfaction_n", "satisfaction_yes", "response_minutes")
-            if c in outcomes.columns]
+def _merge_outcomes(
+    panel: pd.DataFrame, outcomes: pd.DataFrame, project: Project, notices: list[str]
+) -> pd.DataFrame:
+    cols = [
+        c
+        for c in ("cases", "cleared", "satisfaction_n", "satisfaction_yes", "response_minutes")
+        if c in outcomes.columns
+    ]
     keys = ["station_id", "month"]
     inside = outcomes.set_index(keys).index.isin(panel.set_index(keys).index)
     if not inside.all():
         months = outcomes.loc[~inside, "month"]
-        notices.append(f"{int((~inside).sum())} row(s) of {project.files['outcomes'].path.name} lie outside "
-                       f"the incident history ({months.min()}..{months.max()}) and are not used")
+        notices.append(
+            f"{int((~inside).sum())} row(s) of {project.files['outcomes'].path.name} lie outside "
+            f"the incident history ({months.min()}..{months.max()}) and are not used"
+        )
     merged = panel.drop(columns=[c for c in cols if c in panel.columns]).merge(
-        outcomes.loc[inside, keys + cols], on=keys, how="left")
+        outcomes.loc[inside, keys + cols], on=keys, how="left"
+    )
     for c in ("cases", "cleared", "satisfaction_n", "satisfaction_yes"):
         if c in merged:
             merged[c] = merged[c].astype("Int64")
@@ -576,8 +650,14 @@ def load_city(city: str | Path | None = None) -> City:
     return read_city(city)
 
 
-def incident_records(city: City, station_ids: list[str] | None = None, start: str | None = None,
-                     end: str | None = None, *, seed: int | None = None) -> pd.DataFrame:
+def incident_records(
+    city: City,
+    station_ids: list[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    *,
+    seed: int | None = None,
+) -> pd.DataFrame:
     """Incident records of a city: the export's own for a user's city, simulated for M city.
 
     The hour-of-week profile and shift staffing need report times.  A user's
@@ -668,6 +748,7 @@ def handling_minutes_for(city: City) -> tuple[dict[str, float], str]:
 # Checking a project
 # ---------------------------------------------------------------------------
 
+
 @dataclass
 class ProjectCheck:
     """The result of :func:`validate_project`: what is fine, what to fix, what is missing.
@@ -687,8 +768,13 @@ class ProjectCheck:
 
     def report(self) -> str:
         """A readable report, one line per finding."""
-        lines = [("OK: the project is ready for `jingwu reproduce --city`" if self.ok
-                  else "NOT READY: fix the problems below")]
+        lines = [
+            (
+                "OK: the project is ready for `jingwu reproduce --city`"
+                if self.ok
+                else "NOT READY: fix the problems below"
+            )
+        ]
         lines += [f"  problem: {p}" for p in self.problems]
         lines += [f"  warning: {w}" for w in self.warnings]
         lines += [f"  {f}" for f in self.facts]
@@ -733,39 +819,58 @@ def validate_project(path: str | Path) -> ProjectCheck:
     st, demand, panel = city.stations, city.demand, city.panel
     first, last = demand["date"].min(), demand["date"].max()
     days = (last - first).days + 1
-    check.facts.append(f"{len(st)} stations in {st['district'].nunique()} districts; incidents "
-                       f"{first:%Y-%m-%d}..{last:%Y-%m-%d} ({days} days, "
-                       f"{int(demand['count'].sum()):,} incidents)")
+    check.facts.append(
+        f"{len(st)} stations in {st['district'].nunique()} districts; incidents "
+        f"{first:%Y-%m-%d}..{last:%Y-%m-%d} ({days} days, "
+        f"{int(demand['count'].sum()):,} incidents)"
+    )
     if days < MIN_FORECAST_DAYS:
-        check.problems.append(f"only {days} days of incidents: a forecast backtest needs at least "
-                              f"{MIN_FORECAST_DAYS} (a year or more is better)")
+        check.problems.append(
+            f"only {days} days of incidents: a forecast backtest needs at least "
+            f"{MIN_FORECAST_DAYS} (a year or more is better)"
+        )
     elif days < 730:
-        check.warnings.append(f"{days} days of incidents: yearly seasonality (Spring Festival) needs two "
-                              "years or more to be estimated well")
+        check.warnings.append(
+            f"{days} days of incidents: yearly seasonality (Spring Festival) needs two "
+            "years or more to be estimated well"
+        )
     adoption = st["adoption_month"].dropna() if "adoption_month" in st else pd.Series(dtype="period[M]")
     months = panel["month"]
     if len(adoption):
         outside = adoption[(adoption <= months.min()) | (adoption > months.max())]
         if len(outside):
             ids = st.loc[outside.index, "station_id"].astype(str).tolist()
-            check.warnings.append(f"{len(outside)} adoption month(s) outside the incident history "
-                                  f"({months.min()}..{months.max()}) for stations {ids[:5]}: these "
-                                  "stations give no before/after comparison")
-        check.facts.append(f"smart-policing adoption: {adoption.nunique()} cohort(s), {len(adoption)} "
-                           f"adopting and {len(st) - len(adoption)} never-adopting stations")
+            check.warnings.append(
+                f"{len(outside)} adoption month(s) outside the incident history "
+                f"({months.min()}..{months.max()}) for stations {ids[:5]}: these "
+                "stations give no before/after comparison"
+            )
+        check.facts.append(
+            f"smart-policing adoption: {adoption.nunique()} cohort(s), {len(adoption)} "
+            f"adopting and {len(st) - len(adoption)} never-adopting stations"
+        )
     else:
-        check.warnings.append("no adoption months in the station table: the effects notebook has no "
-                              "difference-in-differences to estimate")
-    has_outcomes = [c for c in ("cases", "cleared", "satisfaction_n", "response_minutes")
-                    if c in panel and panel[c].notna().any()]
+        check.warnings.append(
+            "no adoption months in the station table: the effects notebook has no "
+            "difference-in-differences to estimate"
+        )
+    has_outcomes = [
+        c
+        for c in ("cases", "cleared", "satisfaction_n", "response_minutes")
+        if c in panel and panel[c].notna().any()
+    ]
     if "outcomes" not in project.files:
-        check.warnings.append("no outcomes export: clearance and satisfaction effects need monthly "
-                              "立案数/破案数/满意度 figures ([data] outcomes = \"月度绩效.xlsx\")")
-    check.facts.append(f"monthly panel: {len(panel):,} station-months; outcomes available: "
-                       f"{has_outcomes or 'none'}")
+        check.warnings.append(
+            "no outcomes export: clearance and satisfaction effects need monthly "
+            '立案数/破案数/满意度 figures ([data] outcomes = "月度绩效.xlsx")'
+        )
+    check.facts.append(
+        f"monthly panel: {len(panel):,} station-months; outcomes available: {has_outcomes or 'none'}"
+    )
     if "officers" not in st or st["officers"].isna().all():
-        check.warnings.append("no officer numbers in the station table: staffing and per-officer "
-                              "workload need 民警人数")
+        check.warnings.append(
+            "no officer numbers in the station table: staffing and per-officer workload need 民警人数"
+        )
     if len(city.handling_minutes):
         check.facts.append("handling times: the export's own per-category means (处警时长) are used")
     check.ok = not check.problems

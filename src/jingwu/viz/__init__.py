@@ -38,12 +38,8 @@ from __future__ import annotations
 from .coefficients import plot_coefficients
 from .plots import plot_category_mix, plot_series, plot_staffing_vs_demand, plot_station_grid
 from .theme import (
-    _STATE,
     CATEGORY_COLORS,
     LANGS,
-    _cached_cjk_font,
-    _font_candidates,
-    _resolve_lang,
     current_lang,
     find_cjk_font,
     has_glyphs,

@@ -1,4 +1,5 @@
 """Small helpers shared by the plots: checks, axes, order, colours, labels."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -11,6 +12,7 @@ from matplotlib.axes import Axes
 
 from ..schema import AREA_TYPES, CATEGORIES
 from .theme import CATEGORY_COLORS, label_for
+
 
 def _require(df: pd.DataFrame, columns: Iterable[str | None], what: str) -> None:
     if not isinstance(df, pd.DataFrame):
@@ -51,9 +53,7 @@ def _order(values: Iterable[Any]) -> list[Any]:
 def _palette(keys: Sequence[Any], lang: str) -> dict[str, Any]:
     """Colours keyed by label: fixed colours for categories, the theme's otherwise."""
     base = sns.color_palette(n_colors=max(len(keys), 1))
-    return {
-        label_for(k, lang): CATEGORY_COLORS.get(str(k), base[i]) for i, k in enumerate(keys)
-    }
+    return {label_for(k, lang): CATEGORY_COLORS.get(str(k), base[i]) for i, k in enumerate(keys)}
 
 
 def _finish(ax: Axes, *, title: str | None, xlabel: str | None, ylabel: str | None) -> None:
@@ -63,7 +63,6 @@ def _finish(ax: Axes, *, title: str | None, xlabel: str | None, ylabel: str | No
         ax.set_xlabel(xlabel)
     if ylabel is not None:
         ax.set_ylabel(ylabel)
-
 
 
 def _bilingual(pair: tuple[str, str], lang: str) -> str:

@@ -1,4 +1,5 @@
 """One plotter for coefficients: forest plots and event studies."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,6 +11,7 @@ from matplotlib.axes import Axes
 
 from ._common import _bilingual, _finish, _new_ax, _order, _palette, _require
 from .theme import _resolve_lang, label_for
+
 
 def plot_coefficients(
     df: pd.DataFrame,
@@ -95,20 +97,17 @@ def plot_coefficients(
         part = data if g is None else data[data[group] == g]
         colour = pal.get(label_for(g, lang)) if g is not None else "C0"
         est = part[estimate].to_numpy(dtype=float)
-        err = np.vstack([est - part[lower].to_numpy(dtype=float),
-                         part[upper].to_numpy(dtype=float) - est])
+        err = np.vstack([est - part[lower].to_numpy(dtype=float), part[upper].to_numpy(dtype=float) - est])
         if np.any(err < -1e-12):
             raise ValueError(f"intervals must contain the estimates ({lower} <= {estimate} <= {upper})")
         err = np.clip(err, 0, None)
         lab = None if g is None else label_for(g, lang)
         if vertical:
             pos = part[event_time].to_numpy(dtype=float) + off
-            ax.errorbar(pos, est, yerr=err, fmt="o", color=colour, capsize=2, ms=4, lw=1.2,
-                        label=lab)
+            ax.errorbar(pos, est, yerr=err, fmt="o", color=colour, capsize=2, ms=4, lw=1.2, label=lab)
         else:
             pos = np.array([pos_of[t] for t in part[term]], dtype=float) + off
-            ax.errorbar(est, pos, xerr=err, fmt="o", color=colour, capsize=2, ms=4, lw=1.2,
-                        label=lab)
+            ax.errorbar(est, pos, xerr=err, fmt="o", color=colour, capsize=2, ms=4, lw=1.2, label=lab)
     if vertical:
         if ref is not None:
             ax.axhline(ref, color="0.3", lw=0.8)
@@ -125,6 +124,10 @@ def plot_coefficients(
         default_x, default_y = label_for(estimate, lang), ""
     if group is not None:
         ax.legend(title=label_for(group, lang))
-    _finish(ax, title=title, xlabel=xlabel if xlabel is not None else default_x,
-            ylabel=ylabel if ylabel is not None else default_y)
+    _finish(
+        ax,
+        title=title,
+        xlabel=xlabel if xlabel is not None else default_x,
+        ylabel=ylabel if ylabel is not None else default_y,
+    )
     return ax

@@ -1,4 +1,5 @@
 """The standard plots: series, category mix, station grid, staffing against demand."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,6 +15,7 @@ from matplotlib.axes import Axes
 from ..schema import label
 from ._common import _as_plottable, _bilingual, _finish, _new_ax, _order, _palette, _require
 from .theme import _resolve_lang, label_for
+
 
 def plot_series(
     df: pd.DataFrame,
@@ -83,8 +85,9 @@ def plot_series(
     if hue is not None:
         groups = _order(data[hue])
         data["_hue"] = data[hue].map(lambda v: label_for(v, lang))
-        plot_kw.update(hue="_hue", hue_order=[label_for(g, lang) for g in groups],
-                       palette=_palette(groups, lang))
+        plot_kw.update(
+            hue="_hue", hue_order=[label_for(g, lang) for g in groups], palette=_palette(groups, lang)
+        )
     plot_kw.update(kwargs)
     sns.lineplot(data=data, x=x, y=y, ax=ax, **plot_kw)
     if lower is not None:
@@ -100,8 +103,12 @@ def plot_series(
         locator = mdates.AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    _finish(ax, title=title, xlabel=xlabel if xlabel is not None else label_for(x, lang),
-            ylabel=ylabel if ylabel is not None else label_for(y, lang))
+    _finish(
+        ax,
+        title=title,
+        xlabel=xlabel if xlabel is not None else label_for(x, lang),
+        ylabel=ylabel if ylabel is not None else label_for(y, lang),
+    )
     return ax
 
 
@@ -161,7 +168,8 @@ def plot_category_mix(
     period = dates.dt.to_period(freq).astype(str)
     table = (
         demand.assign(_period=period.to_numpy())
-        .groupby(["_period", category_col], observed=True)[count_col].sum()
+        .groupby(["_period", category_col], observed=True)[count_col]
+        .sum()
         .unstack(category_col, fill_value=0)
     )
     order = _order(table.columns)
@@ -174,23 +182,37 @@ def plot_category_mix(
     xs = np.arange(len(shares))
     for cat in order:
         lab = label_for(cat, lang)
-        ax.bar(xs, shares[cat].to_numpy(), bottom=bottom, label=lab, color=pal[lab],
-               width=0.8, edgecolor="white", linewidth=0.5)
+        ax.bar(
+            xs,
+            shares[cat].to_numpy(),
+            bottom=bottom,
+            label=lab,
+            color=pal[lab],
+            width=0.8,
+            edgecolor="white",
+            linewidth=0.5,
+        )
         bottom += shares[cat].to_numpy()
     step = max(1, len(xs) // 12)
-    ax.set_xticks(xs[::step], list(shares.index[::step]),
-                  rotation=0 if freq == "Y" else 45, ha="center" if freq == "Y" else "right")
+    ax.set_xticks(
+        xs[::step],
+        list(shares.index[::step]),
+        rotation=0 if freq == "Y" else 45,
+        ha="center" if freq == "Y" else "right",
+    )
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0))
     ax.grid(axis="x", visible=False)
     ax.legend(title=label_for(category_col, lang), bbox_to_anchor=(1.01, 1), loc="upper left")
     period_word = {"Y": ("年份", "Year"), "Q": ("季度", "Quarter"), "M": ("月份", "Month")}[freq]
     share_word = ("占比", "Share")
-    _finish(ax, title=title,
-            xlabel=xlabel if xlabel is not None else _bilingual(period_word, lang),
-            ylabel=ylabel if ylabel is not None else _bilingual(share_word, lang))
+    _finish(
+        ax,
+        title=title,
+        xlabel=xlabel if xlabel is not None else _bilingual(period_word, lang),
+        ylabel=ylabel if ylabel is not None else _bilingual(share_word, lang),
+    )
     return ax
-
 
 
 def plot_station_grid(
@@ -278,8 +300,15 @@ def plot_station_grid(
         else:
             text = f"{nm}\n{fmt.format(v)}"
             dark = norm(v) > 0.55
-        ax.text(pos + 0.5, row_of[d] + 0.5, text, ha="center", va="center",
-                fontsize="x-small", color="white" if dark else "black")
+        ax.text(
+            pos + 0.5,
+            row_of[d] + 0.5,
+            text,
+            ha="center",
+            va="center",
+            fontsize="x-small",
+            color="white" if dark else "black",
+        )
     ax.set_xlim(0, width)
     ax.set_ylim(len(districts), 0)
     ax.set_yticks(np.arange(len(districts)) + 0.5, [str(d) for d in districts], rotation=0)
@@ -363,8 +392,11 @@ def plot_staffing_vs_demand(
     elif isinstance(demand_per_year, pd.DataFrame):
         _require(demand_per_year, [station_col, demand_col], "demand_per_year")
         if demand_col is None:
-            numeric = [c for c in demand_per_year.columns
-                       if c != station_col and pd.api.types.is_numeric_dtype(demand_per_year[c])]
+            numeric = [
+                c
+                for c in demand_per_year.columns
+                if c != station_col and pd.api.types.is_numeric_dtype(demand_per_year[c])
+            ]
             if len(numeric) != 1:
                 raise ValueError(
                     f"demand_per_year has numeric columns {numeric}; say which one with demand_col="
@@ -390,11 +422,17 @@ def plot_staffing_vs_demand(
     if use_hue:
         groups = _order(data[hue].dropna())
         data["_hue"] = data[hue].map(lambda v: label_for(v, lang))
-        sns.scatterplot(data=data, x="_demand", y=officers_col, hue="_hue",
-                        hue_order=[label_for(g, lang) for g in groups], ax=ax, s=45)
+        sns.scatterplot(
+            data=data,
+            x="_demand",
+            y=officers_col,
+            hue="_hue",
+            hue_order=[label_for(g, lang) for g in groups],
+            ax=ax,
+            s=45,
+        )
         if ax.get_legend() is not None:
-            sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1),
-                            title=label_for(hue, lang))
+            sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1), title=label_for(hue, lang))
     else:
         sns.scatterplot(data=data, x="_demand", y=officers_col, ax=ax, s=45)
     x = data["_demand"].to_numpy(dtype=float)
@@ -402,11 +440,22 @@ def plot_staffing_vs_demand(
     ratio = y.sum() / x.sum() if x.sum() > 0 else np.nan
     if reference and np.isfinite(ratio):
         xs = np.array([0.0, np.nanmax(x) * 1.05])
-        ax.plot(xs, ratio * xs, ls="--", color="0.4", lw=1,
-                label=_bilingual(("按警情比例配置", "Proportional staffing"), lang))
+        ax.plot(
+            xs,
+            ratio * xs,
+            ls="--",
+            color="0.4",
+            lw=1,
+            label=_bilingual(("按警情比例配置", "Proportional staffing"), lang),
+        )
         handles, labels = ax.get_legend_handles_labels()
-        ax.legend(handles, labels, title=label_for(hue, lang) if use_hue else None,
-                  bbox_to_anchor=(1.01, 1), loc="upper left")
+        ax.legend(
+            handles,
+            labels,
+            title=label_for(hue, lang) if use_hue else None,
+            bbox_to_anchor=(1.01, 1),
+            loc="upper left",
+        )
     if annotate is True:
         n_label = len(data)
     elif annotate is False:
@@ -417,12 +466,20 @@ def plot_staffing_vs_demand(
         raise ValueError(f"annotate must be a bool or a non-negative int, not {annotate!r}")
     resid = np.abs(y - ratio * x) if np.isfinite(ratio) else np.zeros_like(y)
     for i in np.argsort(-resid, kind="mergesort")[:n_label]:
-        ax.annotate(str(data[station_col].iloc[i]), (x[i], y[i]), xytext=(3, 3),
-                    textcoords="offset points", fontsize="x-small")
+        ax.annotate(
+            str(data[station_col].iloc[i]),
+            (x[i], y[i]),
+            xytext=(3, 3),
+            textcoords="offset points",
+            fontsize="x-small",
+        )
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
     zh_x, en_x = f"{label(str(demand_name), 'zh')}(每年)", f"{label(str(demand_name), 'en')} per year"
-    _finish(ax, title=title,
-            xlabel=xlabel if xlabel is not None else _bilingual((zh_x, en_x), lang),
-            ylabel=ylabel if ylabel is not None else label_for(officers_col, lang))
+    _finish(
+        ax,
+        title=title,
+        xlabel=xlabel if xlabel is not None else _bilingual((zh_x, en_x), lang),
+        ylabel=ylabel if ylabel is not None else label_for(officers_col, lang),
+    )
     return ax

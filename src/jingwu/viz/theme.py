@@ -1,4 +1,5 @@
 """Theme, CJK font and the label language of figures."""
+
 from __future__ import annotations
 
 import os
@@ -47,7 +48,6 @@ CATEGORY_COLORS: dict[str, str] = dict(
 )
 
 _STATE: dict[str, Any] = {"lang": "en", "font": None}
-
 
 
 # --------------------------------------------------------------------------- fonts
@@ -212,8 +212,9 @@ def set_theme(
         "svg.hashsalt": "jingwu",
         "figure.autolayout": False,
     }
-    sns.set_theme(context=context, style=style, palette="colorblind",
-                  font="sans-serif", font_scale=font_scale, rc=rc)
+    sns.set_theme(
+        context=context, style=style, palette="colorblind", font="sans-serif", font_scale=font_scale, rc=rc
+    )
     _STATE["lang"] = effective
     _STATE["font"] = font
     # Tables need no font: they follow the language asked for.
