@@ -469,7 +469,7 @@ def plot_select_k(selection: pd.DataFrame, *, chosen: int | None = None, lang: s
     """
     import matplotlib.pyplot as plt
 
-    from ..viz import _resolve_lang
+    from ..viz.theme import _resolve_lang
 
     lang = _resolve_lang(lang)
     names = {
