@@ -16,70 +16,10 @@ from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from ._drdid import did_2x2
+from ._inference import _se_from_if, _sum_by, _vcov_from_if, multiplier_bootstrap
 from ._prep import Panel, prepare_panel
 
-__all__ = ["att_gt", "ATTGTResult", "AggregateResult"]
-
-_SE_TINY = np.sqrt(np.finfo(float).eps) * 10
-
-
-# --------------------------------------------------------------------------- inference
-def _se_from_if(inf: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
-    """Analytic SEs from an (n x k) influence-function matrix: sqrt(sum IF^2)/n.
-
-    With clusters, IFs are summed within cluster first (cluster-robust).
-    """
-    inf = np.atleast_2d(inf.T).T if inf.ndim == 1 else inf
-    n = inf.shape[0]
-    if cluster is not None:
-        inf = _sum_by(inf, cluster)
-    se = np.sqrt(np.sum(inf**2, axis=0)) / n
-    se = np.where(se <= _SE_TINY, np.nan, se)
-    return se
-
-
-def _sum_by(inf: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    G = int(codes.max()) + 1
-    out = np.zeros((G, inf.shape[1]))
-    np.add.at(out, codes, inf)
-    return out
-
-
-def _vcov_from_if(inf: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
-    n = inf.shape[0]
-    if cluster is not None:
-        inf = _sum_by(inf, cluster)
-    return inf.T @ inf / n**2
-
-
-def multiplier_bootstrap(
-    inf: np.ndarray, cluster: np.ndarray | None, biters: int, alp: float, random_state
-) -> tuple[np.ndarray, float]:
-    """Rademacher multiplier bootstrap as in R ``did::mboot``.
-
-    Returns bootstrap SEs (IQR / (z_.75 - z_.25)) and the critical value of the
-    sup-t statistic for uniform (simultaneous) bands.
-    """
-    rng = np.random.default_rng(random_state)
-    n = inf.shape[0]
-    psi = _sum_by(inf, cluster) if cluster is not None else inf
-    m = psi.shape[0]
-    res = np.empty((biters, inf.shape[1]))
-    chunk = max(1, min(biters, int(2e7 // max(m, 1))))
-    for start in range(0, biters, chunk):
-        b = min(chunk, biters - start)
-        v = rng.choice(np.array([-1.0, 1.0]), size=(b, m))
-        res[start : start + b] = v @ psi / n
-    res *= np.sqrt(n)
-    live = np.sum(res**2, axis=0) > _SE_TINY
-    q75, q25 = np.quantile(res, [0.75, 0.25], axis=0, method="inverted_cdf")
-    bsig = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
-    bsig = np.where(live & (bsig > _SE_TINY), bsig, np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        tmax = np.nanmax(np.abs(res / bsig), axis=1) if np.isfinite(bsig).any() else np.full(biters, np.nan)
-    tmax = tmax[np.isfinite(tmax)]
-    crit = float(np.quantile(tmax, 1 - alp, method="inverted_cdf")) if len(tmax) else np.nan
-    return bsig / np.sqrt(n), crit
+__all__ = ["att_gt", "ATTGTResult", "AggregateResult", "multiplier_bootstrap", "_sum_by"]
 
 
 # --------------------------------------------------------------------------- att_gt
@@ -189,7 +129,8 @@ class ATTGTResult:
         lines = [
             "Group-time average treatment effects (Callaway & Sant'Anna 2021)",
             f"control group: {self.params['control_group']}, method: {self.params['est_method']}, "
-            f"base period: {self.params['base_period']}, units: {self.n}",
+            f"base period: {self.params['base_period']}, units: {self.n} "
+            f"({self.params.get('panel_type', 'balanced panel')})",
             df.drop(columns=["base_time"]).to_string(index=False, float_format=lambda v: f"{v:.4f}"),
         ]
         try:
@@ -249,6 +190,8 @@ def att_gt(
     bstrap: bool = False,
     biters: int = 999,
     random_state: int | np.random.Generator | None = None,
+    allow_unbalanced_panel: bool = False,
+    panel: bool = True,
 ) -> ATTGTResult:
     """Group-time average treatment effects (Callaway & Sant'Anna 2021).
 
@@ -288,6 +231,18 @@ def att_gt(
         Bootstrap draws.
     random_state : int or Generator, optional
         Seed for the bootstrap (results are deterministic given the seed).
+    allow_unbalanced_panel : bool
+        ``False`` (default, as R ``did``): units not observed in every period
+        are dropped, with a warning, and listed in ``result.panel.dropped``.
+        ``True``: every observation is kept and, as R ``did`` does, the panel
+        is treated as repeated cross sections (DRDID's ``drdid_rc``,
+        ``std_ipw_did_rc``, ``reg_did_rc``) with influence functions summed
+        within unit, so SEs stay clustered on the unit.  A panel that turns
+        out balanced takes the panel path.  Matches the ``csdid`` port of R
+        ``did`` to ~1e-10 (``tests/reference/unbalanced_reference_numbers.csv``).
+    panel : bool
+        ``False``: repeated cross sections; every row is its own sampling unit
+        (``idname`` is not used to link rows).
 
     Returns
     -------
@@ -321,7 +276,11 @@ def att_gt(
         raise ValueError(f"alp must be in (0, 1), got {alp}")
     if bstrap and (not isinstance(biters, (int, np.integer)) or biters < 10):
         raise ValueError(f"biters must be an integer >= 10, got {biters!r}")
-    panel = prepare_panel(
+    if not panel:
+        # repeated cross sections: each row is its own unit
+        idname = "__row__"
+        data = data.assign(**{idname: np.arange(len(data))})
+    wide = prepare_panel(
         data,
         yname,
         idname,
@@ -332,7 +291,10 @@ def att_gt(
         clustervars=clustervars,
         anticipation=anticipation,
         control_group=control_group,
+        balance=panel and not allow_unbalanced_panel,
     )
+    # R did: an unbalanced request on data that are balanced takes the panel path
+    rc = not panel or not bool(np.isfinite(wide.Y).all())
     params = dict(
         yname=yname,
         idname=idname,
@@ -349,8 +311,9 @@ def att_gt(
         bstrap=bstrap,
         biters=biters,
         random_state=random_state,
+        panel_type="repeated cross sections" if not panel else "unbalanced panel" if rc else "balanced panel",
     )
-    return _att_gt_panel(panel, params)
+    return _att_gt_panel(wide, params)
 
 
 def _att_gt_panel(panel: Panel, params: dict) -> ATTGTResult:
@@ -368,6 +331,11 @@ def _att_gt_cells(panel: Panel, params: dict) -> ATTGTResult:
     n = panel.n
     times, Y, gu, w = panel.times, panel.Y, panel.g, panel.w
     cells = list(_cells(panel, base_period, anticipation))
+    if params.get("panel_type", "balanced panel") != "balanced panel":
+        from ._cs_rc import att_gt_cells_rc
+
+        att, groups, tt, bb, inf = att_gt_cells_rc(panel, params, cells)
+        return _finish_attgt(panel, params, att, groups, tt, bb, inf)
     inf = np.zeros((n, len(cells)), order="F")  # column writes are contiguous
     YT = np.ascontiguousarray(Y.T)  # period rows are contiguous
     att = np.full(len(cells), np.nan)
@@ -399,6 +367,19 @@ def _att_gt_cells(panel: Panel, params: dict) -> ATTGTResult:
             continue
         att[j] = a
         inf[idx, j] = (n / len(idx)) * f
+    return _finish_attgt(panel, params, att, groups, tt, bb, inf)
+
+
+def _finish_attgt(
+    panel: Panel,
+    params: dict,
+    att: np.ndarray,
+    groups: np.ndarray,
+    tt: np.ndarray,
+    bb: np.ndarray,
+    inf: np.ndarray,
+) -> ATTGTResult:
+    """Standard errors (analytic or multiplier bootstrap) and the result object."""
     se = _se_from_if(inf, panel.cluster)
     se = np.where(np.isnan(att), np.nan, se)
     crit = stats.norm.ppf(1 - params["alp"] / 2)

@@ -212,8 +212,13 @@ def pretrend_test(
     G = int(cl.max()) + 1 if cl is not None else n
     S = _cluster_sums(inf, cl, G)
     q = int(theta.size)
+    # the restricted bootstrap re-estimates a balanced panel; unbalanced/RC results use F or chi2
+    rc = getattr(source, "params", {}).get("panel_type", "balanced panel") != "balanced panel"
     if method == "auto":
-        method = "bootstrap" if G < bootstrap_below else "F" if G < small_sample_below else "chi2"
+        boot = G < bootstrap_below and not rc
+        method = "bootstrap" if boot else "F" if G < small_sample_below else "chi2"
+    if method == "bootstrap" and rc:
+        raise ValueError("the pre-trend bootstrap needs a balanced panel; use method='F' or 'chi2'")
     se = np.sqrt(np.einsum("gq,gq->q", S, S)) / n
     if method in ("F", "bootstrap"):
         if q >= G:
