@@ -40,9 +40,9 @@ def aggregate(
     max_e=np.inf,
     na_rm: bool = False,
     bstrap: bool = False,
-    biters: int = 999,
-    alp: float = 0.05,
-    random_state=None,
+    n_boot: int = 999,
+    alpha: float = 0.05,
+    seed=None,
 ) -> AggregateResult:
     if type not in ("simple", "group", "dynamic", "calendar"):
         raise ValueError(f"type must be 'simple', 'group', 'dynamic' or 'calendar', got {type!r}")
@@ -60,7 +60,7 @@ def aggregate(
     glist = np.unique(res.group)
     pg_g = np.array([np.mean(wind * (G == g)) for g in glist])
     pg = pg_g[np.searchsorted(glist, group)]
-    z = stats.norm.ppf(1 - alp / 2)
+    z = stats.norm.ppf(1 - alpha / 2)
 
     def finish(egt, atts, infs, overall, inf_overall):
         se = _se_from_if(infs, cl) if infs.shape[1] else np.zeros(0)
@@ -68,11 +68,11 @@ def aggregate(
         crit = z
         if bstrap:
             if infs.shape[1]:
-                bse, bcrit = multiplier_bootstrap(infs, cl, biters, alp, random_state)
+                bse, bcrit = multiplier_bootstrap(infs, cl, n_boot, alpha, seed)
                 se = bse
                 if np.isfinite(bcrit):
                     crit = bcrit
-            ose = float(multiplier_bootstrap(inf_overall[:, None], cl, biters, alp, random_state)[0][0])
+            ose = float(multiplier_bootstrap(inf_overall[:, None], cl, n_boot, alpha, seed)[0][0])
         return AggregateResult(
             type=type,
             overall_att=float(overall),
@@ -84,7 +84,7 @@ def aggregate(
             inf_overall=inf_overall,
             inffunc=infs,
             source=res,
-            alp=alp,
+            alpha=alpha,
             args=dict(balance_e=balance_e, min_e=min_e, max_e=max_e, na_rm=na_rm),
         )
 

@@ -44,21 +44,21 @@ def _vcov_from_if(inf: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
 
 
 def multiplier_bootstrap(
-    inf: np.ndarray, cluster: np.ndarray | None, biters: int, alp: float, random_state
+    inf: np.ndarray, cluster: np.ndarray | None, n_boot: int, alpha: float, seed
 ) -> tuple[np.ndarray, float]:
     """Rademacher multiplier bootstrap as in R ``did::mboot``.
 
     Returns bootstrap SEs (IQR / (z_.75 - z_.25)) and the critical value of the
     sup-t statistic for uniform (simultaneous) bands.
     """
-    rng = np.random.default_rng(random_state)
+    rng = np.random.default_rng(seed)
     n = inf.shape[0]
     psi = _sum_by(inf, cluster) if cluster is not None else inf
     m = psi.shape[0]
-    res = np.empty((biters, inf.shape[1]))
-    chunk = max(1, min(biters, int(2e7 // max(m, 1))))
-    for start in range(0, biters, chunk):
-        b = min(chunk, biters - start)
+    res = np.empty((n_boot, inf.shape[1]))
+    chunk = max(1, min(n_boot, int(2e7 // max(m, 1))))
+    for start in range(0, n_boot, chunk):
+        b = min(chunk, n_boot - start)
         v = rng.choice(np.array([-1.0, 1.0]), size=(b, m))
         res[start : start + b] = v @ psi / n
     res *= np.sqrt(n)
@@ -67,7 +67,7 @@ def multiplier_bootstrap(
     bsig = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
     bsig = np.where(live & (bsig > _SE_TINY), bsig, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
-        tmax = np.nanmax(np.abs(res / bsig), axis=1) if np.isfinite(bsig).any() else np.full(biters, np.nan)
+        tmax = np.nanmax(np.abs(res / bsig), axis=1) if np.isfinite(bsig).any() else np.full(n_boot, np.nan)
     tmax = tmax[np.isfinite(tmax)]
-    crit = float(np.quantile(tmax, 1 - alp, method="inverted_cdf")) if len(tmax) else np.nan
+    crit = float(np.quantile(tmax, 1 - alpha, method="inverted_cdf")) if len(tmax) else np.nan
     return bsig / np.sqrt(n), crit

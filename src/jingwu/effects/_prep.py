@@ -193,7 +193,7 @@ def _check_timing_codes(
             raise DataError(
                 f"treatment timing is only 0/1 while periods run from {tmin:g} to "
                 f"{tmax:g}: a treatment indicator passed as the timing column? (twfe and "
-                f"wild_cluster_bootstrap take a 0/1 column as treatname=)",
+                f"wild_cluster_bootstrap take a 0/1 column as dname=)",
                 column=gname,
                 expected="the first treated period of each unit (e.g. the "
                 "adoption year), 0 or empty for never treated",
@@ -242,7 +242,7 @@ def prepare_panel(
     *,
     xformla: str | list[str] | None = None,
     weightsname: str | None = None,
-    clustervars: str | list[str] | None = None,
+    cluster: str | list[str] | None = None,
     anticipation: int = 0,
     control_group: str = "nevertreated",
     drop_first_period_treated: bool = True,
@@ -266,12 +266,12 @@ def prepare_panel(
         raise ValueError(f"anticipation must be an integer >= 0, got {anticipation!r}")
     if control_group not in ("nevertreated", "notyettreated"):
         raise ValueError(f"control_group must be 'nevertreated' or 'notyettreated', got {control_group!r}")
-    if isinstance(clustervars, str):
-        clustervars = [clustervars]
-    clustervars = [c for c in (clustervars or []) if c != idname]
-    if len(clustervars) > 1:
+    if isinstance(cluster, str):
+        cluster = [cluster]
+    cluster = [c for c in (cluster or []) if c != idname]
+    if len(cluster) > 1:
         raise ValueError("at most one clustering variable besides idname is supported")
-    _check_columns(data, [yname, idname, tname, gname, weightsname, *clustervars])
+    _check_columns(data, [yname, idname, tname, gname, weightsname, *cluster])
 
     codec = _time_codec(data[tname], tname)
     t = codec.encode(data[tname], tname)
@@ -351,13 +351,13 @@ def prepare_panel(
     gu = gu_first["min"].to_numpy()
     wu = pd.Series(wts[ok]).groupby(uinv).mean().to_numpy()
     cl = None
-    if clustervars:
-        cvals = pd.Series(data[clustervars[0]].to_numpy()[ok])
+    if cluster:
+        cvals = pd.Series(data[cluster[0]].to_numpy()[ok])
         nun = cvals.groupby(uinv).nunique()
         if (nun > 1).any():
             raise DataError(
                 "cluster variable varies within a unit",
-                column=clustervars[0],
+                column=cluster[0],
                 expected="clusters that contain whole units",
             )
         cl = pd.factorize(cvals.groupby(uinv).first())[0]
