@@ -79,7 +79,7 @@ def test_unbalanced_monte_carlo_coverage():
     from effects_unbalanced_mc import monte_carlo
 
     out = monte_carlo(reps=200)
-    for est in ("imputation", "cs_balanced_subpanel"):
+    for est in ("imputation", "cs_balanced_subpanel", "cs_unbalanced"):
         assert 0.93 <= out[est]["coverage_95"] <= 0.97, (est, out[est])
 
 
