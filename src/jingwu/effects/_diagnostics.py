@@ -572,7 +572,7 @@ def honest_did(
         breakdown=float(value),
         theta=theta,
         se=se,
-        original_ci=tuple(float(x) for x in original),
+        original_ci=(float(original[0]), float(original[1])),
         method=method,
         alpha=alpha,
     )

@@ -81,6 +81,8 @@ class ImputationResult:
         """SEs times sqrt(G/(G-1)) and t(G-1) intervals (G clusters), as fixest; a new result."""
         from dataclasses import replace
 
+        if self.scores is None:
+            raise ValueError("no cluster scores: the result was not built by imputation()")
         G = len(self.scores)
         f = float(np.sqrt(G / (G - 1)))
         c = stats.t.ppf(1 - self.alpha / 2, G - 1)

@@ -370,7 +370,8 @@ def _construct_gamma(l_vec: np.ndarray) -> np.ndarray:
     n = len(l_vec)
     B = np.hstack([l_vec[:, None], np.eye(n)])
     # pivot columns of the reduced row echelon form = greedy independent columns
-    cols, basis = [], np.zeros((n, 0))
+    cols: list[int] = []
+    basis = np.zeros((n, 0))
     for j in range(B.shape[1]):
         cand = np.hstack([basis, B[:, [j]]])
         if np.linalg.matrix_rank(cand, tol=1e-10) > basis.shape[1]:

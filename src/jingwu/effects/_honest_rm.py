@@ -142,6 +142,8 @@ def rm_confidence_set(
         width = n_hi - n_lo
         n_lo -= width if widen_lo else 0
         n_hi += width if widen_hi else 0
+    if best is None:  # unreachable (the loop returns), for the type checker
+        return np.nan, np.nan
     if best[0] == 0 or best[1] == len(grid) - 1:
         warnings.warn(
             f"the confidence set is open at the theta grid's end [{grid[0]:.4g}, {grid[-1]:.4g}] "

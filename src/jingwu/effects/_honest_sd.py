@@ -140,7 +140,7 @@ class _FLCIProblem:
     def solve(self, M: float, alpha: float):
         hmin, wmin = self.min_var()
         h0, w0 = self.h0()
-        cache = {}
+        cache: dict[float, tuple] = {}
 
         def halflength(h):
             key = float(h)

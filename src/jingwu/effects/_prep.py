@@ -8,6 +8,7 @@ on plain numpy arrays.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -111,7 +112,7 @@ class Panel:
         return len(self.ids)
 
 
-def _check_columns(data: pd.DataFrame, cols: list[str | None]) -> None:
+def _check_columns(data: pd.DataFrame, cols: Sequence[str | None]) -> None:
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
     missing = [c for c in cols if c is not None and c not in data.columns]
@@ -326,7 +327,7 @@ def prepare_panel(
     if counts.max() > 1:
         bad = np.argwhere(counts > 1)[0]
         raise DataError(
-            f"unit {uid[bad[0]]!r} has more than one row in period {codec.decode_list([times[bad[1]]])[0]}",
+            f"unit {uid[bad[0]]!r} has more than one row in period {codec.decode_list(times[bad[1] : bad[1] + 1])[0]}",
             column=[idname, tname],
             expected="one row per unit and period",
         )
@@ -406,8 +407,6 @@ def prepare_panel(
     if w.mean() <= 0:
         raise DataError("all weights are zero", column=weightsname, expected="positive weights")
     w = w / w.mean()
-    if xformla is None:
-        Xw = None
     return Panel(
         ids=uid[keep],
         times=times,
@@ -415,7 +414,7 @@ def prepare_panel(
         Y=Y,
         g=gu[keep],
         w=w,
-        X=Xw,
+        X=None if xformla is None else Xw,
         xnames=xnames,
         cluster=None if cl is None else pd.factorize(cl[keep])[0],
         weighted=weightsname is not None,
