@@ -7,7 +7,7 @@ treatment effect.  The test is run on the dynamic aggregation with 12 leads
 (``min_e=-12``) -- the case where the chi2 Wald test rejected in 40 of 40 draws
 with 15 stations.  Rejection rates at 5% for the default (``method="auto"``:
 wild cluster bootstrap of the Wald statistic below 50 clusters, small-sample F
-below 100, chi2 above), the bootstrap (B = 999), the small-sample F (Hotelling,
+below 100, chi2 above), the bootstrap (n_boot = 999), the small-sample F (Hotelling,
 cluster df) and R's chi2 form.  Writes benchmarks/results/effects_pretrend_size.json
 (wall and CPU seconds; the CPU figure is the better estimate on a shared machine).
 

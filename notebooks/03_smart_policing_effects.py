@@ -49,7 +49,7 @@ from jingwu import effects as ef
 
 LANG = jw.viz.set_theme(LANGUAGE)
 pd.set_option("display.width", 140)
-B = 999 if QUICK else 9999
+N_BOOT = 999 if QUICK else 9999
 SEED = 20240601
 WINDOW = {"clearance_rate": (-12, 36), "satisfaction_rate": (-4, 12), "response_minutes": (-12, 36)}
 OUTCOME_NAME = {o: f"{jw.report.text(s['zh'], s['en'])} ({s['unit']})" for o, s in ef.OUTCOMES.items()}
@@ -344,9 +344,9 @@ if RUN and N_DISTRICTS >= 2:
     for o in OUTCOMES:
         for weights in ("rademacher", "webb"):
             w = ef.wild_cluster_bootstrap(data[o], "y", "station_id", "period", gname="cohort", cluster="district",
-                                          B=B, weights=weights, seed=SEED)
+                                          n_boot=N_BOOT, weights=weights, seed=SEED)
             wild_rows.append({"outcome": OUTCOME_NAME[o], "weights": weights, "n_clusters": w.n_clusters,
-                              "draws": w.B, "twfe": w.estimate * ef.OUTCOMES[o]["scale"], "t": w.t_stat,
+                              "draws": w.n_boot, "twfe": w.estimate * ef.OUTCOMES[o]["scale"], "t": w.t_stat,
                               "p_value": w.p_value})
             if weights == "webb":
                 jw.report.record_value(f"03.{o}.wild_p_district", w.p_value,

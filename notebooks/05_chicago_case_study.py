@@ -352,9 +352,9 @@ cs_dyn = {y: ef.att_gt(sent, y, *IDS, control_group="notyettreated", base_period
 placebo_sent = chicago.placebo_panel(sent, leads=PRE_LEADS)
 pretrends = pd.DataFrame([
     {"outcome": y, "pretrend_wald_p": ef.pretrend_test(cs_dyn[y]).p_value,
-     "placebo_att": ef.twfe(placebo_sent, y, "station_id", "month", treatname="placebo").coef,
-     "placebo_p_wild": ef.wild_cluster_bootstrap(placebo_sent, y, "station_id", "month", treatname="placebo",
-                                                 B=B_WILD, weights="webb", seed=SEED).p_value}
+     "placebo_att": ef.twfe(placebo_sent, y, "station_id", "month", dname="placebo").coef,
+     "placebo_p_wild": ef.wild_cluster_bootstrap(placebo_sent, y, "station_id", "month", dname="placebo",
+                                                 n_boot=B_WILD, weights="webb", seed=SEED).p_value}
     for y in ("trust", "safety")])
 honest = {y: ef.honest_did(cs_dyn[y], Mbar=[0, 0.25, 0.5, 1]) for y in ("trust", "safety")}
 breakdown = {y: h.breakdown for y, h in honest.items()}
@@ -412,9 +412,9 @@ placebo_crime = chicago.placebo_panel(crime, leads=PRE_LEADS)
 pretrends = pd.concat([pretrends, pd.DataFrame([{
     "outcome": "crime", "pretrend_wald_p": ef.pretrend_test(cs_dyn_crime).p_value,
     "placebo_att": chicago.log_to_percent(
-        ef.twfe(placebo_crime, "log_crimes_sa", "station_id", "month", treatname="placebo").coef),
+        ef.twfe(placebo_crime, "log_crimes_sa", "station_id", "month", dname="placebo").coef),
     "placebo_p_wild": ef.wild_cluster_bootstrap(placebo_crime, "log_crimes_sa", "station_id", "month",
-                                                treatname="placebo", B=B_WILD, weights="webb",
+                                                dname="placebo", n_boot=B_WILD, weights="webb",
                                                 seed=SEED).p_value}])], ignore_index=True)
 bacon = ef.bacon_decomposition(crime, "log_crimes_sa", *IDS)
 bacon_by_type = bacon.assign(weighted=bacon["estimate"] * bacon["weight"]).groupby("type")[["weight", "weighted"]].sum()

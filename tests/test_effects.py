@@ -225,13 +225,13 @@ def test_weights_and_clusters():
     c = effects.att_gt(d, "lemp", "countyreal", "year", "first.treat", weightsname="w")
     assert not np.allclose(c.to_frame()["att"], b["att"])
     d["state"] = d["countyreal"] // 1000
-    cl = effects.att_gt(d, "lemp", "countyreal", "year", "first.treat", clustervars="state")
+    cl = effects.att_gt(d, "lemp", "countyreal", "year", "first.treat", cluster="state")
     np.testing.assert_allclose(cl.att, _fit("mpdta_nev_dr").att)
     assert not np.allclose(cl.se, _fit("mpdta_nev_dr").se)
 
 
 def test_bootstrap_deterministic_and_close_to_analytic():
-    kw = dict(bstrap=True, biters=499, random_state=11)
+    kw = dict(bstrap=True, n_boot=499, seed=11)
     r1 = effects.att_gt(MPDTA, "lemp", "countyreal", "year", "first.treat", **kw)
     r2 = effects.att_gt(MPDTA, "lemp", "countyreal", "year", "first.treat", **kw)
     np.testing.assert_array_equal(r1.se, r2.se)
@@ -256,24 +256,32 @@ def test_wild_cluster_bootstrap_few_clusters():
     d = MPDTA.copy()
     d["state"] = d["countyreal"] // 1000
     a = effects.wild_cluster_bootstrap(
-        d, "lemp", "countyreal", "year", gname="first.treat", cluster="state", B=1999, seed=5
+        d, "lemp", "countyreal", "year", gname="first.treat", cluster="state", n_boot=1999, seed=5
     )
     b = effects.wild_cluster_bootstrap(
-        d, "lemp", "countyreal", "year", gname="first.treat", cluster="state", B=1999, seed=5
+        d, "lemp", "countyreal", "year", gname="first.treat", cluster="state", n_boot=1999, seed=5
     )
     assert a == b
     assert a.coef == pytest.approx(-0.036548936674, abs=1e-10)
     assert 0.01 < a.p_value < 0.5
     w = effects.wild_cluster_bootstrap(
-        d, "lemp", "countyreal", "year", gname="first.treat", cluster="state", B=1999, seed=5, weights="webb"
+        d,
+        "lemp",
+        "countyreal",
+        "year",
+        gname="first.treat",
+        cluster="state",
+        n_boot=1999,
+        seed=5,
+        weights="webb",
     )
     assert abs(w.p_value - a.p_value) < 0.1
     # few clusters: Rademacher signs are enumerated exactly
     few = d[d["state"].isin(sorted(d["state"].unique())[:8])]
     e = effects.wild_cluster_bootstrap(
-        few, "lemp", "countyreal", "year", gname="first.treat", cluster="state", B=999
+        few, "lemp", "countyreal", "year", gname="first.treat", cluster="state", n_boot=999
     )
-    assert e.B == 2**8
+    assert e.n_boot == 2**8
 
 
 # ----------------------------------------------------------------- simulation recovery

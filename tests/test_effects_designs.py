@@ -121,14 +121,14 @@ def test_small_sample_corrections_follow_fixest_conventions():
 
     d = _panel([0, 3, 5, 7], n_per=4)
     d["district"] = d["id"] % 6
-    agg = effects.att_gt(d, "y", "id", "t", "g", clustervars="district").aggregate("dynamic")
+    agg = effects.att_gt(d, "y", "id", "t", "g", cluster="district").aggregate("dynamic")
     ss = agg.small_sample()
     assert ss.dist_df == 5
     np.testing.assert_allclose(ss.se, agg.se * np.sqrt(6 / 5))
     assert ss.crit_val == pytest.approx(stats.t.ppf(0.975, 5))
     f = ss.to_frame(overall=True)
     assert f["ci_upper"].iloc[0] - f["att"].iloc[0] == pytest.approx(stats.t.ppf(0.975, 5) * ss.overall_se)
-    imp = effects.imputation(d, "y", "id", "t", "g", clustervars="district")
+    imp = effects.imputation(d, "y", "id", "t", "g", cluster="district")
     iss = imp.small_sample()
     assert iss.overall_se == pytest.approx(imp.overall_se * np.sqrt(6 / 5))
     assert np.sqrt(np.sum(imp.scores**2)) == pytest.approx(imp.overall_se)
@@ -137,19 +137,19 @@ def test_small_sample_corrections_follow_fixest_conventions():
 def test_wild_score_bootstrap_for_cs_and_imputation():
     d = _panel([0, 3, 5, 7], n_per=4)
     d["district"] = d["id"] % 6
-    agg = effects.att_gt(d, "y", "id", "t", "g", clustervars="district").aggregate("simple")
-    imp = effects.imputation(d, "y", "id", "t", "g", clustervars="district")
+    agg = effects.att_gt(d, "y", "id", "t", "g", cluster="district").aggregate("simple")
+    imp = effects.imputation(d, "y", "id", "t", "g", cluster="district")
     for res in (agg, imp):
-        a = effects.wild_score_bootstrap(res, B=999, seed=1)
-        assert a == effects.wild_score_bootstrap(res, B=999, seed=1)  # deterministic
+        a = effects.wild_score_bootstrap(res, n_boot=999, seed=1)
+        assert a == effects.wild_score_bootstrap(res, n_boot=999, seed=1)  # deterministic
         assert a.n_clusters == 6 and 0 <= a.p_value <= 1
-        full = effects.wild_score_bootstrap(res, weights="rademacher", B=10_000)
-        assert full.B == 2**6  # every sign pattern
+        full = effects.wild_score_bootstrap(res, weights="rademacher", n_boot=10_000)
+        assert full.n_boot == 2**6  # every sign pattern
         assert full.p_value < 0.05  # effects of 1-2 SD in every treated cell
     # no effect: outcome unrelated to treatment
     d0 = d.assign(y=np.random.default_rng(5).normal(size=len(d)))
     p0 = effects.wild_score_bootstrap(
-        effects.imputation(d0, "y", "id", "t", "g", clustervars="district"), weights="rademacher"
+        effects.imputation(d0, "y", "id", "t", "g", cluster="district"), weights="rademacher"
     ).p_value
     assert p0 > 0.05
     with pytest.raises(ValueError, match="weights"):
@@ -176,8 +176,8 @@ def test_result_objects_and_one_release_of_old_access():
     matplotlib.use("Agg")
     d = _panel([0, 3, 5, 7], n_per=4)
     d["district"] = d["id"] % 6
-    agg = effects.att_gt(d, "y", "id", "t", "g", clustervars="district").aggregate("simple")
-    w = effects.wild_score_bootstrap(agg, B=999, seed=1)
+    agg = effects.att_gt(d, "y", "id", "t", "g", cluster="district").aggregate("simple")
+    w = effects.wild_score_bootstrap(agg, n_boot=999, seed=1)
     pt = effects.pretrend_test(
         effects.att_gt(d, "y", "id", "t", "g", base_period="universal").aggregate("dynamic", min_e=-3),
         method="F",
@@ -209,7 +209,7 @@ def test_twfe_takes_gname_like_its_siblings():
     d = _panel([0, 13, 15], n_per=4, t0=10)
     assert effects.twfe(d, "y", "id", "t", "g").coef == effects.twfe(d, "y", "id", "t", gname="g").coef
     d["D"] = ((d["g"] > 0) & (d["t"] >= d["g"])).astype(int)
-    with pytest.raises(DataError, match="treatname"):
+    with pytest.raises(DataError, match="dname"):
         effects.twfe(d, "y", "id", "t", "D")
     with pytest.raises(TypeError):
         effects.twfe(d, "y", "id", "t", "g", None)  # options are keyword-only
@@ -243,7 +243,7 @@ def test_pretrend_bootstrap_with_few_clusters():
     dyn = effects.att_gt(df, "y", "id", "t", "g").aggregate("dynamic", min_e=-6)
     with pytest.warns(UserWarning, match="leads"):
         out = effects.pretrend_test(dyn, progress=False)
-    assert out.method == "bootstrap" and out.n_clusters == 15 and out.df == 6 and out.B == 999
+    assert out.method == "bootstrap" and out.n_clusters == 15 and out.df == 6 and out.n_boot == 999
     with pytest.warns(UserWarning):
         again = effects.pretrend_test(dyn, progress=False)
     assert out == again  # deterministic given the seed

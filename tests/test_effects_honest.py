@@ -207,3 +207,21 @@ def test_long_windows_fall_back_to_the_projection_with_a_warning():
     assert h.table["lb"].iloc[0] == pytest.approx(lo) and h.table["ub"].iloc[0] == pytest.approx(hi)
     assert np.all((h.table["lb"] <= h.table["id_lb"]) & (h.table["id_ub"] <= h.table["ub"]))
     assert 0 < h.breakdown < np.inf
+
+
+def test_rm_grid_widens_until_the_set_is_closed():
+    # identified set [-3.8, 4.2] reaches past R's default grid (+-20 SDs of theta = +-2)
+    import warnings
+
+    from jingwu.effects._honest import rm_confidence_set, rm_identified_set
+
+    b, S = np.array([1.0, -1.0, 0.5, 0.2]), np.eye(4) * 0.01
+    idl, idu = rm_identified_set(b, 3, 1, 2.0, np.array([1.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        lb, ub = rm_confidence_set(b, S, 3, 1, 2.0)
+    assert lb < idl < idu < ub and lb > -2 * 20 * 0.1 * 4  # closed, within a few widenings
+    assert (ub - idu) < 1.0 and (idl - lb) < 1.0
+    # a bound the caller fixes is kept, and the open end is reported
+    with pytest.warns(RuntimeWarning, match="open at the theta grid's end"):
+        assert rm_confidence_set(b, S, 3, 1, 2.0, grid_lb=-2, grid_ub=2) == (-2.0, 2.0)

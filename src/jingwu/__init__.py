@@ -38,12 +38,10 @@ target / outcome          column ``count`` (demand), ``y`` (one outcome);
                           argument ``target_col`` (forecast) or ``yname`` (effects)
 cohort (first treated)    column ``adoption_month`` (missing: never adopted),
                           ``cohort`` in an outcome panel; argument ``gname``
+treatment (0/1)           argument ``dname`` (effects' ``twfe`` and
+                          ``wild_cluster_bootstrap``; R ``did`` style)
 need / officers           columns ``officers_needed`` and ``officers`` (allocate)
 ========================  ===================================================
-
-Spellings that still deviate and are kept for a release: ``alp`` (effects,
-as R ``did``), ``biters`` and ``B`` (effects' bootstraps), ``random_state``
-(effects), ``clustervars`` (effects), ``treatname`` (effects' ``twfe``).
 
 Examples
 --------

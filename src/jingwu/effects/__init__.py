@@ -18,8 +18,11 @@ Conventions (stated here once)
   periods, and converted back in every output frame.
 * **Panels.** :func:`att_gt` balances the panel as R ``did`` does with
   ``panel=TRUE`` (units missing a period are dropped with a warning and listed
-  in ``result.panel.dropped``); :func:`imputation` and :func:`sun_abraham` use
-  every observation of an unbalanced panel.
+  in ``result.panel.dropped``); with ``allow_unbalanced_panel=True`` it keeps
+  every observation (R ``did``'s repeated-cross-section estimators, SEs
+  clustered on the unit), and ``panel=False`` reads repeated cross sections;
+  :func:`imputation` and :func:`sun_abraham` use every observation of an
+  unbalanced panel.
 * **Rates and weights.**  Outcomes such as the clearance rate (cleared /
   cases) or a satisfaction share (yes / respondents) are analysed as given;
   pass the denominator as ``weightsname`` (e.g. ``"cases"`` or
@@ -28,8 +31,11 @@ Conventions (stated here once)
   in the outcome's units: multiply a share's ATT and SE by 100 to report
   percentage points (the caller's job; nothing here rescales).
 * **Inference.**  Analytic influence-function SEs by default; multiplier
-  bootstrap with uniform bands when ``bstrap=True`` (deterministic given
-  ``random_state``).
+  bootstrap with uniform bands when ``bstrap=True`` (``n_boot`` draws,
+  deterministic given ``seed``); confidence via ``alpha``, clustering via
+  ``cluster``.  Options after the column names are keyword-only; the old
+  spellings (``alp``, ``biters``/``B``, ``random_state``, ``clustervars``,
+  ``treatname``) still work for one release with a ``DeprecationWarning``.
 * **Results.**  Every function returns an object with ``.to_frame()``,
   ``.summary()`` (a printable string) and ``.plot(ax=None)``; the tests and
   sensitivity analyses return :class:`PretrendResult`,

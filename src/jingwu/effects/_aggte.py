@@ -40,9 +40,9 @@ def aggregate(
     max_e=np.inf,
     na_rm: bool = False,
     bstrap: bool = False,
-    biters: int = 999,
-    alp: float = 0.05,
-    random_state=None,
+    n_boot: int = 999,
+    alpha: float = 0.05,
+    seed=None,
 ) -> AggregateResult:
     if type not in ("simple", "group", "dynamic", "calendar"):
         raise ValueError(f"type must be 'simple', 'group', 'dynamic' or 'calendar', got {type!r}")
@@ -60,7 +60,7 @@ def aggregate(
     glist = np.unique(res.group)
     pg_g = np.array([np.mean(wind * (G == g)) for g in glist])
     pg = pg_g[np.searchsorted(glist, group)]
-    z = stats.norm.ppf(1 - alp / 2)
+    z = stats.norm.ppf(1 - alpha / 2)
 
     def finish(egt, atts, infs, overall, inf_overall):
         se = _se_from_if(infs, cl) if infs.shape[1] else np.zeros(0)
@@ -68,11 +68,11 @@ def aggregate(
         crit = z
         if bstrap:
             if infs.shape[1]:
-                bse, bcrit = multiplier_bootstrap(infs, cl, biters, alp, random_state)
+                bse, bcrit = multiplier_bootstrap(infs, cl, n_boot, alpha, seed)
                 se = bse
                 if np.isfinite(bcrit):
                     crit = bcrit
-            ose = float(multiplier_bootstrap(inf_overall[:, None], cl, biters, alp, random_state)[0][0])
+            ose = float(multiplier_bootstrap(inf_overall[:, None], cl, n_boot, alpha, seed)[0][0])
         return AggregateResult(
             type=type,
             overall_att=float(overall),
@@ -84,7 +84,7 @@ def aggregate(
             inf_overall=inf_overall,
             inffunc=infs,
             source=res,
-            alp=alp,
+            alpha=alpha,
             args=dict(balance_e=balance_e, min_e=min_e, max_e=max_e, na_rm=na_rm),
         )
 
@@ -97,14 +97,15 @@ def aggregate(
         return finish([], [], np.zeros((panel.n, 0)), overall, inf_o)
 
     if type == "group":
-        atts, infs = [], []
+        att_l: list[float] = []
+        inf_l: list[np.ndarray] = []
         for g in glist:
             whichg = np.flatnonzero((group == g) & (g <= t) & (t <= group + max_e))
-            atts.append(np.mean(att[whichg]))
+            att_l.append(float(np.mean(att[whichg])))
             wg = pg[whichg] / pg[whichg].sum()
-            infs.append(_agg_if(att, inf, whichg, wg, None))
-        atts = np.array(atts)
-        infs = np.column_stack(infs)
+            inf_l.append(_agg_if(att, inf, whichg, wg, None))
+        atts = np.array(att_l)
+        infs = np.column_stack(inf_l)
         ok = np.isfinite(atts)
         overall = np.sum(atts[ok] * pg_g[ok]) / pg_g[ok].sum()
         keep_idx = np.flatnonzero(ok)
@@ -121,15 +122,15 @@ def aggregate(
             eseq = np.unique(e_all[include])
             eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - panel.times[-1] + panel.times[0])]
         eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
-        atts, infs = [], []
+        att_l, inf_l = [], []
         for e in eseq:
             whiche = np.flatnonzero((e_all == e) & include)
             pge = pg[whiche] / pg[whiche].sum()
-            atts.append(np.sum(att[whiche] * pge))
+            att_l.append(float(np.sum(att[whiche] * pge)))
             wif = _wif(whiche, pg, wind, G, group)
-            infs.append(_agg_if(att, inf, whiche, pge, wif))
-        atts = np.array(atts)
-        infs = np.column_stack(infs) if infs else np.zeros((panel.n, 0))
+            inf_l.append(_agg_if(att, inf, whiche, pge, wif))
+        atts = np.array(att_l)
+        infs = np.column_stack(inf_l) if inf_l else np.zeros((panel.n, 0))
         epos = eseq >= 0
         if not epos.any():
             raise ValueError("no post-treatment event times to aggregate")
@@ -146,18 +147,18 @@ def aggregate(
         )
     minG = group.min()
     tlist = panel.times[panel.times >= minG]
-    atts, infs, tl = [], [], []
+    att_l, inf_l, tl = [], [], []
     for t1 in tlist:
         whicht = np.flatnonzero((t == t1) & (group <= t))
         if len(whicht) == 0:
             continue
         pgt = pg[whicht] / pg[whicht].sum()
-        atts.append(np.sum(pgt * att[whicht]))
+        att_l.append(float(np.sum(pgt * att[whicht])))
         wif = _wif(whicht, pg, wind, G, group)
-        infs.append(_agg_if(att, inf, whicht, pgt, wif))
+        inf_l.append(_agg_if(att, inf, whicht, pgt, wif))
         tl.append(t1)
-    atts = np.array(atts)
-    infs = np.column_stack(infs)
+    atts = np.array(att_l)
+    infs = np.column_stack(inf_l)
     overall = np.mean(atts)
     inf_o = infs @ np.full(len(atts), 1 / len(atts))
     return finish(tl, atts, infs, overall, inf_o)

@@ -15,71 +15,12 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
+from ._args import renamed_args, renamed_attribute
 from ._drdid import did_2x2
+from ._inference import _se_from_if, _sum_by, _vcov_from_if, multiplier_bootstrap
 from ._prep import Panel, prepare_panel
 
-__all__ = ["att_gt", "ATTGTResult", "AggregateResult"]
-
-_SE_TINY = np.sqrt(np.finfo(float).eps) * 10
-
-
-# --------------------------------------------------------------------------- inference
-def _se_from_if(inf: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
-    """Analytic SEs from an (n x k) influence-function matrix: sqrt(sum IF^2)/n.
-
-    With clusters, IFs are summed within cluster first (cluster-robust).
-    """
-    inf = np.atleast_2d(inf.T).T if inf.ndim == 1 else inf
-    n = inf.shape[0]
-    if cluster is not None:
-        inf = _sum_by(inf, cluster)
-    se = np.sqrt(np.sum(inf**2, axis=0)) / n
-    se = np.where(se <= _SE_TINY, np.nan, se)
-    return se
-
-
-def _sum_by(inf: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    G = int(codes.max()) + 1
-    out = np.zeros((G, inf.shape[1]))
-    np.add.at(out, codes, inf)
-    return out
-
-
-def _vcov_from_if(inf: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
-    n = inf.shape[0]
-    if cluster is not None:
-        inf = _sum_by(inf, cluster)
-    return inf.T @ inf / n**2
-
-
-def multiplier_bootstrap(
-    inf: np.ndarray, cluster: np.ndarray | None, biters: int, alp: float, random_state
-) -> tuple[np.ndarray, float]:
-    """Rademacher multiplier bootstrap as in R ``did::mboot``.
-
-    Returns bootstrap SEs (IQR / (z_.75 - z_.25)) and the critical value of the
-    sup-t statistic for uniform (simultaneous) bands.
-    """
-    rng = np.random.default_rng(random_state)
-    n = inf.shape[0]
-    psi = _sum_by(inf, cluster) if cluster is not None else inf
-    m = psi.shape[0]
-    res = np.empty((biters, inf.shape[1]))
-    chunk = max(1, min(biters, int(2e7 // max(m, 1))))
-    for start in range(0, biters, chunk):
-        b = min(chunk, biters - start)
-        v = rng.choice(np.array([-1.0, 1.0]), size=(b, m))
-        res[start : start + b] = v @ psi / n
-    res *= np.sqrt(n)
-    live = np.sum(res**2, axis=0) > _SE_TINY
-    q75, q25 = np.quantile(res, [0.75, 0.25], axis=0, method="inverted_cdf")
-    bsig = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
-    bsig = np.where(live & (bsig > _SE_TINY), bsig, np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        tmax = np.nanmax(np.abs(res / bsig), axis=1) if np.isfinite(bsig).any() else np.full(biters, np.nan)
-    tmax = tmax[np.isfinite(tmax)]
-    crit = float(np.quantile(tmax, 1 - alp, method="inverted_cdf")) if len(tmax) else np.nan
-    return bsig / np.sqrt(n), crit
+__all__ = ["att_gt", "ATTGTResult", "AggregateResult", "multiplier_bootstrap", "_sum_by"]
 
 
 # --------------------------------------------------------------------------- att_gt
@@ -142,6 +83,7 @@ class ATTGTResult:
         """Covariance matrix of the ATT(g,t)s from the influence functions."""
         return _vcov_from_if(self.inffunc, self.panel.cluster)
 
+    @renamed_args(alp="alpha", biters="n_boot", random_state="seed")
     def aggregate(
         self,
         type: str = "simple",
@@ -151,9 +93,9 @@ class ATTGTResult:
         max_e: float = np.inf,
         na_rm: bool = False,
         bstrap: bool | None = None,
-        biters: int | None = None,
-        alp: float | None = None,
-        random_state=None,
+        n_boot: int | None = None,
+        alpha: float | None = None,
+        seed=None,
     ) -> AggregateResult:
         """Aggregate ATT(g,t) like R ``did::aggte``.
 
@@ -163,7 +105,7 @@ class ATTGTResult:
             Overall average over post cells weighted by cohort size; by cohort;
             by event time (event study); by calendar period.
         balance_e, min_e, max_e : event-time restrictions (as in ``aggte``).
-        bstrap, biters, alp, random_state : default to the ``att_gt`` call's.
+        bstrap, n_boot, alpha, seed : default to the ``att_gt`` call's.
         """
         from ._aggte import aggregate
 
@@ -176,9 +118,9 @@ class ATTGTResult:
             max_e=max_e,
             na_rm=na_rm,
             bstrap=p["bstrap"] if bstrap is None else bstrap,
-            biters=p["biters"] if biters is None else biters,
-            alp=p["alp"] if alp is None else alp,
-            random_state=p["random_state"] if random_state is None else random_state,
+            n_boot=p["n_boot"] if n_boot is None else n_boot,
+            alpha=p["alpha"] if alpha is None else alpha,
+            seed=p["seed"] if seed is None else seed,
         )
 
     def summary(self) -> str:
@@ -189,7 +131,8 @@ class ATTGTResult:
         lines = [
             "Group-time average treatment effects (Callaway & Sant'Anna 2021)",
             f"control group: {self.params['control_group']}, method: {self.params['est_method']}, "
-            f"base period: {self.params['base_period']}, units: {self.n}",
+            f"base period: {self.params['base_period']}, units: {self.n} "
+            f"({self.params.get('panel_type', 'balanced panel')})",
             df.drop(columns=["base_time"]).to_string(index=False, float_format=lambda v: f"{v:.4f}"),
         ]
         try:
@@ -200,7 +143,7 @@ class ATTGTResult:
         except ValueError:
             pass
         band = "simultaneous (bootstrap)" if self.params["bstrap"] else "pointwise"
-        lines.append(f"{100 * (1 - self.params['alp']):.0f}% {band} confidence bands.")
+        lines.append(f"{100 * (1 - self.params['alpha']):.0f}% {band} confidence bands.")
         return "\n".join(lines)
 
     def __repr__(self) -> str:  # pragma: no cover - convenience
@@ -232,23 +175,27 @@ def _cells(panel: Panel, base_period: str, anticipation: int):
             yield g, cur, pret, max(t, pret if base_period == "universal" else t) + tfac
 
 
+@renamed_args(alp="alpha", biters="n_boot", random_state="seed", clustervars="cluster")
 def att_gt(
     data: pd.DataFrame,
     yname: str,
     idname: str,
     tname: str,
     gname: str,
+    *,
     xformla: str | list[str] | None = None,
     control_group: str = "nevertreated",
     est_method: str = "dr",
     weightsname: str | None = None,
-    clustervars: str | list[str] | None = None,
+    cluster: str | list[str] | None = None,
     anticipation: int = 0,
     base_period: str = "varying",
-    alp: float = 0.05,
+    alpha: float = 0.05,
     bstrap: bool = False,
-    biters: int = 999,
-    random_state: int | np.random.Generator | None = None,
+    n_boot: int = 999,
+    seed: int | np.random.Generator | None = None,
+    allow_unbalanced_panel: bool = False,
+    panel: bool = True,
 ) -> ATTGTResult:
     """Group-time average treatment effects (Callaway & Sant'Anna 2021).
 
@@ -274,20 +221,32 @@ def att_gt(
         Sampling weights (e.g. the number of cases behind a clearance rate).
         R ``did`` needs unit-level weights; time-varying weights are averaged
         within unit.
-    clustervars : str, optional
+    cluster : str, optional
         Variable to cluster on (besides the unit), constant within units.
         Unlike R ``did`` (bootstrap only), analytic SEs are clustered too.
     anticipation : int
         Number of periods before ``g`` in which units may already react.
     base_period : {"varying", "universal"}
-    alp : float
+    alpha : float
         Significance level.
     bstrap : bool
         Multiplier-bootstrap SEs and uniform confidence bands.
-    biters : int
+    n_boot : int
         Bootstrap draws.
-    random_state : int or Generator, optional
+    seed : int or Generator, optional
         Seed for the bootstrap (results are deterministic given the seed).
+    allow_unbalanced_panel : bool
+        ``False`` (default, as R ``did``): units not observed in every period
+        are dropped, with a warning, and listed in ``result.panel.dropped``.
+        ``True``: every observation is kept and, as R ``did`` does, the panel
+        is treated as repeated cross sections (DRDID's ``drdid_rc``,
+        ``std_ipw_did_rc``, ``reg_did_rc``) with influence functions summed
+        within unit, so SEs stay clustered on the unit.  A panel that turns
+        out balanced takes the panel path.  Matches the ``csdid`` port of R
+        ``did`` to ~1e-10 (``tests/reference/unbalanced_reference_numbers.csv``).
+    panel : bool
+        ``False``: repeated cross sections; every row is its own sampling unit
+        (``idname`` is not used to link rows).
 
     Returns
     -------
@@ -317,11 +276,15 @@ def att_gt(
         raise ValueError(f"est_method must be 'dr', 'ipw' or 'reg', got {est_method!r}")
     if base_period not in ("varying", "universal"):
         raise ValueError(f"base_period must be 'varying' or 'universal', got {base_period!r}")
-    if not 0 < alp < 1:
-        raise ValueError(f"alp must be in (0, 1), got {alp}")
-    if bstrap and (not isinstance(biters, (int, np.integer)) or biters < 10):
-        raise ValueError(f"biters must be an integer >= 10, got {biters!r}")
-    panel = prepare_panel(
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    if bstrap and (not isinstance(n_boot, (int, np.integer)) or n_boot < 10):
+        raise ValueError(f"n_boot must be an integer >= 10, got {n_boot!r}")
+    if not panel:
+        # repeated cross sections: each row is its own unit
+        idname = "__row__"
+        data = data.assign(**{idname: np.arange(len(data))})
+    wide = prepare_panel(
         data,
         yname,
         idname,
@@ -329,10 +292,13 @@ def att_gt(
         gname,
         xformla=xformla,
         weightsname=weightsname,
-        clustervars=clustervars,
+        cluster=cluster,
         anticipation=anticipation,
         control_group=control_group,
+        balance=panel and not allow_unbalanced_panel,
     )
+    # R did: an unbalanced request on data that are balanced takes the panel path
+    rc = not panel or not bool(np.isfinite(wide.Y).all())
     params = dict(
         yname=yname,
         idname=idname,
@@ -342,15 +308,16 @@ def att_gt(
         control_group=control_group,
         est_method=est_method,
         weightsname=weightsname,
-        clustervars=clustervars,
+        cluster=cluster,
         anticipation=anticipation,
         base_period=base_period,
-        alp=alp,
+        alpha=alpha,
         bstrap=bstrap,
-        biters=biters,
-        random_state=random_state,
+        n_boot=n_boot,
+        seed=seed,
+        panel_type="repeated cross sections" if not panel else "unbalanced panel" if rc else "balanced panel",
     )
-    return _att_gt_panel(panel, params)
+    return _att_gt_panel(wide, params)
 
 
 def _att_gt_panel(panel: Panel, params: dict) -> ATTGTResult:
@@ -368,6 +335,11 @@ def _att_gt_cells(panel: Panel, params: dict) -> ATTGTResult:
     n = panel.n
     times, Y, gu, w = panel.times, panel.Y, panel.g, panel.w
     cells = list(_cells(panel, base_period, anticipation))
+    if params.get("panel_type", "balanced panel") != "balanced panel":
+        from ._cs_rc import att_gt_cells_rc
+
+        att, groups, tt, bb, inf = att_gt_cells_rc(panel, params, cells)
+        return _finish_attgt(panel, params, att, groups, tt, bb, inf)
     inf = np.zeros((n, len(cells)), order="F")  # column writes are contiguous
     YT = np.ascontiguousarray(Y.T)  # period rows are contiguous
     att = np.full(len(cells), np.nan)
@@ -399,12 +371,25 @@ def _att_gt_cells(panel: Panel, params: dict) -> ATTGTResult:
             continue
         att[j] = a
         inf[idx, j] = (n / len(idx)) * f
+    return _finish_attgt(panel, params, att, groups, tt, bb, inf)
+
+
+def _finish_attgt(
+    panel: Panel,
+    params: dict,
+    att: np.ndarray,
+    groups: np.ndarray,
+    tt: np.ndarray,
+    bb: np.ndarray,
+    inf: np.ndarray,
+) -> ATTGTResult:
+    """Standard errors (analytic or multiplier bootstrap) and the result object."""
     se = _se_from_if(inf, panel.cluster)
     se = np.where(np.isnan(att), np.nan, se)
-    crit = stats.norm.ppf(1 - params["alp"] / 2)
+    crit = stats.norm.ppf(1 - params["alpha"] / 2)
     if params["bstrap"]:
         bse, bcrit = multiplier_bootstrap(
-            inf, panel.cluster, params["biters"], params["alp"], params["random_state"]
+            inf, panel.cluster, params["n_boot"], params["alpha"], params["seed"]
         )
         se = bse
         if np.isfinite(bcrit):
@@ -446,14 +431,15 @@ class AggregateResult:
     inf_overall: np.ndarray
     inffunc: np.ndarray
     source: ATTGTResult
-    alp: float = 0.05
+    alpha: float = 0.05
     args: dict | None = None  # aggregation options (balance_e, min_e, max_e, na_rm)
     dist_df: int | None = None  # t(dist_df) critical values after .small_sample(); None = normal
+    alp = renamed_attribute("alp", "alpha")
 
     def _z(self) -> float:
         if self.dist_df is None:
-            return float(stats.norm.ppf(1 - self.alp / 2))
-        return float(stats.t.ppf(1 - self.alp / 2, self.dist_df))
+            return float(stats.norm.ppf(1 - self.alpha / 2))
+        return float(stats.t.ppf(1 - self.alpha / 2, self.dist_df))
 
     def small_sample(self) -> AggregateResult:
         """Few-cluster version: SEs times sqrt(G/(G-1)) and t(G-1) critical values (as fixest).
@@ -481,7 +467,7 @@ class AggregateResult:
         G = self.source.panel.n if cl is None else int(cl.max()) + 1
         f = float(np.sqrt(G / (G - 1)))
         bootstrap = bool(self.source.params.get("bstrap"))
-        crit = self.crit_val if bootstrap else float(stats.t.ppf(1 - self.alp / 2, G - 1))
+        crit = self.crit_val if bootstrap else float(stats.t.ppf(1 - self.alpha / 2, G - 1))
         return replace(self, overall_se=self.overall_se * f, se=self.se * f, crit_val=crit, dist_df=G - 1)
 
     def _level_name(self) -> str:
@@ -535,7 +521,7 @@ class AggregateResult:
         lines = [
             title[self.type],
             f"overall ATT = {self.overall_att:.4f} (SE {self.overall_se:.4f}), "
-            f"{100 * (1 - self.alp):.0f}% CI [{self.overall_att - z * self.overall_se:.4f}, "
+            f"{100 * (1 - self.alpha):.0f}% CI [{self.overall_att - z * self.overall_se:.4f}, "
             f"{self.overall_att + z * self.overall_se:.4f}]",
         ]
         if self.type != "simple":

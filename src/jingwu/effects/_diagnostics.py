@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._args import renamed_args
 from ._cs import AggregateResult, ATTGTResult
 from ._results import HonestDiDResult, PretrendResult, WildBootstrapResult
 
@@ -68,19 +69,19 @@ def _null_residuals(panel) -> np.ndarray:
     return e
 
 
-def _wild_weights(G: int, B: int, weights: str, seed: int) -> np.ndarray:
-    """(B, G) Rademacher or Webb weights; all 2^G sign patterns when 2^G <= B (Rademacher)."""
+def _wild_weights(G: int, n_boot: int, weights: str, seed: int) -> np.ndarray:
+    """(n_boot, G) Rademacher or Webb weights; all 2^G sign patterns when 2^G <= n_boot (Rademacher)."""
     rng = np.random.default_rng(seed)
-    if weights == "rademacher" and 2**G <= B:
+    if weights == "rademacher" and 2**G <= n_boot:
         return ((np.arange(2**G)[:, None] >> np.arange(G)[None, :]) & 1) * 2.0 - 1.0
     if weights == "rademacher":
-        return rng.choice([-1.0, 1.0], size=(B, G))
+        return rng.choice([-1.0, 1.0], size=(n_boot, G))
     six = np.sqrt(np.array([1.5, 1.0, 0.5]))
-    return rng.choice(np.concatenate([-six, six]), size=(B, G))
+    return rng.choice(np.concatenate([-six, six]), size=(n_boot, G))
 
 
 def _bootstrap_wald(
-    result, pre, source, again, W0: float, *, B: int, weights: str, seed: int, progress: bool | None
+    result, pre, source, again, W0: float, *, n_boot: int, weights: str, seed: int, progress: bool | None
 ):
     """Wild cluster restricted bootstrap of the Wald statistic (studentised with its own covariance).
 
@@ -113,22 +114,23 @@ def _bootstrap_wald(
         r = again(src)
         T[h] = np.asarray(r.att)[pre]
         Sc[h] = _cluster_sums(r.inffunc[:, pre], cl, G)
-    v = _wild_weights(G, B, weights, seed)
-    theta = v @ T  # (B, q)
-    S = np.einsum("bh,hgq->bgq", v, Sc)  # (B, G, q)
+    v = _wild_weights(G, n_boot, weights, seed)
+    theta = v @ T  # (n_boot, q)
+    S = np.einsum("bh,hgq->bgq", v, Sc)  # (n_boot, G, q)
     with np.errstate(all="ignore"):
         Wb = _wald(theta, S, n)
     Wb = np.where(np.isfinite(Wb), Wb, np.inf)
     return float(np.mean(Wb >= W0 - 1e-12 * max(1.0, abs(W0)))), int(v.shape[0])
 
 
+@renamed_args(B="n_boot")
 def pretrend_test(
     result: ATTGTResult | AggregateResult,
     *,
     method: str = "auto",
     small_sample_below: int = 100,
     bootstrap_below: int = 50,
-    B: int = 999,
+    n_boot: int = 999,
     weights: str = "auto",
     seed: int = 0,
     progress: bool | None = None,
@@ -169,7 +171,7 @@ def pretrend_test(
     ----------
     result : ATTGTResult or AggregateResult (``dynamic``)
     method : {"auto", "bootstrap", "F", "chi2"}
-    B : int
+    n_boot : int
         Bootstrap draws (all 2^G sign patterns when that is fewer, Rademacher).
     weights : {"auto", "rademacher", "webb"}
         ``"auto"``: Webb's six-point weights with fewer than 12 clusters.
@@ -183,7 +185,7 @@ def pretrend_test(
     -------
     PretrendResult
         ``.stat``, ``.df`` (q), ``.df_denom`` (G - q for F), ``.p_value``,
-        ``.method``, ``.n_clusters``, ``.B``, the tested estimates; ``.to_frame()``,
+        ``.method``, ``.n_clusters``, ``.n_boot``, the tested estimates; ``.to_frame()``,
         ``.summary()``, ``.plot()``.
 
     Examples
@@ -212,8 +214,13 @@ def pretrend_test(
     G = int(cl.max()) + 1 if cl is not None else n
     S = _cluster_sums(inf, cl, G)
     q = int(theta.size)
+    # the restricted bootstrap re-estimates a balanced panel; unbalanced/RC results use F or chi2
+    rc = getattr(source, "params", {}).get("panel_type", "balanced panel") != "balanced panel"
     if method == "auto":
-        method = "bootstrap" if G < bootstrap_below else "F" if G < small_sample_below else "chi2"
+        boot = G < bootstrap_below and not rc
+        method = "bootstrap" if boot else "F" if G < small_sample_below else "chi2"
+    if method == "bootstrap" and rc:
+        raise ValueError("the pre-trend bootstrap needs a balanced panel; use method='F' or 'chi2'")
     se = np.sqrt(np.einsum("gq,gq->q", S, S)) / n
     if method in ("F", "bootstrap"):
         if q >= G:
@@ -247,9 +254,11 @@ def pretrend_test(
     if method == "bootstrap":
         wts = ("webb" if G < 12 else "rademacher") if weights == "auto" else weights
         p, used = _bootstrap_wald(
-            result, pre, source, again, W, B=B, weights=wts, seed=seed, progress=progress
+            result, pre, source, again, W, n_boot=n_boot, weights=wts, seed=seed, progress=progress
         )
-        return PretrendResult(stat=W, df=q, df_denom=None, p_value=p, method="bootstrap", B=used, **common)
+        return PretrendResult(
+            stat=W, df=q, df_denom=None, p_value=p, method="bootstrap", n_boot=used, **common
+        )
     if method == "F":
         F = (G - q) / (q * (G - 1)) * W
         return PretrendResult(
@@ -260,8 +269,9 @@ def pretrend_test(
     )
 
 
+@renamed_args(B="n_boot")
 def wild_score_bootstrap(
-    result, *, B: int = 9999, weights: str = "webb", seed: int = 0
+    result, *, n_boot: int = 9999, weights: str = "webb", seed: int = 0
 ) -> WildBootstrapResult:
     """Wild (score) cluster bootstrap p-value for the overall effect of a CS aggregate or imputation.
 
@@ -272,13 +282,13 @@ def wild_score_bootstrap(
     ``t* = sum v_g s_g / sqrt(sum v_g^2 s_g^2)`` is compared with the observed
     ``t = theta / sqrt(sum s_g^2)`` (Kline & Santos 2012 score bootstrap; Webb's
     six-point weights suit fewer than about 12 clusters, Rademacher otherwise;
-    with Rademacher weights and 2^G <= B every sign pattern is enumerated).
+    with Rademacher weights and 2^G <= n_boot every sign pattern is enumerated).
     Test of H0: effect = 0, two-sided.
 
     Returns
     -------
     WildBootstrapResult
-        ``.estimate``, ``.t_stat``, ``.p_value``, ``.n_clusters``, ``.B``,
+        ``.estimate``, ``.t_stat``, ``.p_value``, ``.n_clusters``, ``.n_boot``,
         ``.weights``, ``.target``; ``.to_frame()``, ``.summary()``, ``.plot()``.
 
     Examples
@@ -289,7 +299,7 @@ def wild_score_bootstrap(
     >>> df = pd.DataFrame({"id": np.repeat(np.arange(40), 5), "t": np.tile(np.arange(5), 40)})
     >>> df["g"] = df["id"] % 4
     >>> df["y"] = rng.normal(size=200) + 2 * ((df["g"] > 0) & (df["t"] >= df["g"]))
-    >>> out = wild_score_bootstrap(att_gt(df, "y", "id", "t", "g").aggregate("simple"), B=999)
+    >>> out = wild_score_bootstrap(att_gt(df, "y", "id", "t", "g").aggregate("simple"), n_boot=999)
     >>> out.p_value < 0.01
     True
     """
@@ -310,7 +320,7 @@ def wild_score_bootstrap(
         raise ValueError(f"weights must be 'webb' or 'rademacher', got {weights!r}")
     G = len(s)
     t0 = est / np.sqrt(np.sum(s**2))
-    v = _wild_weights(G, B, weights, seed)
+    v = _wild_weights(G, n_boot, weights, seed)
     tb = (v @ s) / np.sqrt((v**2) @ (s**2))
     p = float(np.mean(np.abs(tb) >= abs(t0) - 1e-12))
     return WildBootstrapResult(
@@ -318,7 +328,7 @@ def wild_score_bootstrap(
         t_stat=float(t0),
         p_value=p,
         n_clusters=int(G),
-        B=int(v.shape[0]),
+        n_boot=int(v.shape[0]),
         weights=weights,
         target=target,
         t_draws=tb,
@@ -390,6 +400,7 @@ def _breakdown(ci_at, tol: float, start: float = 1.0, cap: float = 1e3) -> float
     return lo
 
 
+@renamed_args(alp="alpha")
 def honest_did(
     result: AggregateResult | None = None,
     *,
@@ -410,7 +421,6 @@ def honest_did(
     breakdown: bool = True,
     breakdown_tol: float | None = None,
     seed: int = 0,
-    alp: float | None = None,
 ) -> HonestDiDResult:
     """Sensitivity of an event-study effect to violations of parallel trends (Rambachan & Roth 2023).
 
@@ -451,7 +461,7 @@ def honest_did(
         ``createSensitivityResults*`` the first post-period: ``l_vec=None``
         on the R route.)
     alpha : float
-        1 - confidence level.  ``alp`` is accepted as a deprecated alias.
+        1 - confidence level.
     hybrid : {"auto", "LF", "ARP", "bonferroni"}
         Relative magnitudes only: C-LF (``"LF"``), conditional (``"ARP"``), or
         the conservative Bonferroni projection (``"bonferroni"``: intervals
@@ -500,9 +510,6 @@ def honest_did(
     """
     from ._honest import _FLCIProblem, confidence_set_at, honest_sensitivity, original_cs
 
-    if alp is not None:
-        warnings.warn("honest_did(alp=...) is deprecated; use alpha=", DeprecationWarning, stacklevel=2)
-        alpha = alp
     if method not in ("relative_magnitude", "smoothness"):
         raise ValueError(f"method must be 'relative_magnitude' or 'smoothness', got {method!r}")
     if result is not None:
@@ -565,7 +572,7 @@ def honest_did(
         breakdown=float(value),
         theta=theta,
         se=se,
-        original_ci=tuple(float(x) for x in original),
+        original_ci=(float(original[0]), float(original[1])),
         method=method,
         alpha=alpha,
     )

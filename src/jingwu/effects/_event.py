@@ -11,6 +11,7 @@ from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from ..errors import DataError
+from ._args import renamed_args, renamed_attribute
 from ._cs import _att_gt_panel, _se_from_if, att_gt
 from ._prep import Panel, prepare_panel
 from ._twfe import _demean, _long_inputs
@@ -71,17 +72,20 @@ class ImputationResult:
     overall_se: float
     event: pd.DataFrame
     tau: pd.DataFrame
-    alp: float = 0.05
+    alpha: float = 0.05
     dropped: dict | None = None  # units/rows/observations left out, by reason
     scores: np.ndarray | None = None  # per-cluster contributions to the overall ATT (sum^2 = SE^2)
+    alp = renamed_attribute("alp", "alpha")
 
     def small_sample(self) -> ImputationResult:
         """SEs times sqrt(G/(G-1)) and t(G-1) intervals (G clusters), as fixest; a new result."""
         from dataclasses import replace
 
+        if self.scores is None:
+            raise ValueError("no cluster scores: the result was not built by imputation()")
         G = len(self.scores)
         f = float(np.sqrt(G / (G - 1)))
-        c = stats.t.ppf(1 - self.alp / 2, G - 1)
+        c = stats.t.ppf(1 - self.alpha / 2, G - 1)
         ev = self.event.copy()
         ev["se"] = ev["se"] * f
         ev["ci_lower"] = ev["att"] - c * ev["se"]
@@ -93,7 +97,7 @@ class ImputationResult:
         return self.event.copy()
 
     def summary(self) -> str:
-        z = stats.norm.ppf(1 - self.alp / 2)
+        z = stats.norm.ppf(1 - self.alpha / 2)
         return (
             f"Imputation estimator (Borusyak, Jaravel & Spiess 2024)\noverall ATT = "
             f"{self.overall_att:.5f} (SE {self.overall_se:.5f}), CI "
@@ -105,18 +109,20 @@ class ImputationResult:
         return self.summary()
 
 
+@renamed_args(alp="alpha", clustervars="cluster")
 def imputation(
     data: pd.DataFrame,
     yname: str,
     idname: str,
     tname: str,
     gname: str,
+    *,
     weightsname: str | None = None,
-    clustervars: str | None = None,
+    cluster: str | None = None,
     anticipation: int = 0,
     horizons: list[int] | None = None,
     pretrends: int = 0,
-    alp: float = 0.05,
+    alpha: float = 0.05,
 ) -> ImputationResult:
     """Imputation DiD estimator of Borusyak, Jaravel & Spiess (2024).
 
@@ -124,7 +130,7 @@ def imputation(
     treated and not yet treated), treated outcomes are compared with their
     imputed untreated values, and the effects are averaged.  Standard errors
     use BJS's conservative formula (Theorem 3) with effects averaged by
-    cohort and period, clustered by unit (or ``clustervars``).  The fixed
+    cohort and period, clustered by unit (or ``cluster``).  The fixed
     effects are solved with a T x T Schur complement, so the cost grows
     linearly with the number of units.  Unbalanced panels are used as they
     are, every observation counting (as in BJS); only units already treated
@@ -137,7 +143,7 @@ def imputation(
     data, yname, idname, tname, gname : as in :func:`att_gt`.
     weightsname : str, optional
         Unit weights (regression and averaging weights).
-    clustervars : str, optional
+    cluster : str, optional
         Cluster variable containing whole units (default: units).
     anticipation : int
         Periods before adoption excluded from the untreated sample.
@@ -146,7 +152,7 @@ def imputation(
     pretrends : int
         Number of pre-period coefficients (event times -1..-pretrends) from
         BJS's pre-trend regression on untreated observations.
-    alp : float
+    alpha : float
         Significance level.
 
     Returns
@@ -170,7 +176,7 @@ def imputation(
         tname,
         gname,
         weightsname=weightsname,
-        clustervars=clustervars,
+        cluster=cluster,
         anticipation=anticipation,
         control_group="notyettreated",
         drop_first_period_treated=True,
@@ -180,12 +186,12 @@ def imputation(
     # many small solves: multi-threaded BLAS only adds contention (5x slower at 40,000 units)
     with threadpool_limits(limits=1, user_api="blas"):
         return _imputation_panel(
-            panel, horizons=horizons, pretrends=pretrends, alp=alp, anticipation=anticipation
+            panel, horizons=horizons, pretrends=pretrends, alpha=alpha, anticipation=anticipation
         )
 
 
 def _imputation_panel(
-    panel: Panel, horizons=None, pretrends: int = 0, alp: float = 0.05, anticipation: int = 0
+    panel: Panel, horizons=None, pretrends: int = 0, alpha: float = 0.05, anticipation: int = 0
 ) -> ImputationResult:
     Y, g, times, w = panel.Y, panel.g, panel.times, panel.w
     n, T = Y.shape
@@ -197,8 +203,8 @@ def _imputation_panel(
     Om = untreated * w[:, None]
     Y0 = np.where(untreated, Y, 0.0)
     solve = _FESolver(Om)
-    alpha, lam = solve((Om * Y0).sum(axis=1), (Om * Y0).sum(axis=0))
-    fit = alpha[:, None] + lam[None, :]
+    a_unit, lam = solve((Om * Y0).sum(axis=1), (Om * Y0).sum(axis=0))
+    fit = a_unit[:, None] + lam[None, :]
     ok_unit = Om.sum(axis=1) > 0
     ok_time = Om.sum(axis=0) > 0
     imputable = treated & ok_unit[:, None] & ok_time[None, :]
@@ -214,7 +220,7 @@ def _imputation_panel(
         )
     tau = np.where(imputable, Y - fit, 0.0)
     resid = np.where(untreated, Y - fit, 0.0)
-    z = stats.norm.ppf(1 - alp / 2)
+    z = stats.norm.ppf(1 - alpha / 2)
 
     # Work on the list of imputable cells: a horizon selects a small subset of them, and every
     # n x T product below is precomputed once (44 horizons at 40,000 x 60 cells).
@@ -276,7 +282,7 @@ def _imputation_panel(
         overall_se=overall_se,
         event=ev,
         tau=tau_df,
-        alp=alp,
+        alpha=alpha,
         dropped=dropped,
         scores=overall_scores,
     )
@@ -313,15 +319,17 @@ def _bjs_pretrends(panel: Panel, untreated, Om, K: int, w) -> list:
 
 
 # --------------------------------------------------------------------------- Sun & Abraham
+@renamed_args(alp="alpha", clustervars="cluster")
 def sun_abraham(
     data: pd.DataFrame,
     yname: str,
     idname: str,
     tname: str,
     gname: str,
+    *,
     weightsname: str | None = None,
-    clustervars: str | None = None,
-    alp: float = 0.05,
+    cluster: str | None = None,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Sun & Abraham (2021) interaction-weighted event study.
 
@@ -357,21 +365,21 @@ def sun_abraham(
         tname,
         gname,
         weightsname=weightsname,
-        clustervars=clustervars,
+        cluster=cluster,
         control_group="notyettreated",
         balance=False,
     )
     if np.isnan(panel.Y).any():
-        return _sun_abraham_regression(panel, alp)
+        return _sun_abraham_regression(panel, alpha)
     params = dict(
         control_group="nevertreated",
         est_method="reg",
         base_period="universal",
         anticipation=0,
-        alp=alp,
+        alpha=alpha,
         bstrap=False,
-        biters=0,
-        random_state=None,
+        n_boot=0,
+        seed=None,
         xformla=None,
     )
     res = _att_gt_panel(panel, params)
@@ -393,13 +401,13 @@ def sun_abraham(
         rows.append(("sa", e, att, se))
     out = pd.DataFrame(rows, columns=["estimator", "event_time", "att", "se"])
     out["event_time"] = out["event_time"].astype(int) if panel.codec.kind != "float" else out["event_time"]
-    c = stats.t.ppf(1 - alp / 2, G - 1)
+    c = stats.t.ppf(1 - alpha / 2, G - 1)
     out["ci_lower"] = out["att"] - c * out["se"]
     out["ci_upper"] = out["att"] + c * out["se"]
     return out
 
 
-def _sun_abraham_regression(panel: Panel, alp: float) -> pd.DataFrame:
+def _sun_abraham_regression(panel: Panel, alpha: float) -> pd.DataFrame:
     """Saturated SA regression on every observed cell (unbalanced panels).
 
     ``y ~ sum_{g, e != -1} 1{G = g, t - g = e} | unit + period`` on the
@@ -453,7 +461,7 @@ def _sun_abraham_regression(panel: Panel, alp: float) -> pd.DataFrame:
     out = out.sort_values("event_time", ignore_index=True)
     if panel.codec.kind != "float":
         out["event_time"] = out["event_time"].astype(int)
-    c = stats.t.ppf(1 - alp / 2, G - 1)
+    c = stats.t.ppf(1 - alpha / 2, G - 1)
     out["ci_lower"] = out["att"] - c * out["se"]
     out["ci_upper"] = out["att"] + c * out["se"]
     out.attrs["dropped"] = dict(panel.dropped)
@@ -470,7 +478,7 @@ def _twfe_event(
     weightsname=None,
     cluster=None,
     window: tuple[int, int] | None = None,
-    alp: float = 0.05,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Dynamic TWFE: y ~ sum_{e != -1} 1{t - g = e} | unit + period (end bins if ``window``)."""
     y, d, unit, time, w, cl, ok = _long_inputs(
@@ -507,7 +515,7 @@ def _twfe_event(
     ).sort_values("event_time", ignore_index=True)
     if codec.kind != "float":
         out["event_time"] = out["event_time"].astype(int)
-    c = stats.t.ppf(1 - alp / 2, G - 1)
+    c = stats.t.ppf(1 - alpha / 2, G - 1)
     out["ci_lower"] = out["att"] - c * out["se"]
     out["ci_upper"] = out["att"] + c * out["se"]
     # full clustered covariance of the event-time coefficients (order: event_time, -1 left out),
@@ -519,15 +527,17 @@ def _twfe_event(
 
 
 # --------------------------------------------------------------------------- front end
+@renamed_args(alp="alpha")
 def event_study(
     data: pd.DataFrame,
     yname: str,
     idname: str,
     tname: str,
     gname: str,
+    *,
     estimator: str = "cs",
     weightsname: str | None = None,
-    alp: float = 0.05,
+    alpha: float = 0.05,
     **kwargs,
 ) -> pd.DataFrame:
     """Event-study estimates in one tidy format, for overlaying estimators.
@@ -544,7 +554,7 @@ def event_study(
         ``"sa"``: Sun & Abraham; ``"imputation"``: Borusyak-Jaravel-Spiess
         (``pretrends=K`` adds K pre-period coefficients).
     weightsname : str, optional
-    alp : float
+    alpha : float
 
     Returns
     -------
@@ -566,21 +576,21 @@ def event_study(
     """
     if estimator == "cs":
         kwargs.setdefault("base_period", "universal")
-        res = att_gt(data, yname, idname, tname, gname, weightsname=weightsname, alp=alp, **kwargs)
+        res = att_gt(data, yname, idname, tname, gname, weightsname=weightsname, alpha=alpha, **kwargs)
         agg = res.aggregate("dynamic")
         f = agg.to_frame().rename(columns={"event_time": "event_time"})
         f.insert(0, "estimator", "cs")
         return f[_EVENT_COLS]
     if estimator == "sa":
-        return sun_abraham(data, yname, idname, tname, gname, weightsname=weightsname, alp=alp, **kwargs)[
+        return sun_abraham(data, yname, idname, tname, gname, weightsname=weightsname, alpha=alpha, **kwargs)[
             _EVENT_COLS
         ]
     if estimator == "imputation":
         return imputation(
-            data, yname, idname, tname, gname, weightsname=weightsname, alp=alp, **kwargs
+            data, yname, idname, tname, gname, weightsname=weightsname, alpha=alpha, **kwargs
         ).to_frame()[_EVENT_COLS]
     if estimator == "twfe":
-        return _twfe_event(data, yname, idname, tname, gname, weightsname=weightsname, alp=alp, **kwargs)[
+        return _twfe_event(data, yname, idname, tname, gname, weightsname=weightsname, alpha=alpha, **kwargs)[
             _EVENT_COLS
         ]
     raise ValueError(f"estimator must be 'cs', 'twfe', 'sa' or 'imputation', got {estimator!r}")

@@ -8,6 +8,7 @@ on plain numpy arrays.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -111,7 +112,7 @@ class Panel:
         return len(self.ids)
 
 
-def _check_columns(data: pd.DataFrame, cols: list[str | None]) -> None:
+def _check_columns(data: pd.DataFrame, cols: Sequence[str | None]) -> None:
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
     missing = [c for c in cols if c is not None and c not in data.columns]
@@ -193,7 +194,7 @@ def _check_timing_codes(
             raise DataError(
                 f"treatment timing is only 0/1 while periods run from {tmin:g} to "
                 f"{tmax:g}: a treatment indicator passed as the timing column? (twfe and "
-                f"wild_cluster_bootstrap take a 0/1 column as treatname=)",
+                f"wild_cluster_bootstrap take a 0/1 column as dname=)",
                 column=gname,
                 expected="the first treated period of each unit (e.g. the "
                 "adoption year), 0 or empty for never treated",
@@ -242,7 +243,7 @@ def prepare_panel(
     *,
     xformla: str | list[str] | None = None,
     weightsname: str | None = None,
-    clustervars: str | list[str] | None = None,
+    cluster: str | list[str] | None = None,
     anticipation: int = 0,
     control_group: str = "nevertreated",
     drop_first_period_treated: bool = True,
@@ -266,12 +267,12 @@ def prepare_panel(
         raise ValueError(f"anticipation must be an integer >= 0, got {anticipation!r}")
     if control_group not in ("nevertreated", "notyettreated"):
         raise ValueError(f"control_group must be 'nevertreated' or 'notyettreated', got {control_group!r}")
-    if isinstance(clustervars, str):
-        clustervars = [clustervars]
-    clustervars = [c for c in (clustervars or []) if c != idname]
-    if len(clustervars) > 1:
+    if isinstance(cluster, str):
+        cluster = [cluster]
+    cluster = [c for c in (cluster or []) if c != idname]
+    if len(cluster) > 1:
         raise ValueError("at most one clustering variable besides idname is supported")
-    _check_columns(data, [yname, idname, tname, gname, weightsname, *clustervars])
+    _check_columns(data, [yname, idname, tname, gname, weightsname, *cluster])
 
     codec = _time_codec(data[tname], tname)
     t = codec.encode(data[tname], tname)
@@ -326,7 +327,7 @@ def prepare_panel(
     if counts.max() > 1:
         bad = np.argwhere(counts > 1)[0]
         raise DataError(
-            f"unit {uid[bad[0]]!r} has more than one row in period {codec.decode_list([times[bad[1]]])[0]}",
+            f"unit {uid[bad[0]]!r} has more than one row in period {codec.decode_list(times[bad[1] : bad[1] + 1])[0]}",
             column=[idname, tname],
             expected="one row per unit and period",
         )
@@ -351,13 +352,13 @@ def prepare_panel(
     gu = gu_first["min"].to_numpy()
     wu = pd.Series(wts[ok]).groupby(uinv).mean().to_numpy()
     cl = None
-    if clustervars:
-        cvals = pd.Series(data[clustervars[0]].to_numpy()[ok])
+    if cluster:
+        cvals = pd.Series(data[cluster[0]].to_numpy()[ok])
         nun = cvals.groupby(uinv).nunique()
         if (nun > 1).any():
             raise DataError(
                 "cluster variable varies within a unit",
-                column=clustervars[0],
+                column=cluster[0],
                 expected="clusters that contain whole units",
             )
         cl = pd.factorize(cvals.groupby(uinv).first())[0]
@@ -406,8 +407,6 @@ def prepare_panel(
     if w.mean() <= 0:
         raise DataError("all weights are zero", column=weightsname, expected="positive weights")
     w = w / w.mean()
-    if xformla is None:
-        Xw = None
     return Panel(
         ids=uid[keep],
         times=times,
@@ -415,7 +414,7 @@ def prepare_panel(
         Y=Y,
         g=gu[keep],
         w=w,
-        X=Xw,
+        X=None if xformla is None else Xw,
         xnames=xnames,
         cluster=None if cl is None else pd.factorize(cl[keep])[0],
         weighted=weightsname is not None,

@@ -15,6 +15,8 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from ._args import renamed_attribute
+
 __all__ = ["PretrendResult", "WildBootstrapResult", "HonestDiDResult"]
 
 
@@ -88,7 +90,7 @@ class PretrendResult(_DictAccess):
     estimates, se : arrays of the tested pre-period estimates and their SEs.
     labels : list
         Event time (dynamic aggregation) or ``(group, time)`` of each estimate.
-    B : int or None
+    n_boot : int or None
         Bootstrap draws (``method="bootstrap"``).
     """
 
@@ -101,8 +103,9 @@ class PretrendResult(_DictAccess):
     estimates: np.ndarray = field(default_factory=lambda: np.empty(0))
     se: np.ndarray = field(default_factory=lambda: np.empty(0))
     labels: list = field(default_factory=list)
-    B: int | None = None
+    n_boot: int | None = None
     alpha: float = 0.05
+    B = renamed_attribute("B", "n_boot")
 
     _legacy: ClassVar[dict[str, str]] = {
         k: k for k in ("stat", "df", "df_denom", "p_value", "method", "n_clusters")
@@ -122,7 +125,7 @@ class PretrendResult(_DictAccess):
                     "p_value": self.p_value,
                     "n_clusters": self.n_clusters,
                     "n_leads": len(self.estimates),
-                    "B": self.B,
+                    "n_boot": self.n_boot,
                 }
             ]
         )
@@ -139,7 +142,7 @@ class PretrendResult(_DictAccess):
             return f"Pre-trend test (small-sample F): F({self.df}, {self.df_denom}) = {self.stat:.3f}" + tail
         return (
             f"Pre-trend test (wild cluster bootstrap of the Wald statistic, {self.df} leads, "
-            f"B = {self.B}): W = {self.stat:.3f}" + tail
+            f"n_boot = {self.n_boot}): W = {self.stat:.3f}" + tail
         )
 
     def __repr__(self) -> str:  # pragma: no cover
@@ -167,7 +170,7 @@ class WildBootstrapResult(_DictAccess):
     ----------
     estimate, t_stat, p_value : the estimate, its studentised statistic and
         the bootstrap p-value (two-sided).
-    n_clusters, B, weights : clusters, draws used, weight distribution.
+    n_clusters, n_boot, weights : clusters, draws used, weight distribution.
     target : what was tested (``"twfe"``, ``"cs_aggregate"``, ``"imputation"``).
     t_draws : the bootstrap statistics (for the plot).
     """
@@ -176,11 +179,12 @@ class WildBootstrapResult(_DictAccess):
     t_stat: float
     p_value: float
     n_clusters: int
-    B: int
+    n_boot: int
     weights: str
     target: str
     null: float = 0.0
     t_draws: np.ndarray = field(default_factory=lambda: np.empty(0))
+    B = renamed_attribute("B", "n_boot")
 
     _legacy: ClassVar[dict[str, str]] = {
         "coef": "estimate",
@@ -188,7 +192,7 @@ class WildBootstrapResult(_DictAccess):
         "t_stat": "t_stat",
         "p_value": "p_value",
         "n_clusters": "n_clusters",
-        "B": "B",
+        "B": "n_boot",
         "weights": "weights",
     }
 
@@ -200,7 +204,7 @@ class WildBootstrapResult(_DictAccess):
     __eq__ = _same
 
     def to_frame(self) -> pd.DataFrame:
-        """One row: target, estimate, t, p_value, n_clusters, B, weights."""
+        """One row: target, estimate, t, p_value, n_clusters, n_boot, weights."""
         return pd.DataFrame(
             [
                 {
@@ -209,7 +213,7 @@ class WildBootstrapResult(_DictAccess):
                     "t": self.t_stat,
                     "p_value": self.p_value,
                     "n_clusters": self.n_clusters,
-                    "B": self.B,
+                    "n_boot": self.n_boot,
                     "weights": self.weights,
                 }
             ]
@@ -218,7 +222,7 @@ class WildBootstrapResult(_DictAccess):
     def summary(self) -> str:
         return (
             f"Wild bootstrap ({self.target}, {self.weights} weights, {self.n_clusters} clusters, "
-            f"B = {self.B}): estimate {self.estimate:.6f}, t = {self.t_stat:.3f}, "
+            f"n_boot = {self.n_boot}): estimate {self.estimate:.6f}, t = {self.t_stat:.3f}, "
             f"p = {self.p_value:.4f} (H0: effect = {self.null:g})"
         )
 

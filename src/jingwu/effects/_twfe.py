@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,6 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataError
+from ._args import renamed_args, renamed_attribute
 from ._prep import _check_columns, _check_ids, _check_timing_codes, _time_codec, prepare_panel
 from ._results import WildBootstrapResult
 
@@ -37,18 +37,16 @@ def _demean(
     return M
 
 
-def _long_inputs(
-    data, yname, idname, tname, treatname, gname, weightsname, cluster, return_mask: bool = False
-):
-    if (treatname is None) == (gname is None):
-        raise ValueError("give exactly one of treatname (0/1 column) or gname (first treated period)")
-    _check_columns(data, [yname, idname, tname, treatname, gname, weightsname, cluster])
+def _long_inputs(data, yname, idname, tname, dname, gname, weightsname, cluster, return_mask: bool = False):
+    if (dname is None) == (gname is None):
+        raise ValueError("give exactly one of dname (0/1 column) or gname (first treated period)")
+    _check_columns(data, [yname, idname, tname, dname, gname, weightsname, cluster])
     _check_ids(data, idname)
     codec = _time_codec(data[tname], tname)
     t = codec.encode(data[tname], tname)
     y = pd.to_numeric(data[yname], errors="coerce").to_numpy(dtype=float)
-    if treatname is not None:
-        d = pd.to_numeric(data[treatname], errors="coerce").to_numpy(dtype=float)
+    if dname is not None:
+        d = pd.to_numeric(data[dname], errors="coerce").to_numpy(dtype=float)
     else:
         g = codec.encode(data[gname], gname)
         _check_timing_codes(data[gname], g, t, data[idname].to_numpy(), gname, codec.kind)
@@ -89,7 +87,8 @@ class TWFEResult:
     n_obs: int
     n_clusters: int
     dof_k: int
-    alp: float = 0.05
+    alpha: float = 0.05
+    alp = renamed_attribute("alp", "alpha")
 
     def to_frame(self) -> pd.DataFrame:
         """One-row tidy frame (estimator, att, se, t, p, CI, n_obs, n_clusters)."""
@@ -113,13 +112,14 @@ class TWFEResult:
         return (
             f"Static TWFE: ATT = {self.coef:.6f} (SE {self.se:.6f}, clusters {self.n_clusters}), "
             f"t = {self.t_stat:.3f}, p = {self.p_value:.4f}, "
-            f"{100 * (1 - self.alp):.0f}% CI [{self.ci_lower:.4f}, {self.ci_upper:.4f}]"
+            f"{100 * (1 - self.alpha):.0f}% CI [{self.ci_lower:.4f}, {self.ci_upper:.4f}]"
         )
 
     def __repr__(self) -> str:  # pragma: no cover
         return self.summary()
 
 
+@renamed_args(treatname="dname", alp="alpha")
 def twfe(
     data: pd.DataFrame,
     yname: str,
@@ -127,10 +127,10 @@ def twfe(
     tname: str,
     gname: str | None = None,
     *,
-    treatname: str | None = None,
+    dname: str | None = None,
     weightsname: str | None = None,
     cluster: str | None = "idname",
-    alp: float = 0.05,
+    alpha: float = 0.05,
 ) -> TWFEResult:
     """Static two-way fixed-effects DiD: ``y ~ D | unit + time``.
 
@@ -149,14 +149,14 @@ def twfe(
         Outcome, unit and period columns.
     gname : str, optional
         First-treated period (never treated: 0 or missing); D = 1{t >= g}, as
-        in :func:`att_gt` and the other estimators.  Give this or ``treatname``.
-    treatname : str, optional, keyword-only
+        in :func:`att_gt` and the other estimators.  Give this or ``dname``.
+    dname : str, optional, keyword-only
         0/1 treatment-status column (e.g. a placebo dummy).
     weightsname : str, optional
         Regression weights (e.g. cases behind a clearance rate).
     cluster : str or None
         Cluster variable; default the unit id.  ``None`` gives HC1 SEs.
-    alp : float
+    alpha : float
         Significance level for the CI.
 
     Returns
@@ -175,14 +175,14 @@ def twfe(
     """
     if cluster == "idname":
         cluster = idname
-    y, d, unit, time, w, cl = _long_inputs(data, yname, idname, tname, treatname, gname, weightsname, cluster)
+    y, d, unit, time, w, cl = _long_inputs(data, yname, idname, tname, dname, gname, weightsname, cluster)
     M = _demean(np.column_stack([y, d]), [unit, time], w)
     yt, dt = M[:, 0], M[:, 1]
     sxx = np.sum(w * dt * dt)
     if sxx <= 1e-12 * len(dt):
         raise DataError(
             "treatment has no variation after removing unit and period effects",
-            column=treatname or gname,
+            column=dname or gname,
             expected="staggered or partial adoption",
         )
     beta = np.sum(w * dt * yt) / sxx
@@ -207,7 +207,7 @@ def twfe(
     se = float(np.sqrt(V))
     tval = beta / se
     p = 2 * stats.t.sf(abs(tval), dist_df)
-    c = stats.t.ppf(1 - alp / 2, dist_df)
+    c = stats.t.ppf(1 - alpha / 2, dist_df)
     return TWFEResult(
         coef=float(beta),
         se=se,
@@ -218,10 +218,11 @@ def twfe(
         n_obs=n,
         n_clusters=int(G),
         dof_k=int(k),
-        alp=alp,
+        alpha=alpha,
     )
 
 
+@renamed_args(treatname="dname", B="n_boot", random_state="seed")
 def wild_cluster_bootstrap(
     data: pd.DataFrame,
     yname: str,
@@ -229,14 +230,13 @@ def wild_cluster_bootstrap(
     tname: str,
     gname: str | None = None,
     *,
-    treatname: str | None = None,
+    dname: str | None = None,
     cluster: str | None = None,
     weightsname: str | None = None,
-    B: int = 9999,
+    n_boot: int = 9999,
     weights: str = "rademacher",
     null: float = 0.0,
     seed: int | np.random.Generator | None = None,
-    random_state: int | np.random.Generator | None = None,
 ) -> WildBootstrapResult:
     """Wild cluster restricted (WCR) bootstrap p-value for the static TWFE coefficient.
 
@@ -245,27 +245,26 @@ def wild_cluster_bootstrap(
     compared with the sample one (Cameron, Gelbach & Miller 2008; Roodman et
     al. 2019).  Use it when there are few clusters (e.g. 6-30 districts).
     Period effects enter as dummies; units must be nested in clusters.  With
-    Rademacher weights and ``2**G <= B`` every sign pattern is enumerated.
+    Rademacher weights and ``2**G <= n_boot`` every sign pattern is enumerated.
 
     Parameters
     ----------
-    data, yname, idname, tname, treatname, gname, weightsname : as in :func:`twfe`.
+    data, yname, idname, tname, dname, gname, weightsname : as in :func:`twfe`.
     cluster : str, optional
         Cluster column (default: the unit id).
-    B : int
+    n_boot : int
         Bootstrap draws.
     weights : {"rademacher", "webb"}
     null : float
         Hypothesised value of the coefficient.
     seed : int or Generator, optional
         Seed of the bootstrap weights (deterministic given the seed).
-        ``random_state`` is a deprecated alias.
 
     Returns
     -------
     WildBootstrapResult
         ``.estimate`` (also ``.coef``), ``.t_stat``, ``.p_value``,
-        ``.n_clusters``, ``.B`` (draws used), ``.weights``; ``.to_frame()``,
+        ``.n_clusters``, ``.n_boot`` (draws used), ``.weights``; ``.to_frame()``,
         ``.summary()``, ``.plot()``.  (``result["p_value"]`` still works for
         one release, with a ``DeprecationWarning``.)
 
@@ -279,23 +278,16 @@ def wild_cluster_bootstrap(
     >>> df["g"] = np.where(df["district"] < 4, 3, 0)
     >>> df["y"] = rng.normal(size=len(df)) + 1.0 * ((df["g"] > 0) & (df["t"] >= 3))
     >>> out = wild_cluster_bootstrap(df, "y", "id", "t", gname="g", cluster="district",
-    ...                              B=999, seed=1)
+    ...                              n_boot=999, seed=1)
     >>> out.n_clusters, out.p_value < 0.05
     (8, True)
     """
-    if random_state is not None:
-        warnings.warn(
-            "wild_cluster_bootstrap(random_state=...) is deprecated; use seed=",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        seed = random_state if seed is None else seed
     if weights not in ("rademacher", "webb"):
         raise ValueError(f"weights must be 'rademacher' or 'webb', got {weights!r}")
-    if not isinstance(B, (int, np.integer)) or B < 99:
-        raise ValueError(f"B must be an integer >= 99, got {B!r}")
+    if not isinstance(n_boot, (int, np.integer)) or n_boot < 99:
+        raise ValueError(f"n_boot must be an integer >= 99, got {n_boot!r}")
     cluster = cluster or idname
-    y, d, unit, time, w, cl = _long_inputs(data, yname, idname, tname, treatname, gname, weightsname, cluster)
+    y, d, unit, time, w, cl = _long_inputs(data, yname, idname, tname, dname, gname, weightsname, cluster)
     if not _nested(unit, cl):
         raise DataError(
             "units are not nested in clusters", column=cluster, expected="each unit inside a single cluster"
@@ -336,14 +328,14 @@ def wild_cluster_bootstrap(
     K = np.diag(q) - R @ XtX_inv @ S  # score_c(v) = (K v)_c
     num = a @ S  # beta*_0 - null = num . v
     rng = np.random.default_rng(seed)
-    if weights == "rademacher" and 2**G <= B:
+    if weights == "rademacher" and 2**G <= n_boot:
         V = ((np.arange(2**G)[:, None] >> np.arange(G)[None, :]) & 1).astype(float) * 2 - 1
         V = V.T
     elif weights == "rademacher":
-        V = rng.choice(np.array([-1.0, 1.0]), size=(G, B))
+        V = rng.choice(np.array([-1.0, 1.0]), size=(G, n_boot))
     else:
         webb = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
-        V = rng.choice(webb, size=(G, B))
+        V = rng.choice(webb, size=(G, n_boot))
     tb = (num @ V) / np.sqrt(adj * np.sum((K @ V) ** 2, axis=0))
     p = float(np.mean(np.abs(tb) >= abs(t0) - 1e-12))
     return WildBootstrapResult(
@@ -351,7 +343,7 @@ def wild_cluster_bootstrap(
         t_stat=float(t0),
         p_value=p,
         n_clusters=int(G),
-        B=int(V.shape[1]),
+        n_boot=int(V.shape[1]),
         weights=weights,
         target="twfe",
         null=float(null),
