@@ -38,6 +38,9 @@ MODELS: dict[str, str] = {
     "lgbm": "The same global model with LightGBM as the booster (needs lightgbm)",
 }
 LOCAL = ("snaive", "naive", "ets", "arima", "mstl", "theta")
+#: Fewest forecast origins the global models' evenly thinned training grid may keep; with fewer
+#: (many series), they sample (series, origin) pairs instead (:meth:`GlobalGBM._training_rows`).
+MIN_GRID_ORIGINS = 28
 #: Series needed before ``n_jobs=None`` starts a process per core for the statistical models.
 POOL_MIN_SERIES = 50
 
@@ -230,11 +233,13 @@ class GlobalGBM:
     info : FreqInfo
         The frequency (from :func:`jingwu.forecast._data.freq_info`).
     max_rows : int
-        Training rows kept (forecast origins are thinned evenly to fit).
+        Training rows kept: forecast origins are thinned evenly to fit, or, for
+        many series, (series, origin) pairs are sampled (``seed``), each with
+        its whole horizon.
     input_size : int, optional
         Origins only from the last ``input_size`` periods.
     seed : int
-        Random state of the booster.
+        Random state of the booster and of the sampled training rows.
     n_threads : int
         OpenMP threads for fitting and predicting (default 1: fastest on a
         shared machine and identical output; raise it on a dedicated node).
@@ -340,6 +345,41 @@ class GlobalGBM:
         )
         return X, base
 
+    def _training_rows(
+        self, n_series: int, T: int, h: int, first: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Training rows (series, origin, step) for origins from ``first``, about ``max_rows`` of them.
+
+        Few series: every series at the same origins, thinned evenly from the
+        end.  When that grid would keep fewer than :data:`MIN_GRID_ORIGINS`
+        origins (many series: e.g. beyond about 260 daily series of three
+        years with ``h=28`` and the default ``max_rows``), (series, origin)
+        pairs are drawn at random without replacement (``seed``) among the
+        origins whose whole horizon lies in the training data, so every
+        horizon step is trained, on target dates spread over the history.
+        (The grid alone left one origin, the last, above ~7,100 such series:
+        only step 1 was trained.)
+        """
+        origins = np.arange(first, T - 1)
+        n_rows = n_series * len(origins) * h
+        stride = max(1, math.ceil(n_rows / self.max_rows))
+        if stride > 1 and stride % self.info.season == 0:
+            stride += 1
+        full = np.arange(first, T - h)  # origins with the whole horizon observed
+        if stride > 1 and math.ceil(len(origins) / stride) < MIN_GRID_ORIGINS and len(full) > 0:
+            n_pairs = min(n_series * len(full), max(1, self.max_rows // h))
+            pick = np.sort(
+                np.random.default_rng(self.seed).choice(n_series * len(full), n_pairs, replace=False)
+            )
+            sid_p, o_p = pick // len(full), full[pick % len(full)]
+            return np.repeat(sid_p, h), np.repeat(o_p, h), np.tile(np.arange(1, h + 1), n_pairs)
+        origins = origins[::-1][::stride][::-1]
+        sid, o, j = (
+            a.ravel() for a in np.meshgrid(np.arange(n_series), origins, np.arange(1, h + 1), indexing="ij")
+        )
+        keep = o + j < T
+        return sid[keep], o[keep], j[keep]
+
     def fit_predict(self, train: pd.DataFrame, h: int) -> pd.DataFrame:
         """Fit on ``train`` (long ``unique_id, ds, y``) and forecast ``h`` steps past each series' end."""
         info = self.info
@@ -355,19 +395,8 @@ class GlobalGBM:
         calf = calendar_features(grid.append(future), info)
         cal = calf.to_numpy(dtype=float)
         self._ly_cols = [calf.columns.get_loc(c) for c in ("is_day_off", "sf_window")]
-        # Training rows: origins thinned to about max_rows rows.
         first = 0 if self.input_size is None else max(0, T - int(self.input_size))
-        origins = np.arange(max(first, _windows(info)[1] - 1), T - 1)
-        n_rows = len(ids) * len(origins) * h
-        stride = max(1, math.ceil(n_rows / self.max_rows))
-        if stride > 1 and stride % info.season == 0:
-            stride += 1
-        origins = origins[::-1][::stride][::-1]
-        sid, o, j = (
-            a.ravel() for a in np.meshgrid(np.arange(len(ids)), origins, np.arange(1, h + 1), indexing="ij")
-        )
-        keep = o + j < T
-        sid, o, j = sid[keep], o[keep], j[keep]
+        sid, o, j = self._training_rows(len(ids), T, h, max(first, _windows(info)[1] - 1))
         yt = Y[sid, o + j]
         X, base = self._features(Y, cal, sid, o, j)
         ok = np.isfinite(yt) & np.isfinite(base) & (base > 0)
