@@ -357,8 +357,8 @@ def test_bad_input_raises_clear_errors():
 
 def test_engine_requires_dask_or_runs_on_local_cluster():
     d = _poisson_panel(3, 120)
-    with pytest.raises(ValueError, match="Spark and Ray"):
-        jw.forecast.backtest(d, h=7, n_windows=1, models=["snaive"], engine="spark")
+    with pytest.raises(ValueError, match="engine must be None, 'dask', 'ray', 'spark'"):
+        jw.forecast.backtest(d, h=7, n_windows=1, models=["snaive"], engine="hadoop")
     try:
         import dask  # noqa: F401
         import dask.dataframe  # noqa: F401
@@ -385,6 +385,44 @@ def test_engine_requires_dask_or_runs_on_local_cluster():
     pd.testing.assert_frame_equal(a.forecasts, b.forecasts)
     pd.testing.assert_frame_equal(c.forecasts, b.forecasts)
     pd.testing.assert_frame_equal(fa, fb)
+
+
+def _engine_matches_local(d, engine):
+    kw = dict(h=7, n_windows=1, models=["snaive", "ets", "lgbm"], gbm_params={"max_iter": 20}, n_jobs=1)
+    a = jw.forecast.backtest(d, engine=engine, **kw).forecasts
+    b = jw.forecast.backtest(d, **kw).forecasts
+    pd.testing.assert_frame_equal(a.drop(columns="yhat"), b.drop(columns="yhat"), check_exact=False)
+    # statsforecast's models in the fugue path: single-precision rounding; the global model: identical
+    np.testing.assert_allclose(a["yhat"], b["yhat"], rtol=1e-6)
+    is_g = (a["model"] == "lgbm").to_numpy()
+    np.testing.assert_array_equal(a.loc[is_g, "yhat"], b.loc[is_g, "yhat"])
+
+
+@pytest.mark.parametrize("kind", ["ray", "spark"])
+def test_ray_and_spark_engines_match_local_or_say_what_to_install(kind):
+    d = _poisson_panel(3, 100)
+    try:
+        jw.forecast.engine.check_engine(kind)
+    except ImportError as e:
+        assert f"jingwu[{kind}]" in str(e)
+        pytest.skip(f"{kind} is not installed")
+    pytest.importorskip("lightgbm")
+    if kind == "ray":
+        import ray
+
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        try:
+            _engine_matches_local(d, "ray")
+        finally:
+            ray.shutdown()
+    else:
+        from pyspark.sql import SparkSession
+
+        spark = SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").getOrCreate()
+        try:
+            _engine_matches_local(d, spark)
+        finally:
+            spark.stop()
 
 
 # --- per-step conformal calibration ----------------------------------------------------------------

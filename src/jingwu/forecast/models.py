@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 
 from .. import calendar as jcal
 from ._data import FreqInfo
+from .engine import collect, to_engine_frame
 
 __all__ = ["MODELS", "calendar_features", "fit_predict_local", "GlobalGBM"]
 
@@ -88,8 +89,9 @@ def fit_predict_local(
     """Fit statsforecast models per series and forecast ``h`` steps.
 
     Returns ``unique_id, ds`` and one column per model.  ``engine`` is ``None``
-    (in-process) or a Dask client / ``"dask"`` (statsforecast's distributed
-    backend through fugue).  ``n_jobs=None``: every core when a costly model
+    (in-process), ``"dask"`` / a Dask client, ``"ray"``, or ``"spark"`` / a Spark
+    session (statsforecast's distributed backend through fugue; see
+    :mod:`jingwu.forecast.engine`).  ``n_jobs=None``: every core when a costly model
     (ETS, ARIMA, MSTL, Theta) runs on at least :data:`POOL_MIN_SERIES` series, else 1.
 
     Examples
@@ -115,31 +117,12 @@ def fit_predict_local(
         models=models, freq=info.alias, n_jobs=n_jobs, fallback_model=SeasonalNaive(season_length=info.season)
     )
     data = train[["unique_id", "ds", "y"]]
-    if engine is None:
-        out = sf.forecast(df=data, h=h)
-    else:
-        ddf = _to_dask(data, engine)
-        out = sf.forecast(df=ddf, h=h).compute()
+    out = collect(sf.forecast(df=to_engine_frame(data, engine), h=h))
     out = out.reset_index() if "unique_id" not in out.columns else out
     out["unique_id"] = out["unique_id"].astype(str)
     out["ds"] = pd.to_datetime(out["ds"])
     out[names] = out[names].astype("float64")
     return out[["unique_id", "ds", *names]].sort_values(["unique_id", "ds"]).reset_index(drop=True)
-
-
-def _to_dask(data: pd.DataFrame, engine: Any) -> Any:
-    try:
-        import dask.dataframe as dd
-        from dask.distributed import Client  # noqa: F401
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "engine= needs Dask: install the distributed extra with `pip install jingwu[dist]`"
-        ) from None
-    n_workers = 2
-    if engine != "dask" and hasattr(engine, "scheduler_info"):
-        n_workers = max(1, len(engine.scheduler_info().get("workers", {})))
-    nparts = max(1, min(data["unique_id"].nunique(), 2 * n_workers))
-    return dd.from_pandas(data, npartitions=nparts)
 
 
 # ----------------------------------------------------------------------------
