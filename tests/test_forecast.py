@@ -399,7 +399,7 @@ def _engine_matches_local(d, engine):
 
 
 @pytest.mark.parametrize("kind", ["ray", "spark"])
-def test_ray_and_spark_engines_match_local_or_say_what_to_install(kind):
+def test_ray_and_spark_engines_match_local_or_say_what_to_install(kind, monkeypatch):
     d = _poisson_panel(3, 100)
     try:
         jw.forecast.engine.check_engine(kind)
@@ -416,8 +416,11 @@ def test_ray_and_spark_engines_match_local_or_say_what_to_install(kind):
         finally:
             ray.shutdown()
     else:
+        import sys
+
         from pyspark.sql import SparkSession
 
+        monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)  # workers need this interpreter's packages
         spark = SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").getOrCreate()
         try:
             _engine_matches_local(d, spark)

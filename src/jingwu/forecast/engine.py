@@ -23,7 +23,9 @@ about 1e-7 relative (single-precision rounding inside the distributed
 path); the global models are identical.  On one machine every engine adds
 overhead (the forecast benchmark measured Dask's), so use them where there
 is a cluster to run on.  Ray and Spark are optional (``pip install
-jingwu[ray]`` / ``jingwu[spark]``; Spark also needs Java 17+).
+jingwu[ray]`` / ``jingwu[spark]``; Spark also needs Java 17+, and its Python
+workers must run this interpreter: set ``PYSPARK_PYTHON`` to ``sys.executable``
+before the session starts when it is not the first ``python3`` on the path).
 
 A script that starts a ``LocalCluster`` with worker processes must guard its
 entry point, because each worker process imports the script again::

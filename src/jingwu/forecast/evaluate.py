@@ -385,11 +385,12 @@ def backtest(
         statsforecast processes; default: every core when a costly statistical
         model (ETS, ARIMA, MSTL, Theta) runs on at least 50 series, else one
         (a process pool does not pay off on small runs; results are the same).
-    engine : None, "dask" or dask.distributed.Client
-        Run on Dask: the statistical models through statsforecast's
+    engine : None, "dask", "ray", "spark", dask.distributed.Client or SparkSession
+        Run on a cluster: the statistical models through statsforecast's
         distributed (fugue) backend, the global models as one task on a
-        worker; same numbers as ``None`` (see :mod:`jingwu.forecast.engine`,
-        including the ``if __name__ == "__main__":`` guard a script needs).
+        worker; Dask gives the same numbers as ``None``, Ray and Spark agree
+        to about 1e-7 relative (see :mod:`jingwu.forecast.engine`, including
+        the ``if __name__ == "__main__":`` guard a script needs).
     seed : int
         Random state of the gradient-boosting model.
     gbm_params : dict, optional
