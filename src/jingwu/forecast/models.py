@@ -269,7 +269,7 @@ class GlobalGBM:
         self.max_rows = int(max_rows)
         self.input_size = input_size
         self.seed = int(seed)
-        self.params = {
+        self.params: dict[str, Any] = {
             "loss": "poisson",
             "learning_rate": 0.08,
             "max_iter": 250,
