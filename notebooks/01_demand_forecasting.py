@@ -152,9 +152,13 @@ jw.report.save_fig(fig, "backtest", prefix="01")
 # %% [markdown]
 # ## 3. The chosen model（模型选择）
 #
-# The default rule is "the backtest winner on station MASE". The published evidence for
-# police demand (simple combinations beat single models; global boosting won M5) is
-# what the candidate set reflects; the table above is what decides.
+# The default rule is "the backtest winner on station MASE". The default candidates
+# (`jw.forecast.DEFAULT_MODELS`) are the seasonal-naive benchmark and one global LightGBM
+# model with calendar, Chinese-holiday and lag features (global boosting won M5): in the
+# package's benchmarks it is within 1% of the best model of the full zoo on M city and on
+# Chicago's districts, at a small fraction of the time. The full zoo (ETS, Theta, MSTL, the
+# scikit-learn booster and their ensemble) stays available as `jw.forecast.ZOO_MODELS`;
+# the table above is what decides.
 
 # %%
 chosen = str(station_table.index[0])
@@ -279,8 +283,10 @@ if WEEKLY_CHECK:
     bt_w = jw.forecast.backtest(weekly, h=8, n_windows=N_WINDOWS, models=MODELS, id_col="station_id",
                                 time_col="date", target_col="count", n_jobs=1, gbm_params=GBM)
     w_table = bt_w.summary().set_index("model")
-    jw.report.record_value("01.weekly_mase_ensemble_vs_snaive", w_table.loc["ensemble", "mase_vs_snaive"],
-                           unit="ratio", description="Weekly district totals: ensemble MASE relative to seasonal naive (52)")
+    w_chosen = bt_w.best  # the default rule again: the backtest winner
+    jw.report.record_value("01.weekly_chosen_model", w_chosen, description="Model chosen on weekly district totals")
+    jw.report.record_value("01.weekly_mase_chosen_vs_snaive", w_table.loc[w_chosen, "mase_vs_snaive"],
+                           unit="ratio", description="Weekly district totals: chosen model's MASE relative to seasonal naive (52)")
     display(jw.report.labelled(w_table[["mase", "mase_vs_snaive", "coverage_80", "coverage_95"]]))
 else:
     print(f"The weekly check needs {WEEKS_NEEDED} weeks of data; this city has "
@@ -308,8 +314,10 @@ jw.report.findings([
      f"best single model: {v['01.best_single_model']}."),
     (f"预测区间：80% 区间覆盖 {v['01.coverage_80']:.1%}，95% 区间覆盖 {v['01.coverage_95']:.1%}（目标 77–83%、93–97%）。",
      f"Intervals: 80% cover {v['01.coverage_80']:.1%}, 95% cover {v['01.coverage_95']:.1%} (target 77–83%, 93–97%)."),
-    *([(f"周数据（季节 52）：组合预测 MASE 为季节朴素法的 {v['01.weekly_mase_ensemble_vs_snaive']:.2f} 倍。",
-        f"Weekly data (season 52): ensemble MASE = {v['01.weekly_mase_ensemble_vs_snaive']:.2f} × seasonal naive.")]
+    *([(f"周数据（季节 52）：选中模型 '{v['01.weekly_chosen_model']}' 的 MASE 为季节朴素法的 "
+        f"{v['01.weekly_mase_chosen_vs_snaive']:.2f} 倍。",
+        f"Weekly data (season 52): chosen model '{v['01.weekly_chosen_model']}' has MASE "
+        f"{v['01.weekly_mase_chosen_vs_snaive']:.2f} × seasonal naive.")]
       if WEEKLY_CHECK else []),
     (f"MinT 调和把各层级间 {v['01.coherence_gap_base']:.1f} 起/天的不一致降到 {v['01.coherence_gap_mint']:.1e}；"
      "警力配置笔记本得到每个派出所未来 28 天的均值与 80%、95% 分位数。",

@@ -158,6 +158,57 @@ def test_global_model_same_output_with_any_thread_count(backend):
         jw.forecast.GlobalGBM(info, n_threads=0)
 
 
+def _grid_rows_before_sampling(n_series, T, h, first, max_rows, season):
+    """The training rows of the evenly thinned origin grid alone (the rule before sampling)."""
+    origins = np.arange(first, T - 1)
+    stride = max(1, -(-n_series * len(origins) * h // max_rows))
+    if stride > 1 and stride % season == 0:
+        stride += 1
+    origins = origins[::-1][::stride][::-1]
+    sid, o, j = (
+        a.ravel() for a in np.meshgrid(np.arange(n_series), origins, np.arange(1, h + 1), indexing="ij")
+    )
+    keep = o + j < T
+    return sid[keep], o[keep], j[keep]
+
+
+@pytest.mark.parametrize("n_series", [1, 22, 48, 200, 260])
+def test_global_model_training_grid_unchanged_for_few_series(n_series):
+    # three years of daily data, h=28, default max_rows: below ~260 series the even grid is kept
+    g = jw.forecast.GlobalGBM(jw.forecast.freq_info("D"))
+    got = g._training_rows(n_series, 1095, 28, 27)
+    want = _grid_rows_before_sampling(n_series, 1095, 28, 27, g.max_rows, 7)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("n_series", [300, 8_000, 40_000])
+def test_global_model_trains_every_horizon_step_for_many_series(n_series):
+    T, h, first = 1095, 28, 27
+    g = jw.forecast.GlobalGBM(jw.forecast.freq_info("D"), seed=3)
+    sid, o, j = g._training_rows(n_series, T, h, first)
+    # every step is trained equally often, each pair with its whole horizon inside the data
+    steps, counts = np.unique(j, return_counts=True)
+    assert list(steps) == list(range(1, h + 1)) and len(set(counts)) == 1
+    assert (o + j <= T - 1).all() and (o >= first).all() and len(j) <= g.max_rows
+    # pairs are distinct, their origins spread over the history, and the draw is fixed by the seed
+    pairs = np.unique(np.column_stack([sid, o])[j == 1], axis=0)
+    assert len(pairs) == (j == 1).sum() and np.ptp(o) > 0.9 * (T - h - first)
+    again = jw.forecast.GlobalGBM(jw.forecast.freq_info("D"), seed=3)._training_rows(n_series, T, h, first)
+    other = jw.forecast.GlobalGBM(jw.forecast.freq_info("D"), seed=4)._training_rows(n_series, T, h, first)
+    assert all(np.array_equal(a, b) for a, b in zip((sid, o, j), again))
+    assert not np.array_equal(o, other[1])
+    if n_series >= 8_000:  # the grid alone kept only the last origin: step 1 only
+        assert set(_grid_rows_before_sampling(n_series, T, h, first, g.max_rows, 7)[2]) == {1}
+
+
+def test_global_model_with_sampled_rows_forecasts_every_step():
+    d = _poisson_panel(6, 150, seed=9)
+    info = jw.forecast.freq_info("D")
+    fc = jw.forecast.GlobalGBM(info, max_rows=700, max_iter=20).fit_predict(d, 7)  # 6 x 142 x 7 rows
+    assert len(fc) == 42 and np.isfinite(fc["gbm"]).all() and (fc["gbm"] > 0).all()
+
+
 def test_weekly_data_with_yearly_season():
     d = _poisson_panel(2, 160, seed=6, freq="W-SUN")
     bt = jw.forecast.backtest(
@@ -306,8 +357,8 @@ def test_bad_input_raises_clear_errors():
 
 def test_engine_requires_dask_or_runs_on_local_cluster():
     d = _poisson_panel(3, 120)
-    with pytest.raises(ValueError, match="Spark and Ray"):
-        jw.forecast.backtest(d, h=7, n_windows=1, models=["snaive"], engine="spark")
+    with pytest.raises(ValueError, match="engine must be None, 'dask', 'ray', 'spark'"):
+        jw.forecast.backtest(d, h=7, n_windows=1, models=["snaive"], engine="hadoop")
     try:
         import dask  # noqa: F401
         import dask.dataframe  # noqa: F401
@@ -334,6 +385,47 @@ def test_engine_requires_dask_or_runs_on_local_cluster():
     pd.testing.assert_frame_equal(a.forecasts, b.forecasts)
     pd.testing.assert_frame_equal(c.forecasts, b.forecasts)
     pd.testing.assert_frame_equal(fa, fb)
+
+
+def _engine_matches_local(d, engine):
+    kw = dict(h=7, n_windows=1, models=["snaive", "ets", "lgbm"], gbm_params={"max_iter": 20}, n_jobs=1)
+    a = jw.forecast.backtest(d, engine=engine, **kw).forecasts
+    b = jw.forecast.backtest(d, **kw).forecasts
+    pd.testing.assert_frame_equal(a.drop(columns="yhat"), b.drop(columns="yhat"), check_exact=False)
+    # statsforecast's models in the fugue path: single-precision rounding; the global model: identical
+    np.testing.assert_allclose(a["yhat"], b["yhat"], rtol=1e-6)
+    is_g = (a["model"] == "lgbm").to_numpy()
+    np.testing.assert_array_equal(a.loc[is_g, "yhat"], b.loc[is_g, "yhat"])
+
+
+@pytest.mark.parametrize("kind", ["ray", "spark"])
+def test_ray_and_spark_engines_match_local_or_say_what_to_install(kind, monkeypatch):
+    d = _poisson_panel(3, 100)
+    try:
+        jw.forecast.engine.check_engine(kind)
+    except ImportError as e:
+        assert f"jingwu[{kind}]" in str(e)
+        pytest.skip(f"{kind} is not installed")
+    pytest.importorskip("lightgbm")
+    if kind == "ray":
+        import ray
+
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        try:
+            _engine_matches_local(d, "ray")
+        finally:
+            ray.shutdown()
+    else:
+        import sys
+
+        from pyspark.sql import SparkSession
+
+        monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)  # workers need this interpreter's packages
+        spark = SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").getOrCreate()
+        try:
+            _engine_matches_local(d, spark)
+        finally:
+            spark.stop()
 
 
 # --- per-step conformal calibration ----------------------------------------------------------------

@@ -14,7 +14,7 @@ weekly or monthly frequency, any number of series.
   (bottom-up, OLS, MinT-shrink) with intervals re-derived from reconciled
   sample paths (window levels widened to a new window's,
   :func:`widen_window_levels`); :func:`summing_matrix`, :func:`aggregate_hierarchy`.
-- ``engine=`` — run on a Dask cluster (:mod:`~jingwu.forecast.engine`).
+- ``engine=`` — run on Dask, Ray or Spark (:mod:`~jingwu.forecast.engine`).
 - :func:`hour_of_week_profile` — 168 hourly shares per station or category.
 - :mod:`~jingwu.forecast.metrics` — the metric functions.
 
@@ -22,9 +22,9 @@ Models: ``snaive`` (the benchmark), ``naive``, ``ets``, ``arima``, ``mstl``,
 ``theta`` (statsforecast), ``gbm`` (a global scikit-learn
 HistGradientBoosting model with calendar, lag and Chinese-holiday features),
 ``lgbm`` (the same global model with LightGBM as the booster) and
-``ensemble`` (mean or median of the others).  :data:`DEFAULT_MODELS` is the
-set chosen by the evidence in ``benchmarks/forecast_default.py``;
-:data:`ZOO_MODELS` is the full zoo.
+``ensemble`` (mean or median of the others).  :data:`DEFAULT_MODELS` (seasonal naive
+and ``lgbm``; ``model="auto"`` picks between them) is the set chosen by the
+evidence in ``benchmarks/forecast_default.py``; :data:`ZOO_MODELS` is the full zoo.
 
 Examples
 --------

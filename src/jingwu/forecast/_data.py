@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -202,7 +204,7 @@ def check_levels(level: object) -> tuple[int, ...]:
     if isinstance(level, (int, float, np.integer, np.floating)):
         level = (level,)
     out = []
-    for lv in level:  # type: ignore[union-attr]
+    for lv in cast(Iterable[Any], level):
         if not isinstance(lv, (int, float, np.integer, np.floating)) or not 0 < lv < 100:
             raise ValueError(f"interval levels must be numbers between 0 and 100 (e.g. 80, 95), got {lv!r}")
         if float(lv) != int(lv):

@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 
 from .. import calendar as jcal
 from ._data import FreqInfo
+from .engine import collect, to_engine_frame
 
 __all__ = ["MODELS", "calendar_features", "fit_predict_local", "GlobalGBM"]
 
@@ -38,6 +39,9 @@ MODELS: dict[str, str] = {
     "lgbm": "The same global model with LightGBM as the booster (needs lightgbm)",
 }
 LOCAL = ("snaive", "naive", "ets", "arima", "mstl", "theta")
+#: Fewest forecast origins the global models' evenly thinned training grid may keep; with fewer
+#: (many series), they sample (series, origin) pairs instead (:meth:`GlobalGBM._training_rows`).
+MIN_GRID_ORIGINS = 28
 #: Series needed before ``n_jobs=None`` starts a process per core for the statistical models.
 POOL_MIN_SERIES = 50
 
@@ -85,8 +89,9 @@ def fit_predict_local(
     """Fit statsforecast models per series and forecast ``h`` steps.
 
     Returns ``unique_id, ds`` and one column per model.  ``engine`` is ``None``
-    (in-process) or a Dask client / ``"dask"`` (statsforecast's distributed
-    backend through fugue).  ``n_jobs=None``: every core when a costly model
+    (in-process), ``"dask"`` / a Dask client, ``"ray"``, or ``"spark"`` / a Spark
+    session (statsforecast's distributed backend through fugue; see
+    :mod:`jingwu.forecast.engine`).  ``n_jobs=None``: every core when a costly model
     (ETS, ARIMA, MSTL, Theta) runs on at least :data:`POOL_MIN_SERIES` series, else 1.
 
     Examples
@@ -112,31 +117,12 @@ def fit_predict_local(
         models=models, freq=info.alias, n_jobs=n_jobs, fallback_model=SeasonalNaive(season_length=info.season)
     )
     data = train[["unique_id", "ds", "y"]]
-    if engine is None:
-        out = sf.forecast(df=data, h=h)
-    else:
-        ddf = _to_dask(data, engine)
-        out = sf.forecast(df=ddf, h=h).compute()
+    out = collect(sf.forecast(df=to_engine_frame(data, engine), h=h))
     out = out.reset_index() if "unique_id" not in out.columns else out
     out["unique_id"] = out["unique_id"].astype(str)
     out["ds"] = pd.to_datetime(out["ds"])
     out[names] = out[names].astype("float64")
     return out[["unique_id", "ds", *names]].sort_values(["unique_id", "ds"]).reset_index(drop=True)
-
-
-def _to_dask(data: pd.DataFrame, engine: Any) -> Any:
-    try:
-        import dask.dataframe as dd
-        from dask.distributed import Client  # noqa: F401
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "engine= needs Dask: install the distributed extra with `pip install jingwu[dist]`"
-        ) from None
-    n_workers = 2
-    if engine != "dask" and hasattr(engine, "scheduler_info"):
-        n_workers = max(1, len(engine.scheduler_info().get("workers", {})))
-    nparts = max(1, min(data["unique_id"].nunique(), 2 * n_workers))
-    return dd.from_pandas(data, npartitions=nparts)
 
 
 # ----------------------------------------------------------------------------
@@ -230,11 +216,13 @@ class GlobalGBM:
     info : FreqInfo
         The frequency (from :func:`jingwu.forecast._data.freq_info`).
     max_rows : int
-        Training rows kept (forecast origins are thinned evenly to fit).
+        Training rows kept: forecast origins are thinned evenly to fit, or, for
+        many series, (series, origin) pairs are sampled (``seed``), each with
+        its whole horizon.
     input_size : int, optional
         Origins only from the last ``input_size`` periods.
     seed : int
-        Random state of the booster.
+        Random state of the booster and of the sampled training rows.
     n_threads : int
         OpenMP threads for fitting and predicting (default 1: fastest on a
         shared machine and identical output; raise it on a dedicated node).
@@ -281,7 +269,7 @@ class GlobalGBM:
         self.max_rows = int(max_rows)
         self.input_size = input_size
         self.seed = int(seed)
-        self.params = {
+        self.params: dict[str, Any] = {
             "loss": "poisson",
             "learning_rate": 0.08,
             "max_iter": 250,
@@ -340,6 +328,41 @@ class GlobalGBM:
         )
         return X, base
 
+    def _training_rows(
+        self, n_series: int, T: int, h: int, first: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Training rows (series, origin, step) for origins from ``first``, about ``max_rows`` of them.
+
+        Few series: every series at the same origins, thinned evenly from the
+        end.  When that grid would keep fewer than :data:`MIN_GRID_ORIGINS`
+        origins (many series: e.g. beyond about 260 daily series of three
+        years with ``h=28`` and the default ``max_rows``), (series, origin)
+        pairs are drawn at random without replacement (``seed``) among the
+        origins whose whole horizon lies in the training data, so every
+        horizon step is trained, on target dates spread over the history.
+        (The grid alone left one origin, the last, above ~7,100 such series:
+        only step 1 was trained.)
+        """
+        origins = np.arange(first, T - 1)
+        n_rows = n_series * len(origins) * h
+        stride = max(1, math.ceil(n_rows / self.max_rows))
+        if stride > 1 and stride % self.info.season == 0:
+            stride += 1
+        full = np.arange(first, T - h)  # origins with the whole horizon observed
+        if stride > 1 and math.ceil(len(origins) / stride) < MIN_GRID_ORIGINS and len(full) > 0:
+            n_pairs = min(n_series * len(full), max(1, self.max_rows // h))
+            pick = np.sort(
+                np.random.default_rng(self.seed).choice(n_series * len(full), n_pairs, replace=False)
+            )
+            sid_p, o_p = pick // len(full), full[pick % len(full)]
+            return np.repeat(sid_p, h), np.repeat(o_p, h), np.tile(np.arange(1, h + 1), n_pairs)
+        origins = origins[::-1][::stride][::-1]
+        sid, o, j = (
+            a.ravel() for a in np.meshgrid(np.arange(n_series), origins, np.arange(1, h + 1), indexing="ij")
+        )
+        keep = o + j < T
+        return sid[keep], o[keep], j[keep]
+
     def fit_predict(self, train: pd.DataFrame, h: int) -> pd.DataFrame:
         """Fit on ``train`` (long ``unique_id, ds, y``) and forecast ``h`` steps past each series' end."""
         info = self.info
@@ -355,19 +378,8 @@ class GlobalGBM:
         calf = calendar_features(grid.append(future), info)
         cal = calf.to_numpy(dtype=float)
         self._ly_cols = [calf.columns.get_loc(c) for c in ("is_day_off", "sf_window")]
-        # Training rows: origins thinned to about max_rows rows.
         first = 0 if self.input_size is None else max(0, T - int(self.input_size))
-        origins = np.arange(max(first, _windows(info)[1] - 1), T - 1)
-        n_rows = len(ids) * len(origins) * h
-        stride = max(1, math.ceil(n_rows / self.max_rows))
-        if stride > 1 and stride % info.season == 0:
-            stride += 1
-        origins = origins[::-1][::stride][::-1]
-        sid, o, j = (
-            a.ravel() for a in np.meshgrid(np.arange(len(ids)), origins, np.arange(1, h + 1), indexing="ij")
-        )
-        keep = o + j < T
-        sid, o, j = sid[keep], o[keep], j[keep]
+        sid, o, j = self._training_rows(len(ids), T, h, max(first, _windows(info)[1] - 1))
         yt = Y[sid, o + j]
         X, base = self._features(Y, cal, sid, o, j)
         ok = np.isfinite(yt) & np.isfinite(base) & (base > 0)
