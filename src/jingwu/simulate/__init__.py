@@ -51,6 +51,7 @@ from .files import file_digests, read_city, read_truth, write_city
 from .incidents import _GIVEN as _GIVEN  # the fake-name alphabet datasets reuses
 from .incidents import _SURNAMES as _SURNAMES
 from .incidents import simulate_incidents
+from .panels import StaggeredPanel, staggered_panel
 from .params import ARCHETYPES, DEFAULT_SEED, City, SimulationParams, Truth
 from .params import DISTRICTS as DISTRICTS
 from .params import OUTCOMES as OUTCOMES
@@ -68,4 +69,6 @@ __all__ = [
     "read_city",
     "aggregate_truth",
     "file_digests",
+    "StaggeredPanel",
+    "staggered_panel",
 ]
