@@ -398,7 +398,7 @@ def _check_column(df: pd.DataFrame, col: Column, file: str | None) -> None:
                 expected=f"one of {list(CATEGORIES)} (or map them with jingwu.io category_map=)",
             )
             # Every unknown spelling, so a caller can print the map lines to add.
-            err.unknown_categories = unknown
+            err.unknown_categories = unknown  # type: ignore[attr-defined]  # read by studies.project
             raise err
     elif col.kind == "str":
         if pd.api.types.infer_dtype(present, skipna=True) == "string":

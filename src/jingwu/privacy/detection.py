@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -137,7 +137,7 @@ def mask_text(values: pd.Series | str) -> pd.Series | str:
     '[姓名]与邻居[姓名]因噪音问题发生口角，回电[手机号]'
     """
     if isinstance(values, str):
-        return str(mask_text(pd.Series([values])).iloc[0])
+        return str(cast(pd.Series, mask_text(pd.Series([values]))).iloc[0])
     if not isinstance(values, pd.Series):
         raise TypeError(f"expected a str or pandas Series, got {type(values).__name__}")
     present = values.notna().to_numpy()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
 import numpy as np
 import pandas as pd
 
@@ -23,7 +26,10 @@ from .params import (
 # ---------------------------------------------------------------------------
 
 
-def _scaled_counts(counts: dict[str, int], n: int) -> dict[str, int]:
+K = TypeVar("K")
+
+
+def _scaled_counts(counts: Mapping[K, int], n: int) -> dict[K, int]:
     """Scale archetype counts to ``n`` stations, at least one of each."""
     total = sum(counts.values())
     raw = {k: max(1, int(round(v * n / total))) for k, v in counts.items()}

@@ -34,6 +34,9 @@ def _csv_bytes(df: pd.DataFrame) -> bytes:
 
 def _city_file_bytes(city: City) -> dict[str, bytes]:
     """The exact bytes (uncompressed) of each file of a city directory."""
+    if city.truth is None:
+        raise ValueError("the city has no ground truth to write (a simulated city carries one)")
+    truth = city.truth
     cats = list(schema.CATEGORIES)
     wide = city.demand.pivot_table(
         index=["station_id", "date"], columns="category", values="count", observed=True
@@ -45,15 +48,15 @@ def _city_file_bytes(city: City) -> dict[str, bytes]:
     panel = city.panel.copy()
     for col in ("month", "adoption_month"):
         panel[col] = panel[col].astype(str).replace("NaT", "")
-    att = city.truth.att.copy()
+    att = truth.att.copy()
     att["cohort"] = att["cohort"].astype(str)
     att["month"] = att["month"].astype(str)
-    params = json.dumps(city.truth.params, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    params = json.dumps(truth.params, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     return {
         "stations.csv": _csv_bytes(stations),
         "demand.csv.gz": _csv_bytes(wide),
         "panel.csv": _csv_bytes(panel),
-        "truth/archetypes.csv": _csv_bytes(city.truth.archetypes),
+        "truth/archetypes.csv": _csv_bytes(truth.archetypes),
         "truth/att.csv": _csv_bytes(att),
         "truth/params.json": params.encode("utf-8"),
     }

@@ -105,7 +105,7 @@ def staggered_panel(
     b = dict(zip(cohorts, base))
     s = dict(zip(cohorts, slope))
 
-    def tau(gv: int, tv: int) -> float:
+    def tau(gv: Any, tv: Any) -> float:
         return b[gv] + s[gv] * (tv - gv) if gv and tv >= gv else 0.0
 
     eff = np.array([[tau(gi, ti) for ti in t] for gi in g])
@@ -128,4 +128,4 @@ def staggered_panel(
         for tv in t[t >= gv]:
             num += p * tau(gv, tv)
             den += p
-    return StaggeredPanel(data=data, att=num / den)
+    return StaggeredPanel(data=data, att=float(num / den))

@@ -264,8 +264,10 @@ def incident_records(
     if own is None:
         from ...simulate import simulate_incidents
 
-        extra = {} if seed is None else {"seed": seed}
-        records = simulate_incidents(city, station_ids, start, end, **extra)
+        if seed is None:
+            records = simulate_incidents(city, station_ids, start, end)
+        else:
+            records = simulate_incidents(city, station_ids, start, end, seed=seed)
         records.attrs["source"] = "simulated"
         return records
     keep = pd.Series(True, index=own.index)
