@@ -12,6 +12,7 @@ import pytest
 
 from jingwu import effects
 from jingwu.errors import DataError
+from jingwu.simulate import staggered_panel
 
 REF = Path(__file__).parent / "reference"
 MPDTA = pd.read_csv(REF / "mpdta.csv")
@@ -285,47 +286,8 @@ def test_wild_cluster_bootstrap_few_clusters():
 
 
 # ----------------------------------------------------------------- simulation recovery
-def simulate_staggered(n_units: int = 400, n_periods: int = 10, seed: int = 0, probs=(0.3, 0.25, 0.25, 0.2)):
-    """Balanced panel: cohorts 4, 6, 8 and never; effects differ by cohort and grow with exposure.
-
-    Returns the frame and the population simple ATT (R ``did`` weights: cohort
-    probabilities over post-treatment cells).
-    """
-    rng = np.random.default_rng(seed)
-    cohorts = np.array([4, 6, 8, 0])
-    g = rng.choice(cohorts, size=n_units, p=probs)
-    t = np.arange(1, n_periods + 1)
-    slope = {4: 0.3, 6: 0.2, 8: 0.1}
-    base = {4: 1.0, 6: 0.5, 8: 0.25}
-
-    def tau(gv, tv):
-        return base[gv] + slope[gv] * (tv - gv) if gv and tv >= gv else 0.0
-
-    eff = np.array([[tau(gi, ti) for ti in t] for gi in g])
-    y = (
-        rng.normal(0, 1, n_units)[:, None]
-        + 0.15 * t[None, :]
-        + eff
-        + rng.normal(0, 0.5, (n_units, n_periods))
-    )
-    df = pd.DataFrame(
-        {
-            "id": np.repeat(np.arange(n_units), n_periods),
-            "t": np.tile(t, n_units),
-            "g": np.repeat(g, n_periods),
-            "y": y.ravel(),
-        }
-    )
-    num = den = 0.0
-    for gv, p in zip(cohorts[:3], probs[:3]):
-        for tv in t[t >= gv]:
-            num += p * tau(gv, tv)
-            den += p
-    return df, num / den
-
-
 def test_simulation_cs_recovers_truth_twfe_biased():
-    df, truth = simulate_staggered(seed=1001)
+    df, truth = staggered_panel(n_units=400, seed=1001)
     res = effects.att_gt(df, "y", "id", "t", "g")
     agg = res.aggregate("simple")
     assert abs(agg.overall_att - truth) < 2.6 * agg.overall_se
@@ -345,7 +307,7 @@ def _monte_carlo(reps: int, seed: int = 2024) -> dict:
     ests, ses, cover = [], [], []
     truth = None
     for r in range(reps):
-        df, truth = simulate_staggered(n_units=300, n_periods=10, seed=seed + r)
+        df, truth = staggered_panel(n_units=300, n_periods=10, seed=seed + r)
         agg = effects.att_gt(df, "y", "id", "t", "g").aggregate("simple")
         ests.append(agg.overall_att)
         ses.append(agg.overall_se)

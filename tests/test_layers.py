@@ -149,3 +149,57 @@ def test_only_a_module_level_getattr_may_alias_a_later_layer(tmp_path, monkeypat
         "def helper():\n    from ..studies import m_city\n    return m_city\n"
     )
     assert _violations() == {("effects", "studies")}
+
+
+#: Modules split into packages or moved up or down a layer: the old import paths keep serving their names.
+OLD_PATHS = {
+    "jingwu.privacy": ["scan_pii", "remove_pii", "mask_text", "PiiNotice", "suppress_small_cells", "logger"],
+    "jingwu.simulate": ["simulate_city", "City", "Truth", "write_city", "read_city", "simulate_incidents"],
+    "jingwu.aggregate": ["daily_demand", "monthly_panel", "near_matches", "station_daily_totals"],
+    "jingwu.schema": [
+        "TABLES",
+        "Column",
+        "require_columns",
+        "validate_panel",
+        "contract_table",
+        "_check_column",
+    ],
+    "jingwu.studies.project": ["Project", "OwnCity", "load_project", "read_city", "validate_project"],
+    "jingwu.allocate.optimise": ["reallocate", "reallocate_need", "gini", "equity_metrics", "EquityMetrics"],
+    "jingwu.studies.chicago.hierarchy": ["node_levels", "reconcile_backtest", "accuracy_by_level"],
+}
+
+
+@pytest.mark.parametrize("module", sorted(OLD_PATHS))
+def test_old_import_paths_still_work(module):
+    import importlib
+
+    mod = importlib.import_module(module)
+    missing = [n for n in OLD_PATHS[module] if not hasattr(mod, n)]
+    assert not missing, f"{module} lost {missing}"
+    assert all(hasattr(mod, n) for n in getattr(mod, "__all__", []))
+
+
+def test_moved_names_are_the_same_objects():
+    from jingwu import forecast
+    from jingwu.allocate import equity, optimise
+    from jingwu.studies import chicago
+
+    assert chicago.node_levels is forecast.node_levels
+    assert chicago.reconcile_backtest is forecast.levels.reconcile_backtest
+    assert optimise.gini is equity.gini
+
+
+#: Modules still past the size limit (their split is pending); the list may only shrink.
+LONG_MODULES = {"effects/_honest.py", "forecast/evaluate.py"}
+MAX_LINES = 650  # "about 600": a split by concern, not a cut at an exact count
+
+
+def test_no_new_module_past_the_size_limit():
+    long = {
+        str(p.relative_to(SRC)): n
+        for p in SRC.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    new = {k: v for k, v in long.items() if k not in LONG_MODULES}
+    assert not new, f"split these by concern: {new}"

@@ -34,12 +34,8 @@ Examples
 
 from __future__ import annotations
 
+from .equity import EQUITY_LABELS, EquityMetrics, before_after, equity_metrics, gini
 from .optimise import (
-    EQUITY_LABELS,
-    EquityMetrics,
-    before_after,
-    equity_metrics,
-    gini,
     minimal_transfers,
     reallocate,
     reallocate_need,

@@ -147,3 +147,34 @@ def _wide(daily: pd.DataFrame) -> pd.DataFrame:
     wide = daily.pivot_table(index="station_id", columns="date", values="count", aggfunc="sum", fill_value=0)
     days = pd.date_range(wide.columns.min(), wide.columns.max(), freq="D")
     return wide.reindex(columns=days, fill_value=0).astype(float)
+
+
+def _check_need(need: pd.Series) -> np.ndarray:
+    """Workload per station as floats: one row per station, finite numbers >= 0."""
+    if not isinstance(need, pd.Series):
+        raise DataError(
+            f"need must be a Series indexed by station, not {type(need).__name__}",
+            column="need",
+            expected="officers needed per station (a Series indexed by station id)",
+        )
+    if not need.index.is_unique:
+        dup = need.index[need.index.duplicated()].unique()
+        raise DataError(
+            f"{len(dup)} station(s) listed twice in need",
+            column="need",
+            rows=[str(i) for i in dup],
+            expected="one row per station",
+        )
+    return _check_station_values(need, "need").to_numpy(dtype=float)
+
+
+def _check_current(current: pd.Series, index: pd.Index, name: str = "current") -> pd.Series:
+    """Officers per station: the same stations as ``need``, whole numbers >= 0."""
+    if not isinstance(current, pd.Series):
+        raise DataError(
+            f"{name} must be a Series of officers indexed by station, not {type(current).__name__}",
+            column=name,
+            expected="whole officers per station (a Series indexed by station id)",
+        )
+    _check_same_stations(current, index, name)
+    return _check_station_values(current.reindex(index), name, integer=True).astype(int)

@@ -10,6 +10,7 @@ kept for a release.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from ..schema import require_columns
 from ._cs import att_gt
 from ._event import imputation
 from ._prep import _time_codec
-from ._twfe import twfe
+from ._twfe import twfe, wild_cluster_bootstrap
 
 __all__ = ["NaiveResult", "naive_before_after", "compare_estimators", "subgroup_effects", "bacon_summary"]
 
@@ -155,6 +156,21 @@ def _row(estimator: str, label: str, att: float, se: float, z: float) -> dict:
     }
 
 
+#: The rows :func:`compare_estimators` can give, in its default order, with their labels.
+ESTIMATOR_LABELS: dict[str, str] = {
+    "naive": "Before/after",
+    "twfe": "Two-way fixed effects",
+    "cs_never": "Callaway-Sant'Anna, never-treated",
+    "cs_notyet": "Callaway-Sant'Anna, not-yet-treated",
+    "imputation": "Imputation (Borusyak-Jaravel-Spiess)",
+}
+
+
+def _p_normal(att: float, se: float) -> float:
+    """Two-sided normal p-value (NaN when the SE is zero or missing)."""
+    return float(2 * stats.norm.sf(abs(att) / se)) if np.isfinite(se) and se > 0 else float("nan")
+
+
 def compare_estimators(
     data: pd.DataFrame,
     *,
@@ -164,6 +180,11 @@ def compare_estimators(
     gname: str = "cohort",
     weightsname: str | None = None,
     naive_window: int | None = None,
+    estimators: Sequence[str] = tuple(ESTIMATOR_LABELS),
+    p_values: bool = False,
+    n_boot: int | None = None,
+    weights: str = "webb",
+    seed: int = 0,
     alpha: float = 0.05,
     alp: float | None = None,
 ) -> pd.DataFrame:
@@ -175,10 +196,33 @@ def compare_estimators(
     never-treated or not-yet-treated controls), ``imputation``
     (Borusyak, Jaravel & Spiess).  Estimates are in the outcome's units.
 
+    Parameters
+    ----------
+    data : DataFrame
+        Long panel (never treated: missing ``gname``).
+    yname, idname, tname, gname, weightsname : str
+        Outcome, unit, time, cohort and (optional) weight columns.
+    naive_window : int, optional
+        Periods each side of adoption for the naive row (default all).
+    estimators : sequence of str
+        Rows to give, in this order, from ``naive``, ``twfe``, ``cs_never``,
+        ``cs_notyet``, ``imputation`` (default all five).
+    p_values : bool, default False
+        Add ``p_value``: TWFE's own (t with G-1 df), a normal p-value elsewhere.
+    n_boot : int, optional
+        Add ``p_wild``, the wild cluster restricted bootstrap p-value of TWFE
+        (:func:`wild_cluster_bootstrap`, clusters = units) with ``n_boot``
+        draws, ``weights`` and ``seed``; NaN on the other rows.  With around
+        20 clusters it is the TWFE p-value to quote.
+    alpha : float
+        1 - confidence level of the intervals.
+    alp : deprecated spelling of ``alpha`` (it warns).
+
     Returns
     -------
     DataFrame
-        ``estimator, label, att, se, ci_lower, ci_upper``.
+        ``estimator, label, att, se, ci_lower, ci_upper``, then ``p_value``
+        and ``p_wild`` when asked for.
 
     Examples
     --------
@@ -192,36 +236,56 @@ def compare_estimators(
     ['naive', 'twfe', 'cs_never', 'cs_notyet', 'imputation']
     >>> bool(abs(t.set_index("estimator").loc["cs_never", "att"] - 1.0) < 0.1)
     True
+    >>> compare_estimators(d, estimators=["twfe"], n_boot=99).columns.tolist()[-1]
+    'p_wild'
     """
     alp = _renamed_alpha(alp, alpha)
+    if not 0 < alp < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alp!r}")
+    bad = [e for e in estimators if e not in ESTIMATOR_LABELS]
+    if bad or not estimators:
+        raise ValueError(f"estimators must be among {tuple(ESTIMATOR_LABELS)}, got {list(estimators)!r}")
     z = float(stats.norm.ppf(1 - alp / 2))
     args = (data, yname, idname, tname, gname)
     rows = []
-    nv = naive_before_after(data, naive_window, yname=yname, idname=idname, tname=tname, gname=gname)
-    label = "Before/after" + ("" if naive_window is None else f" ({naive_window} periods)")
-    rows.append(_row("naive", label, nv["att"], nv["se"], z))
-    tw = twfe(data, yname, idname, tname, gname=gname, weightsname=weightsname, alp=alp)
-    # TWFE keeps its own small-sample (t with G-1 df) interval.
-    rows.append(
-        {
-            **_row("twfe", "Two-way fixed effects", tw.coef, tw.se, z),
-            "ci_lower": tw.ci_lower,
-            "ci_upper": tw.ci_upper,
-        }
-    )
-    for cg, label in (
-        ("nevertreated", "Callaway-Sant'Anna, never-treated"),
-        ("notyettreated", "Callaway-Sant'Anna, not-yet-treated"),
-    ):
-        agg = att_gt(*args, control_group=cg, weightsname=weightsname, alp=alp).aggregate("simple")
-        rows.append(
-            _row(
-                "cs_never" if cg == "nevertreated" else "cs_notyet", label, agg.overall_att, agg.overall_se, z
+    for est in estimators:
+        label = ESTIMATOR_LABELS[est]
+        if est == "naive":
+            nv = naive_before_after(data, naive_window, yname=yname, idname=idname, tname=tname, gname=gname)
+            label += "" if naive_window is None else f" ({naive_window} periods)"
+            rows.append(
+                {**_row(est, label, nv["att"], nv["se"], z), "p_value": _p_normal(nv["att"], nv["se"])}
             )
-        )
-    im = imputation(*args, weightsname=weightsname, alp=alp)
-    rows.append(_row("imputation", "Imputation (Borusyak-Jaravel-Spiess)", im.overall_att, im.overall_se, z))
-    return pd.DataFrame(rows)
+        elif est == "twfe":
+            tw = twfe(data, yname, idname, tname, gname=gname, weightsname=weightsname, alp=alp)
+            # TWFE keeps its own small-sample (t with G-1 df) interval and p-value.
+            row = {**_row(est, label, tw.coef, tw.se, z), "ci_lower": tw.ci_lower, "ci_upper": tw.ci_upper}
+            row["p_value"] = tw.p_value
+            if n_boot is not None:
+                wb = wild_cluster_bootstrap(
+                    *args, weightsname=weightsname, B=n_boot, weights=weights, seed=seed
+                )
+                row["p_wild"] = wb.p_value
+            rows.append(row)
+        elif est in ("cs_never", "cs_notyet"):
+            cg = "nevertreated" if est == "cs_never" else "notyettreated"
+            agg = att_gt(*args, control_group=cg, weightsname=weightsname, alp=alp).aggregate("simple")
+            row = _row(est, label, agg.overall_att, agg.overall_se, z)
+            rows.append({**row, "p_value": _p_normal(agg.overall_att, agg.overall_se)})
+        else:
+            # the overall effect averages every treated observation whatever the
+            # horizons, so one horizon is enough (the event-time coefficients are not used)
+            im = imputation(*args, weightsname=weightsname, alp=alp, horizons=[0])
+            row = _row(est, label, im.overall_att, im.overall_se, z)
+            rows.append({**row, "p_value": _p_normal(im.overall_att, im.overall_se)})
+    out = pd.DataFrame(rows)
+    if n_boot is not None:
+        out["p_wild"] = out["p_wild"] if "p_wild" in out.columns else np.nan
+    elif "p_wild" in out.columns:
+        out = out.drop(columns="p_wild")
+    if not p_values:
+        out = out.drop(columns="p_value")
+    return out
 
 
 def subgroup_effects(

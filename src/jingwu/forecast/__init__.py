@@ -61,6 +61,7 @@ from .hierarchy import (
     summing_matrix,
     widen_window_levels,
 )
+from .levels import accuracy_by_level, node_levels, reconcile_backtest
 from .models import MODELS, GlobalGBM, calendar_features
 from .profile import hour_of_week_profile
 
@@ -91,4 +92,7 @@ __all__ = [
     "station_forecast",
     "FORECAST_TABLE",
     "widen_window_levels",
+    "accuracy_by_level",
+    "node_levels",
+    "reconcile_backtest",
 ]

@@ -536,7 +536,7 @@ def describe_mapping(
         raw_headers, header_line = src.headers, src.header_line
     headers = _header_names(raw_headers)
     guessed = table or _guess_table(headers, user)
-    from ..privacy import _header_reason
+    from ..privacy.patterns import _header_reason
 
     records = []
     for j, hdr in enumerate(headers):

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -106,7 +107,10 @@ _NARRATIVE = {
 
 
 def _month_text(m: pd.Period | float) -> str:
-    return "未上线" if pd.isna(m) else f"{m.year}年{m.month}月"
+    if pd.isna(m):
+        return "未上线"
+    p = cast(pd.Period, m)
+    return f"{p.year}年{p.month}月"
 
 
 def _xlsx(path: Path, frame: pd.DataFrame, sheet: str, title: str) -> Path:

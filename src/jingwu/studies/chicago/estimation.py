@@ -7,9 +7,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from ._common import _G, _ID, _T, ESTIMATORS, _ordinals, _p_normal, _renamed, _require
+from ._common import _G, _ID, _T, ESTIMATORS, _ordinals, _renamed, _require
 
 
 def estimate(
@@ -80,56 +79,32 @@ def estimate(
     bad = [e for e in estimators if e not in ESTIMATORS]
     if bad or not estimators:
         raise ValueError(f"estimators must be among {ESTIMATORS}, got {list(estimators)!r}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-    z = stats.norm.ppf(1 - alpha / 2)
+    if control_group not in ("notyettreated", "nevertreated"):
+        raise ValueError(f"control_group must be 'notyettreated' or 'nevertreated', got {control_group!r}")
+    cs = "cs_notyet" if control_group == "notyettreated" else "cs_never"
+    out = ef.compare_estimators(
+        panel,
+        yname=yname,
+        idname=idname,
+        tname=tname,
+        gname=gname,
+        estimators=[cs if e == "cs" else e for e in estimators],
+        p_values=True,
+        n_boot=n_boot if "twfe" in estimators else None,
+        weights=weights,
+        seed=seed,
+        alpha=alpha,
+    )
+    out["estimator"] = out["estimator"].replace({cs: "cs"})
+    if "p_wild" not in out.columns:
+        out["p_wild"] = np.nan
+    out = out[["estimator", "att", "se", "ci_lower", "ci_upper", "p_value", "p_wild"]]
     g = _ordinals(panel[gname])
     t = _ordinals(panel[tname])
     treated_rows = np.isfinite(g) & (g <= np.nanmax(t))
-    n_units = int(panel[idname].nunique())
-    n_treated = int(panel.loc[treated_rows, idname].nunique())
-    rows = []
-    for est in estimators:
-        if est == "cs":
-            res = ef.att_gt(panel, yname, idname, tname, gname, control_group=control_group, alp=alpha)
-            agg = res.aggregate("simple")
-            rows.append(_normal_row("cs", agg.overall_att, agg.overall_se, z))
-        elif est == "imputation":
-            imp = ef.imputation(panel, yname, idname, tname, gname, alp=alpha, horizons=[0])
-            rows.append(_normal_row("imputation", imp.overall_att, imp.overall_se, z))
-        else:
-            tw = ef.twfe(panel, yname, idname, tname, gname=gname, alp=alpha)
-            wb = ef.wild_cluster_bootstrap(
-                panel, yname, idname, tname, gname=gname, B=n_boot, weights=weights, seed=seed
-            )
-            rows.append(
-                dict(
-                    estimator="twfe",
-                    att=tw.coef,
-                    se=tw.se,
-                    ci_lower=tw.ci_lower,
-                    ci_upper=tw.ci_upper,
-                    p_value=tw.p_value,
-                    p_wild=wb.p_value,
-                )
-            )
-    out = pd.DataFrame(rows)
-    out["n_units"] = n_units
-    out["n_treated"] = n_treated
+    out["n_units"] = int(panel[idname].nunique())
+    out["n_treated"] = int(panel.loc[treated_rows, idname].nunique())
     return out
-
-
-def _normal_row(estimator: str, att: float, se: float, z: float) -> dict[str, Any]:
-    """One estimator row with a normal-approximation interval and p-value (no wild bootstrap)."""
-    return dict(
-        estimator=estimator,
-        att=att,
-        se=se,
-        ci_lower=att - z * se,
-        ci_upper=att + z * se,
-        p_value=_p_normal(att, se),
-        p_wild=np.nan,
-    )
 
 
 def robustness_table(
