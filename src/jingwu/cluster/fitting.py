@@ -178,7 +178,7 @@ class ClusterResult:
         """
         import matplotlib.pyplot as plt
 
-        from ..viz import _resolve_lang
+        from ..viz.theme import _resolve_lang
 
         lang = _resolve_lang(lang)
         if ax is None:
@@ -219,7 +219,7 @@ class ClusterResult:
         import matplotlib.pyplot as plt
         import seaborn as sns
 
-        from ..viz import _resolve_lang
+        from ..viz.theme import _resolve_lang
 
         lang = _resolve_lang(lang)
         prof = self.profiles().T

@@ -99,7 +99,7 @@ class StabilityResult:
         """Box plots of per-cluster Jaccard and the ARI distribution; returns the Figure."""
         import matplotlib.pyplot as plt
 
-        from ..viz import _resolve_lang
+        from ..viz.theme import _resolve_lang
 
         lang = _resolve_lang(lang)
         fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [3, 1]})
