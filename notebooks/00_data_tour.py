@@ -210,11 +210,13 @@ else:
 
 # %%
 if CITY is None:
-    cohorts = (chi.adoption.assign(year=chi.adoption["adoption_month"].dt.year)
+    # a district without an SDSC has no opening month (NaT); Period.year would call it year -1
+    opened = chi.adoption["adoption_month"]
+    cohorts = (chi.adoption.assign(year=opened.dt.year.where(opened.notna()).astype("Int64"))
                .groupby("year", dropna=False)["district"].apply(", ".join)
                .rename("districts").reset_index())
-    jw.report.save_table(cohorts, "chicago_sdsc_cohorts", prefix="00", float_format="{}",
-                         caption="SDSC opening year per Chicago police district (best dating)")
+    jw.report.save_table(cohorts, "chicago_sdsc_cohorts", prefix="00", float_format="{}", na_rep="—",
+                         caption="SDSC opening year per Chicago police district (best dating; — no SDSC)")
     display(jw.report.labelled(cohorts))
 
 # %%

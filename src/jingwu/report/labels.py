@@ -214,6 +214,7 @@ RESULT_LABELS: dict[str, dict[str, str]] = {
     "n_clusters_found": {"zh": "实得类数", "en": "Clusters found"},
     "min_cluster_size": {"zh": "最小类规模", "en": "Smallest cluster"},
     "n_stations": {"zh": "派出所数", "en": "Stations"},
+    "silhouette_n": {"zh": "轮廓系数样本量", "en": "Silhouette sample"},
     "jaccard_mean": {"zh": "平均 Jaccard", "en": "Mean Jaccard"},
     "jaccard_sd": {"zh": "Jaccard 标准差", "en": "Jaccard s.d."},
     "dissolved": {"zh": "解散比例", "en": "Dissolved share"},
