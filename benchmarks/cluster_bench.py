@@ -154,6 +154,10 @@ def main() -> None:
         rows[-1]["load_average_1min_after"] = round(os.getloadavg()[0], 2)
         rows[-1].pop("jingwu", None)
         print(json.dumps(rows[-1]), flush=True)
+        _write(args.out, rows)  # after every case, so a run stopped by its time budget keeps what finished
+
+
+def _write(out: str, rows: list[dict]) -> None:
     result = {
         "cases": rows,
         "cpus": os.cpu_count(),
@@ -161,8 +165,8 @@ def main() -> None:
         "python": platform.python_version(),
         "conditions": "shared 2-core machine with other jobs running (see the load averages)",
     }
-    Path(args.out).parent.mkdir(exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
+    Path(out).parent.mkdir(exist_ok=True)
+    Path(out).write_text(json.dumps(result, indent=1) + "\n")
 
 
 if __name__ == "__main__":

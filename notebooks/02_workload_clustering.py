@@ -102,7 +102,7 @@ jw.report.save_fig(ax.figure, "profiles", prefix="02")
 ax = result.plot_map()
 ax.set_title(jw.report.text(f"{CITY_ZH}派出所：前两个主成分", f"{CITY_EN} stations on the first two principal components"))
 jw.report.save_fig(ax.figure, "pca_map", prefix="02")
-result.summary()
+result.summary(LANG)
 
 # %% [markdown]
 # ## 4. Are the clusters stable?（稳定性）

@@ -333,7 +333,7 @@ jw.report.record_value("04.sink_gain_last20", on_top.loc[180, "max_load"] - on_t
 jw.report.record_value("04.sink_max_load_200", on_top.loc[200, "max_load"], unit="need/officer",
                        description="Largest load with 200 officers added to today's allocation")
 (sink.groupby("scenario", sort=False).head(6)[["scenario", "k", "max_load", "gini_load", "marginal_gain"]]
- .assign(scenario=lambda d: d["scenario"].map(SCENARIO)))
+ .assign(scenario=lambda d: d["scenario"].map(SCENARIO)).rename(columns={"k": "officers_added"}))
 
 # %% [markdown]
 # ## 6. Officers on duty per shift（分时段警力）

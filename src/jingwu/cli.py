@@ -153,7 +153,7 @@ class _Progress:
         self.start = time.perf_counter()
         self.cell = 0
         self.section = ""
-        self._printed_section = None
+        self._printed_section: str | None = None
         self._stop = threading.Event()
         self._thread = None
         if enabled and self.tty:
@@ -386,7 +386,7 @@ def reproduce(
             return 1
         say(f"[{i}/{len(notebooks)}] {nb.name} done in {secs:.1f} s", flush=True)
     executed = sorted((out / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    atomic_write_text(out / "index.html", report.reports_index(executed, lang=lang))
+    atomic_write_text(out / "index.html", report.reports_index(executed, lang=lang or "both"))
     say(
         f"all notebooks ran in {time.perf_counter() - total:.0f} s; "
         f"open {out / 'index.html'} to start reading",

@@ -503,8 +503,8 @@ def _criterion_axes(ax: Any, n: int) -> tuple[Any, list[Any]]:
     import matplotlib.pyplot as plt
 
     if ax is None:
-        fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.6), squeeze=False)
-        return fig, list(axes[0])
+        fig, grid = plt.subplots(1, n, figsize=(3.2 * n, 3.6), squeeze=False)
+        return fig, list(grid[0])
     if isinstance(ax, (list, tuple, np.ndarray)):
         axes = list(np.ravel(ax))
         if len(axes) != n:

@@ -228,7 +228,7 @@ def _localize_tick_labels(fmt: Any, lang: str) -> int:
         fmt.seq = seq
         return n
     func = getattr(fmt, "func", None) if isinstance(fmt, FuncFormatter) else None
-    args = getattr(func, "args", ())
+    args: tuple[Any, ...] = getattr(func, "args", ())
     if isinstance(func, functools.partial) and len(args) == 1 and isinstance(args[0], dict):
         table = args[0]
         n = 0
