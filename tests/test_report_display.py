@@ -122,3 +122,15 @@ def test_importing_progress_silences_tqdm_widget_warning_without_ipywidgets():
     if out.stdout.strip() == "True":  # without ipywidgets: silenced, other warnings still shown
         assert "IProgress" not in out.stderr
     assert "another tqdm warning" in out.stderr
+
+
+def test_known_phrases_in_cells_follow_the_language():
+    df = pd.DataFrame({"type": ["earlier vs later treated", "S01"], "weight": [0.2, 0.8]})
+    assert report.labelled(df, lang="zh")["类型"].tolist() == ["早采用 vs 晚采用（对照）", "S01"]
+    assert report.labelled(df, lang="en").iloc[:, 0].tolist() == ["earlier vs later treated", "S01"]
+
+
+def test_level_and_model_codes_are_labelled():
+    df = pd.DataFrame({"level": ["district", "city"], "model": ["theta", "snaive"]})
+    out = report.labelled(df, lang="en")
+    assert out.iloc[:, 0].tolist() == ["District", "City"] and out.iloc[1, 1] == "Seasonal naive"

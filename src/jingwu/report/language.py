@@ -22,7 +22,7 @@ from .labels import (
 BOOL_TEXT = {"zh": ("是", "否"), "en": ("Yes", "No"), "both": ("是 / Yes", "否 / No")}
 
 #: Columns whose values (codes) are labelled too when a table is labelled.
-_LABELLED_VALUES = ("category", "area_type")
+_LABELLED_VALUES = ("category", "area_type", "level", "model")
 
 
 def _has_cjk_text(s: str) -> bool:
@@ -171,6 +171,16 @@ def labelled(df: pd.DataFrame, *, lang: str | None = "auto", digits: int | None 
     for c in _LABELLED_VALUES:
         if c in out.columns and lang is not None:
             out[c] = out[c].map(lambda v: label_text(v, lang) if isinstance(v, str) else v)
+    if lang is not None:  # cells that are known figure phrases ("earlier vs later treated") as in the figures
+        for c in out.columns[[pd.api.types.is_object_dtype(t) for t in out.dtypes]]:
+            if c not in _LABELLED_VALUES:
+                out[c] = out[c].map(
+                    lambda v: (
+                        figure_text(v, lang)
+                        if isinstance(v, str) and v.strip().lower() in FIGURE_PHRASES
+                        else v
+                    )
+                )
     if lang is not None:  # yes/no in the reader's language, as in the saved tables
         yes, no = BOOL_TEXT[lang]
         for c in out.select_dtypes("bool").columns:

@@ -300,7 +300,7 @@ def plot_station_grid(
             text, dark = f"{nm}\n–", False
         else:
             text = f"{nm}\n{fmt.format(v)}"
-            dark = float(np.asarray(norm(float(v)))) > 0.55
+            dark = float(np.ravel(norm(np.array([float(v)])))[0]) > 0.55
         ax.text(
             pos + 0.5,
             row_of[d] + 0.5,
