@@ -80,7 +80,10 @@ stations["incidents_per_officer"] = stations[YEAR_COL] / stations["officers"]
 # Station types exist only where a simulator knows them; otherwise group by district.
 if city.truth is not None:
     stations = stations.merge(city.truth.archetypes, on="station_id")
-GROUP = "archetype_en" if city.truth is not None else "district"
+    # the station type in the run's language
+    stations["archetype_name"] = {"zh": stations["archetype_zh"], "en": stations["archetype_en"]}.get(
+        LANG, stations["archetype_zh"] + " / " + stations["archetype_en"])
+GROUP = "archetype_name" if city.truth is not None else "district"
 by_type = (stations.groupby(GROUP)
            .agg(stations=("station_id", "size"), **{YEAR_COL: (YEAR_COL, "mean")},
                 officers=("officers", "mean"), incidents_per_officer=("incidents_per_officer", "mean"),
@@ -210,11 +213,13 @@ else:
 
 # %%
 if CITY is None:
-    cohorts = (chi.adoption.assign(year=chi.adoption["adoption_month"].dt.year)
+    # a district without an SDSC has no opening month (NaT); Period.year would call it year -1
+    opened = chi.adoption["adoption_month"]
+    cohorts = (chi.adoption.assign(year=opened.dt.year.where(opened.notna()).astype("Int64"))
                .groupby("year", dropna=False)["district"].apply(", ".join)
                .rename("districts").reset_index())
-    jw.report.save_table(cohorts, "chicago_sdsc_cohorts", prefix="00", float_format="{}",
-                         caption="SDSC opening year per Chicago police district (best dating)")
+    jw.report.save_table(cohorts, "chicago_sdsc_cohorts", prefix="00", float_format="{}", na_rep="—",
+                         caption="SDSC opening year per Chicago police district (best dating; — no SDSC)")
     display(jw.report.labelled(cohorts))
 
 # %%

@@ -47,7 +47,7 @@ pd.set_option("display.width", 140)
 K_MAX = 7 if QUICK else 9
 N_BOOT = 20 if QUICK else 200
 N_REF = 10 if QUICK else 50
-METHODS = ("kmeans", "ward") if QUICK else cl.METHODS
+METHODS = cl.METHODS  # the mixture costs about a second on 48 stations, so quick mode keeps its BIC
 
 # %% [markdown]
 # ## 1. Features（特征）
@@ -95,14 +95,14 @@ votes.pivot_table(index="criterion", columns="method", values="k", aggfunc="firs
 
 # %%
 result = cl.fit(X, k, describe=outcomes)
-names = result.names()
+names = result.names(LANG)  # in the run's language: Chinese, English or both
 ax = result.plot_profiles()
 ax.set_title(jw.report.text(f"{CITY_ZH}：各类特征均值（标准化，z）", f"{CITY_EN}: standardised feature means per cluster (z)"))
 jw.report.save_fig(ax.figure, "profiles", prefix="02")
 ax = result.plot_map()
 ax.set_title(jw.report.text(f"{CITY_ZH}派出所：前两个主成分", f"{CITY_EN} stations on the first two principal components"))
 jw.report.save_fig(ax.figure, "pca_map", prefix="02")
-result.summary()
+result.summary(LANG)
 
 # %% [markdown]
 # ## 4. Are the clusters stable?（稳定性）
@@ -133,7 +133,9 @@ if city.truth is not None:
     truth = city.truth.archetypes.set_index("station_id").reindex(X.index)
     ari = adjusted_rand_score(truth["archetype"], result.labels)
     jw.report.record_value("02.ari_truth", ari, description=f"ARI of clusters vs true archetypes ({CITY_EN})")
-    crosstab = pd.crosstab(truth["archetype_en"], result.labels.map(names).rename("cluster"))
+    archetype = (truth["archetype_zh"] if LANG == "zh" else truth["archetype_en"] if LANG == "en"
+                 else truth["archetype_zh"] + " / " + truth["archetype_en"])
+    crosstab = pd.crosstab(archetype.rename("archetype"), result.labels.map(names).rename("cluster"))
     jw.report.save_table(crosstab, "crosstab_truth", prefix="02", index=True, float_format="{:.0f}",
                          caption="True archetype (rows) against cluster (columns)")
     print(f"adjusted Rand index against the true archetypes: {ari:.3f}")
@@ -147,7 +149,7 @@ else:
 # The table below is what notebook 04 uses to discuss staffing by station type.
 
 # %%
-workload = result.to_frame()[["station_id", "cluster", "cluster_name", "incidents_per_officer",
+workload = result.to_frame(LANG)[["station_id", "cluster", "cluster_name", "incidents_per_officer",
                               "annual_incidents", "clearance_rate", "response_minutes"]]
 jw.report.save_table(workload, "cluster_workload", prefix="02", float_format="{:.2f}",
                      caption="Stations with their workload cluster and incidents per officer")

@@ -105,8 +105,14 @@ param_table
 # %%
 stations = city.stations.assign(station_id=city.stations["station_id"].astype(str)).set_index("station_id")
 officers = stations["officers"]
-fc = jw.forecast.station_forecast(city.demand, H, saved=jw.paths.tables_dir() / jw.forecast.FORECAST_TABLE,
+# Quick mode: notebook 01's quick run forecasts only 8 stations, so this notebook forecasts every
+# station itself (seasonal naive) rather than try a table that cannot cover them.
+fc = jw.forecast.station_forecast(city.demand, H, saved=None if QUICK else jw.paths.tables_dir() / jw.forecast.FORECAST_TABLE,
                                    **FORECAST)
+if QUICK:
+    print(jw.report.text(f"快速模式：笔记本 01 的快速运行只预测 8 个派出所，因此本笔记本用季节朴素法为全部 {len(stations)} 个派出所自行预测。",
+                         f"Quick mode: notebook 01's quick run forecasts only 8 stations, so this notebook forecasts all "
+                         f"{len(stations)} stations itself with the seasonal-naive model."))
 rho = al.error_correlation(city.demand, H)
 plan = al.horizon_total(fc, rho=rho, quantile_col=QUANTILE)
 try:
@@ -298,6 +304,8 @@ sink = pd.concat([
     al.sink_scenarios(need, officers, SINK_K, minimum=officers).assign(scenario="added to today's allocation"),
     al.sink_scenarios(need, officers, SINK_K, minimum=minimum).assign(scenario="added and reallocated"),
 ], ignore_index=True)
+SCENARIO = {"added to today's allocation": jw.report.text("在现有配置上增加", "added to today's allocation"),
+            "added and reallocated": jw.report.text("增加并重新配置", "added and reallocated")}
 jw.report.save_table(sink, "sink_scenarios", prefix="04",
                      float_format={"max_load": "{:.3f}", "gini_load": "{:.3f}", "share_over_capacity": "{:.1%}",
                                    "coverage": "{:.1%}", "marginal_gain": "{:.3f}"},
@@ -324,7 +332,8 @@ jw.report.record_value("04.sink_gain_last20", on_top.loc[180, "max_load"] - on_t
                        unit="need/officer", description="Fall of the largest load from officers 181-200")
 jw.report.record_value("04.sink_max_load_200", on_top.loc[200, "max_load"], unit="need/officer",
                        description="Largest load with 200 officers added to today's allocation")
-sink.groupby("scenario", sort=False).head(6)[["scenario", "k", "max_load", "gini_load", "marginal_gain"]]
+(sink.groupby("scenario", sort=False).head(6)[["scenario", "k", "max_load", "gini_load", "marginal_gain"]]
+ .assign(scenario=lambda d: d["scenario"].map(SCENARIO)).rename(columns={"k": "officers_added"}))
 
 # %% [markdown]
 # ## 6. Officers on duty per shift（分时段警力）
@@ -401,7 +410,7 @@ jw.report.save_fig(fig, "shift_staffing", prefix="04")
 
 # %%
 clusters = jw.cluster.station_clusters(city.demand, city.stations, city.panel, k_range=range(2, 8), n_ref=10,
-                                       saved=jw.paths.tables_dir() / jw.cluster.CLUSTER_TABLE)
+                                       saved=jw.paths.tables_dir() / jw.cluster.CLUSTER_TABLE, lang=LANG)
 typed = change.join(clusters.set_index("station_id"))
 by_type = typed.groupby(["cluster", "cluster_name"]).agg(
     stations=("need", "size"), need=("need", "sum"), officers_before=("officers_before", "sum"),
@@ -435,9 +444,9 @@ x = np.arange(len(by_type))
 ax.bar(x - 0.2, by_type["load_before"], width=0.4, label="today", color="C3")
 ax.bar(x + 0.2, by_type["load_after"], width=0.4, label="reallocated", color="C0")
 ax.set(xticks=x, ylabel="need / officers", title=jw.report.text("按工作量类型的人均负荷", "Load per officer by workload type"))
-ax.set_xticklabels([n.split(" / ")[-1] for n in by_type.index.get_level_values("cluster_name")],
+ax.set_xticklabels([n.replace(" / ", "\n") for n in by_type.index.get_level_values("cluster_name")],
                    rotation=15, ha="right", fontsize="small")
-ax.legend()
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # outside the bars
 fig.tight_layout()
 jw.report.save_fig(fig, "by_workload_type", prefix="04")
 
@@ -469,6 +478,7 @@ teams_by_type
 
 # %%
 v = jw.report.load_values()
+zh_name, en_name = (lambda n: n.split(" / ")[0]), (lambda n: n.split(" / ")[-1])  # a bilingual run's names
 jw.report.findings([
     (f"计划：每个派出所四周总量的 {QUANTILE} 分位数是逐日 {QUANTILE} 之和的 {v['04.plan_total_vs_summed']:.0%}"
      f"（逐日误差相关仅 ρ = {v['04.error_correlation']:.2f}），比均值高 {v['04.plan_uplift_over_mean']:.0%}；"
@@ -512,11 +522,11 @@ jw.report.findings([
      f"{v['04.roster_officers_busiest']:.0f} officers, the quietest's {v['04.roster_officers_quietest']:.0f} — "
      f"more than its workload need of {v['04.need_quietest']:.1f}: round-the-clock cover, not workload, sets "
      "the floor of quiet stations."),
-    (f"按工作量类型：'{v['04.type_most_gained']}' 增加 {v['04.type_most_gained_officers']:.0f} 人，"
-     f"'{v['04.type_most_lost']}' 减少 {v['04.type_most_lost_officers']:.0f} 人；最忙类型的负荷现为最闲类型的 "
+    (f"按工作量类型：'{zh_name(v['04.type_most_gained'])}' 增加 {v['04.type_most_gained_officers']:.0f} 人，"
+     f"'{zh_name(v['04.type_most_lost'])}' 减少 {v['04.type_most_lost_officers']:.0f} 人；最忙类型的负荷现为最闲类型的 "
      f"{v['04.type_load_ratio_before']:.1f} 倍，重新配置后为 {v['04.type_load_ratio_after']:.2f} 倍。",
-     f"By workload type: '{v['04.type_most_gained']}' gains {v['04.type_most_gained_officers']:.0f} officers, "
-     f"'{v['04.type_most_lost']}' gives up {v['04.type_most_lost_officers']:.0f}; the busiest type's load is "
+     f"By workload type: '{en_name(v['04.type_most_gained'])}' gains {v['04.type_most_gained_officers']:.0f} officers, "
+     f"'{en_name(v['04.type_most_lost'])}' gives up {v['04.type_most_lost_officers']:.0f}; the busiest type's load is "
      f"{v['04.type_load_ratio_before']:.1f}× the quietest's today and {v['04.type_load_ratio_after']:.2f}× after."),
 ])
 

@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from .progress import TQDM_WIDGET_WARNING
+
 __all__ = ["main", "reproduce", "find_notebooks", "inject_parameters", "kernel_env", "takes_city"]
 
 
@@ -94,7 +96,8 @@ def kernel_env(base: dict[str, str] | None = None, *, threads: int | None = None
 
     The caller's environment, with the inline matplotlib backend (whatever
     ``MPLBACKEND`` the shell set), a fixed hash seed, and progress bars off
-    (they belong on the console, not inside a saved report).  ``threads``
+    (they belong on the console, not inside a saved report; tqdm's
+    "IProgress not found" warning is ignored).  ``threads``
     caps the numeric libraries' threads where the caller has not set them:
     quick runs use one, because on shared or small CI machines spinning
     OpenMP threads made the boosting model several times slower.
@@ -102,14 +105,18 @@ def kernel_env(base: dict[str, str] | None = None, *, threads: int | None = None
     Examples
     --------
     >>> env = kernel_env({"MPLBACKEND": "Agg", "PATH": "/bin"})
-    >>> env["MPLBACKEND"], env["PATH"], env["PYTHONHASHSEED"]
-    ('module://matplotlib_inline.backend_inline', '/bin', '0')
+    >>> env["MPLBACKEND"], env["PATH"], env["PYTHONHASHSEED"], env["PYTHONWARNINGS"]
+    ('module://matplotlib_inline.backend_inline', '/bin', '0', 'ignore:IProgress not found')
     """
     env = dict(os.environ if base is None else base)
     env["MPLBACKEND"] = KERNEL_MPLBACKEND
     env.setdefault("PYTHONHASHSEED", "0")
     env["TQDM_DISABLE"] = "1"
     env["JINGWU_PROGRESS"] = "0"
+    # tqdm.auto (imported by statsforecast) warns in a kernel without ipywidgets
+    quiet = f"ignore:{TQDM_WIDGET_WARNING}"
+    warn = env.get("PYTHONWARNINGS", "")
+    env["PYTHONWARNINGS"] = f"{warn},{quiet}" if warn and quiet not in warn else warn or quiet
     if threads is not None:
         for var in THREAD_VARS:
             env.setdefault(var, str(int(threads)))
@@ -146,7 +153,7 @@ class _Progress:
         self.start = time.perf_counter()
         self.cell = 0
         self.section = ""
-        self._printed_section = None
+        self._printed_section: str | None = None
         self._stop = threading.Event()
         self._thread = None
         if enabled and self.tty:
@@ -209,7 +216,8 @@ def _execute(
     Writes ``notebooks/<name>.ipynb`` (executed), ``<stem>.html`` (full, code
     shown) and ``<stem>.reader.html`` (outputs only) under ``out_dir``; text
     the notebook wrote to stderr (warnings) is kept out of all three and
-    listed in ``logs/<stem>.log``.
+    listed in ``logs/<stem>.log``.  The notebook's keys in ``values.json``
+    (``"<number>."``) are cleared first, so the run replaces them.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -220,6 +228,9 @@ def _execute(
 
     nb = nbformat.read(path, as_version=4)
     inject_parameters(nb, params)
+    number = re.match(r"\d+", path.stem)
+    if number:  # this run replaces the notebook's numbers; stale keys would be quoted as current
+        report.clear_values(number.group())
     km = _kernel_manager()
     bar = _Progress(path.stem, nb, enabled=progress)
     client = NotebookClient(
@@ -375,7 +386,7 @@ def reproduce(
             return 1
         say(f"[{i}/{len(notebooks)}] {nb.name} done in {secs:.1f} s", flush=True)
     executed = sorted((out / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    atomic_write_text(out / "index.html", report.reports_index(executed, lang=lang))
+    atomic_write_text(out / "index.html", report.reports_index(executed, lang=lang or "both"))
     say(
         f"all notebooks ran in {time.perf_counter() - total:.0f} s; "
         f"open {out / 'index.html'} to start reading",

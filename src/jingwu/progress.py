@@ -7,6 +7,12 @@ short. Progress is on by default and off when ``JINGWU_PROGRESS=0`` (the
 reproduce runner sets this inside notebook kernels, so reports carry no
 progress noise) or when a caller passes ``progress=False``.
 
+Lines are plain text, so no widget library is needed.  Importing this module
+also silences tqdm's "IProgress not found" warning when ipywidgets is not
+installed: libraries used by jingwu (statsforecast) import ``tqdm.auto``,
+which warns inside a Jupyter kernel without widgets although their bars are
+never shown.
+
 Examples
 --------
 >>> from jingwu.progress import track
@@ -19,13 +25,15 @@ Examples
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import time
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import TextIO, TypeVar
 
-__all__ = ["ENV", "Progress", "enabled", "track"]
+__all__ = ["ENV", "TQDM_WIDGET_WARNING", "Progress", "enabled", "track"]
 
 #: Environment variable that switches progress off when set to 0/false/no/off.
 ENV = "JINGWU_PROGRESS"
@@ -33,6 +41,18 @@ ENV = "JINGWU_PROGRESS"
 _OFF = {"0", "false", "no", "off"}
 
 T = TypeVar("T")
+
+#: Start of tqdm's warning in a Jupyter kernel without ipywidgets.
+TQDM_WIDGET_WARNING = "IProgress not found"
+
+
+def _silence_tqdm_widget_warning() -> None:
+    """Ignore tqdm's widget warning when ipywidgets is absent (with it, tqdm does not warn)."""
+    if importlib.util.find_spec("ipywidgets") is None:
+        warnings.filterwarnings("ignore", message=TQDM_WIDGET_WARNING, module="tqdm")
+
+
+_silence_tqdm_widget_warning()
 
 
 def enabled(progress: bool | None = None) -> bool:

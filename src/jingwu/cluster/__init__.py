@@ -14,6 +14,9 @@ Four steps, each a function that takes and returns tidy frames:
    :func:`choose_k` applies a documented voting rule, with small-sample
    rules (no one-station clusters, at least three stations per cluster on
    average) so that a county's 15 stations are not split into singletons.
+   Above 5,000 stations the silhouette (which compares every pair of
+   stations) is averaged over a seeded sample of 5,000 (``sample_size=``);
+   below that nothing is sampled.
 3. :func:`fit` clusters (k-means, Ward or a Gaussian mixture) and returns a
    :class:`ClusterResult` with centres in original units, standardised
    profiles, descriptive zh/en cluster names and plots.
@@ -72,7 +75,16 @@ from .fitting import (
 from .handoff import CLUSTER_TABLE, station_clusters
 from .pipeline import METHODS, BlockWeights, CLRTransform, FeatureTransform, make_pipeline
 from .resampling import StabilityResult, clusterboot_jaccard, stability
-from .selection import KChoice, _ward_partitions, _wss, choose_k, gap_statistic, plot_select_k, select_k  # noqa: E402,F401
+from .selection import (
+    SAMPLE_SIZE,
+    KChoice,
+    _ward_partitions,  # noqa: F401
+    _wss,  # noqa: F401
+    choose_k,
+    gap_statistic,
+    plot_select_k,
+    select_k,
+)
 
 __all__ = [
     "CLUSTER_TABLE",
@@ -88,6 +100,7 @@ __all__ = [
     "BlockWeights",
     "make_pipeline",
     "select_k",
+    "SAMPLE_SIZE",
     "choose_k",
     "KChoice",
     "plot_select_k",

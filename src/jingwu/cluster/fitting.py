@@ -164,12 +164,13 @@ class ClusterResult:
         out.insert(1, "cluster_name", self.labels.map(names).values)
         return out.rename_axis("station_id").reset_index()
 
-    def summary(self) -> pd.DataFrame:
-        """Size and name of every cluster; ``singleton`` flags one-station clusters."""
+    def summary(self, lang: str = "both") -> pd.DataFrame:
+        """Size and name (in ``lang``, as :meth:`names`) of every cluster; ``singleton`` flags
+        one-station clusters."""
         sizes = self.labels.value_counts().sort_index()
-        return pd.DataFrame({"n_stations": sizes, "name": self.names(), "singleton": sizes == 1}).rename_axis(
-            "cluster"
-        )
+        return pd.DataFrame(
+            {"n_stations": sizes, "name": self.names(lang), "singleton": sizes == 1}
+        ).rename_axis("cluster")
 
     def plot_map(self, *, ax: Any = None, annotate: bool = True, lang: str | None = None) -> Any:
         """Stations on the first two principal components of the clustered data.

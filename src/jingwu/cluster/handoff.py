@@ -39,6 +39,18 @@ def _from_table(table: pd.DataFrame, ids: list[str]) -> pd.DataFrame | None:
     )
 
 
+def _localized(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``cluster_name`` in ``lang``: the Chinese or English half of a bilingual ``"zh / en"`` name."""
+    if lang == "both":
+        return table
+    part = 0 if lang == "zh" else 1
+    return table.assign(
+        cluster_name=table["cluster_name"].map(
+            lambda v: v.split(" / ", 1)[part] if isinstance(v, str) and " / " in v else v
+        )
+    )
+
+
 def station_clusters(
     demand: pd.DataFrame,
     stations: pd.DataFrame,
@@ -50,6 +62,7 @@ def station_clusters(
     methods: Sequence[str] = ("kmeans", "ward"),
     n_ref: int = 10,
     seed: int = 0,
+    lang: str = "both",
 ) -> pd.DataFrame:
     """Each station's workload cluster: the one handed over, or clustered here as notebook 02 does.
 
@@ -71,6 +84,10 @@ def station_clusters(
         directory) is deprecated: pass the path.
     k, k_range, methods, n_ref, seed
         Settings of the clustering done here.
+    lang : {"both", "zh", "en"}
+        Language of ``cluster_name``: bilingual names (``"zh / en"``, as
+        :meth:`ClusterResult.names` writes them) are cut to the Chinese or
+        English part; names saved in one language are kept as they are.
 
     Returns
     -------
@@ -87,7 +104,11 @@ def station_clusters(
     ('computed', [1, 2, 3])
     >>> station_clusters(city.demand, city.stations, saved=cl).attrs["source"]
     'given'
+    >>> " / " in station_clusters(city.demand, city.stations, saved=cl, lang="en")["cluster_name"].iloc[0]
+    False
     """
+    if lang not in ("both", "zh", "en"):
+        raise ValueError(f"lang must be 'both', 'zh' or 'en', not {lang!r}")
     require_columns(stations, ["station_id"], what="the station clusters", file="stations")
     ids = sorted(stations["station_id"].astype(str))
     if saved is True:
@@ -109,6 +130,7 @@ def station_clusters(
                 rows=sorted(set(ids) - set(table.get("station_id", pd.Series(dtype=str)).astype(str))),
                 expected="station_id, cluster, cluster_name for every station of the station table",
             )
+        out = _localized(out, lang)
         out.attrs.update(source="given")
         return out
     if saved is not None and saved is not False:
@@ -116,6 +138,7 @@ def station_clusters(
         if path.is_file():
             out = _from_table(pd.read_csv(path, dtype={"station_id": str}), ids)
             if out is not None:
+                out = _localized(out, lang)
                 out.attrs.update(source="saved", path=path.name)
                 return out
     features = workload_features(demand, stations, panel=panel)
@@ -125,7 +148,7 @@ def station_clusters(
             select_k(X, [kk for kk in k_range if 2 <= kk < len(X)], methods=methods, n_ref=n_ref, seed=seed)
         )
     result = fit(X, int(k), seed=seed)
-    out = result.to_frame()[_COLUMNS]
+    out = result.to_frame(lang)[_COLUMNS]
     out = (
         out.assign(station_id=out["station_id"].astype(str)).sort_values("station_id").reset_index(drop=True)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,30 @@ def clusterboot_jaccard(original: np.ndarray, sample: np.ndarray, boot_labels: n
     return np.array(out, dtype=float)
 
 
+def _tick_label(text: str, n_ticks: int) -> str:
+    """A cluster name wrapped to the width of one of ``n_ticks`` ticks of the 8-inch Jaccard panel.
+
+    Bilingual names (``"zh / en"``) go on separate lines; each line is
+    wrapped at spaces (English) or cut (Chinese, about two columns a glyph)
+    so neighbouring labels do not overlap.
+    """
+    width = max(8, int(130 / max(n_ticks, 1)))  # columns of 7-point text per tick
+    out: list[str] = []
+    for part in text.split(" / "):
+        if " " in part:
+            out += textwrap.wrap(part, width=width, break_long_words=False) or [part]
+        else:  # Chinese has no spaces: cut by display width
+            line, cols = "", 0
+            for ch in part:
+                w = 2 if ord(ch) > 0x2E7F else 1
+                if cols + w > width and line:
+                    out.append(line)
+                    line, cols = "", 0
+                line, cols = line + ch, cols + w
+            out.append(line)
+    return "\n".join(out)
+
+
 @dataclass
 class StabilityResult:
     """Bootstrap stability of a clustering.
@@ -102,11 +127,15 @@ class StabilityResult:
         from ..viz.theme import _resolve_lang
 
         lang = _resolve_lang(lang)
-        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [3, 1]})
         data = [self.jaccard[c].dropna().to_numpy() for c in self.jaccard.columns]
         ticks = [
-            f"{c}" if names is None else f"{c}: {names[c]}".replace(" / ", "\n") for c in self.jaccard.columns
+            f"{c}" if names is None else _tick_label(f"{c}: {names[c]}", len(data))
+            for c in self.jaccard.columns
         ]
+        lines = max(t.count("\n") + 1 for t in ticks)
+        fig, (a1, a2) = plt.subplots(
+            1, 2, figsize=(11, 3.6 + 0.14 * lines), gridspec_kw={"width_ratios": [3, 1]}
+        )
         a1.boxplot(data, showmeans=True)
         a1.set_xticks(range(1, len(ticks) + 1), ticks, fontsize=7)
         a1.axhline(self.threshold, color="firebrick", linestyle="--", linewidth=1)

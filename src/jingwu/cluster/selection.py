@@ -14,7 +14,13 @@ from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silho
 
 from .pipeline import METHODS, _check_features, _model, _single_threaded, _transformed, make_pipeline
 
-__all__ = ["gap_statistic", "select_k", "choose_k", "KChoice", "plot_select_k"]
+__all__ = ["gap_statistic", "select_k", "choose_k", "KChoice", "plot_select_k", "SAMPLE_SIZE"]
+
+#: Above this many stations :func:`select_k` computes the silhouette on a
+#: seeded sample of this many stations: the silhouette compares every pair of
+#: stations (40,000 stations: 1.6 billion distances per k), the other
+#: criteria are linear in stations.
+SAMPLE_SIZE: int = 5_000
 
 
 def _wss(x: np.ndarray, labels: np.ndarray) -> float:
@@ -61,6 +67,21 @@ def _ward_partitions(x: np.ndarray, ks: Sequence[int]) -> dict[int, np.ndarray]:
                     stack.extend(children[v - n])
         out[k] = labels
     return out
+
+
+def _sample_index(n: int, sample_size: int | None, seed: int) -> np.ndarray | None:
+    """Sorted positions of a seeded sample of ``sample_size`` of ``n`` rows; ``None`` when all are used."""
+    if sample_size is None or n <= sample_size:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n, size=sample_size, replace=False))
+
+
+def _silhouette(x: np.ndarray, labels: np.ndarray, sample: np.ndarray | None) -> float:
+    """Mean silhouette of ``labels``, over the rows in ``sample`` when given (NaN if undefined)."""
+    if sample is not None:
+        x, labels = x[sample], labels[sample]
+    found = len(np.unique(labels))
+    return float(silhouette_score(x, labels)) if 1 < found < len(labels) else np.nan
 
 
 def _partitions(x: np.ndarray, ks: Sequence[int], method: str, seed: int) -> dict[int, np.ndarray]:
@@ -152,8 +173,20 @@ def select_k(
     n_ref: int = 20,
     seed: int = 0,
     block_weights: bool = False,
+    sample_size: int | None = SAMPLE_SIZE,
 ) -> pd.DataFrame:
     """Model-selection criteria for every k and method.
+
+    The silhouette compares every pair of stations, so its cost grows with
+    the square of their number; above ``sample_size`` stations it is the mean
+    silhouette of a seeded random sample of ``sample_size`` stations (the same
+    sample for every method and k; Rousseeuw's silhouette averaged over a
+    sample, as ``sklearn.metrics.silhouette_score(sample_size=)`` and R
+    ``cluster::clara`` do).  The clustering itself and the other criteria
+    always use every station, and with ``sample_size`` stations or fewer
+    nothing is sampled.  Ward's method builds the full distance tree (memory
+    quadratic in stations); beyond some 10,000 stations use k-means or the
+    GMM.
 
     Parameters
     ----------
@@ -169,15 +202,21 @@ def select_k(
         Seed of models and reference draws.
     block_weights : bool
         See :func:`make_pipeline`.
+    sample_size : int or None
+        Stations above which the silhouette is computed on a seeded sample of
+        this size (default :data:`SAMPLE_SIZE` = 5,000); ``None`` always uses
+        every station.
 
     Returns
     -------
     DataFrame
-        One row per (method, k): ``silhouette`` (higher is better),
+        One row per (method, k): ``silhouette`` (higher is better; on the
+        sample above ``sample_size`` stations, see ``silhouette_n``),
         ``calinski_harabasz`` (higher), ``davies_bouldin`` (lower), ``gap``
         and ``gap_s`` (Tibshirani's rule), ``bic`` (GMM only, lower),
         ``n_clusters_found`` (distinct labels; a GMM may leave components empty),
-        ``min_cluster_size`` (stations in the smallest cluster) and
+        ``min_cluster_size`` (stations in the smallest cluster),
+        ``silhouette_n`` (stations the silhouette averaged over) and
         ``n_stations``; :func:`choose_k` uses the last two for its
         small-sample rules.
         Pass it to :func:`choose_k` and :func:`plot_select_k`.
@@ -199,6 +238,11 @@ def select_k(
     for m in methods:
         if m not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, not {m!r}")
+    if sample_size is not None and (
+        isinstance(sample_size, bool) or not isinstance(sample_size, (int, np.integer)) or sample_size < 2
+    ):
+        raise ValueError(f"sample_size must be an integer >= 2 or None, not {sample_size!r}")
+    sample = _sample_index(n, sample_size, seed)
     x = _transformed(make_pipeline(features, 2, block_weights=block_weights), features)
     rows = []
     for m in methods:
@@ -218,7 +262,7 @@ def select_k(
                 {
                     "method": m,
                     "k": k,
-                    "silhouette": silhouette_score(x, labels) if ok else np.nan,
+                    "silhouette": _silhouette(x, labels, sample) if ok else np.nan,
                     "calinski_harabasz": calinski_harabasz_score(x, labels) if ok else np.nan,
                     "davies_bouldin": davies_bouldin_score(x, labels) if ok else np.nan,
                     "gap": gap.loc[k, "gap"],
@@ -228,6 +272,7 @@ def select_k(
                     "bic": bic,
                     "n_clusters_found": found,
                     "min_cluster_size": int(sizes.min()),
+                    "silhouette_n": n if sample is None else len(sample),
                     "n_stations": n,
                 }
             )
@@ -322,10 +367,10 @@ class KChoice(int):
     def plot(self, ax: Any = None, *, lang: str | None = None) -> Any:
         """The criteria against k with the chosen k marked (:func:`plot_select_k`); returns the Figure.
 
-        ``ax`` is accepted for the common result protocol; the plot has one
-        panel per criterion, so it always draws a new figure.
+        ``ax``: ``None`` (a new figure), one Axes (its area is split into the
+        criterion panels) or a sequence of one Axes per panel.
         """
-        return plot_select_k(self.selection, chosen=int(self), lang=lang)
+        return plot_select_k(self.selection, chosen=int(self), lang=lang, ax=ax)
 
 
 def choose_k(
@@ -453,10 +498,37 @@ def choose_k(
     return choice
 
 
-def plot_select_k(selection: pd.DataFrame, *, chosen: int | None = None, lang: str | None = None) -> Any:
+def _criterion_axes(ax: Any, n: int) -> tuple[Any, list[Any]]:
+    """(figure, ``n`` axes): a new figure, ``n`` given axes, or one Axes' area split into ``n``."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, grid = plt.subplots(1, n, figsize=(3.2 * n, 3.6), squeeze=False)
+        return fig, list(grid[0])
+    if isinstance(ax, (list, tuple, np.ndarray)):
+        axes = list(np.ravel(ax))
+        if len(axes) != n:
+            raise ValueError(f"ax must be one Axes or {n} Axes (one per criterion plotted), not {len(axes)}")
+        return axes[0].figure, axes
+    fig = ax.figure
+    spec = ax.get_subplotspec()
+    if spec is None:
+        raise ValueError("ax must be a subplot (made by plt.subplots or fig.add_subplot) to be split")
+    ax.remove()
+    grid = spec.subgridspec(1, n, wspace=0.35)
+    return fig, [fig.add_subplot(grid[0, i]) for i in range(n)]
+
+
+def plot_select_k(
+    selection: pd.DataFrame, *, chosen: int | None = None, lang: str | None = None, ax: Any = None
+) -> Any:
     """Plot every criterion against k, one panel per criterion, one line per method.
 
-    Returns the matplotlib Figure.  ``chosen`` draws a vertical line.
+    Returns the matplotlib Figure.  ``chosen`` draws a vertical line.  One
+    panel per criterion that has values (BIC only when the GMM was among the
+    methods).  ``ax`` places the panels: ``None`` draws a new figure, one
+    Axes has its area split into the panels, a sequence of as many Axes as
+    panels is drawn into as given.
 
     Examples
     --------
@@ -464,11 +536,9 @@ def plot_select_k(selection: pd.DataFrame, *, chosen: int | None = None, lang: s
     >>> sel = pd.DataFrame({"method": "kmeans", "k": [2, 3], "silhouette": [.4, .6],
     ...     "calinski_harabasz": [10., 30.], "davies_bouldin": [.9, .5], "gap": [.1, .5],
     ...     "gap_s": .05, "bic": float("nan")})
-    >>> len(plot_select_k(sel, chosen=3).axes)
-    5
+    >>> len(plot_select_k(sel, chosen=3).axes)   # no BIC without the GMM
+    4
     """
-    import matplotlib.pyplot as plt
-
     from ..viz.theme import _resolve_lang
 
     lang = _resolve_lang(lang)
@@ -479,20 +549,25 @@ def plot_select_k(selection: pd.DataFrame, *, chosen: int | None = None, lang: s
         "gap": ("Gap 统计量 ↑", "Gap statistic ↑"),
         "bic": ("GMM BIC ↓", "GMM BIC ↓"),
     }
-    fig, axes = plt.subplots(1, 5, figsize=(16, 3.6))
-    for ax, (col, (zh, en)) in zip(axes, names.items()):
+    # a criterion nobody computed (BIC without the GMM) gets no empty panel
+    names = {c: t for c, t in names.items() if c in selection.columns and selection[c].notna().any()}
+    if not names:
+        raise ValueError("the selection table has no criterion values to plot; use select_k")
+    fig, axes = _criterion_axes(ax, len(names))
+    for panel, (col, (zh, en)) in zip(axes, names.items()):
         for m, g in selection.groupby("method", sort=False):
             g = g.sort_values("k")
             if g[col].notna().any():
                 if col == "gap":
-                    ax.errorbar(g["k"], g[col], yerr=g["gap_s"], marker="o", capsize=3, label=m)
+                    panel.errorbar(g["k"], g[col], yerr=g["gap_s"], marker="o", capsize=3, label=m)
                 else:
-                    ax.plot(g["k"], g[col], marker="o", label=m)
+                    panel.plot(g["k"], g[col], marker="o", label=m)
         if chosen is not None:
-            ax.axvline(chosen, color="grey", linestyle="--", linewidth=1)
-        ax.set_title(zh if lang == "zh" else en if lang == "en" else f"{zh}\n{en}" if zh != en else en)
-        ax.set_xlabel("k")
-        ax.set_xticks(sorted(selection["k"].unique()))
+            panel.axvline(chosen, color="grey", linestyle="--", linewidth=1)
+        panel.set_title(zh if lang == "zh" else en if lang == "en" else f"{zh}\n{en}" if zh != en else en)
+        panel.set_xlabel("k")
+        panel.set_xticks(sorted(selection["k"].unique()))
     axes[0].legend(fontsize=8)
-    fig.tight_layout()
+    if not fig.get_layout_engine():
+        fig.tight_layout()
     return fig

@@ -63,7 +63,7 @@ from .language import (
     text,
 )
 from .tables import COUNT_COLUMNS, auto_float_format, save_table, to_latex, to_markdown
-from .values import SIGNIFICANT_DIGITS, load_values, record_value, value
+from .values import SIGNIFICANT_DIGITS, clear_values, load_values, record_value, value
 
 __all__ = [
     "ETABLE_INFO",
@@ -79,6 +79,7 @@ __all__ = [
     "auto_float_format",
     "record_value",
     "load_values",
+    "clear_values",
     "value",
     "SavedFiles",
     "RESULT_LABELS",

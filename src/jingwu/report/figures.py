@@ -106,7 +106,8 @@ def save_fig(
     stem = _stem(name, prefix)
     fmts = _formats(formats, _FIG_FORMATS)
     folder = Path(directory) if directory is not None else paths.figures_dir()
-    localize_figure(figure, lang)
+    if localize_figure(figure, lang):
+        _relayout(figure)
     titles, labels = figure_texts(figure)
     written: dict[str, Path] = {}
     with mpl.rc_context({"svg.hashsalt": "jingwu"}):
@@ -131,6 +132,26 @@ def save_fig(
             display(figure)
         plt.close(figure)
     return SavedFiles(written)
+
+
+def _relayout(figure: Any) -> None:
+    """Lay a figure out again after its words changed (a bilingual label is longer than the
+    English one it replaces, and the layout made for the old words lets them overlap).
+
+    Figures with a layout engine (constrained layout) re-lay themselves out when drawn; figures
+    with axes placed by hand are left alone.
+    """
+    import warnings
+
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    if isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine) or not figure.axes:
+        return
+    if any(ax.get_subplotspec() is None for ax in figure.axes):
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "not compatible with tight_layout": then nothing changes
+        figure.tight_layout()
 
 
 def _texts(figure: Any) -> Iterator[tuple[str, Any]]:
@@ -207,7 +228,7 @@ def _localize_tick_labels(fmt: Any, lang: str) -> int:
         fmt.seq = seq
         return n
     func = getattr(fmt, "func", None) if isinstance(fmt, FuncFormatter) else None
-    args = getattr(func, "args", ())
+    args: tuple[Any, ...] = getattr(func, "args", ())
     if isinstance(func, functools.partial) and len(args) == 1 and isinstance(args[0], dict):
         table = args[0]
         n = 0

@@ -22,7 +22,7 @@ from .labels import (
 BOOL_TEXT = {"zh": ("是", "否"), "en": ("Yes", "No"), "both": ("是 / Yes", "否 / No")}
 
 #: Columns whose values (codes) are labelled too when a table is labelled.
-_LABELLED_VALUES = ("category", "area_type")
+_LABELLED_VALUES = ("category", "area_type", "level", "model")
 
 
 def _has_cjk_text(s: str) -> bool:
@@ -171,6 +171,16 @@ def labelled(df: pd.DataFrame, *, lang: str | None = "auto", digits: int | None 
     for c in _LABELLED_VALUES:
         if c in out.columns and lang is not None:
             out[c] = out[c].map(lambda v: label_text(v, lang) if isinstance(v, str) else v)
+    if lang is not None:  # cells that are known figure phrases ("earlier vs later treated") as in the figures
+        for c in out.columns[[pd.api.types.is_object_dtype(t) for t in out.dtypes]]:
+            if c not in _LABELLED_VALUES:
+                out[c] = out[c].map(
+                    lambda v: (
+                        figure_text(v, lang)
+                        if isinstance(v, str) and v.strip().lower() in FIGURE_PHRASES
+                        else v
+                    )
+                )
     if lang is not None:  # yes/no in the reader's language, as in the saved tables
         yes, no = BOOL_TEXT[lang]
         for c in out.select_dtypes("bool").columns:
@@ -203,7 +213,41 @@ def labelled(df: pd.DataFrame, *, lang: str | None = "auto", digits: int | None 
     return out
 
 
+#: How a displayed frame shows a missing value (a year that never came, a criterion not computed).
+MISSING_TEXT = "—"
+
+
+def _plain_index(index: pd.Index) -> bool:
+    """Whether ``index`` is row numbering: unnamed integers, as pandas numbers rows (0..n-1, or
+    what is left of it after filtering or ``concat``); it tells a reader nothing."""
+    return (
+        not isinstance(index, pd.MultiIndex)
+        and index.name is None
+        and pd.api.types.is_integer_dtype(index.dtype)
+    )
+
+
+def _frame_html(df: pd.DataFrame, *, index: bool) -> str:
+    """HTML as a notebook shows ``df`` (pandas' display options), with or without the index column."""
+    from pandas.io.formats import format as fmt
+
+    formatter = fmt.DataFrameFormatter(
+        df,
+        na_rep=MISSING_TEXT,
+        index=index,
+        bold_rows=True,
+        escape=True,
+        max_rows=pd.get_option("display.max_rows"),
+        min_rows=pd.get_option("display.min_rows"),
+        max_cols=pd.get_option("display.max_columns"),
+        show_dimensions=pd.get_option("display.show_dimensions"),
+    )
+    return fmt.DataFrameRenderer(formatter).to_html(notebook=True)
+
+
 def _labelled_html(df: pd.DataFrame) -> str | None:
+    """The display hook: labelled headers, decimals by magnitude, missing values as "—", and no
+    0..n-1 index column (a frame with a meaningful index shows it)."""
     if current_language() is None:
         return None  # pandas' own rendering
     try:
@@ -214,8 +258,10 @@ def _labelled_html(df: pd.DataFrame) -> str | None:
             col = out.iloc[:, j]
             if pd.api.types.is_float_dtype(col):
                 fmt = auto_float_format(col)
-                out.isetitem(j, col.map(lambda x, fmt=fmt: "" if pd.isna(x) else fmt(x)))
-        return out._repr_html_()
+                out.isetitem(j, col.map(lambda x, fmt=fmt: MISSING_TEXT if pd.isna(x) else fmt(x)))
+            elif col.isna().any():  # nullable integers and dates show <NA> / NaT whatever na_rep says
+                out.isetitem(j, col.astype(object).where(col.notna(), MISSING_TEXT))
+        return _frame_html(out, index=not _plain_index(df.index))
     except Exception:  # a display hook must never break a cell; pandas shows the frame instead
         return None
 

@@ -64,11 +64,29 @@ def auto_float_format(values: Any) -> Callable[[float], str]:
     >>> from jingwu.report import auto_float_format
     >>> [auto_float_format(v)(v[0]) for v in ([0.41234], [3.14159], [362.46], [14431.2], [48.0])]
     ['0.412', '3.14', '362.5', '14,431', '48']
+    >>> fmt = auto_float_format([1662.0, 0.3333, 0.8])   # mixed magnitudes: each its own decimals
+    >>> fmt(1662.0), fmt(0.3333)
+    ('1662', '0.333')
     """
     x = np.asarray(pd.to_numeric(pd.Series(values, dtype=object), errors="coerce"), dtype=float)
     x = x[np.isfinite(x)]
     if x.size == 0:
         return "{:.3f}".format
+    fixed = _magnitude_format(x)
+    # A column mixing magnitudes (1,662 hours next to a 0.333 share) would print its small values
+    # as 0 or 1: then each number gets the decimals of its own magnitude.
+    if all(_close(fixed(v), v) for v in x):
+        return fixed
+    return lambda v: _magnitude_format(np.array([v]))(v)
+
+
+def _close(text: str, v: float) -> bool:
+    """Whether ``text`` shows ``v`` within 5% (rounding that keeps the number recognisable)."""
+    shown = float(text.replace(",", "").rstrip("%"))
+    return v == 0 or abs(shown - v) <= 0.05 * abs(v)
+
+
+def _magnitude_format(x: np.ndarray) -> Callable[[float], str]:
     top = float(np.abs(x).max())
     if np.all(x == np.round(x)) and 2 <= top < 2**53:  # counts; 0/1 floats are shares
         return "{:,.0f}".format if top >= 10_000 else "{:.0f}".format

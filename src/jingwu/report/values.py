@@ -1,4 +1,5 @@
-"""Numbers quoted in the text: ``reports/values.json`` (:func:`record_value`, :func:`value`)."""
+"""Numbers quoted in the text: ``reports/values.json`` (:func:`record_value`, :func:`value`,
+:func:`clear_values`)."""
 
 from __future__ import annotations
 
@@ -155,6 +156,48 @@ def record_value(
         if text != old:
             paths.atomic_write_text(target, text)
     return stored
+
+
+def clear_values(prefix: str, path: str | os.PathLike[str] | None = None) -> list[str]:
+    """Remove every key of one notebook (``"<prefix>."``) from ``values.json``; return the keys removed.
+
+    The reproduce runner calls it before it runs a notebook, so a run
+    replaces that notebook's numbers instead of leaving those it no longer
+    records (a renamed key, a branch not taken) next to the new ones.  Other
+    notebooks' keys are kept; a missing file is left missing.
+
+    Parameters
+    ----------
+    prefix : str
+        The notebook's number, e.g. ``"02"`` (a trailing ``"."`` is allowed).
+    path : path, optional
+        The values file; default :func:`jingwu.paths.values_path`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from jingwu.report import record_value, load_values
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     f = Path(tmp) / "values.json"
+    ...     _ = record_value("02.k_chosen", 5, path=f)
+    ...     _ = record_value("02.old_name", 1, path=f)
+    ...     _ = record_value("03.att", 0.1, path=f)
+    ...     print(clear_values("02", path=f), load_values(f))
+    ['02.k_chosen', '02.old_name'] {'03.att': 0.1}
+    """
+    stem = prefix.rstrip(".") if isinstance(prefix, str) else ""
+    if not stem:
+        raise ValueError(f"prefix must be a notebook number such as '02', got {prefix!r}")
+    target = Path(path) if path is not None else paths.values_path()
+    if not target.exists():
+        return []
+    with _locked(target):
+        data = _read(target)
+        gone = sorted(k for k in data if k.startswith(f"{stem}."))
+        if gone:
+            paths.atomic_write_text(target, _dump({k: e for k, e in data.items() if k not in gone}))
+    return gone
 
 
 def load_values(path: str | os.PathLike[str] | None = None, *, full: bool = False) -> dict[str, Any]:

@@ -37,9 +37,13 @@ from __future__ import annotations
 
 from .coefficients import plot_coefficients
 from .plots import plot_category_mix, plot_series, plot_staffing_vs_demand, plot_station_grid
-from .theme import (
+from .theme import (  # the private names: used as jingwu.viz.<name> by the cluster plots before
+    _STATE,  # noqa: F401
     CATEGORY_COLORS,
     LANGS,
+    _cached_cjk_font,  # noqa: F401
+    _font_candidates,  # noqa: F401
+    _resolve_lang,  # noqa: F401
     current_lang,
     find_cjk_font,
     has_glyphs,

@@ -91,14 +91,15 @@ def plot_series(
     plot_kw.update(kwargs)
     sns.lineplot(data=data, x=x, y=y, ax=ax, **plot_kw)
     if lower is not None:
-        pal = _palette(groups, lang) if hue is not None else {None: ax.lines[-1].get_color()}
+        pal: dict[Any, Any] = _palette(groups, lang) if hue is not None else {None: ax.lines[-1].get_color()}
         for g in groups:
             part = data if g is None else data[data[hue] == g]
             part = part.sort_values(x)
             colour = pal[None] if g is None else pal[label_for(g, lang)]
             ax.fill_between(part[x], part[lower], part[upper], color=colour, alpha=0.2, lw=0)
-    if hue is not None and ax.get_legend() is not None:
-        ax.get_legend().set_title(label_for(hue, lang))
+    legend = ax.get_legend()
+    if hue is not None and legend is not None:
+        legend.set_title(label_for(hue, lang))
     if pd.api.types.is_datetime64_any_dtype(data[x]):
         locator = mdates.AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
@@ -299,7 +300,7 @@ def plot_station_grid(
             text, dark = f"{nm}\n–", False
         else:
             text = f"{nm}\n{fmt.format(v)}"
-            dark = norm(v) > 0.55
+            dark = float(np.ravel(norm(np.array([float(v)])))[0]) > 0.55
         ax.text(
             pos + 0.5,
             row_of[d] + 0.5,
