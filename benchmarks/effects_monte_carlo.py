@@ -18,48 +18,19 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from jingwu import effects
 from jingwu.progress import track
+from jingwu.simulate import staggered_panel
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PROBS = (0.3, 0.25, 0.25, 0.2)
 
 
 def simulate_staggered(n_units: int = 300, n_periods: int = 10, seed: int = 0, probs=PROBS):
-    """Balanced staggered panel and the population simple ATT (R did weights)."""
-    rng = np.random.default_rng(seed)
-    cohorts = np.array([4, 6, 8, 0])
-    g = rng.choice(cohorts, size=n_units, p=probs)
-    t = np.arange(1, n_periods + 1)
-    slope = {4: 0.3, 6: 0.2, 8: 0.1}
-    base = {4: 1.0, 6: 0.5, 8: 0.25}
-
-    def tau(gv, tv):
-        return base[gv] + slope[gv] * (tv - gv) if gv and tv >= gv else 0.0
-
-    eff = np.array([[tau(gi, ti) for ti in t] for gi in g])
-    y = (
-        rng.normal(0, 1, n_units)[:, None]
-        + 0.15 * t[None, :]
-        + eff
-        + rng.normal(0, 0.5, (n_units, n_periods))
-    )
-    df = pd.DataFrame(
-        {
-            "id": np.repeat(np.arange(n_units), n_periods),
-            "t": np.tile(t, n_units),
-            "g": np.repeat(g, n_periods),
-            "y": y.ravel(),
-        }
-    )
-    num = den = 0.0
-    for gv, p in zip(cohorts[:3], probs[:3]):
-        for tv in t[t >= gv]:
-            num += p * tau(gv, tv)
-            den += p
-    return df, num / den
+    """Balanced staggered panel and the population simple ATT (R did weights): the library's generator."""
+    sim = staggered_panel(n_units, n_periods, probs=probs, seed=seed)
+    return sim.data, sim.att
 
 
 def monte_carlo(reps: int = 500, seed: int = 2024) -> dict:

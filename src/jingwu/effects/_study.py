@@ -257,25 +257,25 @@ def compare_estimators(
                 {**_row(est, label, nv["att"], nv["se"], z), "p_value": _p_normal(nv["att"], nv["se"])}
             )
         elif est == "twfe":
-            tw = twfe(data, yname, idname, tname, gname=gname, weightsname=weightsname, alp=alp)
+            tw = twfe(data, yname, idname, tname, gname=gname, weightsname=weightsname, alpha=alp)
             # TWFE keeps its own small-sample (t with G-1 df) interval and p-value.
             row = {**_row(est, label, tw.coef, tw.se, z), "ci_lower": tw.ci_lower, "ci_upper": tw.ci_upper}
             row["p_value"] = tw.p_value
             if n_boot is not None:
                 wb = wild_cluster_bootstrap(
-                    *args, weightsname=weightsname, B=n_boot, weights=weights, seed=seed
+                    *args, weightsname=weightsname, n_boot=n_boot, weights=weights, seed=seed
                 )
                 row["p_wild"] = wb.p_value
             rows.append(row)
         elif est in ("cs_never", "cs_notyet"):
             cg = "nevertreated" if est == "cs_never" else "notyettreated"
-            agg = att_gt(*args, control_group=cg, weightsname=weightsname, alp=alp).aggregate("simple")
+            agg = att_gt(*args, control_group=cg, weightsname=weightsname, alpha=alp).aggregate("simple")
             row = _row(est, label, agg.overall_att, agg.overall_se, z)
             rows.append({**row, "p_value": _p_normal(agg.overall_att, agg.overall_se)})
         else:
             # the overall effect averages every treated observation whatever the
             # horizons, so one horizon is enough (the event-time coefficients are not used)
-            im = imputation(*args, weightsname=weightsname, alp=alp, horizons=[0])
+            im = imputation(*args, weightsname=weightsname, alpha=alp, horizons=[0])
             row = _row(est, label, im.overall_att, im.overall_se, z)
             rows.append({**row, "p_value": _p_normal(im.overall_att, im.overall_se)})
     out = pd.DataFrame(rows)
@@ -330,7 +330,7 @@ def subgroup_effects(
     rows = []
     for level, part in data[~never].groupby(by, sort=True):
         sub = pd.concat([part, data[never]], ignore_index=True)
-        agg = att_gt(sub, yname, idname, tname, gname, weightsname=weightsname, alp=alp).aggregate("simple")
+        agg = att_gt(sub, yname, idname, tname, gname, weightsname=weightsname, alpha=alp).aggregate("simple")
         rows.append(
             {
                 by: level,

@@ -288,7 +288,7 @@ def crime_panel(
 def placebo_panel(panel: pd.DataFrame, *, leads: int = 12, tname: str = _T, gname: str = _G) -> pd.DataFrame:
     """Untreated observations only, with ``placebo = 1`` in the ``leads`` periods before opening.
 
-    A static TWFE on this frame (``treatname="placebo"``) asks whether
+    A static TWFE on this frame (``dname="placebo"``) asks whether
     districts were already drifting before their centre opened; with few
     clusters test it with :func:`jingwu.effects.wild_cluster_bootstrap`.
 
