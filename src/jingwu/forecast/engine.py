@@ -180,6 +180,8 @@ def run_global(model: Any, train: pd.DataFrame, h: int, engine: Any) -> pd.DataF
         import dask
 
         return dask.delayed(model.fit_predict, pure=True)(train, h).compute()
-    # scatter the data first: a large frame inside the task graph slows the scheduler
-    data = engine.scatter(train, direct=True)
+    # Scatter the data first: a large frame inside the task graph slows the scheduler.
+    # hash=False gives each call its own key: with content keys, a second call on the same
+    # frame re-uses the key the first call is releasing, and the task fails as "lost dependencies".
+    data = engine.scatter(train, direct=True, hash=False)
     return engine.submit(model.fit_predict, data, h, pure=False).result()
