@@ -34,6 +34,7 @@ LANGUAGE = "both"  # "zh", "en" or "both": figure titles and labels, table heade
 CITY = None  # None: the bundled M city; or a city project folder with jingwu.toml (see `jingwu init`)
 
 # %%
+import os
 import tempfile
 import warnings
 from pathlib import Path
@@ -169,7 +170,8 @@ if CITY is None:
         warnings.simplefilter("always")
         incidents = jw.io.read_incidents(export_xlsx)
     for w in caught:
-        print("notice:", str(w.message)[:300])
+        # the example lives in a scratch folder: show the file's name, not the scratch path
+        print("notice:", str(w.message).replace(f"{workdir}{os.sep}", "")[:300])
     display(jw.report.labelled(incidents.head()))
     demand = jw.aggregate.daily_demand(incidents)
     panel = jw.aggregate.monthly_panel(incidents=incidents, stations=city.stations)
@@ -188,7 +190,7 @@ pd.DataFrame({"派出所编号": ["S01", "S01"], "日期": ["2024-01-01", "2024-
 try:
     jw.io.read_demand(bad)
 except jw.DataError as err:
-    print("DataError:", err)
+    print("DataError:", str(err).replace(f"{workdir}{os.sep}", ""))
 
 # %% [markdown]
 # ## 4. Chicago at a glance（芝加哥数据）

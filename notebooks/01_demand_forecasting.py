@@ -79,7 +79,9 @@ shape = city_daily.assign(dow=cal["dow"].to_numpy(), month=city_daily["date"].dt
                           ratio=city_daily["count"] / city_daily["count"].rolling(91, center=True, min_periods=30).mean())
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
 shape.groupby("dow")["ratio"].mean().plot.bar(ax=axes[0], color="C0")
-axes[0].set(title=jw.report.text("周：星期（0 = 周一）", "Weekly: day of week (0 = Mon)"), xlabel="",
+axes[0].set_xticks(range(7), [jw.report.text(zh, en) for zh, en in
+                              zip("一二三四五六日", ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])], rotation=0)
+axes[0].set(title=jw.report.text("周：星期几", "Weekly: day of week"), xlabel="",
             ylabel=jw.report.text("警情 / 91天均值", "demand / 91-day mean"))
 shape.groupby("month")["count"].mean().plot(ax=axes[1], marker="o")
 axes[1].set(title=jw.report.text("年：各月日均警情", "Yearly: mean daily incidents by month"),

@@ -126,8 +126,9 @@ if RUN:
     TYPE = "archetype" if HAS_TRUTH else "district"
     cohorts = pd.crosstab(stations["cohort"], stations[TYPE], margins=True, margins_name="total")
     jw.report.save_table(cohorts, "cohorts", prefix="03", index=True, float_format="{:.0f}",
-                         caption=("Stations by adoption cohort and (true) station type" if HAS_TRUTH
-                                  else "Stations by adoption cohort and district"))
+                         caption=(jw.report.text("各应用批次的派出所数（按真实类型）", "Stations by adoption cohort and (true) station type")
+                                  if HAS_TRUTH else jw.report.text("各应用批次的派出所数（按分局）",
+                                                                   "Stations by adoption cohort and district")))
     spec = ef.OUTCOMES[MAIN]
     trends = (clear.assign(cohort=clear["cohort"].astype(str).replace("NaT", "never"),
                            year=clear["period"].dt.year)
@@ -164,7 +165,9 @@ if RUN:
         jw.report.record_value(f"03.{MAIN}.naive_over_truth", naive["naive_over_truth"].iloc[OUTCOMES.index(MAIN)],
                                unit="ratio", description="Naive before/after gain over the true effect")
     jw.report.save_table(naive, "naive", prefix="03", float_format="{:.2f}",
-                         caption="Naive before/after difference" + (" against the true effect" if HAS_TRUTH else ""))
+                         caption=jw.report.text("简单前后差" + ("与真实效应" if HAS_TRUTH else ""),
+                                                 "Naive before/after difference"
+                                                 + (" against the true effect" if HAS_TRUTH else "")))
     display(jw.report.labelled(naive, digits=2))
 
 # %% [markdown]
@@ -180,7 +183,9 @@ if RUN:
     bacon = ef.bacon_decomposition(clear, "y", "station_id", "period", "cohort")
     bacon_sum = ef.bacon_summary(bacon)
     jw.report.save_table(bacon_sum, "bacon", prefix="03", float_format="{:.4f}",
-                         caption=f"Goodman-Bacon decomposition of the TWFE estimate, {ef.OUTCOMES[MAIN]['en']}")
+                         caption=jw.report.text(f"TWFE 估计的 Goodman-Bacon 分解：{ef.OUTCOMES[MAIN]['zh']}",
+                                                 f"Goodman-Bacon decomposition of the TWFE estimate, "
+                                                 f"{ef.OUTCOMES[MAIN]['en']}"))
     jw.report.record_value("03.bacon_forbidden_weight", bacon_sum.loc[bacon_sum["forbidden"], "weight"].sum(),
                            description="TWFE weight on later-vs-earlier (already treated as control) comparisons")
     ax = ef.plot_bacon(bacon.assign(estimate=bacon["estimate"] * ef.OUTCOMES[MAIN]["scale"]),
@@ -217,11 +222,17 @@ if RUN:
                                        description=f"{r['label']}: {col}, {o}")
     estimates = pd.concat(tables, ignore_index=True)
     jw.report.save_table(estimates.drop(columns="estimator"), "estimates", prefix="03", float_format="{:.2f}",
-                         caption="Effect of smart-policing adoption by estimator"
-                                 + (f", with the true effect ({CITY_EN})" if HAS_TRUTH else f" ({CITY_EN})"))
+                         caption=jw.report.text("各估计量的智慧警务应用效应" + ("及真实效应" if HAS_TRUTH else ""),
+                                                 "Effect of smart-policing adoption by estimator"
+                                                 + (f", with the true effect ({CITY_EN})" if HAS_TRUTH
+                                                    else f" ({CITY_EN})")))
     side_by_side = jw.report.etable(estimates[estimates["outcome"] == OUTCOME_NAME[MAIN]], model_col="label",
-                                    caption=f"Effect of adoption on {ef.OUTCOMES[MAIN]['en'].lower()} "
-                                            f"({ef.OUTCOMES[MAIN]['unit']}): estimators side by side, SEs clustered by station")
+                                    caption=jw.report.text(
+                                        f"应用对{ef.OUTCOMES[MAIN]['zh']}的效应（{ef.OUTCOMES[MAIN]['unit']}）："
+                                        "各估计量并列，标准误按派出所聚类",
+                                        f"Effect of adoption on {ef.OUTCOMES[MAIN]['en'].lower()} "
+                                        f"({ef.OUTCOMES[MAIN]['unit']}): estimators side by side, "
+                                        "SEs clustered by station"))
     side_by_side.save("etable_clearance" if MAIN == "clearance_rate" else f"etable_{MAIN}", prefix="03")
     if HAS_TRUTH:
         modern = estimates[estimates["estimator"].isin(["cs_never", "cs_notyet", "imputation"])]
@@ -277,7 +288,7 @@ if RUN:
     jw.report.save_fig(fig, "event_studies", prefix="03")
     event_table = pd.concat([e.assign(outcome=o) for o, e in events.items()], ignore_index=True)
     jw.report.save_table(event_table, "event_studies", prefix="03", float_format="{:.3f}",
-                         caption="Event-study estimates by estimator and outcome")
+                         caption=jw.report.text("各估计量、各结果的事件研究估计", "Event-study estimates by estimator and outcome"))
     cs_dyn = events[MAIN].query("estimator == 'cs' and event_time == 12")
     if len(cs_dyn):
         jw.report.record_value(f"03.{MAIN}.cs_event_12", cs_dyn["att"].iloc[0], unit=ef.OUTCOMES[MAIN]["unit"],
@@ -321,10 +332,13 @@ if RUN:
                                description=f"HonestDiD relative-magnitude breakdown value (event quarter 3), {o}")
     sensitivity = pd.DataFrame(sens_rows)
     jw.report.save_table(sensitivity, "pretrends_sensitivity", prefix="03", float_format="{:.3f}",
-                         caption="Pre-trend tests and HonestDiD breakdown values (quarterly, one-year effect)")
+                         caption=jw.report.text("事前趋势检验与 HonestDiD 临界值（按季度，一年效应）",
+                                                 "Pre-trend tests and HonestDiD breakdown values "
+                                                 "(quarterly, one-year effect)"))
     honest = pd.concat(honest_tables, ignore_index=True)
     jw.report.save_table(honest, "honest_did", prefix="03", float_format="{:.3f}",
-                         caption="HonestDiD relative-magnitude 95% intervals for the one-year effect")
+                         caption=jw.report.text("一年效应的 HonestDiD 相对幅度 95% 区间",
+                                                 "HonestDiD relative-magnitude 95% intervals for the one-year effect"))
     display(jw.report.labelled(sensitivity))
 
 # %% [markdown]

@@ -52,7 +52,8 @@ def plot_backtest(
     ax.set_xlabel("Horizon (steps ahead)")
     ax.set_ylabel(metric.upper() if metric in ("mase", "rmsse", "smape") else metric)
     ax.set_title(title or f"Backtest: {metric} by horizon ({len(result.cutoffs)} windows)")
-    ax.legend(frameon=False, ncol=3)
+    # below the axes: inside, the legend hid the lines it names
+    ax.legend(frameon=False, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.2))
     return ax
 
 

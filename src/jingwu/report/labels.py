@@ -107,6 +107,9 @@ RESULT_LABELS: dict[str, dict[str, str]] = {
     "sa": {"zh": "SA", "en": "SA"},
     "imputation": {"zh": "插补估计", "en": "Imputation"},
     "snaive": {"zh": "季节朴素", "en": "Seasonal naive"},
+    "lgbm": {"zh": "LightGBM 全局模型", "en": "LightGBM (global)"},
+    "gbm": {"zh": "梯度提升全局模型", "en": "Gradient boosting (global)"},
+    "ensemble": {"zh": "组合预测", "en": "Ensemble"},
     # forecasting: errors and levels of the hierarchy
     "me": {"zh": "平均误差", "en": "Mean error"},
     "mae": {"zh": "平均绝对误差", "en": "MAE"},
