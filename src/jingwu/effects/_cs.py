@@ -18,7 +18,7 @@ from threadpoolctl import threadpool_limits
 from ._args import renamed_args, renamed_attribute
 from ._drdid import did_2x2
 from ._inference import _se_from_if, _sum_by, _vcov_from_if, multiplier_bootstrap
-from ._prep import Panel, prepare_panel
+from ._prep import Panel, comparison_units, prepare_panel
 
 __all__ = ["att_gt", "ATTGTResult", "AggregateResult", "multiplier_bootstrap", "_sum_by"]
 
@@ -346,17 +346,13 @@ def _att_gt_cells(panel: Panel, params: dict) -> ATTGTResult:
     groups = np.empty(len(cells))
     tt = np.empty(len(cells))
     bb = np.empty(len(cells))
-    never = np.isinf(gu)
     ones = np.ones((n, 1))
     for j, (g, cur, pret, cmax) in enumerate(cells):
         groups[j], tt[j], bb[j] = g, times[cur], times[pret]
         if cur == pret:  # universal base period reference cell
             att[j] = 0.0
             continue
-        if control_group == "nevertreated":
-            C = never
-        else:
-            C = never | ((gu > times[cmax] + anticipation) & (gu != g))
+        C = comparison_units(gu, times, g, cmax, control_group=control_group, anticipation=anticipation)
         Gm = gu == g
         idx = np.flatnonzero(Gm | C)
         if Gm.sum() == 0 or C.sum() == 0:
@@ -557,17 +553,12 @@ def _att_gt_cells_multi(
     cells = list(_cells(panel, params["base_period"], anticipation))
     att = np.zeros((len(cells), m))
     inf = np.zeros((n, len(cells), m))
-    never = np.isinf(gu)
     ones = np.ones((n, 1))
     with threadpool_limits(limits=1, user_api="blas"):
         for j, (g, cur, pret, cmax) in enumerate(cells):
             if not only[j] or cur == pret:
                 continue
-            C = (
-                never
-                if control_group == "nevertreated"
-                else never | ((gu > times[cmax] + anticipation) & (gu != g))
-            )
+            C = comparison_units(gu, times, g, cmax, control_group=control_group, anticipation=anticipation)
             Gm = gu == g
             idx = np.flatnonzero(Gm | C)
             if Gm.sum() == 0 or C.sum() == 0:

@@ -15,7 +15,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ._drdid_rc import did_2x2_rc
-from ._prep import Panel
+from ._prep import Panel, comparison_units
 
 __all__ = ["att_gt_cells_rc"]
 
@@ -34,7 +34,6 @@ def att_gt_cells_rc(
     n = panel.n
     times, Y, gu, w = panel.times, panel.Y, panel.g, panel.w
     seen = np.isfinite(Y)
-    never = np.isinf(gu)
     inf = np.zeros((n, len(cells)), order="F")
     att = np.full(len(cells), np.nan)
     groups, tt, bb = np.empty(len(cells)), np.empty(len(cells)), np.empty(len(cells))
@@ -44,10 +43,7 @@ def att_gt_cells_rc(
             if cur == pret:  # universal base period reference cell
                 att[j] = 0.0
                 continue
-            if control_group == "nevertreated":
-                C = never
-            else:
-                C = never | ((gu > times[cmax] + anticipation) & (gu != g))
+            C = comparison_units(gu, times, g, cmax, control_group=control_group, anticipation=anticipation)
             Gm = gu == g
             u_post = np.flatnonzero((Gm | C) & seen[:, cur])
             u_pre = np.flatnonzero((Gm | C) & seen[:, pret])

@@ -112,6 +112,34 @@ class Panel:
         return len(self.ids)
 
 
+def comparison_units(
+    g_of_unit: np.ndarray,
+    times: np.ndarray,
+    g: float,
+    cmax: int,
+    *,
+    control_group: str,
+    anticipation: int,
+) -> np.ndarray:
+    """Boolean mask of the units that serve as controls for cohort ``g`` in one ATT(g,t) cell.
+
+    As R ``did``: never-treated units, and with ``"notyettreated"`` also the units
+    first treated after ``times[cmax] + anticipation`` (other than ``g`` itself).
+    ``g_of_unit`` holds each unit's first treated period (``inf``: never).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> gu = np.array([np.inf, 3.0, 5.0, 7.0])
+    >>> comparison_units(gu, np.arange(1, 9), 3.0, 2, control_group="notyettreated", anticipation=0)
+    array([ True, False,  True,  True])
+    """
+    never = np.isinf(g_of_unit)
+    if control_group == "nevertreated":
+        return never
+    return never | ((g_of_unit > times[cmax] + anticipation) & (g_of_unit != g))
+
+
 def _check_columns(data: pd.DataFrame, cols: Sequence[str | None]) -> None:
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
